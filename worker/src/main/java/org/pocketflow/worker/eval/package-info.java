@@ -1,0 +1,2 @@
+/** Evaluation of a trained network: top-1 accuracy, loss and measured inference latency. */
+package org.pocketflow.worker.eval;

@@ -1,0 +1,131 @@
+package org.pocketflow.worker.train;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.MapSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Full-precision training of a ComputationGraph with SGD + Nesterov momentum, a learning-rate
+ * schedule and weight decay, reporting progress (epoch, step, loss, samples/s, ETA).
+ *
+ * <p>Call order: {@link #withOptimizer(ComputationGraph, TrainingSpec, long)} once to give a
+ * (zoo or user) network the job's optimizer, then {@link #fit}. The graph passed to {@code fit}
+ * is modified in place and owned by the caller; the trainer keeps no state between calls.
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final TrainingSpec spec;
+    private final Consumer<String> progress;
+
+    /** A trainer logging progress through slf4j. */
+    public Trainer(TrainingSpec spec) {
+        this(spec, LOG::info);
+    }
+
+    /** A trainer sending each progress line to {@code progress}. */
+    public Trainer(TrainingSpec spec, Consumer<String> progress) {
+        this.spec = spec;
+        this.progress = progress;
+    }
+
+    /**
+     * Returns {@code graph} rebuilt with the spec's optimizer (parameters kept), its iteration
+     * and epoch counters reset so the schedule starts from the beginning.
+     *
+     * @param stepsPerEpoch minibatches per epoch, to place the schedule's milestones
+     */
+    public static ComputationGraph withOptimizer(ComputationGraph graph, TrainingSpec spec, long stepsPerEpoch) {
+        long total = stepsPerEpoch * spec.epochs();
+        FineTuneConfiguration ft = new FineTuneConfiguration.Builder()
+                .updater(new Nesterovs(schedule(spec, total), spec.momentum()))
+                .weightDecay(spec.weightDecay())
+                .build();
+        ComputationGraph out = new TransferLearning.GraphBuilder(graph).fineTuneConfiguration(ft).build();
+        out.getConfiguration().setIterationCount(0);
+        out.getConfiguration().setEpochCount(0);
+        return out;
+    }
+
+    static ISchedule schedule(TrainingSpec spec, long totalSteps) {
+        double lr = spec.learningRate();
+        return switch (spec.schedule()) {
+            case CONSTANT -> new MapSchedule(ScheduleType.ITERATION, Map.of(0, lr));
+            case STEP -> {
+                Map<Integer, Double> m = new TreeMap<>();
+                m.put(0, lr);
+                m.put((int) (totalSteps / 2), lr / 10);
+                m.put((int) (totalSteps * 3 / 4), lr / 100);
+                yield new MapSchedule(ScheduleType.ITERATION, m);
+            }
+            case COSINE -> new CosineSchedule(lr, totalSteps);
+        };
+    }
+
+    /**
+     * Trains {@code graph} for the spec's epochs on {@code data}.
+     *
+     * @throws IllegalStateException when the loss becomes NaN or infinite (naming the step)
+     */
+    public List<EpochStats> fit(ComputationGraph graph, EpochData data) {
+        List<EpochStats> stats = new ArrayList<>();
+        long stepsPerEpoch = (data.size() + spec.batchSize() - 1) / spec.batchSize();
+        long totalSteps = stepsPerEpoch * spec.epochs();
+        long started = System.nanoTime();
+        long step = 0;
+        for (int e = 0; e < spec.epochs(); e++) {
+            long epochStart = System.nanoTime();
+            double lossSum = 0;
+            long batches = 0;
+            long samples = 0;
+            for (Iterator<DataSet> it = data.epoch(e); it.hasNext(); ) {
+                DataSet batch = it.next();
+                graph.fit(batch);
+                double loss = graph.score();
+                step++;
+                if (!Double.isFinite(loss)) {
+                    throw new IllegalStateException("training diverged: loss " + loss + " at epoch " + (e + 1)
+                            + " step " + step + ". Fix: lower pocketflow.train.learning-rate (now "
+                            + spec.learningRate() + ")");
+                }
+                lossSum += loss;
+                batches++;
+                samples += batch.numExamples();
+                if (step % spec.logEverySteps() == 0) {
+                    double elapsed = (System.nanoTime() - started) / 1e9;
+                    double eta = elapsed / step * (totalSteps - step);
+                    double rate = samples / ((System.nanoTime() - epochStart) / 1e9);
+                    progress.accept(String.format("epoch %d/%d step %d/%d loss %.4f %.0f samples/s ETA %s",
+                            e + 1, spec.epochs(), step, totalSteps, lossSum / batches, rate, duration(eta)));
+                }
+            }
+            graph.getConfiguration().setEpochCount(e + 1);
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            EpochStats s = new EpochStats(e + 1, lossSum / Math.max(1, batches), samples / seconds, seconds);
+            stats.add(s);
+            progress.accept(String.format("epoch %d/%d done: loss %.4f, %.0f samples/s, %.1f s", s.epoch(),
+                    spec.epochs(), s.meanLoss(), s.samplesPerSecond(), s.seconds()));
+        }
+        return stats;
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
+                : String.format("%dm%02ds", s / 60, s % 60);
+    }
+}

@@ -1,0 +1,39 @@
+package org.pocketflow.worker.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.worker.model.Architecture;
+import org.pocketflow.worker.model.ImageShape;
+
+class BackendTest {
+    @AfterEach
+    void restore() {
+        Backend.configure(true);
+    }
+
+    @Test
+    void convolutionLayerUsesOnednnHelperWhenEnabled() {
+        assertTrue(Backend.configure(true), "oneDNN should be active with the project's JVM flags and shim");
+        ComputationGraph g = Architecture.LENET.factory().create(ImageShape.mnist(), 10, 1);
+        g.outputSingle(Nd4j.rand(DataType.FLOAT, 2, 1, 28, 28));
+        ConvolutionLayer conv = (ConvolutionLayer) g.getLayer("conv1");
+        assertInstanceOf(MKLDNNConvHelper.class, conv.getHelper());
+    }
+
+    @Test
+    void convolutionLayerHasNoHelperWhenDisabled() {
+        Backend.configure(false);
+        ComputationGraph g = Architecture.LENET.factory().create(ImageShape.mnist(), 10, 1);
+        g.outputSingle(Nd4j.rand(DataType.FLOAT, 2, 1, 28, 28));
+        assertNull(((ConvolutionLayer) g.getLayer("conv1")).getHelper());
+    }
+}
