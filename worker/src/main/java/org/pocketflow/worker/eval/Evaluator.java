@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.pocketflow.worker.model.ImageShape;
+import org.pocketflow.worker.data.ImageShape;
 
 /** Measures a trained network: accuracy and loss on labelled data, inference latency. */
 public final class Evaluator {

@@ -1,5 +1,6 @@
 package org.pocketflow.worker.model;
 
+import org.pocketflow.worker.data.ImageShape;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -44,7 +45,7 @@ public final class LeNetFactory implements ModelFactory {
                         .nOut(classes).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(),
                         "fc1")
                 .setOutputs(OUTPUT)
-                .setInputTypes(shape.inputType())
+                .setInputTypes(ModelFactory.inputType(shape))
                 .build();
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();

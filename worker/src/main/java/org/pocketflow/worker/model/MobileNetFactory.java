@@ -1,5 +1,6 @@
 package org.pocketflow.worker.model;
 
+import org.pocketflow.worker.data.ImageShape;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -55,7 +56,7 @@ public final class MobileNetFactory implements ModelFactory {
                 .addLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .nOut(classes).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "gap")
                 .setOutputs(OUTPUT)
-                .setInputTypes(shape.inputType());
+                .setInputTypes(ModelFactory.inputType(shape));
         ComputationGraph graph = new ComputationGraph(g.build());
         graph.init();
         return graph;

@@ -1,5 +1,7 @@
 package org.pocketflow.worker.model;
 
+import org.pocketflow.worker.data.ImageShape;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -21,4 +23,9 @@ public interface ModelFactory {
 
     /** A new network for images of {@code shape} and {@code classes} classes. */
     ComputationGraph create(ImageShape shape, int classes, long seed);
+
+    /** DL4J's input type for images of {@code shape}. */
+    static InputType inputType(ImageShape shape) {
+        return InputType.convolutional(shape.height(), shape.width(), shape.channels());
+    }
 }

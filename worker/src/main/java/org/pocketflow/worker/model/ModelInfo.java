@@ -1,5 +1,6 @@
 package org.pocketflow.worker.model;
 
+import org.pocketflow.worker.data.ImageShape;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,7 +48,7 @@ public final class ModelInfo {
     /** Describes {@code graph} for input images of {@code shape}. */
     public static ModelInfo of(ComputationGraph graph, ImageShape shape) {
         ComputationGraphConfiguration conf = graph.getConfiguration();
-        Map<String, InputType> types = conf.getLayerActivationTypes(shape.inputType());
+        Map<String, InputType> types = conf.getLayerActivationTypes(ModelFactory.inputType(shape));
         Map<String, List<String>> inputsOf = conf.getVertexInputs();
         List<String> order = topologicalNames(graph);
 

@@ -1,5 +1,6 @@
 package org.pocketflow.worker.model;
 
+import org.pocketflow.worker.data.ImageShape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 
 class ModelInfoTest {
-    private static final ImageShape MNIST = ImageShape.mnist();
+    private static final ImageShape MNIST = new ImageShape(1, 28, 28);
 
     @Test
     void lenetParametersAndMacsMatchHandComputedValues() {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.model.Architecture;
-import org.pocketflow.worker.model.ImageShape;
+import org.pocketflow.worker.data.ImageShape;
 
 class BackendTest {
     @AfterEach
@@ -23,7 +23,7 @@ class BackendTest {
     @Test
     void convolutionLayerUsesOnednnHelperWhenEnabled() {
         assertTrue(Backend.configure(true), "oneDNN should be active with the project's JVM flags and shim");
-        ComputationGraph g = Architecture.LENET.factory().create(ImageShape.mnist(), 10, 1);
+        ComputationGraph g = Architecture.LENET.factory().create(new ImageShape(1, 28, 28), 10, 1);
         g.outputSingle(Nd4j.rand(DataType.FLOAT, 2, 1, 28, 28));
         ConvolutionLayer conv = (ConvolutionLayer) g.getLayer("conv1");
         assertInstanceOf(MKLDNNConvHelper.class, conv.getHelper());
@@ -32,7 +32,7 @@ class BackendTest {
     @Test
     void convolutionLayerHasNoHelperWhenDisabled() {
         Backend.configure(false);
-        ComputationGraph g = Architecture.LENET.factory().create(ImageShape.mnist(), 10, 1);
+        ComputationGraph g = Architecture.LENET.factory().create(new ImageShape(1, 28, 28), 10, 1);
         g.outputSingle(Nd4j.rand(DataType.FLOAT, 2, 1, 28, 28));
         assertNull(((ConvolutionLayer) g.getLayer("conv1")).getHelper());
     }

@@ -1,0 +1,119 @@
+package org.pocketflow.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.eval.Evaluator;
+import org.pocketflow.worker.model.ModelFiles;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+class PocketFlowMainTest {
+    private static final String DATA = "/usr/share/datasets/fashion-mnist";
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome main(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PocketFlowMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void unknownKeyExitsWithCode2BeforeAnySparkWork(@TempDir Path tmp) {
+        Outcome o = main("run", "--conf", "pocketflow.train.epoch=3", "--conf", "pocketflow.run.root=" + tmp);
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("pocketflow.train.epoch") && o.err().contains("pocketflow.train.epochs"), o.err());
+        assertTrue(isEmpty(tmp), "no run directory may be created for a bad job");
+    }
+
+    @Test
+    void missingDataFolderExitsWithCode2AndInstallHint(@TempDir Path tmp) {
+        Outcome o = main("run", "--conf", "pocketflow.data.uri=file://" + tmp.resolve("nowhere"),
+                "--conf", "pocketflow.run.root=" + tmp);
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("pocketflow.data.uri") && o.err().contains("nowhere"), o.err());
+    }
+
+    @Test
+    void badUsageExitsWithCode2() {
+        assertEquals(2, main().code());
+        assertEquals(2, main("run", "--conf").code());
+        assertEquals(2, main("train").code());
+    }
+
+    @Test
+    void jobRunsEndToEndInLocalModeAndWritesRunDirectory(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
+        Path runDir = tmp.resolve("run1");
+        Outcome o = main("run", "--conf", "pocketflow.spark.master=local[2]",
+                "--conf", "pocketflow.run.dir=" + runDir,
+                "--conf", "pocketflow.data.train-limit=3000", "--conf", "pocketflow.data.test-limit=1000",
+                "--conf", "pocketflow.train.epochs=1", "--conf", "pocketflow.eval.latency-iterations=5",
+                "--conf", "pocketflow.seed=7");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(Files.exists(runDir.resolve("model.zip")));
+        assertTrue(Files.exists(runDir.resolve("job.conf")));
+        JsonNode report = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
+        assertEquals("succeeded", report.get("status").asText());
+        assertEquals(JobRunner.REPORT_FORMAT, report.get("format").asText());
+        JsonNode b = report.get("baseline");
+        double accuracy = b.get("testAccuracy").asDouble();
+        assertTrue(accuracy > 0.65, "one epoch on 2.7k images should exceed 65%: " + accuracy);
+        assertEquals(431_080, b.get("parameters").asLong());
+        assertEquals(2_293_000, b.get("macs").asLong());
+        assertTrue(b.at("/latency/batch64Millis").asDouble() > 0);
+        JsonNode prov = report.get("provenance");
+        assertEquals(7, prov.get("seed").asLong());
+        assertEquals(64, prov.get("datasetSha256").asText().length());
+        assertTrue(prov.at("/versions/spark.version").asText().startsWith("3.5"));
+        assertEquals("3000", prov.at("/config/pocketflow.data.train-limit").asText());
+
+        // the written model loads back and gives the reported accuracy
+        ComputationGraph g = ModelFiles.load(runDir.resolve("model.zip").toUri().toString());
+        IdxDataset data = IdxDataset.open("file://" + DATA, 3000, 1000);
+        Normalizer norm = new Normalizer(b.at("/normalization/mean").asDouble(), b.at("/normalization/std").asDouble());
+        assertEquals(accuracy, Evaluator.evaluate(g, data.test().batchesInOrder(256, norm)).accuracy(), 1e-9);
+    }
+
+    @Test
+    void failedJobStillLeavesReportWithTheError(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
+        Path runDir = tmp.resolve("run2");
+        // a learning rate this large makes the loss NaN within a few steps
+        Outcome o = main("run", "--conf", "pocketflow.spark.master=local[1]", "--conf", "pocketflow.run.dir=" + runDir,
+                "--conf", "pocketflow.data.train-limit=640", "--conf", "pocketflow.data.test-limit=100",
+                "--conf", "pocketflow.train.epochs=1", "--conf", "pocketflow.train.learning-rate=10",
+                "--conf", "pocketflow.train.lr-schedule=constant", "--conf", "pocketflow.train.momentum=0.99",
+                "--conf", "spark.task.maxFailures=1");
+        assertEquals(1, o.code(), o.out() + o.err());
+        JsonNode report = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
+        assertEquals("failed", report.get("status").asText());
+        assertTrue(report.get("error").asText().contains("learning-rate"), report.get("error").asText());
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+}

@@ -1,0 +1,99 @@
+package org.pocketflow.worker.data;
+
+import java.io.File;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A file or folder reached through Hadoop's {@link FileSystem}, so that local paths,
+ * {@code file://} and {@code hdfs://} URIs are read the same way. A string without a scheme
+ * is a local path (relative ones against the working directory), whatever
+ * {@code fs.defaultFS} says, so that a bare path never silently points into a cluster.
+ */
+final class HadoopFile {
+    private final FileSystem fs;
+    private final Path path;
+
+    private HadoopFile(FileSystem fs, Path path) {
+        this.fs = fs;
+        this.path = fs.makeQualified(path);
+    }
+
+    /**
+     * @param location a URI such as {@code hdfs://host:8020/data} or a local path
+     * @param conf     the Hadoop configuration to look the file system up with
+     * @return the resolved file
+     */
+    static HadoopFile resolve(String location, Configuration conf) {
+        if (location == null || location.isBlank()) {
+            throw new DatasetException("dataset location is empty; give a folder path or a URI "
+                    + "such as file:///usr/share/datasets/fashion-mnist or hdfs://namenode:8020/data");
+        }
+        URI uri = toUri(location.strip());
+        try {
+            return new HadoopFile(FileSystem.get(uri, conf), new Path(uri));
+        } catch (IOException | RuntimeException e) {
+            throw new DatasetException("cannot open the file system of " + location + ": " + e.getMessage()
+                    + "; check the URI scheme and that the cluster is reachable", e);
+        }
+    }
+
+    private static URI toUri(String location) {
+        try {
+            URI uri = new URI(location);
+            if (uri.getScheme() != null && uri.getScheme().length() > 1) {
+                return uri;
+            }
+        } catch (URISyntaxException notAUri) {
+            // a local path with characters a URI does not allow, such as spaces
+        }
+        return new File(location).getAbsoluteFile().toURI();
+    }
+
+    /** @return the file {@code name} inside this folder */
+    HadoopFile child(String name) {
+        return new HadoopFile(fs, new Path(path, name));
+    }
+
+    /** @return whether the file exists and is a regular file */
+    boolean isFile() {
+        FileStatus status = status();
+        return status != null && status.isFile();
+    }
+
+    /** @return whether the folder exists */
+    boolean isDirectory() {
+        FileStatus status = status();
+        return status != null && status.isDirectory();
+    }
+
+    /** @return the status, or null when nothing exists at this path */
+    private FileStatus status() {
+        try {
+            return fs.getFileStatus(path);
+        } catch (FileNotFoundException e) {
+            return null;
+        } catch (IOException e) {
+            throw new DatasetException("cannot reach " + this + ": " + e.getMessage()
+                    + "; check that the file system is up and the path is readable", e);
+        }
+    }
+
+    /** @return a new stream over the raw bytes; the caller closes it */
+    InputStream open() throws IOException {
+        return fs.open(path);
+    }
+
+    /** @return the fully qualified URI, e.g. {@code file:/data/x} or {@code hdfs://nn:8020/data/x} */
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+}

@@ -1,0 +1,82 @@
+package org.pocketflow.worker.task;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.ImageSet;
+import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.eval.Evaluation;
+import org.pocketflow.worker.eval.Evaluator;
+import org.pocketflow.worker.eval.Latency;
+import org.pocketflow.worker.model.Architecture;
+import org.pocketflow.worker.model.ModelFiles;
+import org.pocketflow.worker.model.ModelInfo;
+import org.pocketflow.worker.runtime.Backend;
+import org.pocketflow.worker.runtime.Seeds;
+import org.pocketflow.worker.train.EpochStats;
+import org.pocketflow.worker.train.ImageSetEpochs;
+import org.pocketflow.worker.train.Trainer;
+
+/**
+ * Produces a job's full-precision base model on an executor: read the data, build (or load) the
+ * network, train it, evaluate it, write {@code model.zip} to the run directory.
+ *
+ * <p>Stateless; one call per request. The model file is written before the result is returned,
+ * so a driver that dies afterwards loses nothing but the report.
+ */
+public final class BaselineRun {
+    /** Batch size used for evaluation passes (does not affect results). */
+    static final int EVAL_BATCH = 256;
+
+    private BaselineRun() {
+    }
+
+    /** Runs the request, sending progress lines to {@code progress}. */
+    public static BaselineResult execute(BaselineRequest req, Consumer<String> progress) {
+        boolean onednn = Backend.configure(req.onednn());
+        IdxDataset dataset = IdxDataset.open(req.dataUri(), req.trainLimit(), req.testLimit());
+        ImageSet.Split split = dataset.train().split(req.validationFraction(), req.seed());
+        ImageSet train = split.train();
+        Normalizer norm = Normalizer.fit(train);
+        progress.accept(String.format("data %s: %d train, %d validation, %d test images %s (oneDNN %s)",
+                dataset.name(), train.size(), split.validation().size(), dataset.test().size(), dataset.shape(),
+                onednn ? "on" : "off"));
+
+        boolean given = !req.modelUri().isEmpty();
+        ComputationGraph graph = given ? ModelFiles.load(req.modelUri())
+                : Architecture.of(req.architecture()).factory().create(dataset.shape(), dataset.classes(),
+                Seeds.derive(req.seed(), Seeds.WEIGHT_INIT));
+        ModelInfo info = ModelInfo.of(graph, dataset.shape());
+        progress.accept("model " + (given ? req.modelUri() : req.architecture()) + ": "
+                + info.totalParameters() + " parameters, " + info.totalMacs() + " multiply-adds per image");
+
+        List<EpochStats> epochs = List.of();
+        double trainSeconds = 0;
+        if (!given) {
+            int batch = req.training().batchSize();
+            graph = Trainer.withOptimizer(graph, req.training(), train.batchCount(batch));
+            long t0 = System.nanoTime();
+            epochs = new Trainer(req.training(), progress).fit(graph, new ImageSetEpochs(train, norm, batch, req.seed()));
+            trainSeconds = (System.nanoTime() - t0) / 1e9;
+        }
+
+        Evaluation test = Evaluator.evaluate(graph, dataset.test().batchesInOrder(EVAL_BATCH, norm));
+        double valAccuracy = split.validation().size() == 0 ? Double.NaN
+                : Evaluator.evaluate(graph, split.validation().batchesInOrder(EVAL_BATCH, norm)).accuracy();
+        Latency latency = Evaluator.latency(graph, dataset.shape(), req.latencyWarmup(), req.latencyIterations());
+        progress.accept(String.format("test accuracy %.4f, loss %.4f; latency %.3f ms (batch 1), %.3f ms (batch 64)",
+                test.accuracy(), test.loss(), latency.batch1Millis(), latency.batch64Millis()));
+
+        String modelFile = req.runDir() + "/model.zip";
+        ModelFiles.save(graph, modelFile);
+        return new BaselineResult(given ? req.modelUri() : req.architecture(),
+                new BaselineResult.DatasetFacts(dataset.name(), req.dataUri(), dataset.sha256(), train.size(),
+                        split.validation().size(), dataset.test().size()),
+                test.accuracy(), test.loss(), valAccuracy, info.totalMacs(), info.totalParameters(),
+                ModelInfo.serializedBytes(graph), latency, epochs, trainSeconds,
+                Map.of("mean", norm.mean(), "std", norm.std()), Backend.describe(), info.layers(), modelFile);
+    }
+}
