@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BaselineFunction implements Function<BaselineRequest, String> {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger("pocketflow.baseline");
+    private static final Logger LOG = LoggerFactory.getLogger(BaselineRun.class);
 
     @Override
     public String call(BaselineRequest request) throws Exception {

@@ -90,6 +90,17 @@ class PocketFlowMainTest {
         IdxDataset data = IdxDataset.open("file://" + DATA, 3000, 1000);
         Normalizer norm = new Normalizer(b.at("/normalization/mean").asDouble(), b.at("/normalization/std").asDouble());
         assertEquals(accuracy, Evaluator.evaluate(g, data.test().batchesInOrder(256, norm)).accuracy(), 1e-9);
+
+        // a user's model (here: the one just written) is evaluated, not trained
+        Path second = tmp.resolve("run-given-model");
+        Outcome o2 = main("run", "--conf", "pocketflow.spark.master=local[1]", "--conf", "pocketflow.run.dir=" + second,
+                "--conf", "pocketflow.model.path=" + runDir.resolve("model.zip"),
+                "--conf", "pocketflow.data.train-limit=3000", "--conf", "pocketflow.data.test-limit=1000",
+                "--conf", "pocketflow.eval.latency-iterations=5", "--conf", "pocketflow.seed=7");
+        assertEquals(0, o2.code(), o2.err());
+        JsonNode b2 = Json.MAPPER.readTree(second.resolve("report.json").toFile()).get("baseline");
+        assertEquals(0, b2.get("epochs").size());
+        assertEquals(accuracy, b2.get("testAccuracy").asDouble(), 1e-9);
     }
 
     @Test

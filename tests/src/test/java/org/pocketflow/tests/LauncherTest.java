@@ -1,0 +1,90 @@
+package org.pocketflow.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the real launcher script, {@code submit/bin/pocketflow}, as a user would. */
+class LauncherTest {
+    private static Path root;
+
+    @BeforeAll
+    static void findRoot() {
+        root = Path.of(System.getProperty("pf.repo.root", "..")).toAbsolutePath().normalize();
+        assumeTrue(Files.exists(root.resolve("submit/target/classpath.txt")),
+                "launcher classpath not built (the submit module packages it before this module's tests)");
+    }
+
+    private record Result(int code, String output) {
+    }
+
+    private static Result launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(root.resolve("submit/bin/pocketflow").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PF_NO_BUILD", "1");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "launcher hung");
+        return new Result(p.exitValue(), out);
+    }
+
+    @Test
+    void badKeyExitsWith2AndNamesTheFix() throws Exception {
+        Result r = launch(Map.of(), "run", "--conf", "pocketflow.train.epoch=3");
+        assertEquals(2, r.code(), r.output());
+        assertTrue(r.output().contains("Did you mean pocketflow.train.epochs?"), r.output());
+    }
+
+    @Test
+    void unknownCommandPrintsUsageAndExits2() throws Exception {
+        Result r = launch(Map.of(), "frobnicate");
+        assertEquals(2, r.code());
+        assertTrue(r.output().contains("pocketflow run"), r.output());
+    }
+
+    @Test
+    void clusterMasterGoesThroughSparkSubmitWithTheJvmFlags(@TempDir Path tmp) throws Exception {
+        Path sparkHome = tmp.resolve("spark");
+        Files.createDirectories(sparkHome.resolve("bin"));
+        Path argsFile = tmp.resolve("args.txt");
+        Path submit = sparkHome.resolve("bin/spark-submit");
+        Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > " + argsFile + "\n");
+        Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.writeString(tmp.resolve("app.jar"), "not really a jar");
+
+        Result r = launch(Map.of("SPARK_HOME", sparkHome.toString(), "PF_APP_JAR", jar.toString()),
+                "run", "--conf", "pocketflow.spark.master=spark://10.0.0.1:7077", "--conf", "pocketflow.seed=5");
+        assertEquals(0, r.code(), r.output());
+        List<String> a = Files.readAllLines(argsFile);
+        assertEquals("spark://10.0.0.1:7077", a.get(a.indexOf("--master") + 1));
+        assertEquals("org.pocketflow.driver.PocketFlowMain", a.get(a.indexOf("--class") + 1));
+        int j = a.indexOf(jar.toString());
+        assertEquals(List.of("run", "--conf", "pocketflow.spark.master=spark://10.0.0.1:7077", "--conf",
+                "pocketflow.seed=5"), a.subList(j + 1, a.size()));
+        assertTrue(a.stream().anyMatch(x -> x.startsWith("spark.executor.extraJavaOptions=")
+                && x.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")), a.toString());
+    }
+
+    @Test
+    void clusterMasterWithoutSparkHomeSaysWhatToSet() throws Exception {
+        Result r = launch(Map.of("SPARK_HOME", ""), "run", "--conf", "pocketflow.spark.master=yarn");
+        assertEquals(2, r.code(), r.output());
+        assertTrue(r.output().contains("SPARK_HOME"), r.output());
+    }
+}
