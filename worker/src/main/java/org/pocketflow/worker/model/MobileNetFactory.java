@@ -1,20 +1,11 @@
 package org.pocketflow.worker.model;
 
-import org.pocketflow.worker.data.ImageShape;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.pocketflow.worker.data.ImageShape;
+
 
 /**
  * A MobileNet-v1-style network (Howard et al. 2017) sized for 28x28 input: a 3x3 stem of 32
@@ -35,30 +26,15 @@ public final class MobileNetFactory implements ModelFactory {
 
     @Override
     public ComputationGraph create(ImageShape shape, int classes, long seed) {
-        GraphBuilder g = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .weightInit(WeightInit.RELU)
-                .updater(new Nesterovs(0.1, 0.9))
-                .convolutionMode(ConvolutionMode.Same)
-                .graphBuilder()
-                .addInputs(INPUT);
-        String x = ResNet20Factory.convBn(g, "stem", INPUT, STEM_CHANNELS, 3, 1, true);
+        GraphBuilder g = ConvBlocks.start(seed);
+        String x = ConvBlocks.convBn(g, "stem", INPUT, STEM_CHANNELS, 3, 1, true);
         for (int i = 0; i < CHANNELS.length; i++) {
             String name = "b" + (i + 1);
             g.addLayer(name + "_dw", new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(1)
                     .stride(STRIDES[i], STRIDES[i]).hasBias(false).activation(Activation.IDENTITY).build(), x);
-            g.addLayer(name + "_dw_bn", new BatchNormalization.Builder().build(), name + "_dw");
-            g.addLayer(name + "_dw_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(),
-                    name + "_dw_bn");
-            x = ResNet20Factory.convBn(g, name + "_pw", name + "_dw_relu", CHANNELS[i], 1, 1, true);
+            String dw = ConvBlocks.bnRelu(g, name + "_dw", name + "_dw", true);
+            x = ConvBlocks.convBn(g, name + "_pw", dw, CHANNELS[i], 1, 1, true);
         }
-        g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x)
-                .addLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .nOut(classes).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "gap")
-                .setOutputs(OUTPUT)
-                .setInputTypes(ModelFactory.inputType(shape));
-        ComputationGraph graph = new ComputationGraph(g.build());
-        graph.init();
-        return graph;
+        return ConvBlocks.headAndBuild(g, x, shape, classes);
     }
 }
