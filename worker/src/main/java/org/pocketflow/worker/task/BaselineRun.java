@@ -24,8 +24,8 @@ import org.pocketflow.worker.train.Trainer;
  * Produces a job's full-precision base model on an executor: read the data, build (or load) the
  * network, train it, evaluate it, write {@code model.zip} to the run directory.
  *
- * <p>Stateless; one call per request. The model file is written before the result is returned,
- * so a driver that dies afterwards loses nothing but the report.
+ * <p>Stateless; one call per request. The model file is written as soon as training ends, before
+ * evaluation, so a failure afterwards (or a driver that dies) loses no training.
  */
 public final class BaselineRun {
     /** Batch size used for evaluation passes (does not affect results). */
@@ -63,6 +63,10 @@ public final class BaselineRun {
             trainSeconds = (System.nanoTime() - t0) / 1e9;
         }
 
+        // saved before evaluation: a failure from here on loses no training
+        String modelFile = req.runDir() + "/model.zip";
+        ModelFiles.save(graph, modelFile);
+
         Evaluation test = Evaluator.evaluate(graph, dataset.test().batchesInOrder(EVAL_BATCH, norm));
         double valAccuracy = split.validation().size() == 0 ? Double.NaN
                 : Evaluator.evaluate(graph, split.validation().batchesInOrder(EVAL_BATCH, norm)).accuracy();
@@ -70,8 +74,6 @@ public final class BaselineRun {
         progress.accept(String.format("test accuracy %.4f, loss %.4f; latency %.3f ms (batch 1), %.3f ms (batch 64)",
                 test.accuracy(), test.loss(), latency.batch1Millis(), latency.batch64Millis()));
 
-        String modelFile = req.runDir() + "/model.zip";
-        ModelFiles.save(graph, modelFile);
         return new BaselineResult(given ? req.modelUri() : req.architecture(),
                 new BaselineResult.DatasetFacts(dataset.name(), req.dataUri(), dataset.sha256(), train.size(),
                         split.validation().size(), dataset.test().size()),

@@ -1,0 +1,35 @@
+package org.pocketflow.qsgd.codec;
+
+/**
+ * How the signed levels of a bucket travel. The ordinal is the wire value.
+ *
+ * <p><b>Why run-length Golomb-Rice.</b> Under an l2 scale most levels are 0 and the rest mostly
+ * ±1 (with d = 512 and s = 1, about 3% are nonzero). A per-symbol code (a Huffman table per
+ * message, or Elias-gamma of |level|) can never spend less than 1 bit per element, however
+ * likely zero is. Coding the <em>gaps</em> between nonzero levels can: the gaps are close to
+ * geometric, and a Golomb-Rice code is the optimal prefix code for geometric sources (Gallager and
+ * Van Voorhis 1975) while needing only one parameter per bucket — no table to transmit, and
+ * decoding is a count-trailing-zeros plus a shift. The rare magnitudes above one get Elias-gamma
+ * (1 bit for the common magnitude 1). QSGD's own coding likewise codes gaps and levels with Elias codes.
+ */
+public enum LevelCoding {
+    /**
+     * Each level {@code l} as the symbol {@code l + s} in the smallest of 2, 4, 8 or 16 bits that
+     * holds {@code 2s + 1} symbols. Size known in advance; fastest to encode and decode.
+     */
+    FIXED_WIDTH,
+    /**
+     * Per bucket: a 4-bit Rice parameter {@code k}; then, for each nonzero level, the number of
+     * zeros before it (Rice, parameter {@code k}), its magnitude (Elias-gamma) and its sign (1
+     * bit); then the trailing zeros (Rice) if any. {@code k} is {@code floor(log2(ln 2 * mean run))},
+     * which is within a few percent of the best {@code k} for geometric runs.
+     */
+    RUN_LENGTH;
+
+    static LevelCoding fromWire(int v) {
+        if (v < 0 || v >= values().length) {
+            throw new IllegalArgumentException("level coding id must be 0 (FIXED_WIDTH) or 1 (RUN_LENGTH), but got " + v);
+        }
+        return values()[v];
+    }
+}
