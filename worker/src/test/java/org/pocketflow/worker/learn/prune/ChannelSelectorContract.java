@@ -1,0 +1,68 @@
+package org.pocketflow.worker.learn.prune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.pocketflow.worker.model.Architecture;
+import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ModelInfo;
+
+/** What every {@link ChannelSelector} must do; each implementation's test extends this class. */
+abstract class ChannelSelectorContract {
+    /** A fresh selector under test. */
+    abstract ChannelSelector selector();
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void returnsTheRequestedNumberOfIncreasingIndicesInRange(Architecture arch) {
+        ComputationGraph g = Networks.create(arch, 21);
+        ModelInfo info = ModelInfo.of(g, Networks.MNIST);
+        for (ChannelGroup group : info.groups()) {
+            if (!group.prunable()) {
+                continue;
+            }
+            for (int count : new int[]{1, (int) Math.max(1, group.channels() / 2), (int) group.channels()}) {
+                int[] kept = selector().select(g, info, group, count);
+                assertEquals(count, kept.length, "group " + group.id());
+                for (int i = 0; i < kept.length; i++) {
+                    assertTrue(kept[i] >= 0 && kept[i] < group.channels(), "index " + kept[i] + " of group " + group.id());
+                    assertTrue(i == 0 || kept[i] > kept[i - 1], "not increasing in group " + group.id());
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void isDeterministicAndLeavesTheNetworkUnchanged(Architecture arch) {
+        ComputationGraph g = Networks.create(arch, 22);
+        INDArray params = g.params().dup();
+        ModelInfo info = ModelInfo.of(g, Networks.MNIST);
+        for (ChannelGroup group : info.groups()) {
+            if (group.prunable()) {
+                int count = (int) Math.max(1, group.channels() / 3);
+                assertArrayEquals(selector().select(g, info, group, count), selector().select(g, info, group, count));
+            }
+        }
+        assertEquals(params, g.params());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void rejectsCountsOutsideOneToTheGroupSize(Architecture arch) {
+        ComputationGraph g = Networks.create(arch, 23);
+        ModelInfo info = ModelInfo.of(g, Networks.MNIST);
+        ChannelGroup group = info.groups().get(0);
+        for (int bad : new int[]{0, (int) group.channels() + 1}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> selector().select(g, info, group, bad));
+            assertTrue(e.getMessage().contains(String.valueOf(bad)), e.getMessage());
+        }
+    }
+}
