@@ -123,7 +123,13 @@ public final class CodecConvergenceBench {
                 g.setInputs(b.getFeatures());
                 g.setLabels(b.getLabels());
                 g.computeGradientAndScore();
-                EncodedGradient msg = encoders.get(k).encode(g.getFlattenedGradients().toFloatVector());
+                // DL4J leaves the division by the minibatch size to its updater: do it here
+                float[] grad = g.getFlattenedGradients().toFloatVector();
+                float inv = 1f / b.numExamples();
+                for (int i = 0; i < n; i++) {
+                    grad[i] *= inv;
+                }
+                EncodedGradient msg = encoders.get(k).encode(grad);
                 bytes += msg.sizeBytes();
                 codec.decodeAdd(msg, sum);
             }
