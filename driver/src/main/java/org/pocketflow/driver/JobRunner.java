@@ -71,13 +71,14 @@ public final class JobRunner {
         report.put("startedAt", started.toString());
         report.put("status", "running");
         try (JavaSparkContext sc = SparkContexts.create(config, "pocketflow:" + config.get(RunKeys.JOB_NAME))) {
-            report.put("provenance", provenance(sc));
+            Map<String, Object> provenance = provenance(sc);
+            report.put("provenance", provenance);
             BaselineRequest request = BaselineRequests.from(config, dir.uri());
             sc.setJobGroup("baseline", "full-precision base model", true);
             String json = sc.parallelize(List.of(request), 1).map(new BaselineFunction()).collect().get(0);
             JsonNode baseline = Json.MAPPER.readTree(json);
             report.put("baseline", baseline);
-            ((Map<String, Object>) report.get("provenance")).put("datasetSha256", baseline.at("/dataset/sha256").asText());
+            provenance.put("datasetSha256", baseline.at("/dataset/sha256").asText());
             report.put("status", "succeeded");
             out.accept(summary(baseline));
         } catch (Exception e) {
