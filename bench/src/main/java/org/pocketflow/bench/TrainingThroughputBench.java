@@ -16,8 +16,7 @@ import org.pocketflow.worker.train.TrainingSpec;
  * Training throughput with oneDNN on and off, side by side in one run: the same network, data,
  * batches and optimizer; rounds alternate on/off so drift on a shared machine hits both alike.
  *
- * <p>Run: {@code mvn -o -q -pl bench -am package -DskipTests && java $(flags) -cp $(cp)
- * org.pocketflow.bench.TrainingThroughputBench [arch] [steps] [rounds]} — see bench/README.md.
+ * <p>Run: {@code bench/bin/run TrainingThroughputBench [arch=lenet] [steps=100] [rounds=2]}.
  * Prints figures; asserts nothing.
  */
 public final class TrainingThroughputBench {

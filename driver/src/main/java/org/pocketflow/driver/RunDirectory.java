@@ -60,15 +60,6 @@ public final class RunDirectory {
         }
     }
 
-    /** Whether {@code name} exists in this directory. */
-    public boolean exists(String name) {
-        try {
-            return fs.exists(new Path(path, name));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Whether a URI (or local path) exists, checked through Hadoop FS. */
     static boolean pathExists(String uri) {
         try {

@@ -122,21 +122,6 @@ public final class ModelInfo {
         }
     }
 
-    /** A fixed-width text table for logs and reports. */
-    public String table() {
-        StringBuilder sb = new StringBuilder(String.format("%-16s %-24s %-14s %10s %12s %5s%n",
-                "layer", "kind", "output", "params", "MACs", "group"));
-        for (LayerInfo l : layers) {
-            Integer g = groupOf.get(l.name());
-            sb.append(String.format("%-16s %-24s %-14s %10d %12d %5s%n", l.name(), l.kind(),
-                    java.util.Arrays.toString(l.outputShape()).replace(" ", ""), l.parameters(), l.macs(),
-                    g == null ? "-" : g.toString()));
-        }
-        sb.append(String.format("total: %d parameters, %d MACs, %d channel groups%n",
-                totalParameters(), totalMacs(), groups.size()));
-        return sb.toString();
-    }
-
     static long macs(Layer layer, long[] out) {
         if (layer instanceof DepthwiseConvolution2D dw) {
             int[] k = dw.getKernelSize();
