@@ -82,6 +82,16 @@ public final class Trainer {
      * @throws IllegalStateException when the loss becomes NaN or infinite (naming the step)
      */
     public List<EpochStats> fit(ComputationGraph graph, EpochData data) {
+        return fit(graph, data, StepHook.NONE);
+    }
+
+    /**
+     * Trains {@code graph} for the spec's epochs on {@code data}, calling {@code hook} around every
+     * step and once at the end (see {@link StepHook} for the order).
+     *
+     * @throws IllegalStateException when the loss becomes NaN or infinite (naming the step)
+     */
+    public List<EpochStats> fit(ComputationGraph graph, EpochData data, StepHook hook) {
         List<EpochStats> stats = new ArrayList<>();
         long stepsPerEpoch = (data.size() + spec.batchSize() - 1) / spec.batchSize();
         long totalSteps = stepsPerEpoch * spec.epochs();
@@ -94,7 +104,9 @@ public final class Trainer {
             long samples = 0;
             for (Iterator<DataSet> it = data.epoch(e); it.hasNext(); ) {
                 DataSet batch = it.next();
+                hook.beforeStep(graph, step, totalSteps);
                 graph.fit(batch);
+                hook.afterStep(graph, step, totalSteps);
                 double loss = graph.score();
                 step++;
                 if (!Double.isFinite(loss)) {
@@ -120,6 +132,7 @@ public final class Trainer {
             progress.accept(String.format("epoch %d/%d done: loss %.4f, %.0f samples/s, %.1f s", s.epoch(),
                     spec.epochs(), s.meanLoss(), s.samplesPerSecond(), s.seconds()));
         }
+        hook.finish(graph);
         return stats;
     }
 

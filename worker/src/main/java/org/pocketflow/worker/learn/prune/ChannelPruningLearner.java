@@ -1,0 +1,142 @@
+package org.pocketflow.worker.learn.prune;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.export.TensorEncoding;
+import org.pocketflow.worker.learn.Budget;
+import org.pocketflow.worker.learn.Compression;
+import org.pocketflow.worker.learn.Knob;
+import org.pocketflow.worker.learn.LayerFeatures;
+import org.pocketflow.worker.learn.Learner;
+import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ModelInfo;
+import org.pocketflow.worker.train.StepHook;
+
+/**
+ * Channel pruning as a {@link Learner} (PocketFlow's ChannelPrunedLearner): one preserve-ratio
+ * knob per prunable channel group, named after the group's first producer; the MAC budget met
+ * by construction by {@link FlopsBudget}; the network made physically smaller by
+ * {@link ChannelPruning}. The architecture carries the constraint, so fine-tuning needs no hook
+ * and the parameters are stored dense.
+ */
+public final class ChannelPruningLearner implements Learner {
+    /** The smallest preserve ratio a knob offers. */
+    public static final double MIN_RATIO = 0.05;
+    private final ChannelSelector selector;
+    private final boolean keepFirstGroup;
+
+    /** L1-norm channel selection, the first convolution's group kept whole. */
+    public ChannelPruningLearner() {
+        this(new L1ChannelSelector(), true);
+    }
+
+    /**
+     * @param selector       which channels of a group to keep
+     * @param keepFirstGroup whether the first convolution's group stays whole
+     */
+    public ChannelPruningLearner(ChannelSelector selector, boolean keepFirstGroup) {
+        this.selector = selector;
+        this.keepFirstGroup = keepFirstGroup;
+    }
+
+    @Override
+    public String name() {
+        return "channel-pruning";
+    }
+
+    @Override
+    public List<Knob> knobs(ModelInfo info) {
+        List<Integer> ids = new FlopsBudget(info, keepFirstGroup).prunableGroups();
+        List<Knob> out = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String name = nameOf(info.groups().get(ids.get(i)));
+            out.add(new Knob(name, MIN_RATIO, 1, false, LayerFeatures.of(info, name, i, ids.size())));
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Double> meetBudget(ModelInfo info, Map<String, Double> preferred, Budget budget) {
+        double target = checkedTarget(info, budget);
+        FlopsBudget flops = new FlopsBudget(info, keepFirstGroup);
+        Map<Integer, Double> ratios = new LinkedHashMap<>();
+        for (Knob k : knobs(info)) {
+            Double v = preferred.get(k.name());
+            ratios.put(idOf(info, k.name()), v == null ? 1.0 : k.check(v, name()));
+        }
+        return ratiosByName(info, flops.allocate(ratios, target));
+    }
+
+    @Override
+    public Map<String, Double> uniform(ModelInfo info, Budget budget) {
+        double target = checkedTarget(info, budget);
+        FlopsBudget flops = new FlopsBudget(info, keepFirstGroup);
+        return ratiosByName(info, flops.allocate(flops.uniformRatios(target), target));
+    }
+
+    @Override
+    public Compression compress(ComputationGraph graph, ImageShape shape, Map<String, Double> settings,
+                                Budget budget) {
+        ModelInfo info = ModelInfo.of(graph, shape);
+        Map<String, Double> ratios = meetBudget(info, settings, budget);
+        Map<Integer, Double> byId = new LinkedHashMap<>();
+        ratios.forEach((n, r) -> byId.put(idOf(info, n), r));
+        PrunedNetwork pruned = new ChannelPruning(selector, keepFirstGroup)
+                .prune(graph, shape, budget.requireMacFraction(name()), byId);
+        return new Compression() {
+            @Override
+            public ComputationGraph graph() {
+                return pruned.graph();
+            }
+
+            @Override
+            public StepHook hook() {
+                return StepHook.NONE;
+            }
+
+            @Override
+            public Map<String, TensorEncoding> encodings(ComputationGraph finished) {
+                return Map.of();
+            }
+
+            @Override
+            public Map<String, Double> settings() {
+                return ratios;
+            }
+        };
+    }
+
+    private double checkedTarget(ModelInfo info, Budget budget) {
+        double target = budget.requireMacFraction(name());
+        double min = new FlopsBudget(info, keepFirstGroup).minimumFraction();
+        if (target < min) {
+            throw new IllegalArgumentException(name() + ": no candidate keeps only " + target + " of the MACs; the "
+                    + "smallest reachable fraction is " + String.format("%.4f", min) + (keepFirstGroup
+                    ? " with the first convolution kept whole" : "") + ". Fix: raise pocketflow.learn.mac-fraction");
+        }
+        return target;
+    }
+
+    /** Kept channels / channels per knob, from an allocation. */
+    private Map<String, Double> ratiosByName(ModelInfo info, ChannelAllocation allocation) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Knob k : knobs(info)) {
+            ChannelGroup g = info.groups().get(idOf(info, k.name()));
+            out.put(k.name(), allocation.channelsOf(g.id()) / (double) g.channels());
+        }
+        return out;
+    }
+
+    private static String nameOf(ChannelGroup g) {
+        return g.producers().get(0);
+    }
+
+    private static int idOf(ModelInfo info, String name) {
+        return info.groupOf(name).id();
+    }
+}

@@ -1,0 +1,144 @@
+package org.pocketflow.worker.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.model.Architecture;
+
+class PackedModelFileTest {
+    private static final ImageShape MNIST = new ImageShape(1, 28, 28);
+
+    private static float[] gaussian(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextGaussian() * 0.1);
+        }
+        return v;
+    }
+
+    @Test
+    void everyEncodingRoundTripsThroughTheFile() {
+        long[] shape = {6, 5, 3, 3};
+        float[] w = gaussian(270, 1);
+        float[] sparse = w.clone();
+        for (int i = 0; i < sparse.length; i += 3) {
+            sparse[i] = 0f;
+        }
+        int[] levels = new int[270];
+        int[] idx = new int[270];
+        SplittableRandom r = new SplittableRandom(2);
+        for (int i = 0; i < 270; i++) {
+            levels[i] = r.nextInt(1 << 5);
+            idx[i] = r.nextInt(16);
+        }
+        float[] scales = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
+        float[] offsets = {-1f, -2f, -3f, -4f, -5f, -6f};
+        Map<String, TensorEncoding> tensors = new LinkedHashMap<>();
+        tensors.put("dense", new DenseTensor(shape, w));
+        tensors.put("sparse", SparseTensor.of(shape, sparse));
+        tensors.put("uniform", UniformTensor.of(shape, 5, 0, scales, offsets, levels));
+        tensors.put("codebook", CodebookTensor.of(shape, 4, Arrays.copyOf(w, 16), idx));
+        PackedModel m = new PackedModel("{}", tensors, Map.of("learner", "test", "seed", "7"));
+        PackedModel back = PackedModelFile.fromBytes(PackedModelFile.toBytes(m), "memory");
+        assertEquals(m.provenance(), back.provenance());
+        assertEquals(m.tensors().keySet(), back.tensors().keySet());
+        for (String k : tensors.keySet()) {
+            assertArrayEquals(m.tensors().get(k).decode(), back.tensors().get(k).decode(), k);
+            assertArrayEquals(shape, back.tensors().get(k).shape(), k);
+        }
+        assertArrayEquals(w, back.tensors().get("dense").decode());
+        assertArrayEquals(sparse, back.tensors().get("sparse").decode());
+        assertArrayEquals(levels, ((UniformTensor) back.tensors().get("uniform")).levels());
+        assertArrayEquals(idx, ((CodebookTensor) back.tensors().get("codebook")).indices());
+        float[] u = back.tensors().get("uniform").decode();
+        // element 100 is in channel 100 / 45 = 2
+        assertEquals(offsets[2] + scales[2] * levels[100], u[100], 1e-6);
+    }
+
+    @Test
+    void packedSizesFollowTheBits() {
+        long[] shape = {1000, 100};
+        float[] w = gaussian(100_000, 3);
+        int[] levels = new int[100_000];
+        float[] s = new float[100];
+        assertEquals(400_000, new DenseTensor(shape, w).storedBytes(), 100);
+        assertEquals(50_000, UniformTensor.of(shape, 4, 1, s, s, levels).storedBytes(), 1000);
+        assertEquals(100_000, UniformTensor.of(shape, 8, 1, s, s, levels).storedBytes(), 1000);
+        float[] quarter = w.clone();
+        for (int i = 0; i < quarter.length; i++) {
+            if (i % 4 != 0) {
+                quarter[i] = 0;
+            }
+        }
+        SparseTensor sp = SparseTensor.of(shape, quarter);
+        assertEquals(0.75, sp.sparsity(), 1e-9);
+        assertEquals(100_000 / 8 + 25_000 * 4, sp.storedBytes(), 100);
+    }
+
+    @Test
+    void networkRoundTripsWithIdenticalOutputs(@TempDir Path dir) {
+        ComputationGraph g = Architecture.LENET.factory().create(MNIST, 10, 5);
+        float[] conv2 = g.getParam("conv2_W").dup('c').data().asFloat();
+        for (int i = 0; i < conv2.length; i += 2) {
+            conv2[i] = 0;
+        }
+        g.getParam("conv2_W").assign(Nd4j.create(conv2, g.getParam("conv2_W").shape(), 'c'));
+        PackedModel m = PackedModel.of(g, Map.of("conv2_W", SparseTensor.of(g.getParam("conv2_W").shape(), conv2)),
+                Map.of("learner", "weight-sparsity"));
+        String uri = dir.resolve("model.pfpk").toUri().toString();
+        long bytes = PackedModelFile.write(m, uri);
+        assertTrue(bytes > 0);
+        ComputationGraph back = PackedModelFile.read(uri).toGraph();
+        Nd4j.getRandom().setSeed(9);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 1, 28, 28);
+        assertEquals(g.outputSingle(false, x), back.outputSingle(false, x));
+        assertEquals("sparse-0.50", m.encodings().get("conv2_W"));
+        assertEquals("dense", m.encodings().get("fc1_W"));
+    }
+
+    @Test
+    void rejectsCorruptTruncatedAndForeignFiles() {
+        Map<String, TensorEncoding> t = Map.of("w", new DenseTensor(new long[]{3}, new float[]{1, 2, 3}));
+        byte[] good = PackedModelFile.toBytes(new PackedModel("{}", t, Map.of()));
+        byte[] flipped = good.clone();
+        flipped[good.length / 2] ^= 0x10;
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PackedModelFile.fromBytes(flipped, "f"))
+                .getMessage().contains("checksum"));
+        byte[] cut = Arrays.copyOf(good, good.length - 5);
+        assertThrows(IllegalArgumentException.class, () -> PackedModelFile.fromBytes(cut, "f"));
+        byte[] zip = {'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0};
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PackedModelFile.fromBytes(zip, "m.zip"))
+                .getMessage().contains("PFPK"));
+    }
+
+    @Test
+    void rejectsEncodingsThatDoNotFitTheNetwork() {
+        ComputationGraph g = Architecture.LENET.factory().create(MNIST, 10, 5);
+        var wrongShape = Map.<String, TensorEncoding>of("fc1_W", new DenseTensor(new long[]{2}, new float[2]));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PackedModel.of(g, wrongShape, Map.of()))
+                .getMessage().contains("shape"));
+        var unknown = Map.<String, TensorEncoding>of("nope_W", new DenseTensor(new long[]{2}, new float[2]));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PackedModel.of(g, unknown, Map.of()))
+                .getMessage().contains("no parameter"));
+        assertThrows(IllegalArgumentException.class,
+                () -> UniformTensor.of(new long[]{4}, 17, 0, new float[4], new float[4], new int[4]));
+        assertThrows(IllegalArgumentException.class,
+                () -> CodebookTensor.of(new long[]{4}, 0, new float[1], new int[4]));
+    }
+}
