@@ -19,14 +19,13 @@ import org.pocketflow.worker.train.StepHook;
 
 /**
  * Channel pruning as a {@link Learner} (PocketFlow's ChannelPrunedLearner): one preserve-ratio
- * knob per prunable channel group, named after the group's first producer; the MAC budget met
+ * knob per prunable channel group, named after the group's first producer, from {@code 1/C} (one
+ * channel) to 1; the MAC budget met
  * by construction by {@link FlopsBudget}; the network made physically smaller by
  * {@link ChannelPruning}. The architecture carries the constraint, so fine-tuning needs no hook
  * and the parameters are stored dense.
  */
 public final class ChannelPruningLearner implements Learner {
-    /** The smallest preserve ratio a knob offers. */
-    public static final double MIN_RATIO = 0.05;
     private final ChannelSelector selector;
     private final boolean keepFirstGroup;
 
@@ -54,8 +53,10 @@ public final class ChannelPruningLearner implements Learner {
         List<Integer> ids = new FlopsBudget(info, keepFirstGroup).prunableGroups();
         List<Knob> out = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
-            String name = nameOf(info.groups().get(ids.get(i)));
-            out.add(new Knob(name, MIN_RATIO, 1, false, LayerFeatures.of(info, name, i, ids.size())));
+            ChannelGroup g = info.groups().get(ids.get(i));
+            String name = nameOf(g);
+            // from one channel to all of them: the range the budget's allocation itself spans
+            out.add(new Knob(name, 1.0 / g.channels(), 1, false, LayerFeatures.of(info, name, i, ids.size())));
         }
         return out;
     }
