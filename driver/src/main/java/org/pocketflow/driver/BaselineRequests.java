@@ -3,11 +3,15 @@ package org.pocketflow.driver;
 import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.EvalKeys;
 import org.pocketflow.conf.JobConfig;
+import org.pocketflow.conf.LearnKeys;
 import org.pocketflow.conf.ModelKeys;
 import org.pocketflow.conf.RunKeys;
 import org.pocketflow.conf.RuntimeKeys;
 import org.pocketflow.conf.TrainKeys;
+import org.pocketflow.worker.learn.Budget;
+import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.task.BaselineRequest;
+import org.pocketflow.worker.task.CompressionRequest;
 import org.pocketflow.worker.train.TrainingSpec;
 
 import java.util.Locale;
@@ -25,6 +29,22 @@ final class BaselineRequests {
         return new BaselineRequest(c.get(DataKeys.URI), c.get(DataKeys.TRAIN_LIMIT), c.get(DataKeys.TEST_LIMIT),
                 c.get(DataKeys.VALIDATION_FRACTION), c.get(ModelKeys.ARCH), c.get(ModelKeys.PATH), training,
                 c.get(RunKeys.SEED), runDir, c.get(RuntimeKeys.ONEDNN), c.get(EvalKeys.LATENCY_WARMUP),
-                c.get(EvalKeys.LATENCY_ITERATIONS));
+                c.get(EvalKeys.LATENCY_ITERATIONS), compression(c, training));
+    }
+
+    /** The compression the job asks for, or {@code null} for {@code pocketflow.learn.algorithm = none}. */
+    static CompressionRequest compression(JobConfig c, TrainingSpec training) {
+        String algorithm = c.get(LearnKeys.ALGORITHM);
+        if (algorithm.equals("none")) {
+            return null;
+        }
+        int epochs = c.get(LearnKeys.FINE_TUNE_EPOCHS);
+        FineTuneSpec ft = epochs == 0 ? FineTuneSpec.none()
+                : new FineTuneSpec(new TrainingSpec(epochs, training.batchSize(), c.get(LearnKeys.FINE_TUNE_LEARNING_RATE),
+                training.momentum(), training.weightDecay(), training.schedule(), training.seed(),
+                training.logEverySteps()), c.get(LearnKeys.DISTILL_WEIGHT), c.get(LearnKeys.DISTILL_TEMPERATURE));
+        Budget budget = new Budget(c.get(LearnKeys.MAC_FRACTION), c.get(LearnKeys.AVERAGE_BITS),
+                c.get(LearnKeys.SPARSITY));
+        return new CompressionRequest(algorithm, budget, c.get(LearnKeys.KEEP_FIRST_CONV), ft);
     }
 }

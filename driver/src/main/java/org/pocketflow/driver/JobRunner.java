@@ -81,6 +81,10 @@ public final class JobRunner {
             provenance.put("datasetSha256", baseline.at("/dataset/sha256").asText());
             report.put("status", "succeeded");
             out.accept(summary(baseline));
+            JsonNode compressed = baseline.get("compressed");
+            if (compressed != null && !compressed.isNull()) {
+                out.accept(compressedSummary(compressed));
+            }
         } catch (Exception e) {
             report.put("status", "failed");
             report.put("error", rootMessage(e));
@@ -117,6 +121,14 @@ public final class JobRunner {
                 b.get("model").asText(), 100 * b.get("testAccuracy").asDouble(), b.get("parameters").asLong(),
                 b.get("macs").asLong(), b.get("serializedBytes").asLong(),
                 b.at("/latency/batch1Millis").asDouble(), b.at("/latency/batch64Millis").asDouble());
+    }
+
+    private static String compressedSummary(JsonNode c) {
+        return String.format("compressed model %s: test accuracy %.2f%% (%+.2f points), %,d multiply-adds, %,d packed "
+                        + "bytes (%s), latency %.3f ms (batch 1) / %.3f ms (batch 64)", c.get("learner").asText(),
+                100 * c.get("testAccuracy").asDouble(), -100 * c.get("accuracyDrop").asDouble(), c.get("macs").asLong(),
+                c.get("packedBytes").asLong(), c.get("packedFile").asText(), c.at("/latency/batch1Millis").asDouble(),
+                c.at("/latency/batch64Millis").asDouble());
     }
 
     private static String render(Map<String, String> resolved) {

@@ -104,6 +104,38 @@ class PocketFlowMainTest {
     }
 
     @Test
+    void compressionJobWritesAPackedModelThatLoadsBackWithTheReportedAccuracy(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
+        Path runDir = tmp.resolve("run-compressed");
+        Outcome o = main("run", "--conf", "pocketflow.spark.master=local[2]", "--conf", "pocketflow.run.dir=" + runDir,
+                "--conf", "pocketflow.data.train-limit=3000", "--conf", "pocketflow.data.test-limit=1000",
+                "--conf", "pocketflow.train.epochs=1", "--conf", "pocketflow.eval.latency-iterations=5",
+                "--conf", "pocketflow.learn.algorithm=channel-pruning+uniform-quant",
+                "--conf", "pocketflow.learn.mac-fraction=0.5", "--conf", "pocketflow.learn.average-bits=8",
+                "--conf", "pocketflow.learn.fine-tune-epochs=1", "--conf", "pocketflow.seed=7");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("compressed model channel-pruning+uniform-quant"), o.out());
+        JsonNode report = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
+        JsonNode c = report.at("/baseline/compressed");
+        assertEquals("channel-pruning+uniform-quant", c.get("learner").asText());
+        assertTrue(c.get("macs").asLong() <= 2_293_000 / 2, c.toString());
+        assertEquals(8.0, c.at("/settings/uniform-quant:fc1").asDouble());
+        assertEquals("uniform-8", c.at("/encodings/fc1_W").asText());
+        long zipBytes = report.at("/baseline/serializedBytes").asLong();
+        assertTrue(c.get("packedBytes").asLong() < zipBytes / 6, c.get("packedBytes") + " vs zip " + zipBytes);
+        assertTrue(c.get("testAccuracy").asDouble() > 0.6, c.toString());
+
+        var packed = org.pocketflow.worker.export.PackedModelFile.read(runDir.resolve("model.pfpk").toUri().toString());
+        assertEquals(report.at("/provenance/datasetSha256").asText(), packed.provenance().get("dataset-sha256"));
+        assertEquals("7", packed.provenance().get("seed"));
+        IdxDataset data = IdxDataset.open("file://" + DATA, 3000, 1000);
+        JsonNode b = report.get("baseline");
+        Normalizer norm = new Normalizer(b.at("/normalization/mean").asDouble(), b.at("/normalization/std").asDouble());
+        assertEquals(c.get("testAccuracy").asDouble(),
+                Evaluator.evaluate(packed.toGraph(), data.test().batchesInOrder(256, norm)).accuracy(), 1e-9);
+    }
+
+    @Test
     void failedJobStillLeavesReportWithTheError(@TempDir Path tmp) throws Exception {
         assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
         Path runDir = tmp.resolve("run2");

@@ -20,9 +20,11 @@ import org.pocketflow.worker.train.TrainingSpec;
  * @param onednn             use oneDNN kernels
  * @param latencyWarmup      latency runs discarded before timing
  * @param latencyIterations  timed latency runs (median reported)
+ * @param compression        compression of the base model afterwards; {@code null} = none
  */
 public record BaselineRequest(String dataUri, int trainLimit, int testLimit, double validationFraction,
                               String architecture, String modelUri, TrainingSpec training, long seed,
-                              String runDir, boolean onednn, int latencyWarmup, int latencyIterations)
+                              String runDir, boolean onednn, int latencyWarmup, int latencyIterations,
+                              CompressionRequest compression)
         implements Serializable {
 }

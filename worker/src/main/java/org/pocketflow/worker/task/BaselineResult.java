@@ -26,12 +26,13 @@ import org.pocketflow.worker.train.EpochStats;
  * @param backend         ND4J backend facts (oneDNN on/off, BLAS, threads)
  * @param layers          per-layer cost table
  * @param modelFile       URI of the written model zip
+ * @param compressed      the compressed model's figures; {@code null} when none was asked for
  */
 public record BaselineResult(String model, DatasetFacts dataset, double testAccuracy, double testLoss,
                              double validationAccuracy, long macs, long parameters, long serializedBytes,
                              Latency latency, List<EpochStats> epochs, double trainSeconds,
                              Map<String, Double> normalization, Map<String, String> backend,
-                             List<LayerInfo> layers, String modelFile) {
+                             List<LayerInfo> layers, String modelFile, CompressionResult compressed) {
 
     /**
      * Dataset identity for provenance.

@@ -22,7 +22,8 @@ import org.pocketflow.worker.train.Trainer;
 
 /**
  * Produces a job's full-precision base model on an executor: read the data, build (or load) the
- * network, train it, evaluate it, write {@code model.zip} to the run directory.
+ * network, train it, evaluate it, write {@code model.zip} to the run directory; then, when the
+ * job asks for it, compress it ({@link CompressionRun}).
  *
  * <p>Stateless; one call per request. The model file is written as soon as training ends, before
  * evaluation, so a failure afterwards (or a driver that dies) loses no training.
@@ -74,11 +75,16 @@ public final class BaselineRun {
         progress.accept(String.format("test accuracy %.4f, loss %.4f; latency %.3f ms (batch 1), %.3f ms (batch 64)",
                 test.accuracy(), test.loss(), latency.batch1Millis(), latency.batch64Millis()));
 
+        CompressionResult compressed = req.compression() == null ? null
+                : CompressionRun.execute(req.compression(), req, graph, test.accuracy(), dataset, train,
+                split.validation(), norm, progress);
+
         return new BaselineResult(given ? req.modelUri() : req.architecture(),
                 new BaselineResult.DatasetFacts(dataset.name(), req.dataUri(), dataset.sha256(), train.size(),
                         split.validation().size(), dataset.test().size()),
                 test.accuracy(), test.loss(), valAccuracy, info.totalMacs(), info.totalParameters(),
                 ModelInfo.serializedBytes(graph), latency, epochs, trainSeconds,
-                Map.of("mean", norm.mean(), "std", norm.std()), Backend.describe(), info.layers(), modelFile);
+                Map.of("mean", norm.mean(), "std", norm.std()), Backend.describe(), info.layers(), modelFile,
+                compressed);
     }
 }

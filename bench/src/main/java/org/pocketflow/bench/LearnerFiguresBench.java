@@ -1,0 +1,116 @@
+package org.pocketflow.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.ImageSet;
+import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.eval.Evaluator;
+import org.pocketflow.worker.eval.Latency;
+import org.pocketflow.worker.export.PackedModelFile;
+import org.pocketflow.worker.learn.Budget;
+import org.pocketflow.worker.learn.ChainLearner;
+import org.pocketflow.worker.learn.CompressedModel;
+import org.pocketflow.worker.learn.FineTuneSpec;
+import org.pocketflow.worker.learn.Learner;
+import org.pocketflow.worker.learn.LearnerRun;
+import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
+import org.pocketflow.worker.learn.quant.NonUniformQuantLearner;
+import org.pocketflow.worker.learn.quant.UniformQuantLearner;
+import org.pocketflow.worker.learn.sparse.WeightSparsityLearner;
+import org.pocketflow.worker.model.ModelFiles;
+import org.pocketflow.worker.model.ModelInfo;
+import org.pocketflow.worker.runtime.Backend;
+import org.pocketflow.worker.train.ImageSetEpochs;
+import org.pocketflow.worker.train.TrainingSpec;
+
+/**
+ * The issue-5 figures side by side in one run: each learner (uniform per-layer settings under its
+ * budget) applied to a trained base model, fine-tuned on the same training split the base model
+ * was trained on (seed 42, 10% held out), evaluated on the Fashion-MNIST test set, its packed
+ * file measured and loaded back, its latency measured beside the base model's.
+ *
+ * <p>Run: {@code bench/bin/run LearnerFiguresBench MODEL_ZIP [epochs] [experiments]} where
+ * MODEL_ZIP is a base model from {@code pocketflow run conf/examples/lenet-baseline.conf},
+ * epochs of fine-tuning (default 3) and a comma list of experiments (default all):
+ * {@code prune50, prune50-kd, sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
+ * chain50-8}. Prints figures; asserts nothing.
+ */
+public final class LearnerFiguresBench {
+    private static final long SEED = 42;
+
+    private LearnerFiguresBench() {
+    }
+
+    private record Experiment(String name, Learner learner, Budget budget, boolean distill) {
+    }
+
+    public static void main(String[] args) {
+        String model = args[0];
+        int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        List<String> wanted = args.length > 2 ? List.of(args[2].split(",")) : List.of();
+        boolean onednn = Backend.configure(true);
+        IdxDataset data = IdxDataset.open(IdxDataset.DEFAULT_URI);
+        ImageSet train = data.train().split(0.1, SEED).train();
+        Normalizer norm = Normalizer.fit(train);
+        ComputationGraph base = ModelFiles.load(model.contains(":") ? model : "file://" + new java.io.File(model)
+                .getAbsolutePath());
+        double baseAcc = accuracy(base, data, norm);
+        Latency baseLat = Evaluator.latency(base, data.shape(), 30, 100);
+        long baseBytes = ModelInfo.of(base, data.shape()).totalBytes();
+        System.out.printf("base %s: test accuracy %.4f, %d fp32 weight bytes, latency %.3f / %.3f ms (batch 1 / 64), "
+                        + "oneDNN %s, fine-tune %d epoch(s) lr 0.01 cosine on %d images%n", model, baseAcc, baseBytes,
+                baseLat.batch1Millis(), baseLat.batch64Millis(), onednn ? "on" : "off", epochs, train.size());
+
+        List<Experiment> all = List.of(
+                new Experiment("prune50", new ChannelPruningLearner(), Budget.macs(0.5), false),
+                new Experiment("prune50-kd", new ChannelPruningLearner(), Budget.macs(0.5), true),
+                new Experiment("sparse75", new WeightSparsityLearner(), Budget.sparse(0.75), false),
+                new Experiment("uniform8", new UniformQuantLearner(), Budget.bits(8), false),
+                new Experiment("uniform4", new UniformQuantLearner(), Budget.bits(4), false),
+                new Experiment("nonuniform4", new NonUniformQuantLearner(), Budget.bits(4), false),
+                new Experiment("uniform2", new UniformQuantLearner(), Budget.bits(2), false),
+                new Experiment("uniform2-kd", new UniformQuantLearner(), Budget.bits(2), true),
+                new Experiment("chain50-8", new ChainLearner(new ChannelPruningLearner(), new UniformQuantLearner()),
+                        new Budget(0.5, 8, Double.NaN), false));
+        TrainingSpec ft = new TrainingSpec(epochs, 64, 0.01, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, SEED, 200);
+        List<String> rows = new ArrayList<>();
+        for (Experiment e : all) {
+            if (!wanted.isEmpty() && !wanted.contains(e.name)) {
+                continue;
+            }
+            FineTuneSpec spec = e.distill ? FineTuneSpec.of(ft).withDistillation(1.0, 4.0) : FineTuneSpec.of(ft);
+            long t0 = System.nanoTime();
+            CompressedModel m = LearnerRun.run(e.learner, base, data.shape(), Map.of(), e.budget, spec,
+                    new ImageSetEpochs(train, norm, 64, SEED), Map.of("seed", String.valueOf(SEED),
+                            "dataset-sha256", data.sha256()), s -> { });
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double acc = accuracy(m.graph(), data, norm);
+            byte[] file = PackedModelFile.toBytes(m.packed());
+            double reloaded = accuracy(PackedModelFile.fromBytes(file, e.name).toGraph(), data, norm);
+            Latency lat = Evaluator.latency(m.graph(), data.shape(), 30, 100);
+            Latency again = Evaluator.latency(base, data.shape(), 30, 100);
+            String row = String.format("%-12s acc %.4f (drop %+.2f pts, reloaded %.4f)  MACs %.3f  params %.3f  "
+                            + "packed tensors %d B (%.2fx smaller)  file %d B  latency b1 %.3f ms (%.2fx)  b64 %.3f ms (%.2fx)  "
+                            + "%.0f s", e.name, acc, 100 * (baseAcc - acc), reloaded,
+                    m.after().macFractionOf(m.before()), m.after().parameterFractionOf(m.before()),
+                    m.packed().tensorBytes(), baseBytes / (double) m.packed().tensorBytes(), file.length,
+                    lat.batch1Millis(), again.batch1Millis() / lat.batch1Millis(), lat.batch64Millis(),
+                    again.batch64Millis() / lat.batch64Millis(), seconds);
+            System.out.println(row);
+            System.out.println("             settings " + new LinkedHashMap<>(m.settings()));
+            rows.add(row);
+        }
+        System.out.println("\nsummary (drop = base minus compressed test accuracy; latency ratio = base / compressed, "
+                + "measured back to back):");
+        rows.forEach(System.out::println);
+    }
+
+    private static double accuracy(ComputationGraph g, IdxDataset data, Normalizer norm) {
+        return Evaluator.evaluate(g, data.test().batchesInOrder(500, norm)).accuracy();
+    }
+}

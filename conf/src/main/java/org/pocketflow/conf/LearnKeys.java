@@ -1,0 +1,63 @@
+package org.pocketflow.conf;
+
+import java.util.List;
+
+/** Keys of compression: which learner, the target, and how the compressed model is fine-tuned. */
+public final class LearnKeys {
+
+    /** The compression algorithm. */
+    public static final ConfigKey<String> ALGORITHM = ConfigKey.oneOf("pocketflow.learn.algorithm", "none",
+            "Compression applied to the base model: none (base model only), channel-pruning, weight-sparsity, "
+                    + "uniform-quant, nonuniform-quant, or channel pruning followed by quantization "
+                    + "(channel-pruning+uniform-quant, channel-pruning+nonuniform-quant).",
+            "none", "channel-pruning", "weight-sparsity", "uniform-quant", "nonuniform-quant",
+            "channel-pruning+uniform-quant", "channel-pruning+nonuniform-quant");
+
+    /** FLOPs target of channel pruning. */
+    public static final ConfigKey<Double> MAC_FRACTION = ConfigKey.real("pocketflow.learn.mac-fraction", 0.5,
+            "Channel pruning: fraction of the multiply-adds to keep (0.5 = 2x fewer FLOPs).",
+            Validators.openClosed(0.0, 1.0));
+
+    /** Bit target of quantization. */
+    public static final ConfigKey<Double> AVERAGE_BITS = ConfigKey.real("pocketflow.learn.average-bits", 4.0,
+            "Quantization: average weight bits, weighted by parameter count (per-layer bits are 2..8).",
+            Validators.range(2.0, 8.0));
+
+    /** Sparsity target. */
+    public static final ConfigKey<Double> SPARSITY = ConfigKey.real("pocketflow.learn.sparsity", 0.75,
+            "Weight sparsity: fraction of the weights set to zero, weighted by parameter count.",
+            Validators.closedOpen(0.0, 0.99));
+
+    /** Whether channel pruning keeps the first convolution whole. */
+    public static final ConfigKey<Boolean> KEEP_FIRST_CONV = ConfigKey.bool("pocketflow.learn.keep-first-conv", true,
+            "Channel pruning: keep the channels of the first convolution (its group) whole.");
+
+    /** Fine-tuning epochs. */
+    public static final ConfigKey<Integer> FINE_TUNE_EPOCHS = ConfigKey.integer("pocketflow.learn.fine-tune-epochs", 3,
+            "Epochs of fine-tuning after compression (0 = none); optimizer settings come from pocketflow.train.*.",
+            Validators.range(0, 1000));
+
+    /** Fine-tuning learning rate. */
+    public static final ConfigKey<Double> FINE_TUNE_LEARNING_RATE = ConfigKey.real(
+            "pocketflow.learn.fine-tune-learning-rate", 0.01,
+            "Initial learning rate of fine-tuning (the schedule of pocketflow.train.lr-schedule applies).",
+            Validators.openClosed(0.0, 10.0));
+
+    /** Distillation weight. */
+    public static final ConfigKey<Double> DISTILL_WEIGHT = ConfigKey.real("pocketflow.learn.distill-weight", 0.0,
+            "Knowledge distillation from the base model during fine-tuning: weight w of w*T^2*KL (0 = off).",
+            Validators.range(0.0, 100.0));
+
+    /** Distillation temperature. */
+    public static final ConfigKey<Double> DISTILL_TEMPERATURE = ConfigKey.real(
+            "pocketflow.learn.distill-temperature", 4.0,
+            "Knowledge distillation temperature T.",
+            Validators.openClosed(0.0, 100.0));
+
+    /** This area's keys in declaration order. */
+    public static final KeyGroup GROUP = new KeyGroup("Compression", List.of(ALGORITHM, MAC_FRACTION, AVERAGE_BITS,
+            SPARSITY, KEEP_FIRST_CONV, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, DISTILL_WEIGHT, DISTILL_TEMPERATURE));
+
+    private LearnKeys() {
+    }
+}

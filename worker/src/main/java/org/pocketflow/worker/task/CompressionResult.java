@@ -1,0 +1,31 @@
+package org.pocketflow.worker.task;
+
+import java.util.Map;
+
+import org.pocketflow.worker.eval.Latency;
+
+/**
+ * What an executor reports about the compressed model; part of {@code report.json}.
+ *
+ * @param learner            the learner's name
+ * @param settings           per knob, the value applied
+ * @param testAccuracy       top-1 test accuracy after fine-tuning
+ * @param validationAccuracy top-1 accuracy on the validation split (NaN if none)
+ * @param accuracyDrop       base minus compressed test accuracy
+ * @param macs               multiply-adds per image
+ * @param parameters         parameters
+ * @param packedBytes        bytes of {@code model.pfpk}
+ * @param tensorBytes        bytes of its parameter tensors
+ * @param baseBytes          fp32 bytes of the base model's parameters
+ * @param latency            measured inference latency of the compressed model
+ * @param encodings          per parameter tensor, how it is stored
+ * @param fineTuneSeconds    wall time of compression and fine-tuning
+ * @param packedFile         URI of the packed model
+ * @param modelFile          URI of the compressed model as a DL4J zip (fp32 values)
+ */
+public record CompressionResult(String learner, Map<String, Double> settings, double testAccuracy,
+                                double validationAccuracy, double accuracyDrop, long macs, long parameters,
+                                long packedBytes, long tensorBytes, long baseBytes, Latency latency,
+                                Map<String, String> encodings, double fineTuneSeconds, String packedFile,
+                                String modelFile) {
+}

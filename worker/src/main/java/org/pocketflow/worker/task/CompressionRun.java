@@ -1,0 +1,68 @@
+package org.pocketflow.worker.task;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.ImageSet;
+import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.eval.Evaluator;
+import org.pocketflow.worker.eval.Latency;
+import org.pocketflow.worker.export.PackedModelFile;
+import org.pocketflow.worker.learn.CompressedModel;
+import org.pocketflow.worker.learn.Learner;
+import org.pocketflow.worker.learn.LearnerCatalog;
+import org.pocketflow.worker.learn.LearnerRun;
+import org.pocketflow.worker.model.ModelFiles;
+import org.pocketflow.worker.model.ModelInfo;
+import org.pocketflow.worker.runtime.Versions;
+import org.pocketflow.worker.train.ImageSetEpochs;
+
+/**
+ * Compresses a job's base model on the executor that produced it: the learner at its uniform
+ * per-layer settings under the budget, fine-tuning on the base model's training split (the same
+ * normalisation), evaluation, then {@code model.pfpk} (packed) and {@code compressed.zip} (DL4J)
+ * in the run directory. Stateless.
+ */
+final class CompressionRun {
+    private CompressionRun() {
+    }
+
+    static CompressionResult execute(CompressionRequest c, BaselineRequest req, ComputationGraph base,
+                                     double baseAccuracy, IdxDataset dataset, ImageSet train, ImageSet validation,
+                                     Normalizer norm, Consumer<String> progress) {
+        Learner learner = LearnerCatalog.create(c.algorithm(), c.keepFirstConv());
+        ModelInfo info = ModelInfo.of(base, dataset.shape());
+        Map<String, Double> settings = learner.uniform(info, c.budget());
+        Map<String, String> provenance = new LinkedHashMap<>(Versions.runtime());
+        provenance.put("seed", String.valueOf(req.seed()));
+        provenance.put("dataset", dataset.name());
+        provenance.put("dataset-sha256", dataset.sha256());
+        provenance.put("base-model", req.modelUri().isEmpty() ? req.architecture() : req.modelUri());
+        long t0 = System.nanoTime();
+        int batch = c.fineTune().trains() ? c.fineTune().training().batchSize() : 64;
+        CompressedModel m = LearnerRun.run(learner, base, dataset.shape(), settings, c.budget(), c.fineTune(),
+                new ImageSetEpochs(train, norm, batch, req.seed()), provenance, progress);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        String packedFile = req.runDir() + "/model.pfpk";
+        long packedBytes = PackedModelFile.write(m.packed(), packedFile);
+        String modelFile = req.runDir() + "/compressed.zip";
+        ModelFiles.save(m.graph(), modelFile);
+
+        double test = Evaluator.evaluate(m.graph(), dataset.test().batchesInOrder(BaselineRun.EVAL_BATCH, norm))
+                .accuracy();
+        double val = validation.size() == 0 ? Double.NaN
+                : Evaluator.evaluate(m.graph(), validation.batchesInOrder(BaselineRun.EVAL_BATCH, norm)).accuracy();
+        Latency latency = Evaluator.latency(m.graph(), dataset.shape(), req.latencyWarmup(), req.latencyIterations());
+        progress.accept(String.format("%s: test accuracy %.4f (%+.2f points), %.3f of the MACs, packed %d bytes "
+                        + "(%.2fx smaller tensors); latency %.3f ms (batch 1), %.3f ms (batch 64)", learner.name(), test,
+                100 * (test - baseAccuracy), m.after().macFractionOf(m.before()), packedBytes,
+                1 / m.tensorBytesFraction(), latency.batch1Millis(), latency.batch64Millis()));
+        return new CompressionResult(learner.name(), m.settings(), test, val, baseAccuracy - test, m.after().macs(),
+                m.after().parameters(), packedBytes, m.packed().tensorBytes(), m.before().bytes(), latency,
+                m.packed().encodings(), seconds, packedFile, modelFile);
+    }
+}
