@@ -40,7 +40,8 @@ class ConfigKeysTest {
 
     @Test
     void declaresTheAgreedKeys() {
-        assertEquals(22, ConfigKeys.all().size());
+        assertEquals(31, ConfigKeys.all().size());
+        assertEquals("none", LearnKeys.ALGORITHM.defaultValue());
         assertEquals(42L, RunKeys.SEED.defaultValue());
         assertEquals("file:///usr/share/datasets/fashion-mnist", DataKeys.URI.defaultValue());
         assertEquals("0.0005", TrainKeys.WEIGHT_DECAY.renderedDefault());
