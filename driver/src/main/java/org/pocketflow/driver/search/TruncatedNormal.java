@@ -42,4 +42,11 @@ final class TruncatedNormal {
         double x = mu - sigma * SQRT2 * Erf.erfcInv(2 * p);
         return Math.min(hi, Math.max(lo, x));
     }
+
+    /** @return a standard normal draw (Box-Muller) */
+    static double standard(SplittableRandom rng) {
+        double u1 = 1.0 - rng.nextDouble();
+        double u2 = rng.nextDouble();
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
 }
