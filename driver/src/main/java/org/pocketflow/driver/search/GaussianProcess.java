@@ -141,6 +141,11 @@ final class GaussianProcess {
         return lengthScales.clone();
     }
 
+    /** @return the fitted signal variance */
+    double signal() {
+        return signal;
+    }
+
     /** @return the fitted noise variance */
     double noise() {
         return noise;
