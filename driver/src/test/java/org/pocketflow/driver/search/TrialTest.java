@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 class TrialTest {
     private static final Point P = new Point(Map.of("x", 0.5));
@@ -35,5 +38,18 @@ class TrialTest {
         assertThrows(UnsupportedOperationException.class, () -> p.values().put("y", 1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.get("y"));
         assertTrue(e.getMessage().contains("no dimension y"), e.getMessage());
+    }
+
+    /** The trial store will write trials as JSON lines: every value type and a missing objective survive a round trip. */
+    @Test
+    void roundTripsThroughJackson() throws Exception {
+        JsonMapper json = JsonMapper.builder().build();
+        Point p = new Point(Map.of("ratio", 0.5, "bits", 4, "optimizer", "adam"));
+        for (Trial t : List.of(Trial.complete(0, p, 0.91), Trial.failed(1, p), Trial.running(2, p))) {
+            Trial back = json.readValue(json.writeValueAsString(t), Trial.class);
+            assertEquals(t, back);
+            assertEquals(Integer.class, back.params().get("bits").getClass());
+            assertEquals(Double.class, back.params().get("ratio").getClass());
+        }
     }
 }
