@@ -24,6 +24,20 @@ final class Mlp {
      * (Lillicrap et al. 2016, §7).
      */
     Mlp(int[] sizes, boolean sigmoidOut, SplittableRandom rng) {
+        this(sizes, sigmoidOut);
+        for (int l = 0; l < w.length; l++) {
+            double bound = l == w.length - 1 ? 3e-3 : 1 / Math.sqrt(sizes[l]);
+            for (int o = 0; o < w[l].length; o++) {
+                for (int i = 0; i < w[l][o].length; i++) {
+                    w[l][o][i] = (2 * rng.nextDouble() - 1) * bound;
+                }
+                b[l][o] = (2 * rng.nextDouble() - 1) * bound;
+            }
+        }
+    }
+
+    /** Zero weights and optimiser state of the given shape. */
+    private Mlp(int[] sizes, boolean sigmoidOut) {
         this.sizes = sizes.clone();
         this.sigmoidOut = sigmoidOut;
         int layers = sizes.length - 1;
@@ -36,15 +50,8 @@ final class Mlp {
         for (int l = 0; l < layers; l++) {
             int in = sizes[l];
             int out = sizes[l + 1];
-            double bound = l == layers - 1 ? 3e-3 : 1 / Math.sqrt(in);
             w[l] = new double[out][in];
             b[l] = new double[out];
-            for (int o = 0; o < out; o++) {
-                for (int i = 0; i < in; i++) {
-                    w[l][o][i] = (2 * rng.nextDouble() - 1) * bound;
-                }
-                b[l][o] = (2 * rng.nextDouble() - 1) * bound;
-            }
             mw[l] = new double[out][in];
             vw[l] = new double[out][in];
             mb[l] = new double[out];
@@ -52,29 +59,16 @@ final class Mlp {
         }
     }
 
-    private Mlp(Mlp src) {
-        sizes = src.sizes.clone();
-        sigmoidOut = src.sigmoidOut;
-        int layers = src.w.length;
-        w = new double[layers][][];
-        b = new double[layers][];
-        mw = new double[layers][][];
-        vw = new double[layers][][];
-        mb = new double[layers][];
-        vb = new double[layers][];
-        for (int l = 0; l < layers; l++) {
-            w[l] = deepCopy(src.w[l]);
-            b[l] = src.b[l].clone();
-            mw[l] = new double[w[l].length][w[l][0].length];
-            vw[l] = new double[w[l].length][w[l][0].length];
-            mb[l] = new double[b[l].length];
-            vb[l] = new double[b[l].length];
-        }
-    }
-
     /** @return a copy of the weights with fresh optimiser state (for a target network) */
     Mlp copy() {
-        return new Mlp(this);
+        Mlp c = new Mlp(sizes, sigmoidOut);
+        for (int l = 0; l < w.length; l++) {
+            for (int o = 0; o < w[l].length; o++) {
+                System.arraycopy(w[l][o], 0, c.w[l][o], 0, w[l][o].length);
+            }
+            System.arraycopy(b[l], 0, c.b[l], 0, b[l].length);
+        }
+        return c;
     }
 
     /** @return the activations of every layer, input first; the last is the output */
@@ -186,13 +180,5 @@ final class Mlp {
                 b[l][o] = tau * src.b[l][o] + (1 - tau) * b[l][o];
             }
         }
-    }
-
-    private static double[][] deepCopy(double[][] a) {
-        double[][] c = new double[a.length][];
-        for (int i = 0; i < a.length; i++) {
-            c[i] = a[i].clone();
-        }
-        return c;
     }
 }
