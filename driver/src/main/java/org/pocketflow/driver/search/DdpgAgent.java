@@ -1,5 +1,6 @@
 package org.pocketflow.driver.search;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -88,7 +89,7 @@ final class DdpgAgent {
     }
 
     private static double[] withAction(double[] state, double action) {
-        double[] x = java.util.Arrays.copyOf(state, state.length + 1);
+        double[] x = Arrays.copyOf(state, state.length + 1);
         x[state.length] = action;
         return x;
     }

@@ -1,6 +1,7 @@
 package org.pocketflow.driver.search;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -182,7 +183,7 @@ public final class DdpgSampler implements Sampler {
 
     private double[] state(int step, double previousAction) {
         double[] f = states[step];
-        double[] s = java.util.Arrays.copyOf(f, f.length + 2);
+        double[] s = Arrays.copyOf(f, f.length + 2);
         s[f.length] = states.length > 1 ? (double) step / (states.length - 1) : 0;
         s[f.length + 1] = previousAction;
         return s;

@@ -1,5 +1,6 @@
 package org.pocketflow.driver.search;
 
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -67,7 +68,7 @@ final class GaussianProcess {
         upper[d + 1] = LOG_NOISE_MAX;
 
         double[] bestTheta = new double[p];
-        java.util.Arrays.fill(bestTheta, 0, d, Math.log(0.5));
+        Arrays.fill(bestTheta, 0, d, Math.log(0.5));
         bestTheta[d] = 0;
         bestTheta[d + 1] = Math.log(1e-3);
         double[] best = {logMarginalLikelihood(x, y, bestTheta)};

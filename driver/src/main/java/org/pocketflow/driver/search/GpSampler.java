@@ -1,6 +1,7 @@
 package org.pocketflow.driver.search;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -114,8 +115,8 @@ public final class GpSampler implements Sampler {
         if (pending.isEmpty()) {
             return gp;
         }
-        double[][] x2 = java.util.Arrays.copyOf(x, x.length + pending.size());
-        double[] y2 = java.util.Arrays.copyOf(y, y.length + pending.size());
+        double[][] x2 = Arrays.copyOf(x, x.length + pending.size());
+        double[] y2 = Arrays.copyOf(y, y.length + pending.size());
         for (int i = 0; i < pending.size(); i++) {
             x2[x.length + i] = encode(space, space.toUnit(pending.get(i).params()));
             y2[y.length + i] = lie;
@@ -129,7 +130,7 @@ public final class GpSampler implements Sampler {
         int keep = Math.max(1, settings.localStarts());
         double[][] top = new double[keep][];
         double[] topEi = new double[keep];
-        java.util.Arrays.fill(topEi, Double.NEGATIVE_INFINITY);
+        Arrays.fill(topEi, Double.NEGATIVE_INFINITY);
         int perturbations = 16;
         int total = settings.randomCandidates() + Math.min(3, ranked.size()) * perturbations;
         for (int c = 0; c < total; c++) {

@@ -1,6 +1,7 @@
 package org.pocketflow.driver.search;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -142,7 +143,7 @@ public final class TpeSampler implements Sampler {
 
     private double[] choiceProbabilities(int k, double[] unit) {
         double[] p = new double[k];
-        java.util.Arrays.fill(p, settings.priorWeight() / k);
+        Arrays.fill(p, settings.priorWeight() / k);
         for (double u : unit) {
             p[Math.min(k - 1, (int) Math.floor(u * k))] += 1;
         }
