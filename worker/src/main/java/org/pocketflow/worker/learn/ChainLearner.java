@@ -7,10 +7,8 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.data.ImageShape;
-import org.pocketflow.worker.export.TensorEncoding;
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
 import org.pocketflow.worker.model.ModelInfo;
-import org.pocketflow.worker.train.StepHook;
 
 /**
  * Channel pruning followed by another learner (quantization or sparsity) as one candidate: the
@@ -73,27 +71,7 @@ public final class ChainLearner implements Learner {
         Compression second = then.compress(first.graph(), shape, part(then, settings), budget);
         Map<String, Double> used = prefix(prune, first.settings());
         used.putAll(prefix(then, second.settings()));
-        return new Compression() {
-            @Override
-            public ComputationGraph graph() {
-                return second.graph();
-            }
-
-            @Override
-            public StepHook hook() {
-                return second.hook();
-            }
-
-            @Override
-            public Map<String, TensorEncoding> encodings(ComputationGraph finished) {
-                return second.encodings(finished);
-            }
-
-            @Override
-            public Map<String, Double> settings() {
-                return used;
-            }
-        };
+        return new Compression(second.graph(), second.hook(), second.encoder(), used);
     }
 
     private static Knob prefixed(Learner l, Knob k) {

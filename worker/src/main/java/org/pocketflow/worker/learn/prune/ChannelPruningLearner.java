@@ -7,7 +7,6 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.data.ImageShape;
-import org.pocketflow.worker.export.TensorEncoding;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.Compression;
 import org.pocketflow.worker.learn.Knob;
@@ -89,27 +88,7 @@ public final class ChannelPruningLearner implements Learner {
         ratios.forEach((n, r) -> byId.put(idOf(info, n), r));
         PrunedNetwork pruned = new ChannelPruning(selector, keepFirstGroup)
                 .prune(graph, shape, budget.requireMacFraction(name()), byId);
-        return new Compression() {
-            @Override
-            public ComputationGraph graph() {
-                return pruned.graph();
-            }
-
-            @Override
-            public StepHook hook() {
-                return StepHook.NONE;
-            }
-
-            @Override
-            public Map<String, TensorEncoding> encodings(ComputationGraph finished) {
-                return Map.of();
-            }
-
-            @Override
-            public Map<String, Double> settings() {
-                return ratios;
-            }
-        };
+        return new Compression(pruned.graph(), StepHook.NONE, finished -> Map.of(), ratios);
     }
 
     private double checkedTarget(ModelInfo info, Budget budget) {

@@ -7,7 +7,6 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.data.ImageShape;
-import org.pocketflow.worker.export.TensorEncoding;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.Compression;
 import org.pocketflow.worker.learn.Knob;
@@ -15,7 +14,6 @@ import org.pocketflow.worker.learn.LayerFeatures;
 import org.pocketflow.worker.learn.Learner;
 import org.pocketflow.worker.learn.WeightTensor;
 import org.pocketflow.worker.model.ModelInfo;
-import org.pocketflow.worker.train.StepHook;
 
 /**
  * What the weight quantizers share: one bits knob per layer with weights, the average-bits
@@ -72,27 +70,7 @@ abstract class QuantLearner implements Learner {
             perTensor.put(t.key(), bits.get(t.layer()).intValue());
         }
         QuantizationHook hook = hook(tensors, perTensor);
-        return new Compression() {
-            @Override
-            public ComputationGraph graph() {
-                return copy;
-            }
-
-            @Override
-            public StepHook hook() {
-                return hook;
-            }
-
-            @Override
-            public Map<String, TensorEncoding> encodings(ComputationGraph finished) {
-                return hook.encodings();
-            }
-
-            @Override
-            public Map<String, Double> settings() {
-                return bits;
-            }
-        };
+        return new Compression(copy, hook, finished -> hook.encodings(), bits);
     }
 
     static Map<String, Long> sizes(ModelInfo info) {

@@ -16,7 +16,6 @@ import org.pocketflow.worker.learn.LayerFeatures;
 import org.pocketflow.worker.learn.Learner;
 import org.pocketflow.worker.learn.WeightTensor;
 import org.pocketflow.worker.model.ModelInfo;
-import org.pocketflow.worker.train.StepHook;
 
 /**
  * Weight sparsification (PocketFlow's WeightSparseLearner): per-layer sparsity reached by
@@ -106,31 +105,13 @@ public final class WeightSparsityLearner implements Learner {
             perTensor.put(t.key(), sparsity.get(t.layer()));
         }
         MagnitudeMaskHook hook = new MagnitudeMaskHook(tensors, perTensor, rampFraction);
-        return new Compression() {
-            @Override
-            public ComputationGraph graph() {
-                return copy;
+        return new Compression(copy, hook, finished -> {
+            Map<String, TensorEncoding> out = new LinkedHashMap<>();
+            for (WeightTensor t : tensors) {
+                out.put(t.key(), SparseTensor.of(t.shape(), t.read(finished)));
             }
-
-            @Override
-            public StepHook hook() {
-                return hook;
-            }
-
-            @Override
-            public Map<String, TensorEncoding> encodings(ComputationGraph finished) {
-                Map<String, TensorEncoding> out = new LinkedHashMap<>();
-                for (WeightTensor t : tensors) {
-                    out.put(t.key(), SparseTensor.of(t.shape(), t.read(finished)));
-                }
-                return out;
-            }
-
-            @Override
-            public Map<String, Double> settings() {
-                return sparsity;
-            }
-        };
+            return out;
+        }, sparsity);
     }
 
     private static Map<String, Double> scaled(Map<String, Double> pref, double k) {
