@@ -23,6 +23,11 @@ public final class LearnKeys {
             "Quantization: average weight bits, weighted by parameter count (per-layer bits are 2..8).",
             Validators.range(2.0, 8.0));
 
+    /** Activation bits of uniform quantization. */
+    public static final ConfigKey<Integer> ACTIVATION_BITS = ConfigKey.integer("pocketflow.learn.activation-bits", 0,
+            "Uniform quantization: bits of every ReLU's output, calibrated on training images (0 = fp32 activations).",
+            Validators.range(0, 16));
+
     /** Sparsity target. */
     public static final ConfigKey<Double> SPARSITY = ConfigKey.real("pocketflow.learn.sparsity", 0.75,
             "Weight sparsity: fraction of the weights set to zero, weighted by parameter count.",
@@ -56,7 +61,7 @@ public final class LearnKeys {
 
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Compression", List.of(ALGORITHM, MAC_FRACTION, AVERAGE_BITS,
-            SPARSITY, KEEP_FIRST_CONV, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, DISTILL_WEIGHT, DISTILL_TEMPERATURE));
+            ACTIVATION_BITS, SPARSITY, KEEP_FIRST_CONV, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, DISTILL_WEIGHT, DISTILL_TEMPERATURE));
 
     private LearnKeys() {
     }

@@ -45,6 +45,7 @@ final class BaselineRequests {
                 training.logEverySteps()), c.get(LearnKeys.DISTILL_WEIGHT), c.get(LearnKeys.DISTILL_TEMPERATURE));
         Budget budget = new Budget(c.get(LearnKeys.MAC_FRACTION), c.get(LearnKeys.AVERAGE_BITS),
                 c.get(LearnKeys.SPARSITY));
-        return new CompressionRequest(algorithm, budget, c.get(LearnKeys.KEEP_FIRST_CONV), ft);
+        return new CompressionRequest(algorithm, budget, c.get(LearnKeys.KEEP_FIRST_CONV),
+                c.get(LearnKeys.ACTIVATION_BITS), ft);
     }
 }

@@ -2,6 +2,8 @@ package org.pocketflow.worker.learn;
 
 import java.util.List;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
 import org.pocketflow.worker.learn.prune.L1ChannelSelector;
 import org.pocketflow.worker.learn.quant.NonUniformQuantLearner;
@@ -20,16 +22,19 @@ public final class LearnerCatalog {
     /**
      * The learner called {@code name}.
      *
-     * @param keepFirstConv channel pruning keeps the first convolution's group whole
+     * @param keepFirstConv  channel pruning keeps the first convolution's group whole
+     * @param activationBits uniform quantization of ReLU outputs (0 = off)
+     * @param calibration    normalised training images for data-driven settings (activation ranges)
      */
-    public static Learner create(String name, boolean keepFirstConv) {
+    public static Learner create(String name, boolean keepFirstConv, int activationBits, INDArray calibration) {
         ChannelPruningLearner prune = new ChannelPruningLearner(new L1ChannelSelector(), keepFirstConv);
+        UniformQuantLearner uniform = new UniformQuantLearner(2, 8, activationBits, calibration);
         return switch (name) {
             case "channel-pruning" -> prune;
             case "weight-sparsity" -> new WeightSparsityLearner();
-            case "uniform-quant" -> new UniformQuantLearner();
+            case "uniform-quant" -> uniform;
             case "nonuniform-quant" -> new NonUniformQuantLearner();
-            case "channel-pruning+uniform-quant" -> new ChainLearner(prune, new UniformQuantLearner());
+            case "channel-pruning+uniform-quant" -> new ChainLearner(prune, uniform);
             case "channel-pruning+nonuniform-quant" -> new ChainLearner(prune, new NonUniformQuantLearner());
             default -> throw new IllegalArgumentException("unknown learner " + name + "; known: " + NAMES);
         };

@@ -11,9 +11,11 @@ import org.pocketflow.worker.learn.FineTuneSpec;
  *
  * @param algorithm     a {@code LearnerCatalog} name
  * @param budget        the target
- * @param keepFirstConv channel pruning keeps the first convolution whole
- * @param fineTune      fine-tuning (and distillation) of the compressed model
+ * @param keepFirstConv  channel pruning keeps the first convolution whole
+ * @param activationBits uniform quantization of ReLU outputs (0 = off)
+ * @param fineTune       fine-tuning (and distillation) of the compressed model
  */
-public record CompressionRequest(String algorithm, Budget budget, boolean keepFirstConv, FineTuneSpec fineTune)
+public record CompressionRequest(String algorithm, Budget budget, boolean keepFirstConv, int activationBits,
+                                 FineTuneSpec fineTune)
         implements Serializable {
 }

@@ -37,6 +37,10 @@ abstract class QuantLearner implements Learner {
     /** The hook quantizing {@code tensors} at {@code bits} (per tensor key). */
     abstract QuantizationHook hook(List<WeightTensor> tensors, Map<String, Integer> bits);
 
+    /** Changes to the copied network beyond its weights (e.g. quantized activations); none by default. */
+    void prepare(ComputationGraph copy) {
+    }
+
     @Override
     public List<Knob> knobs(ModelInfo info) {
         List<String> layers = layersWithWeights(info);
@@ -64,6 +68,7 @@ abstract class QuantLearner implements Learner {
         ModelInfo info = ModelInfo.of(graph, shape);
         Map<String, Double> bits = meetBudget(info, settings, budget);
         ComputationGraph copy = graph.clone();
+        prepare(copy);
         List<WeightTensor> tensors = WeightTensor.of(copy);
         Map<String, Integer> perTensor = new LinkedHashMap<>();
         for (WeightTensor t : tensors) {
