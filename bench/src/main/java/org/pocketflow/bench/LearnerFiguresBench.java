@@ -29,8 +29,8 @@ import org.pocketflow.worker.train.ImageSetEpochs;
 import org.pocketflow.worker.train.TrainingSpec;
 
 /**
- * The issue-5 figures side by side in one run: each learner (uniform per-layer settings under its
- * budget) applied to a trained base model, fine-tuned on the same training split the base model
+ * The issue-5 figures side by side in one run: each learner, at its uniform per-layer settings
+ * under its budget ({@code Learner.uniform}), applied to a trained base model, fine-tuned on the same training split the base model
  * was trained on (seed 42, 10% held out), evaluated on the Fashion-MNIST test set, its packed
  * file measured and loaded back, its latency measured beside the base model's.
  *
@@ -85,7 +85,8 @@ public final class LearnerFiguresBench {
             }
             FineTuneSpec spec = e.distill ? FineTuneSpec.of(ft).withDistillation(1.0, 4.0) : FineTuneSpec.of(ft);
             long t0 = System.nanoTime();
-            CompressedModel m = LearnerRun.run(e.learner, base, data.shape(), Map.of(), e.budget, spec,
+            Map<String, Double> uniform = e.learner.uniform(ModelInfo.of(base, data.shape()), e.budget);
+            CompressedModel m = LearnerRun.run(e.learner, base, data.shape(), uniform, e.budget, spec,
                     new ImageSetEpochs(train, norm, 64, SEED), Map.of("seed", String.valueOf(SEED),
                             "dataset-sha256", data.sha256()), s -> { });
             double seconds = (System.nanoTime() - t0) / 1e9;
