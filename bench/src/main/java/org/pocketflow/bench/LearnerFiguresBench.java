@@ -31,8 +31,7 @@ import org.pocketflow.worker.train.TrainingSpec;
 /**
  * The issue-5 figures side by side in one run: each learner, at its uniform per-layer settings
  * under its budget ({@code Learner.uniform}), applied to a trained base model, fine-tuned on the
- * same training split the base model
- * was trained on (seed 42, 10% held out), evaluated on the Fashion-MNIST test set, its packed
+ * same training split the base model was trained on (seed 42, 10% held out), evaluated on the Fashion-MNIST test set, its packed
  * file measured and loaded back, its latency measured beside the base model's.
  *
  * <p>Run: {@code bench/bin/run LearnerFiguresBench MODEL_ZIP [epochs] [experiments]} where
