@@ -38,7 +38,7 @@ import org.pocketflow.worker.train.TrainingSpec;
  * MODEL_ZIP is a base model from {@code pocketflow run conf/examples/lenet-baseline.conf},
  * epochs of fine-tuning (default 3) and a comma list of experiments (default all):
  * {@code prune50, prune50-kd, sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
- * chain50-8}. Prints figures; asserts nothing.
+ * nonuniform2, uniform3, nonuniform3, chain50-8}. Prints figures; asserts nothing.
  */
 public final class LearnerFiguresBench {
     private static final long SEED = 42;
@@ -75,6 +75,9 @@ public final class LearnerFiguresBench {
                 new Experiment("nonuniform4", new NonUniformQuantLearner(), Budget.bits(4), false),
                 new Experiment("uniform2", new UniformQuantLearner(), Budget.bits(2), false),
                 new Experiment("uniform2-kd", new UniformQuantLearner(), Budget.bits(2), true),
+                new Experiment("nonuniform2", new NonUniformQuantLearner(), Budget.bits(2), false),
+                new Experiment("uniform3", new UniformQuantLearner(), Budget.bits(3), false),
+                new Experiment("nonuniform3", new NonUniformQuantLearner(), Budget.bits(3), false),
                 new Experiment("chain50-8", new ChainLearner(new ChannelPruningLearner(), new UniformQuantLearner()),
                         new Budget(0.5, 8, Double.NaN), false));
         TrainingSpec ft = new TrainingSpec(epochs, 64, 0.01, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, SEED, 200);
@@ -91,13 +94,16 @@ public final class LearnerFiguresBench {
                             "dataset-sha256", data.sha256()), s -> { });
             double seconds = (System.nanoTime() - t0) / 1e9;
             double acc = accuracy(m.graph(), data, norm);
+            double untuned = accuracy(LearnerRun.run(e.learner, base, data.shape(), uniform, e.budget,
+                    FineTuneSpec.none(), new ImageSetEpochs(train, norm, 64, SEED), Map.of(), s -> { }).graph(),
+                    data, norm);
             byte[] file = PackedModelFile.toBytes(m.packed());
             double reloaded = accuracy(PackedModelFile.fromBytes(file, e.name).toGraph(), data, norm);
             Latency lat = Evaluator.latency(m.graph(), data.shape(), 30, 100);
             Latency again = Evaluator.latency(base, data.shape(), 30, 100);
-            String row = String.format("%-12s acc %.4f (drop %+.2f pts, reloaded %.4f)  MACs %.3f  params %.3f  "
+            String row = String.format("%-12s acc %.4f (drop %+.2f pts, reloaded %.4f, %.4f before fine-tuning)  MACs %.3f  params %.3f  "
                             + "packed tensors %d B (%.2fx smaller)  file %d B  latency b1 %.3f ms (%.2fx)  b64 %.3f ms (%.2fx)  "
-                            + "%.0f s", e.name, acc, 100 * (baseAcc - acc), reloaded,
+                            + "%.0f s", e.name, acc, 100 * (baseAcc - acc), reloaded, untuned,
                     m.after().macFractionOf(m.before()), m.after().parameterFractionOf(m.before()),
                     m.packed().tensorBytes(), baseBytes / (double) m.packed().tensorBytes(), file.length,
                     lat.batch1Millis(), again.batch1Millis() / lat.batch1Millis(), lat.batch64Millis(),
