@@ -71,9 +71,14 @@ public final class AeronEndpoint implements AutoCloseable {
      *     receiver then drops the incomplete message when the next one begins)
      */
     public boolean send(Address peer, byte[] message) {
+        return send(peer, message, settings.sendTimeoutMillis());
+    }
+
+    /** As {@link #send(Address, byte[])}, giving up after {@code timeoutMillis}. */
+    public boolean send(Address peer, byte[] message, long timeoutMillis) {
         Peer p = publication(peer);
         synchronized (p) {
-            return p.send(message, settings);
+            return p.send(message, settings, timeoutMillis);
         }
     }
 
@@ -117,9 +122,9 @@ public final class AeronEndpoint implements AutoCloseable {
             this.publication = publication;
         }
 
-        boolean send(byte[] message, TransportSettings settings) {
+        boolean send(byte[] message, TransportSettings settings, long timeoutMillis) {
             ExclusivePublication pub = publication;
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.sendTimeoutMillis());
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
             int chunkBytes = Math.min(settings.chunkPayloadBytes(), pub.maxMessageLength() - ChunkHeader.BYTES);
             int seq = sequence++;
