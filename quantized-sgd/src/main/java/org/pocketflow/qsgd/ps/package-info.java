@@ -14,9 +14,9 @@
  *
  * <p><b>Transport choice.</b> The exchange is built on Aeron directly (see {@code
  * org.pocketflow.qsgd.ps.transport}), not on nd4j's v2 {@code ModelParameterServer}: that one
- * Java-serializes every message's {@code INDArray} and reached 3–8 MB/s per receiver on loopback,
+ * Java-serializes every message's {@code INDArray} and reached 3–18 MB/s per receiver on loopback,
  * and its broadcast mesh does not carry a sender id, a step or a checksum; raw frames on Aeron
- * reached 260–300 MB/s per receiver in the same benchmark run ({@code bench/bin/run
+ * reached 260–660 MB/s per receiver in the same benchmark runs ({@code bench/bin/run
  * TransportThroughputBench}).
  *
  * <p><b>Protocol.</b> Worker → server: HELLO (its reply address), GRADIENT (step = the version

@@ -3,13 +3,13 @@
  * client and embedded media driver that nd4j-parameter-server-node brings ({@code io.aeron}).
  *
  * <p><b>Why not the library's v2 {@code ModelParameterServer}/{@code AeronUdpTransport}.</b>
- * Three such nodes on loopback deliver a BYTE-typed {@code INDArray} intact but at 3–8 MB/s per
- * receiver, whatever {@code maxChunkSize} is. A JFR profile puts the time in Java object
+ * Three such nodes on loopback deliver a BYTE-typed {@code INDArray} intact but at 3–18 MB/s per
+ * receiver in our runs, whatever {@code maxChunkSize} is. A JFR profile puts the time in Java object
  * serialization of the message's {@code INDArray} ({@code ObjectOutputStream}, element by element)
  * and its reverse on every receiver; {@code TransportThroughputBench} times that alone at
- * 140–180 ms to serialize and 210–360 ms to deserialize an 8 MB message on the shared 2-core
- * machine, which is already the whole budget. No configuration of the library avoids it: every
- * v2 message is a {@code Serializable} {@code VoidMessage}. Its message flow also does not fit
+ * 90–700 ms to serialize and 210–2,100 ms to deserialize an 8 MB message on the shared 2-core
+ * machine (load average 11–22), which alone exceeds the 40 ms that 8 MB may take at 200 MB/s.
+ * No configuration of the library avoids it: every v2 message is a {@code Serializable} {@code VoidMessage}. Its message flow also does not fit
  * (updates are broadcast through a mesh to every node, where the server needs worker → master
  * gradients and master → worker parameters with a sender id, a step and a checksum). So the
  * exchange uses Aeron itself: our frames are already bytes (an {@code EncodedGradient} is a
@@ -20,7 +20,7 @@
  * sender waits for status messages every 128 KiB. {@link
  * org.pocketflow.qsgd.ps.transport.TransportSettings#DEFAULTS} (MTU 65,504 bytes, loopback's
  * limit; 4 MiB window and socket buffers, the kernel's {@code rmem_max} here; 16 MiB terms)
- * reached 260–300 MB/s per receiver for 1 and 8 MB messages in the same run. Off loopback use an
+ * reached 260–660 MB/s per receiver for 1 and 8 MB messages in the same runs. Off loopback use an
  * MTU the path carries (1,408, or a jumbo-frame size).
  *
  * <p><b>Pieces.</b> {@link org.pocketflow.qsgd.ps.transport.AeronRuntime} (one media driver and
