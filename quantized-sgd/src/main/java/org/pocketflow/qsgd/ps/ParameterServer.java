@@ -1,0 +1,379 @@
+package org.pocketflow.qsgd.ps;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.pocketflow.qsgd.CorruptMessageException;
+import org.pocketflow.qsgd.EncodedGradient;
+import org.pocketflow.qsgd.GradientCodec;
+import org.pocketflow.qsgd.ps.checkpoint.Checkpoint;
+import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
+import org.pocketflow.qsgd.ps.optim.Optimizer;
+import org.pocketflow.qsgd.ps.optim.SgdParams;
+import org.pocketflow.qsgd.ps.transport.Address;
+import org.pocketflow.qsgd.ps.transport.AeronEndpoint;
+import org.pocketflow.qsgd.ps.transport.AeronRuntime;
+import org.pocketflow.qsgd.ps.wire.MessageType;
+import org.pocketflow.qsgd.ps.wire.PsMessage;
+import org.pocketflow.qsgd.ps.wire.PsMessageCodec;
+import org.pocketflow.qsgd.ps.wire.RejectReason;
+import org.pocketflow.qsgd.ps.wire.RejectedMessageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The master: receives codec-encoded gradients from the workers, aggregates them, applies the
+ * optimizer and publishes the new parameters (see {@link ExchangeMode} for the two orders).
+ *
+ * <p><b>Call order.</b> Construct (binds the endpoint, loads the checkpoint when resuming), {@link
+ * #start()} (the server thread waits for the workers' HELLO, then publishes version 0 or the
+ * resumed version), {@link #await} for the result, {@link #close()}. {@link #stats()} may be called
+ * from any thread at any time.
+ *
+ * <p><b>Ownership.</b> The parameters, the optimizer, the sync round and the checkpoint store
+ * belong to the server thread; nothing else touches them while it runs.
+ *
+ * <p><b>Faults.</b> Every message passes {@link PsMessageCodec} (checksum, format, HMAC when a
+ * secret is configured), then sender and step checks, then the codec's own checks while decoding;
+ * a failure is counted under its {@link RejectReason} and the message is never applied. In sync
+ * mode a worker that misses the timeout, or cannot be reached, is dropped (logged) and training
+ * continues with the others; training fails only when no worker is left.
+ */
+public final class ParameterServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ParameterServer.class);
+
+    private final ServerConfig config;
+    private final GradientCodec codec;
+    private final PsMessageCodec wire;
+    private final AeronEndpoint endpoint;
+    private final Optimizer optimizer;
+    private final CheckpointStore checkpoints;
+    private final float[] params;
+    private final float[] gradient;
+    private final Address[] replyTo;
+    private final BitSet live = new BitSet();
+    private final SyncRound round;
+    private final AtomicLong step = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong checkpointCount = new AtomicLong();
+    private final AtomicLong bytesIn = new AtomicLong();
+    private final AtomicLongArray rejected = new AtomicLongArray(RejectReason.values().length);
+    private final Set<Integer> dropped = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<TrainingResult> result = new CompletableFuture<>();
+    private volatile boolean stopping;
+    private Thread thread;
+    private boolean running;
+    private long deadlineNanos;
+
+    /**
+     * @param runtime the JVM's Aeron runtime; the server binds {@code config.bind()} in it
+     * @param codec the codec the workers encode with; other codecs' messages are rejected
+     * @param sgd the optimizer's hyper-parameters
+     * @param initialParams the parameters of version 0 (copied); replaced by the checkpoint when resuming
+     */
+    public ParameterServer(AeronRuntime runtime, ServerConfig config, GradientCodec codec, SgdParams sgd, float[] initialParams) {
+        this.config = config;
+        this.codec = codec;
+        this.wire = new PsMessageCodec(config.secret());
+        this.params = initialParams.clone();
+        this.gradient = new float[params.length];
+        this.optimizer = sgd.newOptimizer(params.length);
+        this.replyTo = new Address[config.workers()];
+        this.round = config.mode() == ExchangeMode.SYNC ? new SyncRound(config.workers(), params.length) : null;
+        this.checkpoints = config.checkpointDir() == null ? null : new CheckpointStore(config.checkpointDir());
+        if (config.resume()) {
+            checkpoints.load().ifPresent(this::restore);
+        }
+        this.endpoint = runtime.bind(config.bind());
+    }
+
+    private void restore(Checkpoint c) {
+        if (!c.optimizer().equals(optimizer.name()) || c.params().length != params.length) {
+            throw new IllegalStateException("checkpoint " + checkpoints.file() + " holds " + c + " but this server has "
+                    + optimizer.name() + " with " + params.length + " params; use another checkpointDir or the same configuration");
+        }
+        System.arraycopy(c.params(), 0, params, 0, params.length);
+        optimizer.restore(c.optimizerState());
+        step.set(c.step());
+        LOG.info("parameter server resumes from step {} ({})", c.step(), checkpoints.file());
+    }
+
+    /** The address the server listens on. */
+    public Address address() {
+        return endpoint.address();
+    }
+
+    /** The current parameter version. */
+    public long step() {
+        return step.get();
+    }
+
+    /** Starts the server thread. */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("parameter server already started");
+        }
+        thread = new Thread(this::run, "pocketflow-ps-" + config.bind().port());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * The result once training ends.
+     *
+     * @throws IllegalStateException if training failed (no worker left) or did not end in time
+     */
+    public TrainingResult await(long timeout, TimeUnit unit) {
+        try {
+            return result.get(timeout, unit);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("parameter server did not finish within " + timeout + " " + unit + " (at step "
+                    + step() + " of " + config.totalSteps() + ", " + stats() + ")", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("parameter server failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the parameter server", e);
+        }
+    }
+
+    public ServerStats stats() {
+        Map<RejectReason, Long> r = new EnumMap<>(RejectReason.class);
+        for (RejectReason reason : RejectReason.values()) {
+            r.put(reason, rejected.get(reason.ordinal()));
+        }
+        return new ServerStats(step.get(), accepted.get(), r, dropped, checkpointCount.get(), bytesIn.get());
+    }
+
+    private void run() {
+        IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 200_000);
+        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+        try {
+            if (step.get() >= config.totalSteps()) {
+                finish();
+            }
+            while (!stopping && !result.isDone()) {
+                int work = endpoint.poll(this::onMessage, 64);
+                if (System.nanoTime() > deadlineNanos) {
+                    onDeadline();
+                }
+                idle.idle(work);
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("parameter server stopped at step {}: {}", step.get(), e.toString());
+            result.completeExceptionally(e);
+        }
+    }
+
+    private void onMessage(byte[] bytes) {
+        PsMessage m;
+        try {
+            m = wire.decode(bytes);
+        } catch (RejectedMessageException e) {
+            reject(e.reason(), e.getMessage());
+            return;
+        }
+        int w = m.sender();
+        if (w < 0 || w >= config.workers()) {
+            reject(RejectReason.UNKNOWN_SENDER, "sender " + w + " is not one of the " + config.workers() + " workers");
+        } else if (dropped.contains(w)) {
+            reject(RejectReason.DROPPED_SENDER, "worker " + w + " was dropped");
+        } else if (m.type() == MessageType.HELLO) {
+            onHello(w, m);
+        } else if (m.type() == MessageType.GRADIENT) {
+            onGradient(w, m);
+        } else {
+            reject(RejectReason.UNEXPECTED_TYPE, m.type() + " from worker " + w);
+        }
+    }
+
+    private void onHello(int w, PsMessage m) {
+        Address a;
+        try {
+            a = Address.parse(new String(m.payload(), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            reject(RejectReason.MALFORMED, "HELLO from worker " + w + ": " + e.getMessage());
+            return;
+        }
+        boolean first = replyTo[w] == null;
+        replyTo[w] = a;
+        if (first) {
+            LOG.info("worker {} joined from {}", w, a);
+        }
+        if (running) {
+            if (config.mode() == ExchangeMode.ASYNC || !live.get(w)) {
+                live.set(w);
+            }
+            sendParams(w, paramsFrame());
+        } else if (first) {
+            live.set(w);
+            if (live.cardinality() == config.workers()) {
+                begin();
+            }
+        }
+    }
+
+    private void begin() {
+        running = true;
+        LOG.info("parameter server starts at step {} with workers {} ({})", step.get(), live, config);
+        publishToLive();
+        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+    }
+
+    private void onGradient(int w, PsMessage m) {
+        if (replyTo[w] == null) {
+            reject(RejectReason.NOT_JOINED, "gradient from worker " + w + " before its HELLO");
+            return;
+        }
+        long current = step.get();
+        if (m.step() > current || !running) {
+            reject(RejectReason.FUTURE_STEP, "worker " + w + " sent a gradient on step " + m.step() + ", the server is at " + current);
+            return;
+        }
+        EncodedGradient g = new EncodedGradient(m.payload());
+        if (config.mode() == ExchangeMode.SYNC) {
+            if (m.step() < current) {
+                reject(RejectReason.STALE, "worker " + w + " sent step " + m.step() + " during step " + current);
+            } else if (round.has(w)) {
+                reject(RejectReason.DUPLICATE, "worker " + w + " sent step " + current + " twice");
+            } else if (decodeInto(w, g, round.slot(w))) {
+                round.fill(w);
+                if (round.complete(live)) {
+                    completeRound();
+                }
+            }
+        } else if (current - m.step() > config.stalenessLimit()) {
+            reject(RejectReason.STALE, "worker " + w + " sent step " + m.step() + ", " + (current - m.step())
+                    + " behind, over the staleness limit " + config.stalenessLimit());
+            sendParams(w, paramsFrame());
+        } else if (decodeInto(w, g, gradient)) {
+            applyStep(gradient);
+            if (!result.isDone()) {
+                sendParams(w, paramsFrame());
+            }
+        }
+    }
+
+    private boolean decodeInto(int w, EncodedGradient g, float[] out) {
+        try {
+            codec.decode(g, out);
+        } catch (CorruptMessageException | IllegalArgumentException e) {
+            reject(RejectReason.CORRUPT_GRADIENT, "worker " + w + ": " + e.getMessage());
+            return false;
+        }
+        accepted.incrementAndGet();
+        bytesIn.addAndGet(g.sizeBytes());
+        return true;
+    }
+
+    private void completeRound() {
+        round.meanInto(gradient);
+        applyStep(gradient);
+        if (!result.isDone()) {
+            publishToLive();
+            deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+        }
+    }
+
+    private void applyStep(float[] g) {
+        optimizer.apply(params, g);
+        long s = step.incrementAndGet();
+        if (checkpoints != null && config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0) {
+            checkpoints.save(new Checkpoint(s, optimizer.name(), params, optimizer.state()));
+            checkpointCount.incrementAndGet();
+        }
+        if (s >= config.totalSteps()) {
+            finish();
+        }
+    }
+
+    private void finish() {
+        publishToLive();
+        LOG.info("parameter server finished at step {}: {}", step.get(), stats());
+        result.complete(new TrainingResult(params, stats()));
+    }
+
+    private void onDeadline() {
+        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+        if (!running) {
+            if (live.isEmpty()) {
+                LOG.warn("no worker has joined after {} ms; still waiting on {}", config.workerTimeoutMillis(), endpoint.address());
+            } else {
+                for (int w = 0; w < config.workers(); w++) {
+                    if (!live.get(w)) {
+                        drop(w, "did not join within " + config.workerTimeoutMillis() + " ms");
+                    }
+                }
+                begin();
+            }
+        } else if (config.mode() == ExchangeMode.SYNC) {
+            BitSet missing = round.missing(live);
+            for (int w = missing.nextSetBit(0); w >= 0; w = missing.nextSetBit(w + 1)) {
+                drop(w, "sent no gradient for step " + step.get() + " within " + config.workerTimeoutMillis() + " ms");
+            }
+            if (round.contributors() > 0) {
+                completeRound();
+            }
+        }
+    }
+
+    private void drop(int w, String why) {
+        dropped.add(w);
+        live.clear(w);
+        LOG.warn("dropping worker {}: {}; training continues with workers {}", w, why, live);
+        if (live.isEmpty() && config.mode() == ExchangeMode.SYNC) {
+            throw new IllegalStateException("every worker was dropped at step " + step.get() + " (last: worker " + w + ", " + why
+                    + "); raise workerTimeoutMillis if the workers are slow");
+        }
+    }
+
+    private void publishToLive() {
+        byte[] frame = paramsFrame();
+        for (int w = live.nextSetBit(0); w >= 0; w = live.nextSetBit(w + 1)) {
+            sendParams(w, frame);
+        }
+    }
+
+    private byte[] paramsFrame() {
+        boolean last = step.get() >= config.totalSteps();
+        return wire.encode(new PsMessage(MessageType.PARAMS, PsMessage.SERVER, step.get(), last, ParamsPayload.encode(params)));
+    }
+
+    private void sendParams(int w, byte[] frame) {
+        boolean last = step.get() >= config.totalSteps();
+        if (!endpoint.send(replyTo[w], frame, config.workerTimeoutMillis()) && config.mode() == ExchangeMode.SYNC && !last) {
+            drop(w, "unreachable at " + replyTo[w] + " for " + config.workerTimeoutMillis() + " ms");
+        }
+    }
+
+    private void reject(RejectReason reason, String detail) {
+        rejected.incrementAndGet(reason.ordinal());
+        LOG.warn("rejected a message: {}", detail);
+    }
+
+    /** Stops the server thread (if running) and unbinds; the result, if not complete, fails. */
+    @Override
+    public void close() {
+        stopping = true;
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(TimeUnit.MILLISECONDS.toMillis(config.workerTimeoutMillis()) + 5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        result.completeExceptionally(new IllegalStateException("parameter server closed at step " + step.get()));
+        endpoint.close();
+    }
+}

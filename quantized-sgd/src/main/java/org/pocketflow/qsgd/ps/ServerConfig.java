@@ -1,0 +1,104 @@
+package org.pocketflow.qsgd.ps;
+
+import org.pocketflow.qsgd.ps.transport.Address;
+
+import java.nio.file.Path;
+
+/**
+ * What the parameter server does; immutable. Build with {@link #sync} or {@link #async} and the
+ * {@code with*} methods, which keep every other value.
+ *
+ * @param bind the address the server listens on (loopback by default)
+ * @param workers the number of workers; their ids are 0 … workers − 1, any other id is rejected
+ * @param mode synchronous or bounded-staleness asynchronous
+ * @param stalenessLimit async: the oldest accepted gradient, in steps behind the current version
+ * @param workerTimeoutMillis how long the server waits for the workers to join, for a sync step's
+ *     gradients (then drops the missing workers) and for a send to a worker
+ * @param totalSteps training ends when this many optimizer steps have been applied
+ * @param secret the HMAC key (null: messages are not authenticated)
+ * @param checkpointDir where checkpoints go (null: none)
+ * @param checkpointEvery write a checkpoint every this many steps (0: never)
+ * @param resume start from the checkpoint in {@code checkpointDir} if there is one
+ */
+public record ServerConfig(Address bind, int workers, ExchangeMode mode, int stalenessLimit, long workerTimeoutMillis,
+                           long totalSteps, byte[] secret, Path checkpointDir, int checkpointEvery, boolean resume) {
+
+    /** Default bind port. */
+    public static final int DEFAULT_PORT = 40_640;
+    /** Default worker timeout: long enough for a minibatch of a small network on a loaded host. */
+    public static final long DEFAULT_WORKER_TIMEOUT_MILLIS = 30_000;
+
+    public ServerConfig {
+        if (bind == null) {
+            bind = Address.loopback(DEFAULT_PORT);
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("ps workers must be >= 1, but got " + workers);
+        }
+        if (mode == null) {
+            throw new IllegalArgumentException("ps mode must be SYNC or ASYNC, but got null");
+        }
+        if (stalenessLimit < 0) {
+            throw new IllegalArgumentException("ps stalenessLimit must be >= 0, but got " + stalenessLimit);
+        }
+        if (workerTimeoutMillis < 1) {
+            throw new IllegalArgumentException("ps workerTimeoutMillis must be >= 1, but got " + workerTimeoutMillis);
+        }
+        if (totalSteps < 1) {
+            throw new IllegalArgumentException("ps totalSteps must be >= 1, but got " + totalSteps);
+        }
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("ps checkpointEvery must be >= 0 (0 = never), but got " + checkpointEvery);
+        }
+        if (checkpointEvery > 0 && checkpointDir == null) {
+            throw new IllegalArgumentException("ps checkpointEvery is " + checkpointEvery + " but no checkpointDir is set;"
+                    + " set one or use checkpointEvery 0");
+        }
+        if (resume && checkpointDir == null) {
+            throw new IllegalArgumentException("ps resume needs a checkpointDir");
+        }
+        secret = secret == null || secret.length == 0 ? null : secret.clone();
+    }
+
+    /** Synchronous training on loopback, no secret, no checkpoints. */
+    public static ServerConfig sync(Address bind, int workers, long totalSteps) {
+        return new ServerConfig(bind, workers, ExchangeMode.SYNC, 0, DEFAULT_WORKER_TIMEOUT_MILLIS, totalSteps, null, null, 0, false);
+    }
+
+    /** Bounded-staleness asynchronous training on loopback, no secret, no checkpoints. */
+    public static ServerConfig async(Address bind, int workers, int stalenessLimit, long totalSteps) {
+        return new ServerConfig(bind, workers, ExchangeMode.ASYNC, stalenessLimit, DEFAULT_WORKER_TIMEOUT_MILLIS, totalSteps, null,
+                null, 0, false);
+    }
+
+    @Override
+    public byte[] secret() {
+        return secret == null ? null : secret.clone();
+    }
+
+    public ServerConfig withWorkerTimeoutMillis(long millis) {
+        return new ServerConfig(bind, workers, mode, stalenessLimit, millis, totalSteps, secret, checkpointDir, checkpointEvery, resume);
+    }
+
+    public ServerConfig withSecret(byte[] key) {
+        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, totalSteps, key, checkpointDir, checkpointEvery,
+                resume);
+    }
+
+    public ServerConfig withCheckpoints(Path dir, int every, boolean resumeFromIt) {
+        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, totalSteps, secret, dir, every, resumeFromIt);
+    }
+
+    public ServerConfig withTotalSteps(long steps) {
+        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, steps, secret, checkpointDir, checkpointEvery,
+                resume);
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig(bind " + bind + ", " + workers + " workers, " + mode + (mode == ExchangeMode.ASYNC ? " staleness "
+                + stalenessLimit : "") + ", timeout " + workerTimeoutMillis + " ms, " + totalSteps + " steps, secret "
+                + (secret == null ? "none" : "set") + ", checkpoints " + (checkpointEvery == 0 ? "off" : "every " + checkpointEvery
+                + " in " + checkpointDir) + (resume ? ", resume" : "") + ")";
+    }
+}

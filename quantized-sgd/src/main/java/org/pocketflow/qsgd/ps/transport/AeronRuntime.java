@@ -1,0 +1,82 @@
+package org.pocketflow.qsgd.ps.transport;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+import java.io.File;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One embedded Aeron media driver and one Aeron client: what a JVM needs to create {@link
+ * AeronEndpoint}s. Every endpoint's traffic still goes over UDP (the channels are {@code
+ * aeron:udp}), so endpoints of one runtime talk to each other exactly as they would across hosts.
+ *
+ * <p><b>Ownership and call order.</b> Create one runtime per JVM, create endpoints from it, close
+ * the endpoints, then close the runtime. The runtime's directory lies under {@code /dev/shm} when
+ * it exists (Aeron maps its log buffers there) and is deleted on close. The driver runs one
+ * shared thread with a back-off idle strategy, so a quiet JVM costs little CPU on a small host.
+ */
+public final class AeronRuntime implements AutoCloseable {
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final TransportSettings settings;
+
+    /** A runtime with {@link TransportSettings#DEFAULTS}. */
+    public AeronRuntime() {
+        this(TransportSettings.DEFAULTS);
+    }
+
+    public AeronRuntime(TransportSettings settings) {
+        this.settings = settings;
+        File shm = new File("/dev/shm");
+        String base = shm.isDirectory() ? shm.getPath() : System.getProperty("java.io.tmpdir");
+        String dir = base + File.separator + "pocketflow-aeron-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
+        MediaDriver.Context driverContext = new MediaDriver.Context()
+                .aeronDirectoryName(dir)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)))
+                .termBufferSparseFile(true)
+                .mtuLength(settings.mtuBytes())
+                .publicationTermBufferLength(settings.termBytes())
+                .initialWindowLength(settings.windowBytes())
+                .socketRcvbufLength(settings.socketBufferBytes())
+                .socketSndbufLength(settings.socketBufferBytes());
+        try {
+            driver = MediaDriver.launchEmbedded(driverContext);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot start the Aeron media driver in " + dir + ": " + e.getMessage()
+                    + " (it needs free space in /dev/shm and -Daeron.publication.unblock.timeout above the client"
+                    + " liveness timeout, as pf.jvm.flags sets)", e);
+        }
+        try {
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        } catch (RuntimeException e) {
+            driver.close();
+            throw e;
+        }
+    }
+
+    /** The settings every endpoint of this runtime uses. */
+    public TransportSettings settings() {
+        return settings;
+    }
+
+    /** A new endpoint bound to {@code bind}; the caller owns it and closes it before this runtime. */
+    public AeronEndpoint bind(Address bind) {
+        return new AeronEndpoint(aeron, bind, settings);
+    }
+
+    @Override
+    public void close() {
+        try {
+            aeron.close();
+        } finally {
+            driver.close();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package org.pocketflow.qsgd.ps.wire;
+
+/** What a {@link PsMessage} carries; the byte is its code on the wire. */
+public enum MessageType {
+    /** Worker → server: "I am worker {@code sender}, send parameters to the address in the payload (UTF-8 host:port)". */
+    HELLO(1),
+    /** Worker → server: an {@code EncodedGradient} computed on the parameters of version {@code step}. */
+    GRADIENT(2),
+    /** Server → worker: the parameters of version {@code step}, fp32 little-endian. */
+    PARAMS(3);
+
+    private final int code;
+
+    MessageType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The type with this code, or null for an unknown one. */
+    static MessageType of(int code) {
+        for (MessageType t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        return null;
+    }
+}
