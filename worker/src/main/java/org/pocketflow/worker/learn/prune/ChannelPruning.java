@@ -15,7 +15,8 @@ import org.pocketflow.worker.model.ModelInfo;
 /**
  * Channel pruning in one call: {@link FlopsBudget} turns preserve ratios (or uniform ratios)
  * into channel counts meeting a MAC target, a {@link ChannelSelector} picks the channels of each
- * group, {@link ChannelSurgery} builds the smaller network. Fine-tuning is the caller's next step
+ * group, {@link ChannelSurgery} builds the smaller network, and the selector's {@link
+ * ConsumerReconstruction} (none for L1, least squares for LASSO) adjusts its consumer weights. Fine-tuning is the caller's next step
  * (e.g. {@code Trainer}); the pruned network starts with a fresh optimizer state.
  *
  * <p>Speed: DL4J's inference time is not proportional to MACs. Measured per vertex at batch 64
@@ -117,6 +118,9 @@ public final class ChannelPruning {
             groups.add(new PrunedGroup(g.id(), g.producers(), g.channels(), Arrays.stream(kept).boxed().toList()));
         }
         ComputationGraph smaller = ChannelSurgery.prune(graph, info, keep);
+        if (!keep.isEmpty()) {
+            selector.reconstruction().reconstruct(graph, info, smaller, keep);
+        }
         ModelInfo after = ModelInfo.of(smaller, shape);
         if (after.totalMacs() != allocation.macs()) {
             throw new IllegalStateException("pruned network has " + after.totalMacs() + " MACs, the cost model "
