@@ -24,6 +24,13 @@ import org.pocketflow.worker.runtime.Backend;
  * side. The sum of the vertex times is close to, not equal to, {@code outputSingle}'s time (which
  * runs inside workspaces); the split between layers is what this bench is for.
  *
+ * <p>Memory: the per-vertex path runs without workspaces, so its arrays are freed by the garbage
+ * collector only; with oneDNN off, ResNet-20 at batch 64 grew past 18 GB off-heap and was killed.
+ * Use oneDNN off with LeNet only.
+ *
+ * <p>With {@code PF_JAVA_OPTS=-Dfront=0.5} every group prefers that ratio and the late groups take
+ * what the budget leaves (as {@code PruningLatencyBench}'s "front" setting) instead of uniform ratios.
+ *
  * <p>Run: {@code bench/bin/run LayerTimingBench [arch] [batch] [iterations] [macFraction]
  * [channelMultiple] [keepFirstGroup] [onednn]} (defaults resnet20, 64, 50, 0.5, 1, true, true). Prints figures; asserts nothing.
  */
@@ -42,8 +49,10 @@ public final class LayerTimingBench {
         boolean keepFirst = args.length <= 5 || Boolean.parseBoolean(args[5]);
         boolean onednn = Backend.configure(args.length <= 6 || Boolean.parseBoolean(args[6]));
         ComputationGraph full = arch.factory().create(MNIST, 10, 1);
-        PrunedNetwork pruned = new ChannelPruning(new L1ChannelSelector(), keepFirst, multiple)
-                .pruneUniform(full, MNIST, fraction);
+        double front = Double.parseDouble(System.getProperty("front", "0"));
+        ChannelPruning pruning = new ChannelPruning(new L1ChannelSelector(), keepFirst, multiple);
+        PrunedNetwork pruned = front == 0 ? pruning.pruneUniform(full, MNIST, fraction)
+                : pruning.prune(full, MNIST, fraction, PruningLatencyBench.front(full, front));
         ComputationGraph cut = pruned.graph();
         System.out.printf("kept channels (multiple %d, first group %s): %s; MAC fraction %.3f%n", multiple,
                 keepFirst ? "whole" : "pruned", pruned.report().groups().stream().map(g -> g.kept().size() + "/"

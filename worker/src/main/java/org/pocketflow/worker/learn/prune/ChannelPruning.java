@@ -16,8 +16,9 @@ import org.pocketflow.worker.model.ModelInfo;
  * Channel pruning in one call: {@link FlopsBudget} turns preserve ratios (or uniform ratios)
  * into channel counts meeting a MAC target, a {@link ChannelSelector} picks the channels of each
  * group, {@link ChannelSurgery} builds the smaller network, and the selector's {@link
- * ConsumerReconstruction} (none for L1, least squares for LASSO) adjusts its consumer weights. Fine-tuning is the caller's next step
- * (e.g. {@code Trainer}); the pruned network starts with a fresh optimizer state.
+ * ConsumerReconstruction} (none for L1, least squares for LASSO) adjusts its consumer weights.
+ * Fine-tuning is the caller's next step (e.g. {@code Trainer}); the pruned network starts with a
+ * fresh optimizer state.
  *
  * <p>Speed: DL4J's inference time is not proportional to MACs. Measured per vertex at batch 64
  * (bench {@code LayerTimingBench}, oneDNN on, 2 shared cores): LeNet's first convolution (1 to 20
@@ -25,18 +26,23 @@ import org.pocketflow.worker.model.ModelInfo;
  * ResNet-20 batch norm takes a quarter of the time and the 16-channel first stage at 28x28 more
  * than the MAC share; a 3x3 convolution's time steps at multiples of 16 and barely falls between
  * them (conv 16 to 10 channels at 28x28: 1.73 ms against 1.83 ms for 16). So pruning the first group
- * ({@code keepFirstGroup = false}) and rounding counts to {@link #SPEED_CHANNEL_MULTIPLE} turn the
- * same MAC fraction into more wall-clock gain; the constructors without a multiple keep any count
- * (as before), {@code PruningLatencyBench} prints the settings side by side.
+ * ({@code keepFirstGroup = false}), rounding counts to {@link #SPEED_CHANNEL_MULTIPLE} and
+ * preferring to cut the early, high-resolution groups (ratios that the late groups' budget clamp
+ * then fills up) turn the same MAC fraction into more wall-clock gain. With oneDNN off, time follows
+ * the MACs much more closely (LeNet 1.6-2.0x at 50%), but is 20 times longer. The constructors
+ * without a multiple keep any count (as before); {@code PruningLatencyBench} prints the settings
+ * side by side.
  *
  * <p>Immutable; one instance may prune many networks.
  */
 public final class ChannelPruning {
     /**
-     * Channel multiple measured fastest for DL4J with oneDNN ({@code linux-x86_64-onednn-avx2}): with the
-     * first group pruned at 50% of the MACs, multiple 8 against any count gave LeNet 1.72x against 1.36x
-     * and ResNet-20 1.31x against 1.14x at batch 64 (per-vertex sums 1.70x/1.48x, 1.44x/1.28x); 16 left
-     * ResNet's 16-channel groups at any count and gave 1.24x. See the class comment.
+     * Channel multiple measured fastest for DL4J with oneDNN ({@code linux-x86_64-onednn-avx2}): uniform
+     * L1 pruning to 50% of the MACs with the first group pruned, multiple 8 against any count gave LeNet
+     * 1.72x against 1.36x and ResNet-20 1.31x against 1.14x at batch 64 ({@code outputSingle}; per-vertex
+     * sums 1.70x/1.48x and 1.44x/1.28x). Multiple 16 leaves ResNet's 16-channel groups at any count;
+     * with the first group kept it gave 1.24x against 1.17x for 8 and 1.16x for any count. One run
+     * each of {@code LayerTimingBench} on 2 shared cores. See the class comment.
      */
     public static final int SPEED_CHANNEL_MULTIPLE = 8;
 
@@ -96,7 +102,8 @@ public final class ChannelPruning {
     public PrunedNetwork prune(ComputationGraph graph, ImageShape shape, double targetMacFraction,
                                Map<Integer, Double> ratios) {
         ModelInfo info = ModelInfo.of(graph, shape);
-        return prune(graph, shape, info, new FlopsBudget(info, keepFirstGroup, channelMultiple), ratios, targetMacFraction);
+        FlopsBudget budget = new FlopsBudget(info, keepFirstGroup, channelMultiple);
+        return prune(graph, shape, info, budget, ratios, targetMacFraction);
     }
 
     private PrunedNetwork prune(ComputationGraph graph, ImageShape shape, ModelInfo info, FlopsBudget budget,

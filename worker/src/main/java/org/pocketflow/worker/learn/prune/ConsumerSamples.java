@@ -148,7 +148,8 @@ final class ConsumerSamples {
     static String inputOf(ComputationGraph graph, String consumer) {
         List<String> in = graph.getConfiguration().getVertexInputs().get(consumer);
         if (in == null || in.size() != 1) {
-            throw new IllegalArgumentException("consumer " + consumer + " must read exactly one vertex, but reads " + in);
+            throw new IllegalArgumentException("consumer " + consumer + " must read exactly one vertex, but reads "
+                    + in);
         }
         return in.get(0);
     }

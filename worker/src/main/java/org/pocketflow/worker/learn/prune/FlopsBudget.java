@@ -68,7 +68,7 @@ public final class FlopsBudget {
      * @param channelMultiple kept channel counts are multiples of this (or the whole group); groups
      *                        of at most this many channels may keep any count. 1 allows any count;
      *                        8 or 16 match oneDNN's blocked memory formats (see {@code
-     *                        ChannelPruning#DEFAULT_CHANNEL_MULTIPLE} for the measurement)
+     *                        ChannelPruning#SPEED_CHANNEL_MULTIPLE} for the measurement)
      * @throws IllegalArgumentException if {@code channelMultiple < 1}
      */
     public FlopsBudget(ModelInfo info, boolean keepFirstGroup, int channelMultiple) {
@@ -90,7 +90,7 @@ public final class FlopsBudget {
             }
         }
         this.free = List.copyOf(ids);
-        this.allowed = counts;
+        this.allowed = Map.copyOf(counts);
     }
 
     /** The counts a group of {@code channels} may keep: the multiples of {@code m} below it and itself. */
