@@ -76,7 +76,7 @@ public final class LassoChannelSelector implements ChannelSelector {
         if (count == c) {
             return java.util.stream.IntStream.range(0, c).toArray();
         }
-        var activations = cache.of(graph, calibration);
+        var activations = cache.of(graph, info, calibration);
         double[][] gram = new double[c][c];
         double[] b = new double[c];
         for (String consumer : group.consumers()) {
