@@ -10,6 +10,7 @@ import org.pocketflow.conf.RuntimeKeys;
 import org.pocketflow.conf.TrainKeys;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.FineTuneSpec;
+import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.task.BaselineRequest;
 import org.pocketflow.worker.task.CompressionRequest;
 import org.pocketflow.worker.train.TrainingSpec;
@@ -45,7 +46,8 @@ final class BaselineRequests {
                 training.logEverySteps()), c.get(LearnKeys.DISTILL_WEIGHT), c.get(LearnKeys.DISTILL_TEMPERATURE));
         Budget budget = new Budget(c.get(LearnKeys.MAC_FRACTION), c.get(LearnKeys.AVERAGE_BITS),
                 c.get(LearnKeys.SPARSITY));
-        return new CompressionRequest(algorithm, budget, c.get(LearnKeys.KEEP_FIRST_CONV),
-                c.get(LearnKeys.ACTIVATION_BITS), ft);
+        LearnerOptions options = new LearnerOptions(c.get(LearnKeys.KEEP_FIRST_CONV), c.get(LearnKeys.CHANNEL_SELECTOR),
+                c.get(LearnKeys.CHANNEL_MULTIPLE), c.get(LearnKeys.ACTIVATION_BITS));
+        return new CompressionRequest(algorithm, budget, options, ft);
     }
 }
