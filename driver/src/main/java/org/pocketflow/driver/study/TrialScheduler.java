@@ -11,6 +11,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,11 @@ public final class TrialScheduler {
     private final Map<Integer, Long> trialStartNanos = new LinkedHashMap<>();
     private final List<Double> overheadSeconds = new ArrayList<>();
     private final List<Double> trialSeconds = new ArrayList<>();
+    private final ExecutorService storeWriter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "pocketflow-trial-store");
+        t.setDaemon(true);
+        return t;
+    });
     private StudyState state;
     private int session;
     private int jobsSubmitted;
@@ -147,10 +153,14 @@ public final class TrialScheduler {
                     + "trial store and start again from their last finished rung on resume");
             running.clear();
             throw e;
+        } catch (RuntimeException e) {
+            running.keySet().forEach(n -> sc.cancelJobGroup(group(n)));
+            running.clear();
+            throw e;
         } finally {
             waiters.shutdownNow();
+            storeWriter.shutdown();
         }
-        progress();
         return new StudyOutcome(state.trials(), stopReason, List.copyOf(overheadSeconds), trialsStarted,
                 jobsSubmitted, session);
     }
@@ -243,8 +253,8 @@ public final class TrialScheduler {
     private void fail(Running r, String reason, TrialResult res) {
         record(new TrialRecord(r.trial(), TrialState.FAILED, r.rung() - 1, r.point().values(), Double.NaN, reason,
                 res, session, millis()));
-        finished(r.trial());
         out.accept("study: trial " + r.trial() + " failed: " + reason);
+        finished(r.trial());
     }
 
     private void drainCancelRequests() {
@@ -293,8 +303,27 @@ public final class TrialScheduler {
         progress();
     }
 
+    /**
+     * Stores {@code r}, then folds it in. The write happens on the store's own thread, which is
+     * never interrupted: an interrupt of the run thread (a stopping driver) waits until the record
+     * is stored, since an interrupted write would lose it, and is raised again afterwards.
+     */
     private void record(TrialRecord r) {
-        store.append(r);
+        Future<?> write = storeWriter.submit(() -> store.append(r));
+        boolean interrupted = false;
+        while (true) {
+            try {
+                write.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         state.add(r);
     }
 
