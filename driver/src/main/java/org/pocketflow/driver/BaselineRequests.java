@@ -8,6 +8,7 @@ import org.pocketflow.conf.ModelKeys;
 import org.pocketflow.conf.RunKeys;
 import org.pocketflow.conf.RuntimeKeys;
 import org.pocketflow.conf.TrainKeys;
+import org.pocketflow.driver.study.StudySettings;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.LearnerOptions;
@@ -17,24 +18,33 @@ import org.pocketflow.worker.train.TrainingSpec;
 
 import java.util.Locale;
 
-/** Maps the validated job configuration onto the executor's {@link BaselineRequest}. */
-final class BaselineRequests {
+/**
+ * Maps the validated job configuration onto the executor's {@link BaselineRequest}. A job with a
+ * study asks the base model alone: the study does the compressing.
+ */
+public final class BaselineRequests {
     private BaselineRequests() {
     }
 
     static BaselineRequest from(JobConfig c, String runDir) {
-        TrainingSpec training = new TrainingSpec(c.get(TrainKeys.EPOCHS), c.get(TrainKeys.BATCH_SIZE),
-                c.get(TrainKeys.LEARNING_RATE), c.get(TrainKeys.MOMENTUM), c.get(TrainKeys.WEIGHT_DECAY),
-                TrainingSpec.LrSchedule.valueOf(c.get(TrainKeys.LR_SCHEDULE).toUpperCase(Locale.ROOT)),
-                c.get(RunKeys.SEED), c.get(TrainKeys.LOG_EVERY_STEPS));
+        TrainingSpec training = training(c);
         return new BaselineRequest(c.get(DataKeys.URI), c.get(DataKeys.TRAIN_LIMIT), c.get(DataKeys.TEST_LIMIT),
                 c.get(DataKeys.VALIDATION_FRACTION), c.get(ModelKeys.ARCH), c.get(ModelKeys.PATH), training,
                 c.get(RunKeys.SEED), runDir, c.get(RuntimeKeys.ONEDNN), c.get(EvalKeys.LATENCY_WARMUP),
-                c.get(EvalKeys.LATENCY_ITERATIONS), compression(c, training));
+                c.get(EvalKeys.LATENCY_ITERATIONS),
+                StudySettings.of(c).enabled() ? null : compression(c, training));
+    }
+
+    /** The base model's training, as configured ({@code pocketflow.train.*}). */
+    public static TrainingSpec training(JobConfig c) {
+        return new TrainingSpec(c.get(TrainKeys.EPOCHS), c.get(TrainKeys.BATCH_SIZE),
+                c.get(TrainKeys.LEARNING_RATE), c.get(TrainKeys.MOMENTUM), c.get(TrainKeys.WEIGHT_DECAY),
+                TrainingSpec.LrSchedule.valueOf(c.get(TrainKeys.LR_SCHEDULE).toUpperCase(Locale.ROOT)),
+                c.get(RunKeys.SEED), c.get(TrainKeys.LOG_EVERY_STEPS));
     }
 
     /** The compression the job asks for, or {@code null} for {@code pocketflow.learn.algorithm = none}. */
-    static CompressionRequest compression(JobConfig c, TrainingSpec training) {
+    public static CompressionRequest compression(JobConfig c, TrainingSpec training) {
         String algorithm = c.get(LearnKeys.ALGORITHM);
         if (algorithm.equals("none")) {
             return null;

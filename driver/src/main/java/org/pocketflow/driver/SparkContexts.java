@@ -13,11 +13,11 @@ import org.pocketflow.conf.RuntimeKeys;
  * registration required, the project's JVM flags on executors, and every {@code spark.*} key of
  * the job passed through verbatim (so a job file can set executor memory, say).
  */
-final class SparkContexts {
+public final class SparkContexts {
     private SparkContexts() {
     }
 
-    static JavaSparkContext create(JobConfig config, String appName) {
+    public static JavaSparkContext create(JobConfig config, String appName) {
         String master = config.get(RuntimeKeys.SPARK_MASTER);
         SparkConf conf = new SparkConf()
                 .setAppName(appName)
