@@ -68,7 +68,7 @@ public final class StudyRun {
         ComputationGraph base = restore(zip);
         ModelInfo info = ModelInfo.of(base, shapeOf());
         CompressionRequest cr = BaselineRequests.compression(config, BaselineRequests.training(config));
-        Learner learner = LearnerCatalog.create(cr.algorithm(), cr.keepFirstConv());
+        Learner learner = LearnerCatalog.searchSpaceOf(cr.algorithm(), cr.options());
         CandidateSpace candidates = new CandidateSpace(learner, info, cr.budget(), cr.fineTune(), s.trainingKnobs());
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("seed", String.valueOf(config.get(RunKeys.SEED)));
@@ -76,7 +76,7 @@ public final class StudyRun {
         provenance.put("study-sampler", s.sampler());
         TrialRequest.TrialContext ctx = new TrialRequest.TrialContext(config.get(DataKeys.URI),
                 config.get(DataKeys.TRAIN_LIMIT), config.get(DataKeys.TEST_LIMIT),
-                config.get(DataKeys.VALIDATION_FRACTION), config.get(RunKeys.SEED), cr.algorithm(), cr.keepFirstConv(),
+                config.get(DataKeys.VALIDATION_FRACTION), config.get(RunKeys.SEED), cr.algorithm(), cr.options(),
                 cr.budget(), config.get(RuntimeKeys.ONEDNN), config.get(EvalKeys.LATENCY_WARMUP),
                 config.get(EvalKeys.LATENCY_ITERATIONS), provenance);
         StudyPlan plan = new StudyPlan(candidates.space(), SamplerCatalog.create(s.sampler(), s.samplerSeed()),

@@ -23,6 +23,7 @@ import org.pocketflow.driver.search.RandomSampler;
 import org.pocketflow.driver.search.SearchSpace;
 import org.pocketflow.driver.search.TrialState;
 import org.pocketflow.worker.learn.Budget;
+import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.task.TrialRequest;
 
@@ -30,7 +31,7 @@ import org.pocketflow.worker.task.TrialRequest;
 class TrialSchedulerTest {
     private static JavaSparkContext sc;
     private static final TrialRequest.TrialContext CTX = new TrialRequest.TrialContext("file:/none", 0, 0, 0.1, 1,
-            "channel-pruning", true, Budget.macs(0.5), false, 0, 1, Map.of());
+            "channel-pruning", new LearnerOptions(true, "l1", 1, 0), Budget.macs(0.5), false, 0, 1, Map.of());
     private static final SearchSpace SPACE = SearchSpace.builder().continuous("x", 0, 1).build();
 
     @TempDir

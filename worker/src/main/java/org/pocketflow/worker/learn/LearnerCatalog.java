@@ -22,6 +22,16 @@ public final class LearnerCatalog {
     }
 
     /**
+     * A learner with the knobs and budget rule of {@code create(name, options, ...)}, for building
+     * a search space where no data is at hand (the driver): neither depends on the channel
+     * selector or on activation quantization, which this one leaves out (L1, fp32 activations).
+     * Compress with {@link #create} on the executor.
+     */
+    public static Learner searchSpaceOf(String name, LearnerOptions options) {
+        return create(name, new LearnerOptions(options.keepFirstConv(), "l1", options.channelMultiple(), 0), null, 0);
+    }
+
+    /**
      * The learner called {@code name}.
      *
      * @param options     the learners' options from the job configuration

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Map;
 
 import org.pocketflow.worker.learn.Budget;
+import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.learn.FineTuneSpec;
 
 /**
@@ -42,7 +43,7 @@ public record TrialRequest(TrialContext context, int trial, int rung, double fro
      * @param validationFraction held-out share; the split uses {@code splitSeed}, as the base model's did
      * @param splitSeed          the job seed, so the validation split is the base model's
      * @param learner            a {@code LearnerCatalog} name
-     * @param keepFirstConv      channel pruning keeps the first convolution whole
+     * @param options            the learner's options (selector, channel multiple, activation bits)
      * @param budget             the target every candidate meets
      * @param onednn             use oneDNN kernels
      * @param latencyWarmup      latency runs discarded before timing
@@ -50,7 +51,7 @@ public record TrialRequest(TrialContext context, int trial, int rung, double fro
      * @param provenance         facts recorded in every packed model (job seed, base model)
      */
     public record TrialContext(String dataUri, int trainLimit, int testLimit, double validationFraction,
-                               long splitSeed, String learner, boolean keepFirstConv, Budget budget, boolean onednn,
+                               long splitSeed, String learner, LearnerOptions options, Budget budget, boolean onednn,
                                int latencyWarmup, int latencyIterations, Map<String, String> provenance)
             implements Serializable {
         public TrialContext {

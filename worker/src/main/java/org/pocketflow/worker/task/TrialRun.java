@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.util.ModelSerializer;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
@@ -18,7 +19,6 @@ import org.pocketflow.worker.eval.Evaluator;
 import org.pocketflow.worker.eval.Latency;
 import org.pocketflow.worker.export.PackedModel;
 import org.pocketflow.worker.export.PackedModelFile;
-import org.pocketflow.worker.export.TensorEncoding;
 import org.pocketflow.worker.learn.Compression;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.FineTuner;
@@ -28,7 +28,6 @@ import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.ImageSetEpochs;
-import org.pocketflow.worker.train.StepHook;
 import org.pocketflow.worker.train.TrainingSpec;
 
 /**
@@ -62,7 +61,9 @@ public final class TrialRun {
         ImageSet.Split split = dataset.train().split(ctx.validationFraction(), ctx.splitSeed());
         Normalizer norm = Normalizer.fit(split.train());
         ComputationGraph base = restore(baseZip);
-        Learner learner = LearnerCatalog.create(ctx.learner(), ctx.keepFirstConv());
+        INDArray calibration = split.train().batchesInOrder(CompressionRun.CALIBRATION_IMAGES, norm).next()
+                .getFeatures();
+        Learner learner = LearnerCatalog.create(ctx.learner(), ctx.options(), calibration, ctx.splitSeed());
         Compression c = learner.compress(base, dataset.shape(), req.settings(), ctx.budget());
         ComputationGraph graph = c.graph();
         if (!req.resumeFrom().isEmpty()) {
@@ -147,28 +148,7 @@ public final class TrialRun {
 
     /** {@code c} with {@code graph} (parameters possibly replaced) and a hook that stops on interruption. */
     private static Compression cancellable(Compression c, ComputationGraph graph, int trial) {
-        StepHook hook = new CancellationHook(trial).andThen(c.hook());
-        return new Compression() {
-            @Override
-            public ComputationGraph graph() {
-                return graph;
-            }
-
-            @Override
-            public StepHook hook() {
-                return hook;
-            }
-
-            @Override
-            public Map<String, TensorEncoding> encodings(ComputationGraph finished) {
-                return c.encodings(finished);
-            }
-
-            @Override
-            public Map<String, Double> settings() {
-                return c.settings();
-            }
-        };
+        return new Compression(graph, new CancellationHook(trial).andThen(c.hook()), c.encoder(), c.settings());
     }
 
     private static ComputationGraph restore(byte[] zip) {

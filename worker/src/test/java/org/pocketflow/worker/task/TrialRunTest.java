@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.learn.Budget;
+import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.train.TrainingSpec;
@@ -31,7 +32,7 @@ class TrialRunTest {
 
     private static TrialRequest request(Path dir, double lr, int rung, double from, double to, String resume) {
         TrialRequest.TrialContext ctx = new TrialRequest.TrialContext("file://" + DATA, 640, 200, 0.2, 5,
-                "channel-pruning", true, Budget.macs(0.5), true, 0, 1, Map.of("seed", "5"));
+                "channel-pruning", new LearnerOptions(true, "l1", 1, 0), Budget.macs(0.5), true, 0, 1, Map.of("seed", "5"));
         FineTuneSpec ft = FineTuneSpec.of(new TrainingSpec(1, 32, lr, 0.9, 0, TrainingSpec.LrSchedule.CONSTANT, 9, 100));
         return new TrialRequest(ctx, 7, rung, from, to, Map.of(), ft, resume, dir.toUri().toString());
     }
