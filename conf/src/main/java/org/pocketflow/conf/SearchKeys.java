@@ -20,6 +20,12 @@ public final class SearchKeys {
             "Trials (candidates evaluated) in the study, the uniform-settings trial included.",
             Validators.range(1, 100_000));
 
+    /** Random trials before a model-based sampler proposes. */
+    public static final ConfigKey<Integer> STARTUP_TRIALS = ConfigKey.integer("pocketflow.search.startup-trials", 5,
+            "Completed trials (uniform trial included) that tpe, gp and ddpg draw at random before their model "
+                    + "proposes; keep it well below pocketflow.search.trials.",
+            Validators.range(1, 100_000));
+
     /** Trials at once. */
     public static final ConfigKey<Integer> PARALLELISM = ConfigKey.integer("pocketflow.search.parallelism", 2,
             "Trials running at once, each its own Spark job (give the cluster at least this many task slots).",
@@ -63,7 +69,7 @@ public final class SearchKeys {
             Validators.range(2, 100));
 
     /** This area's keys in declaration order. */
-    public static final KeyGroup GROUP = new KeyGroup("Search", List.of(SAMPLER, TRIALS, PARALLELISM,
+    public static final KeyGroup GROUP = new KeyGroup("Search", List.of(SAMPLER, TRIALS, STARTUP_TRIALS, PARALLELISM,
             MAX_FAILED_TRIALS, TRIAL_TIMEOUT, INCLUDE_UNIFORM, TRAINING_KNOBS, EARLY_STOPPING, HALVING_RUNGS,
             HALVING_ETA));
 

@@ -40,7 +40,7 @@ class ConfigKeysTest {
 
     @Test
     void declaresTheAgreedKeys() {
-        assertEquals(44, ConfigKeys.all().size());
+        assertEquals(45, ConfigKeys.all().size());
         assertEquals("none", LearnKeys.ALGORITHM.defaultValue());
         assertEquals(42L, RunKeys.SEED.defaultValue());
         assertEquals("file:///usr/share/datasets/fashion-mnist", DataKeys.URI.defaultValue());

@@ -79,7 +79,7 @@ public final class StudyRun {
                 config.get(DataKeys.VALIDATION_FRACTION), config.get(RunKeys.SEED), cr.algorithm(), cr.options(),
                 cr.budget(), config.get(RuntimeKeys.ONEDNN), config.get(EvalKeys.LATENCY_WARMUP),
                 config.get(EvalKeys.LATENCY_ITERATIONS), provenance);
-        StudyPlan plan = new StudyPlan(candidates.space(), SamplerCatalog.create(s.sampler(), s.samplerSeed()),
+        StudyPlan plan = new StudyPlan(candidates.space(), SamplerCatalog.create(s.sampler(), s.samplerSeed(), s.startupTrials()),
                 s.includeUniform() ? Optional.of(candidates.uniformPoint()) : Optional.empty(),
                 (n, p, rung, from, to, resume) -> request(candidates, ctx, s, n, p, rung, from, to, resume), s,
                 s.stopper());

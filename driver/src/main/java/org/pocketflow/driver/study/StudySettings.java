@@ -27,7 +27,7 @@ import org.pocketflow.worker.runtime.Seeds;
  * @param eta             its reduction factor
  * @param jobSeed         {@code pocketflow.seed}; the sampler's seed and each trial's are split from it
  */
-public record StudySettings(String sampler, int trials, int parallelism, int maxFailed, int timeoutSeconds,
+public record StudySettings(String sampler, int trials, int startupTrials, int parallelism, int maxFailed, int timeoutSeconds,
                             boolean includeUniform, boolean trainingKnobs, String earlyStopping, int rungs, int eta,
                             long jobSeed) {
     /** Seed purpose: the sampler's stream. */
@@ -37,7 +37,8 @@ public record StudySettings(String sampler, int trials, int parallelism, int max
 
     /** The settings of {@code c}. */
     public static StudySettings of(JobConfig c) {
-        return new StudySettings(c.get(SearchKeys.SAMPLER), c.get(SearchKeys.TRIALS), c.get(SearchKeys.PARALLELISM),
+        return new StudySettings(c.get(SearchKeys.SAMPLER), c.get(SearchKeys.TRIALS), c.get(SearchKeys.STARTUP_TRIALS),
+                c.get(SearchKeys.PARALLELISM),
                 c.get(SearchKeys.MAX_FAILED_TRIALS), c.get(SearchKeys.TRIAL_TIMEOUT), c.get(SearchKeys.INCLUDE_UNIFORM),
                 c.get(SearchKeys.TRAINING_KNOBS), c.get(SearchKeys.EARLY_STOPPING), c.get(SearchKeys.HALVING_RUNGS),
                 c.get(SearchKeys.HALVING_ETA), c.get(RunKeys.SEED));
