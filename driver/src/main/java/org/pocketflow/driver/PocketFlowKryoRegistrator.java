@@ -2,6 +2,8 @@ package org.pocketflow.driver;
 
 import org.apache.spark.serializer.KryoRegistrator;
 
+import org.pocketflow.worker.distributed.DistributedRequest;
+import org.pocketflow.worker.distributed.WorkerReport;
 import org.pocketflow.worker.task.BaselineRequest;
 
 import com.esotericsoftware.kryo.Kryo;
@@ -20,5 +22,7 @@ public final class PocketFlowKryoRegistrator implements KryoRegistrator {
         kryo.register(String[].class);
         kryo.register(Object[].class);
         kryo.register(BaselineRequest.class, new JavaSerializer());
+        kryo.register(DistributedRequest.class, new JavaSerializer());
+        kryo.register(WorkerReport.class, new JavaSerializer());
     }
 }

@@ -13,11 +13,12 @@ import org.pocketflow.conf.RuntimeKeys;
  * registration required, the project's JVM flags on executors, and every {@code spark.*} key of
  * the job passed through verbatim (so a job file can set executor memory, say).
  */
-final class SparkContexts {
+public final class SparkContexts {
     private SparkContexts() {
     }
 
-    static JavaSparkContext create(JobConfig config, String appName) {
+    /** The context for {@code config}, named {@code appName}; the caller closes it. */
+    public static JavaSparkContext create(JobConfig config, String appName) {
         String master = config.get(RuntimeKeys.SPARK_MASTER);
         SparkConf conf = new SparkConf()
                 .setAppName(appName)

@@ -55,6 +55,12 @@ public record DistributedRequest(String dataUri, int trainLimit, double validati
                 serverHost, portBase, secret, timeoutMillis, onednn, h);
     }
 
+    /** The same request with another HMAC key (each executor sets the key it derived itself). */
+    public DistributedRequest withSecret(byte[] key) {
+        return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
+                serverHost, portBase, key, timeoutMillis, onednn, hook);
+    }
+
     @Override
     public byte[] secret() {
         return secret.clone();

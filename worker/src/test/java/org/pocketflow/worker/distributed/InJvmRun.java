@@ -1,8 +1,5 @@
 package org.pocketflow.worker.distributed;
 
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -36,33 +33,6 @@ final class InJvmRun {
     }
 
     private InJvmRun() {
-    }
-
-    /** A port base with {@code count} + 1 consecutive free UDP ports on loopback. */
-    static int freePortBase(int count) {
-        for (int tries = 0; tries < 50; tries++) {
-            int base;
-            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-                base = s.getLocalPort();
-            } catch (SocketException e) {
-                throw new IllegalStateException(e);
-            }
-            if (base + count < 65_535 && allFree(base, count + 1)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no " + (count + 1) + " consecutive free UDP ports on loopback");
-    }
-
-    private static boolean allFree(int base, int n) {
-        for (int p = base; p < base + n; p++) {
-            try (DatagramSocket s = new DatagramSocket(p, InetAddress.getLoopbackAddress())) {
-                s.getLocalPort();
-            } catch (SocketException e) {
-                return false;
-            }
-        }
-        return true;
     }
 
     static Outcome run(DistributedRequest req, long serverTimeoutMillis, int testLimit) throws InterruptedException {

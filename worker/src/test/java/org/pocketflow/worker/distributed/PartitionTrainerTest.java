@@ -35,7 +35,7 @@ class PartitionTrainerTest {
     private static DistributedRequest request(int trainLimit, int workers, TrainingSpec spec, ExchangeMode mode,
                                               org.pocketflow.qsgd.GradientCodec codec) {
         return new DistributedRequest(InJvmRun.DATA, trainLimit, 0.0, "lenet", spec, SEED, workers, mode, codec,
-                "127.0.0.1", InJvmRun.freePortBase(workers), "job-secret".getBytes(), 60_000, true, NopWorkerHook.INSTANCE);
+                "127.0.0.1", LoopbackPorts.freeBase(workers), "job-secret".getBytes(), 60_000, true, NopWorkerHook.INSTANCE);
     }
 
     @Test
