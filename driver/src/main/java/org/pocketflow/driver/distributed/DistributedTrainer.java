@@ -38,7 +38,8 @@ import org.pocketflow.worker.model.ModelFiles;
  */
 public final class DistributedTrainer {
     private static final String JOB_GROUP = "pocketflow-distributed";
-    private static final long GRACE_MILLIS = 30_000;
+    /** How long live workers get to report after the final parameters (they need only to receive them). */
+    private static final long GRACE_MILLIS = 10_000;
 
     private final JobConfig config;
     private final Consumer<String> out;
