@@ -16,8 +16,9 @@ public final class DistributedKeys {
 
     /** Gradient codec. */
     public static final ConfigKey<String> CODEC = ConfigKey.oneOf("pocketflow.distributed.codec", "ecq",
-            "How workers encode gradients: ecq (error-compensated 2-bit quantization, ICML 2018) or identity (fp32).",
-            "ecq", "identity");
+            "How workers encode gradients: ecq (error-compensated 2-bit quantization, ICML 2018), ecq-rl (the same"
+                    + " values with run-length level coding, fewer bytes, slower to encode) or identity (fp32).",
+            "ecq", "ecq-rl", "identity");
 
     /** Sync or async. */
     public static final ConfigKey<String> MODE = ConfigKey.oneOf("pocketflow.distributed.mode", "sync",

@@ -11,7 +11,9 @@ import org.pocketflow.conf.RuntimeKeys;
 import org.pocketflow.driver.BaselineRequests;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.codec.EcqCodec;
+import org.pocketflow.qsgd.codec.EcqParams;
 import org.pocketflow.qsgd.codec.IdentityCodec;
+import org.pocketflow.qsgd.codec.LevelCoding;
 import org.pocketflow.qsgd.ps.ExchangeMode;
 import org.pocketflow.worker.distributed.DistributedRequest;
 import org.pocketflow.worker.distributed.WorkerHook;
@@ -45,6 +47,7 @@ final class DistributedRequests {
     static GradientCodec codec(String name) {
         return switch (name) {
             case "ecq" -> new EcqCodec();
+            case "ecq-rl" -> new EcqCodec(EcqParams.defaults().withCoding(LevelCoding.RUN_LENGTH));
             case "identity" -> new IdentityCodec();
             default -> throw new IllegalArgumentException(DistributedKeys.CODEC.name() + " = " + name + " is not a codec; use one of "
                     + DistributedKeys.CODEC.validator().description());
