@@ -73,6 +73,7 @@ public final class PartitionTrainer {
     public static WorkerReport run(DistributedRequest req, int workerId, int attempt, String bindHost, AeronRuntime aeron,
                                    Consumer<String> progress) {
         Backend.configure(req.onednn());
+        // one test image only: the driver evaluates the final parameters, workers need the training split
         IdxDataset dataset = IdxDataset.open(req.dataUri(), req.trainLimit(), 1);
         ImageSet train = trainSplit(req, dataset);
         Normalizer norm = Normalizer.fit(train);
