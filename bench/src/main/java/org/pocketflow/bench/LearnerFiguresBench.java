@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
@@ -18,7 +19,11 @@ import org.pocketflow.worker.learn.CompressedModel;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.Learner;
 import org.pocketflow.worker.learn.LearnerRun;
+import org.pocketflow.worker.learn.prune.ChannelPruning;
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
+import org.pocketflow.worker.learn.prune.FlopsBudget;
+import org.pocketflow.worker.learn.prune.L1ChannelSelector;
+import org.pocketflow.worker.learn.prune.LassoChannelSelector;
 import org.pocketflow.worker.learn.quant.NonUniformQuantLearner;
 import org.pocketflow.worker.learn.quant.UniformQuantLearner;
 import org.pocketflow.worker.learn.sparse.WeightSparsityLearner;
@@ -37,7 +42,8 @@ import org.pocketflow.worker.train.TrainingSpec;
  * <p>Run: {@code bench/bin/run LearnerFiguresBench MODEL_ZIP [epochs] [experiments]} where
  * MODEL_ZIP is a base model from {@code pocketflow run conf/examples/lenet-baseline.conf},
  * epochs of fine-tuning (default 3) and a comma list of experiments (default all):
- * {@code prune50, prune50-kd, sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
+ * {@code prune50, prune50-lasso, prune50-x8 (channel counts in multiples of 8), prune50-lasso-x8,
+ * prune50-kd, sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
  * nonuniform2, uniform3, nonuniform3, chain50-8}. Prints figures; asserts nothing.
  */
 public final class LearnerFiguresBench {
@@ -66,8 +72,15 @@ public final class LearnerFiguresBench {
                         + "oneDNN %s, fine-tune %d epoch(s) lr 0.01 cosine on %d images%n", model, baseAcc, baseBytes,
                 baseLat.batch1Millis(), baseLat.batch64Millis(), onednn ? "on" : "off", epochs, train.size());
 
+        INDArray calibration = train.batchesInOrder(256, norm).next().getFeatures();
         List<Experiment> all = List.of(
                 new Experiment("prune50", new ChannelPruningLearner(), Budget.macs(0.5), false),
+                new Experiment("prune50-lasso", new ChannelPruningLearner(new LassoChannelSelector(calibration, SEED),
+                        true, FlopsBudget.ANY_COUNT), Budget.macs(0.5), false),
+                new Experiment("prune50-x8", new ChannelPruningLearner(new L1ChannelSelector(), true,
+                        ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false),
+                new Experiment("prune50-lasso-x8", new ChannelPruningLearner(new LassoChannelSelector(calibration,
+                        SEED), true, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false),
                 new Experiment("prune50-kd", new ChannelPruningLearner(), Budget.macs(0.5), true),
                 new Experiment("sparse75", new WeightSparsityLearner(), Budget.sparse(0.75), false),
                 new Experiment("uniform8", new UniformQuantLearner(), Budget.bits(8), false),
@@ -101,7 +114,7 @@ public final class LearnerFiguresBench {
             double reloaded = accuracy(PackedModelFile.fromBytes(file, e.name).toGraph(), data, norm);
             Latency lat = Evaluator.latency(m.graph(), data.shape(), 30, 100);
             Latency again = Evaluator.latency(base, data.shape(), 30, 100);
-            String row = String.format("%-12s acc %.4f (drop %+.2f pts, reloaded %.4f, %.4f before fine-tuning)  MACs %.3f  params %.3f  "
+            String row = String.format("%-16s acc %.4f (drop %+.2f pts, reloaded %.4f, %.4f before fine-tuning)  MACs %.3f  params %.3f  "
                             + "packed tensors %d B (%.2fx smaller)  file %d B  latency b1 %.3f ms (%.2fx)  b64 %.3f ms (%.2fx)  "
                             + "%.0f s", e.name, acc, 100 * (baseAcc - acc), reloaded, untuned,
                     m.after().macFractionOf(m.before()), m.after().parameterFractionOf(m.before()),

@@ -37,6 +37,17 @@ public final class LearnKeys {
     public static final ConfigKey<Boolean> KEEP_FIRST_CONV = ConfigKey.bool("pocketflow.learn.keep-first-conv", true,
             "Channel pruning: keep the channels of the first convolution (its group) whole.");
 
+    /** Channel selection criterion. */
+    public static final ConfigKey<String> CHANNEL_SELECTOR = ConfigKey.oneOf("pocketflow.learn.channel-selector", "l1",
+            "Channel pruning: how channels are chosen: l1 (filter norm) or lasso (LASSO regression on the consumer's "
+                    + "inputs with least-squares reconstruction, He et al. 2017; calibrated on training images).",
+            "l1", "lasso");
+
+    /** Channel count granularity. */
+    public static final ConfigKey<Integer> CHANNEL_MULTIPLE = ConfigKey.integer("pocketflow.learn.channel-multiple", 8,
+            "Channel pruning: kept channel counts are multiples of this (1 = any count; 8 measured fastest with oneDNN).",
+            Validators.range(1, 1024));
+
     /** Fine-tuning epochs. */
     public static final ConfigKey<Integer> FINE_TUNE_EPOCHS = ConfigKey.integer("pocketflow.learn.fine-tune-epochs", 3,
             "Epochs of fine-tuning after compression (0 = none); optimizer settings come from pocketflow.train.*.",
@@ -61,7 +72,7 @@ public final class LearnKeys {
 
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Compression", List.of(ALGORITHM, MAC_FRACTION, AVERAGE_BITS,
-            ACTIVATION_BITS, SPARSITY, KEEP_FIRST_CONV, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, DISTILL_WEIGHT, DISTILL_TEMPERATURE));
+            ACTIVATION_BITS, SPARSITY, KEEP_FIRST_CONV, CHANNEL_SELECTOR, CHANNEL_MULTIPLE, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, DISTILL_WEIGHT, DISTILL_TEMPERATURE));
 
     private LearnKeys() {
     }

@@ -8,15 +8,20 @@ import org.pocketflow.conf.ModelKeys;
 import org.pocketflow.conf.RunKeys;
 import org.pocketflow.conf.RuntimeKeys;
 import org.pocketflow.conf.TrainKeys;
+import org.pocketflow.driver.study.StudySettings;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.FineTuneSpec;
+import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.task.BaselineRequest;
 import org.pocketflow.worker.task.CompressionRequest;
 import org.pocketflow.worker.train.TrainingSpec;
 
 import java.util.Locale;
 
-/** Maps the validated job configuration onto the executor's {@link BaselineRequest}. */
+/**
+ * Maps the validated job configuration onto the executor's {@link BaselineRequest}. A job with a
+ * study asks the base model alone: the study does the compressing.
+ */
 public final class BaselineRequests {
     private BaselineRequests() {
     }
@@ -26,10 +31,11 @@ public final class BaselineRequests {
         return new BaselineRequest(c.get(DataKeys.URI), c.get(DataKeys.TRAIN_LIMIT), c.get(DataKeys.TEST_LIMIT),
                 c.get(DataKeys.VALIDATION_FRACTION), c.get(ModelKeys.ARCH), c.get(ModelKeys.PATH), training,
                 c.get(RunKeys.SEED), runDir, c.get(RuntimeKeys.ONEDNN), c.get(EvalKeys.LATENCY_WARMUP),
-                c.get(EvalKeys.LATENCY_ITERATIONS), compression(c, training));
+                c.get(EvalKeys.LATENCY_ITERATIONS),
+                StudySettings.of(c).enabled() ? null : compression(c, training));
     }
 
-    /** The job's {@code pocketflow.train.*} keys (and seed) as a {@link TrainingSpec}. */
+    /** The base model's training, as configured ({@code pocketflow.train.*}). */
     public static TrainingSpec training(JobConfig c) {
         return new TrainingSpec(c.get(TrainKeys.EPOCHS), c.get(TrainKeys.BATCH_SIZE),
                 c.get(TrainKeys.LEARNING_RATE), c.get(TrainKeys.MOMENTUM), c.get(TrainKeys.WEIGHT_DECAY),
@@ -38,7 +44,7 @@ public final class BaselineRequests {
     }
 
     /** The compression the job asks for, or {@code null} for {@code pocketflow.learn.algorithm = none}. */
-    static CompressionRequest compression(JobConfig c, TrainingSpec training) {
+    public static CompressionRequest compression(JobConfig c, TrainingSpec training) {
         String algorithm = c.get(LearnKeys.ALGORITHM);
         if (algorithm.equals("none")) {
             return null;
@@ -50,7 +56,8 @@ public final class BaselineRequests {
                 training.logEverySteps()), c.get(LearnKeys.DISTILL_WEIGHT), c.get(LearnKeys.DISTILL_TEMPERATURE));
         Budget budget = new Budget(c.get(LearnKeys.MAC_FRACTION), c.get(LearnKeys.AVERAGE_BITS),
                 c.get(LearnKeys.SPARSITY));
-        return new CompressionRequest(algorithm, budget, c.get(LearnKeys.KEEP_FIRST_CONV),
-                c.get(LearnKeys.ACTIVATION_BITS), ft);
+        LearnerOptions options = new LearnerOptions(c.get(LearnKeys.KEEP_FIRST_CONV), c.get(LearnKeys.CHANNEL_SELECTOR),
+                c.get(LearnKeys.CHANNEL_MULTIPLE), c.get(LearnKeys.ACTIVATION_BITS));
+        return new CompressionRequest(algorithm, budget, options, ft);
     }
 }

@@ -13,6 +13,9 @@ import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.ModelKeys;
 import org.pocketflow.conf.RunKeys;
+import org.pocketflow.driver.study.StudyInterruptedException;
+import org.pocketflow.driver.study.StudyRun;
+import org.pocketflow.driver.study.StudySettings;
 import org.pocketflow.worker.runtime.Versions;
 import org.pocketflow.worker.task.BaselineRequest;
 
@@ -23,13 +26,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * <p>Order: {@link #preflight} checks what configuration validation could not (remote URIs)
  * before any Spark work; {@link #run} creates the run directory, writes the resolved job
- * configuration into it first, runs the work as Spark jobs, and always leaves a
+ * configuration into it first, runs the work as Spark jobs (the base model, then the study when
+ * {@code pocketflow.search.sampler} is set), and always leaves a
  * {@code report.json}: with {@code "status": "succeeded"} and the figures, or
  * {@code "status": "failed"} and the error.
  */
 public final class JobRunner {
     /** Version of the report.json layout. */
     public static final String REPORT_FORMAT = "pocketflow-report/1";
+    /** The base model's figures in the run directory, so that a resumed job does not train it again. */
+    static final String BASELINE = "baseline.json";
 
     private final JobConfig config;
     private final Consumer<String> out;
@@ -41,7 +47,7 @@ public final class JobRunner {
 
     /** Problems with inputs on remote file systems, one line each (empty when all is well). */
     public List<String> preflight() {
-        var problems = new java.util.ArrayList<String>();
+        var problems = new java.util.ArrayList<String>(StudySettings.problems(config));
         String data = config.get(DataKeys.URI);
         if (!RunDirectory.pathExists(data)) {
             problems.add(DataKeys.URI.name() + " = " + data + ": not found. Fix: point it at a folder holding "
@@ -58,6 +64,19 @@ public final class JobRunner {
 
     /** Runs the job; returns the run directory. Exceptions propagate after report.json is written. */
     public RunDirectory run() {
+        return execute(false);
+    }
+
+    /**
+     * Continues the job in {@code pocketflow.run.dir}: the base model is reused when
+     * {@code baseline.json} is there, and the study resumes from its trial store (finished trials
+     * are not run again).
+     */
+    public RunDirectory resume() {
+        return execute(true);
+    }
+
+    private RunDirectory execute(boolean resume) {
         Instant started = Instant.now();
         RunDirectory dir = RunDirectory.create(config.get(RunKeys.RUN_ROOT), config.get(RunKeys.RUN_DIR),
                 config.get(RunKeys.JOB_NAME), LocalDateTime.now());
@@ -73,18 +92,33 @@ public final class JobRunner {
         try (JavaSparkContext sc = SparkContexts.create(config, "pocketflow:" + config.get(RunKeys.JOB_NAME))) {
             Map<String, Object> provenance = provenance(sc);
             report.put("provenance", provenance);
-            BaselineRequest request = BaselineRequests.from(config, dir.uri());
-            sc.setJobGroup("baseline", "full-precision base model", true);
-            String json = sc.parallelize(List.of(request), 1).map(new BaselineFunction()).collect().get(0);
-            JsonNode baseline = Json.MAPPER.readTree(json);
+            JsonNode baseline;
+            if (resume && dir.exists(BASELINE)) {
+                out.accept("resuming: base model from " + dir.uri() + "/" + BASELINE);
+                baseline = Json.MAPPER.readTree(dir.read(BASELINE));
+            } else {
+                BaselineRequest request = BaselineRequests.from(config, dir.uri());
+                sc.setJobGroup("baseline", "full-precision base model", true);
+                String json = sc.parallelize(List.of(request), 1).map(new BaselineFunction()).collect().get(0);
+                dir.write(BASELINE, json);
+                baseline = Json.MAPPER.readTree(json);
+            }
             report.put("baseline", baseline);
-            provenance.put("datasetSha256", baseline.at("/dataset/sha256").asText());
-            report.put("status", "succeeded");
+            String sha = baseline.at("/dataset/sha256").asText();
+            provenance.put("datasetSha256", sha);
             out.accept(summary(baseline));
             JsonNode compressed = baseline.get("compressed");
             if (compressed != null && !compressed.isNull()) {
                 out.accept(compressedSummary(compressed));
             }
+            if (StudySettings.of(config).enabled()) {
+                new StudyRun(config, dir, out).run(sc, sha, report);
+            }
+            report.put("status", "succeeded");
+        } catch (StudyInterruptedException e) {
+            report.put("status", "interrupted");
+            report.put("error", e.getMessage());
+            throw e;
         } catch (Exception e) {
             report.put("status", "failed");
             report.put("error", rootMessage(e));
@@ -141,7 +175,7 @@ public final class JobRunner {
         return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    static String rootMessage(Throwable e) {
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

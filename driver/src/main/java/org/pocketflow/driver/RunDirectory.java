@@ -60,6 +60,41 @@ public final class RunDirectory {
         }
     }
 
+    /** Whether {@code name} exists in this directory. */
+    public boolean exists(String name) {
+        try {
+            return fs.exists(new Path(path, name));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot look for " + name + " in " + uri(), e);
+        }
+    }
+
+    /** The bytes of {@code name} in this directory. */
+    public byte[] readBytes(String name) {
+        Path file = new Path(path, name);
+        try (java.io.InputStream in = fs.open(file)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** The text (UTF-8) of {@code name} in this directory. */
+    public String read(String name) {
+        return new String(readBytes(name), StandardCharsets.UTF_8);
+    }
+
+    /** Copies the file at {@code sourceUri} (any Hadoop FS) to {@code name} in this directory, replacing it. */
+    public void copyFrom(String sourceUri, String name) {
+        Path source = new Path(URI.create(sourceUri));
+        try {
+            org.apache.hadoop.fs.FileUtil.copy(source.getFileSystem(fs.getConf()), source, fs, new Path(path, name),
+                    false, true, fs.getConf());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + sourceUri + " to " + new Path(path, name), e);
+        }
+    }
+
     /** Whether a URI (or local path) exists, checked through Hadoop FS. */
     static boolean pathExists(String uri) {
         try {

@@ -112,7 +112,7 @@ class PocketFlowMainTest {
                 "--conf", "pocketflow.train.epochs=1", "--conf", "pocketflow.eval.latency-iterations=5",
                 "--conf", "pocketflow.learn.algorithm=channel-pruning+uniform-quant",
                 "--conf", "pocketflow.learn.mac-fraction=0.5", "--conf", "pocketflow.learn.average-bits=8",
-                "--conf", "pocketflow.learn.activation-bits=8",
+                "--conf", "pocketflow.learn.activation-bits=8", "--conf", "pocketflow.learn.channel-selector=lasso",
                 "--conf", "pocketflow.learn.fine-tune-epochs=1", "--conf", "pocketflow.seed=7");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("compressed model channel-pruning+uniform-quant"), o.out());

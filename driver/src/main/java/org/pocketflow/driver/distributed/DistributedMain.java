@@ -38,7 +38,7 @@ public final class DistributedMain {
             err.println(USAGE);
             return 2;
         }
-        PocketFlowMain.Args parsed = PocketFlowMain.Args.parse(args, err);
+        PocketFlowMain.Args parsed = PocketFlowMain.Args.parse(args, 1, err);
         if (parsed == null) {
             return 2;
         }

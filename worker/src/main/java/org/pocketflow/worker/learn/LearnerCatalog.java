@@ -5,7 +5,9 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
+import org.pocketflow.worker.learn.prune.ChannelSelector;
 import org.pocketflow.worker.learn.prune.L1ChannelSelector;
+import org.pocketflow.worker.learn.prune.LassoChannelSelector;
 import org.pocketflow.worker.learn.quant.NonUniformQuantLearner;
 import org.pocketflow.worker.learn.quant.UniformQuantLearner;
 import org.pocketflow.worker.learn.sparse.WeightSparsityLearner;
@@ -20,15 +22,33 @@ public final class LearnerCatalog {
     }
 
     /**
+     * A learner with the knobs and budget rule of {@code create(name, options, ...)}, for building
+     * a search space where no data is at hand (the driver): neither depends on the channel
+     * selector or on activation quantization, which this one leaves out (L1, fp32 activations).
+     * Compress with {@link #create} on the executor.
+     */
+    public static Learner searchSpaceOf(String name, LearnerOptions options) {
+        return create(name, new LearnerOptions(options.keepFirstConv(), "l1", options.channelMultiple(), 0), null, 0);
+    }
+
+    /**
      * The learner called {@code name}.
      *
-     * @param keepFirstConv  channel pruning keeps the first convolution's group whole
-     * @param activationBits uniform quantization of ReLU outputs (0 = off)
-     * @param calibration    normalised training images for data-driven settings (activation ranges)
+     * @param options     the learners' options from the job configuration
+     * @param calibration normalised training images for data-driven settings (LASSO channel
+     *                    selection, activation ranges)
+     * @param seed        seed of data-driven settings (LASSO's sampled positions)
      */
-    public static Learner create(String name, boolean keepFirstConv, int activationBits, INDArray calibration) {
-        ChannelPruningLearner prune = new ChannelPruningLearner(new L1ChannelSelector(), keepFirstConv);
-        UniformQuantLearner uniform = new UniformQuantLearner(2, 8, activationBits, calibration);
+    public static Learner create(String name, LearnerOptions options, INDArray calibration, long seed) {
+        ChannelSelector selector = switch (options.channelSelector()) {
+            case "l1" -> new L1ChannelSelector();
+            case "lasso" -> new LassoChannelSelector(calibration, seed);
+            default -> throw new IllegalArgumentException("unknown channel selector " + options.channelSelector()
+                    + "; known: l1, lasso");
+        };
+        ChannelPruningLearner prune = new ChannelPruningLearner(selector, options.keepFirstConv(),
+                options.channelMultiple());
+        UniformQuantLearner uniform = new UniformQuantLearner(2, 8, options.activationBits(), calibration);
         return switch (name) {
             case "channel-pruning" -> prune;
             case "weight-sparsity" -> new WeightSparsityLearner();

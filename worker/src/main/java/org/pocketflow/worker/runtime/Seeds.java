@@ -15,6 +15,8 @@ public final class Seeds {
     public static final long EPOCH = 0x5EED_0002L;
     /** Purpose: initial weights of a network. */
     public static final long WEIGHT_INIT = 0x5EED_0003L;
+    /** Purpose: the output positions channel pruning samples from calibration images. */
+    public static final long PRUNE_SAMPLES = 0x5EED_0004L;
 
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 

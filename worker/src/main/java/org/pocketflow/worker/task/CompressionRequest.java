@@ -4,6 +4,7 @@ import java.io.Serializable;
 
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.FineTuneSpec;
+import org.pocketflow.worker.learn.LearnerOptions;
 
 /**
  * What to do with the base model once it exists: compress it with one learner at its uniform
@@ -11,11 +12,9 @@ import org.pocketflow.worker.learn.FineTuneSpec;
  *
  * @param algorithm     a {@code LearnerCatalog} name
  * @param budget        the target
- * @param keepFirstConv  channel pruning keeps the first convolution whole
- * @param activationBits uniform quantization of ReLU outputs (0 = off)
- * @param fineTune       fine-tuning (and distillation) of the compressed model
+ * @param options       the learners' options (selector, channel multiple, activation bits)
+ * @param fineTune      fine-tuning (and distillation) of the compressed model
  */
-public record CompressionRequest(String algorithm, Budget budget, boolean keepFirstConv, int activationBits,
-                                 FineTuneSpec fineTune)
+public record CompressionRequest(String algorithm, Budget budget, LearnerOptions options, FineTuneSpec fineTune)
         implements Serializable {
 }

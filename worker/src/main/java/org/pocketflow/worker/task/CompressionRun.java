@@ -38,7 +38,7 @@ final class CompressionRun {
                                      double baseAccuracy, IdxDataset dataset, ImageSet train, ImageSet validation,
                                      Normalizer norm, Consumer<String> progress) {
         INDArray calibration = train.batchesInOrder(CALIBRATION_IMAGES, norm).next().getFeatures();
-        Learner learner = LearnerCatalog.create(c.algorithm(), c.keepFirstConv(), c.activationBits(), calibration);
+        Learner learner = LearnerCatalog.create(c.algorithm(), c.options(), calibration, req.seed());
         ModelInfo info = ModelInfo.of(base, dataset.shape());
         Map<String, Double> settings = learner.uniform(info, c.budget());
         Map<String, String> provenance = new LinkedHashMap<>(Versions.runtime());

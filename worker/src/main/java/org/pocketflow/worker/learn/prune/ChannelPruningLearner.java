@@ -27,19 +27,31 @@ import org.pocketflow.worker.train.StepHook;
 public final class ChannelPruningLearner implements Learner {
     private final ChannelSelector selector;
     private final boolean keepFirstGroup;
+    private final int channelMultiple;
 
-    /** L1-norm channel selection, the first convolution's group kept whole. */
+    /** L1-norm channel selection, the first convolution's group kept whole, any channel count. */
     public ChannelPruningLearner() {
-        this(new L1ChannelSelector(), true);
+        this(new L1ChannelSelector(), true, FlopsBudget.ANY_COUNT);
     }
 
     /**
-     * @param selector       which channels of a group to keep
-     * @param keepFirstGroup whether the first convolution's group stays whole
+     * @param selector        which channels of a group to keep
+     * @param keepFirstGroup  whether the first convolution's group stays whole
+     * @param channelMultiple kept channel counts are multiples of this (1 = any count;
+     *                        {@link ChannelPruning#SPEED_CHANNEL_MULTIPLE} is the measured fastest)
      */
-    public ChannelPruningLearner(ChannelSelector selector, boolean keepFirstGroup) {
+    public ChannelPruningLearner(ChannelSelector selector, boolean keepFirstGroup, int channelMultiple) {
         this.selector = selector;
         this.keepFirstGroup = keepFirstGroup;
+        this.channelMultiple = channelMultiple;
+        if (channelMultiple < 1) {
+            throw new IllegalArgumentException("channel multiple must be >= 1, but got " + channelMultiple
+                    + ". Fix: use 1 for any channel count or " + ChannelPruning.SPEED_CHANNEL_MULTIPLE + " for speed");
+        }
+    }
+
+    private FlopsBudget budget(ModelInfo info) {
+        return new FlopsBudget(info, keepFirstGroup, channelMultiple);
     }
 
     @Override
@@ -49,7 +61,7 @@ public final class ChannelPruningLearner implements Learner {
 
     @Override
     public List<Knob> knobs(ModelInfo info) {
-        List<Integer> ids = new FlopsBudget(info, keepFirstGroup).prunableGroups();
+        List<Integer> ids = budget(info).prunableGroups();
         List<Knob> out = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             ChannelGroup g = info.groups().get(ids.get(i));
@@ -63,7 +75,7 @@ public final class ChannelPruningLearner implements Learner {
     @Override
     public Map<String, Double> meetBudget(ModelInfo info, Map<String, Double> preferred, Budget budget) {
         double target = checkedTarget(info, budget);
-        FlopsBudget flops = new FlopsBudget(info, keepFirstGroup);
+        FlopsBudget flops = budget(info);
         Map<Integer, Double> ratios = new LinkedHashMap<>();
         for (Knob k : knobs(info)) {
             Double v = preferred.get(k.name());
@@ -75,7 +87,7 @@ public final class ChannelPruningLearner implements Learner {
     @Override
     public Map<String, Double> uniform(ModelInfo info, Budget budget) {
         double target = checkedTarget(info, budget);
-        FlopsBudget flops = new FlopsBudget(info, keepFirstGroup);
+        FlopsBudget flops = budget(info);
         return ratiosByName(info, flops.allocate(flops.uniformRatios(target), target));
     }
 
@@ -86,14 +98,14 @@ public final class ChannelPruningLearner implements Learner {
         Map<String, Double> ratios = meetBudget(info, settings, budget);
         Map<Integer, Double> byId = new LinkedHashMap<>();
         ratios.forEach((n, r) -> byId.put(idOf(info, n), r));
-        PrunedNetwork pruned = new ChannelPruning(selector, keepFirstGroup)
+        PrunedNetwork pruned = new ChannelPruning(selector, keepFirstGroup, channelMultiple)
                 .prune(graph, shape, budget.requireMacFraction(name()), byId);
         return new Compression(pruned.graph(), StepHook.NONE, finished -> Map.of(), ratios);
     }
 
     private double checkedTarget(ModelInfo info, Budget budget) {
         double target = budget.requireMacFraction(name());
-        double min = new FlopsBudget(info, keepFirstGroup).minimumFraction();
+        double min = budget(info).minimumFraction();
         if (target < min) {
             throw new IllegalArgumentException(name() + ": no candidate keeps only " + target + " of the MACs; the "
                     + "smallest reachable fraction is " + String.format("%.4f", min) + (keepFirstGroup

@@ -13,7 +13,8 @@ import org.pocketflow.worker.model.ModelInfo;
  * through their constructor and implement the same method.
  *
  * <p>Call order: once per prunable group, in {@link ModelInfo#groups()} order, on the unpruned
- * network; {@link ChannelSurgery} then removes the channels of all groups at once.
+ * network; {@link ChannelSurgery} then removes the channels of all groups at once, and {@link
+ * #reconstruction()} is applied to the result (see {@link ConsumerReconstruction}).
  * Implementations must not modify {@code graph} and must be deterministic for a given graph
  * (and, for data-driven selectors, the same calibration data and seed).
  */
@@ -31,4 +32,13 @@ public interface ChannelSelector {
 
     /** Short name for reports and configuration, e.g. {@code l1}. */
     String name();
+
+    /**
+     * What {@link ChannelPruning} applies to the pruned network after surgery: {@link
+     * ConsumerReconstruction#none()} (the default) for criteria that only select, least squares on
+     * calibration data for {@link LassoChannelSelector}.
+     */
+    default ConsumerReconstruction reconstruction() {
+        return ConsumerReconstruction.none();
+    }
 }

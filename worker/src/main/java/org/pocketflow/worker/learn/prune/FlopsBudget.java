@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongPredicate;
+import java.util.stream.LongStream;
 
 import org.pocketflow.worker.model.ChannelGroup;
 import org.pocketflow.worker.model.LayerInfo;
@@ -17,45 +18,93 @@ import org.pocketflow.worker.model.ModelInfo;
  * layer's action is limited so that the budget can still be met with the remaining layers
  * pruned as far as allowed).
  *
+ * <p>Each group may keep only <em>allowed</em> counts: with a channel multiple {@code m} (1 by
+ * default) the multiples of {@code m} below its size {@code C_i} and {@code C_i} itself (every
+ * count from 1 when {@code C_i <= m}). Rounding to multiples of 8 or 16 matches oneDNN's blocked
+ * formats, whose kernels do not get faster for counts between two multiples.
+ *
  * <p>Prunable groups are decided one after another in {@link ModelInfo#groups()} order. Group
- * {@code i} wants {@code round(ratio_i * C_i)} channels (at least 1). Its count is then clamped to
- * {@code [lower, upper]}: {@code upper} is the most channels for which the budget is still met
- * with every later group at one channel, {@code lower} the fewest for which the budget can still
- * be used up with every later group whole. So the result never exceeds the budget, and the last
- * groups take what the budget leaves, which keeps it within about one channel's MACs below it.
+ * {@code i} wants the allowed count nearest {@code ratio_i * C_i}. Its count is then clamped to
+ * {@code [lower, upper]} among the allowed counts: {@code upper} is the most channels for which the
+ * budget is still met with every later group at its fewest allowed channels, {@code lower} the
+ * fewest for which the budget can still be used up with every later group whole. So the result
+ * never exceeds the budget, and the last groups take what the budget leaves, which keeps it within
+ * about one allowed step's MACs below it.
  *
  * <p>The group of the first convolution (for ResNet the whole first residual stage) is kept whole
  * by default, as AMC and most channel-pruning papers do; a ratio given for it is then ignored.
  * Groups fixed by the task (the network output) are never cut. Immutable and thread-safe.
  */
 public final class FlopsBudget {
+    /** Channel multiple of the constructors without one: any count. */
+    public static final int ANY_COUNT = 1;
+
     private final ModelInfo info;
     private final ChannelCostModel cost;
     private final boolean keepFirstGroup;
+    private final int multiple;
     private final int firstGroup;
     private final List<Integer> free;
+    private final Map<Integer, long[]> allowed;
 
-    /** A budget that keeps the first convolution's group whole. */
+    /** A budget that keeps the first convolution's group whole and allows any channel count. */
     public FlopsBudget(ModelInfo info) {
         this(info, true);
     }
 
     /**
+     * A budget that allows any channel count.
+     *
      * @param info           the network to prune
      * @param keepFirstGroup whether the group of the first convolution stays whole
      */
     public FlopsBudget(ModelInfo info, boolean keepFirstGroup) {
+        this(info, keepFirstGroup, ANY_COUNT);
+    }
+
+    /**
+     * @param info            the network to prune
+     * @param keepFirstGroup  whether the group of the first convolution stays whole
+     * @param channelMultiple kept channel counts are multiples of this (or the whole group); groups
+     *                        of at most this many channels may keep any count. 1 allows any count;
+     *                        8 or 16 match oneDNN's blocked memory formats (see {@code
+     *                        ChannelPruning#SPEED_CHANNEL_MULTIPLE} for the measurement)
+     * @throws IllegalArgumentException if {@code channelMultiple < 1}
+     */
+    public FlopsBudget(ModelInfo info, boolean keepFirstGroup, int channelMultiple) {
+        if (channelMultiple < 1) {
+            throw new IllegalArgumentException("channel multiple must be >= 1, but got " + channelMultiple
+                    + "; 1 allows any channel count, 8 rounds kept counts to multiples of 8");
+        }
         this.info = info;
         this.cost = ChannelCostModel.of(info);
         this.keepFirstGroup = keepFirstGroup;
+        this.multiple = channelMultiple;
         this.firstGroup = firstProducerGroup(info);
         List<Integer> ids = new ArrayList<>();
+        Map<Integer, long[]> counts = new LinkedHashMap<>();
         for (ChannelGroup g : info.groups()) {
             if (g.prunable() && !(keepFirstGroup && g.id() == firstGroup)) {
                 ids.add(g.id());
+                counts.put(g.id(), allowedCounts(g.channels(), channelMultiple));
             }
         }
         this.free = List.copyOf(ids);
+        this.allowed = Map.copyOf(counts);
+    }
+
+    /** The counts a group of {@code channels} may keep: the multiples of {@code m} below it and itself. */
+    private static long[] allowedCounts(long channels, int m) {
+        if (channels <= m) {
+            return LongStream.rangeClosed(1, channels).toArray();
+        }
+        return LongStream.concat(LongStream.iterate(m, n -> n < channels, n -> n + m), LongStream.of(channels))
+                .toArray();
+    }
+
+    /** The channel multiple kept counts are rounded to. */
+    public int channelMultiple() {
+        return multiple;
     }
 
     /** Equal preserve ratios for every group that {@link #allocate} can cut, meeting {@code targetFraction}. */
@@ -73,7 +122,7 @@ public final class FlopsBudget {
         return cost;
     }
 
-    /** The smallest MAC fraction reachable: one channel in every group this budget can cut. */
+    /** The smallest MAC fraction reachable: the fewest allowed channels in every group this budget can cut. */
     public double minimumFraction() {
         return cost.macs(atMinimum()) / (double) cost.fullMacs();
     }
@@ -94,10 +143,11 @@ public final class FlopsBudget {
         long[] low = atMinimum();
         long[] high = full.clone();
         for (int id : free) {
-            long wanted = Math.max(1, Math.min(full[id], Math.round(ratios.getOrDefault(id, 1.0) * full[id])));
-            long upper = largestWithin(low, id, full[id], budget);
-            long lower = smallestReaching(high, id, full[id], budget);
-            long n = Math.min(Math.max(wanted, lower), upper);
+            long[] counts = allowed.get(id);
+            int wanted = nearest(counts, ratios.getOrDefault(id, 1.0) * full[id]);
+            int upper = largestWithin(low, id, counts, budget);
+            int lower = smallestReaching(high, id, counts, budget);
+            long n = counts[Math.min(Math.max(wanted, lower), upper)];
             low[id] = n;
             high[id] = n;
         }
@@ -137,7 +187,8 @@ public final class FlopsBudget {
     private long[] uniformCounts(double ratio) {
         long[] c = cost.fullChannels();
         for (int id : free) {
-            c[id] = Math.max(1, Math.min(c[id], Math.round(ratio * c[id])));
+            long[] counts = allowed.get(id);
+            c[id] = counts[nearest(counts, ratio * c[id])];
         }
         return c;
     }
@@ -145,32 +196,43 @@ public final class FlopsBudget {
     private long[] atMinimum() {
         long[] c = cost.fullChannels();
         for (int id : free) {
-            c[id] = 1;
+            c[id] = allowed.get(id)[0];
         }
         return c;
     }
 
-    /** The most channels of group {@code id} with {@code macs(others, n) <= budget}; 1 at least. */
-    private long largestWithin(long[] others, int id, long max, long budget) {
-        return Math.max(1, firstWhere(others, id, max, macs -> macs > budget) - 1);
+    /** Index in {@code counts} of the count nearest {@code wanted} (the larger one on a tie). */
+    private static int nearest(long[] counts, double wanted) {
+        int best = 0;
+        for (int i = 1; i < counts.length; i++) {
+            if (Math.abs(counts[i] - wanted) <= Math.abs(counts[best] - wanted)) {
+                best = i;
+            }
+        }
+        return best;
     }
 
-    /** The fewest channels of group {@code id} with {@code macs(others, n) >= budget}; {@code max} if none. */
-    private long smallestReaching(long[] others, int id, long max, long budget) {
-        return Math.min(max, firstWhere(others, id, max, macs -> macs >= budget));
+    /** Index of the most channels of group {@code id} with {@code macs(others, n) <= budget}; 0 at least. */
+    private int largestWithin(long[] others, int id, long[] counts, long budget) {
+        return Math.max(0, firstWhere(others, id, counts, macs -> macs > budget) - 1);
+    }
+
+    /** Index of the fewest channels of group {@code id} with {@code macs(others, n) >= budget}; the last if none. */
+    private int smallestReaching(long[] others, int id, long[] counts, long budget) {
+        return Math.min(counts.length - 1, firstWhere(others, id, counts, macs -> macs >= budget));
     }
 
     /**
-     * The smallest {@code n} in {@code [1, max]} for which {@code test} holds on the MACs with group
-     * {@code id} at {@code n} channels, or {@code max + 1}; MACs grow with {@code n}, so a binary search.
+     * The smallest index {@code i} for which {@code test} holds on the MACs with group {@code id} at
+     * {@code counts[i]} channels, or {@code counts.length}; MACs grow with the count, so a binary search.
      */
-    private long firstWhere(long[] others, int id, long max, LongPredicate test) {
+    private int firstWhere(long[] others, int id, long[] counts, LongPredicate test) {
         long[] c = others.clone();
-        long lo = 1;
-        long hi = max + 1;
+        int lo = 0;
+        int hi = counts.length;
         while (lo < hi) {
-            long mid = (lo + hi) / 2;
-            c[id] = mid;
+            int mid = (lo + hi) / 2;
+            c[id] = counts[mid];
             if (test.test(cost.macs(c))) {
                 hi = mid;
             } else {
@@ -188,12 +250,14 @@ public final class FlopsBudget {
         long budget = (long) Math.floor(targetFraction * cost.fullMacs());
         long minimum = cost.macs(atMinimum());
         if (minimum > budget) {
-            throw new IllegalArgumentException(String.format("target MAC fraction %s cannot be met: with one channel "
+            throw new IllegalArgumentException(String.format("target MAC fraction %s cannot be met: with %s "
                     + "left in every prunable group the network still needs %.4f of its MACs (%d of %d; layers "
-                    + "outside the prunable groups%s cost the rest). Fix: set the target to at least %.4f%s",
-                    targetFraction, minimumFraction(), minimum, cost.fullMacs(),
+                    + "outside the prunable groups%s cost the rest). Fix: set the target to at least %.4f%s%s",
+                    targetFraction, multiple == 1 ? "one channel" : "the smallest multiple of " + multiple,
+                    minimumFraction(), minimum, cost.fullMacs(),
                     keepFirstGroup ? ", the first group kept whole," : "", Math.ceil(minimumFraction() * 1e4) / 1e4,
-                    keepFirstGroup ? " or let the first group be pruned" : ""));
+                    keepFirstGroup ? " or let the first group be pruned" : "",
+                    multiple == 1 ? "" : " or lower the channel multiple"));
         }
         return budget;
     }

@@ -9,13 +9,16 @@ import org.pocketflow.worker.export.TensorEncoding;
 import org.pocketflow.worker.learn.WeightTensor;
 
 /**
- * Codebook fine-tuning as in Deep Compression (Han, Mao and Dally 2016, section 3.3): each
- * tensor's weights are clustered once by {@link KMeansCodebook}; during fine-tuning the
- * assignments stay fixed and each centroid moves by the mean of its members' updates (the
- * paper sums the members' gradients; the mean keeps the centroid's step on the scale of one
- * weight's step, whatever the cluster's size).
+ * Codebook quantization-aware training: each tensor's weights are clustered once by
+ * {@link KMeansCodebook} (quantile initialisation, Lloyd iterations); during fine-tuning a
+ * full-precision shadow copy takes the optimizer's updates (straight-through), and after every
+ * step one Lloyd iteration on the shadow weights re-assigns them to their nearest centroids and
+ * moves each centroid to its members' mean. The centroids are thus fine-tuned by the training
+ * signal, as in Deep Compression's centroid fine-tuning (Han, Mao and Dally 2016, section 3.3),
+ * and weights may change clusters, which fixed assignments would forbid.
  */
 final class CodebookQuantHook extends QuantizationHook {
+    private final Map<String, float[]> shadow = new HashMap<>();
     private final Map<String, KMeansCodebook> books = new HashMap<>();
     private final Map<String, Integer> bitsOf = new HashMap<>();
 
@@ -25,6 +28,7 @@ final class CodebookQuantHook extends QuantizationHook {
 
     @Override
     void init(WeightTensor t, int bits, float[] values) {
+        shadow.put(t.key(), values);
         books.put(t.key(), KMeansCodebook.fit(values, bits));
         bitsOf.put(t.key(), bits);
     }
@@ -36,20 +40,11 @@ final class CodebookQuantHook extends QuantizationHook {
 
     @Override
     void absorb(WeightTensor t, float[] delta) {
-        KMeansCodebook book = books.get(t.key());
-        float[] c = book.centroids();
-        double[] sum = new double[c.length];
-        int[] count = new int[c.length];
-        int[] idx = book.indices();
-        for (int i = 0; i < idx.length; i++) {
-            sum[idx[i]] += delta[i];
-            count[idx[i]]++;
+        float[] s = shadow.get(t.key());
+        for (int i = 0; i < s.length; i++) {
+            s[i] += delta[i];
         }
-        for (int j = 0; j < c.length; j++) {
-            if (count[j] > 0) {
-                c[j] += (float) (sum[j] / count[j]);
-            }
-        }
+        books.get(t.key()).refine(s);
     }
 
     @Override

@@ -50,6 +50,27 @@ public record KMeansCodebook(float[] centroids, int[] indices) {
         return new KMeansCodebook(c, idx);
     }
 
+    /**
+     * One Lloyd iteration on new values {@code w} (same length as {@link #indices()}): each value
+     * goes to its nearest centroid, then each centroid with members moves to their mean. Both
+     * arrays of this codebook are updated in place; the centroids stay sorted.
+     */
+    public void refine(float[] w) {
+        assign(w, centroids, indices);
+        double[] sum = new double[centroids.length];
+        int[] count = new int[centroids.length];
+        for (int i = 0; i < w.length; i++) {
+            sum[indices[i]] += w[i];
+            count[indices[i]]++;
+        }
+        for (int j = 0; j < centroids.length; j++) {
+            if (count[j] > 0) {
+                centroids[j] = (float) (sum[j] / count[j]);
+            }
+        }
+        // means of consecutive intervals of sorted values keep their order
+    }
+
     /** Values of the clustered tensor: {@code centroids[indices[i]]}. */
     public float[] values() {
         float[] out = new float[indices.length];

@@ -7,8 +7,9 @@ import org.pocketflow.worker.learn.WeightTensor;
 
 /**
  * Non-uniform weight quantization (PocketFlow's NonUniformQuantLearner): per-layer k-means
- * codebooks of {@code 2^b} centroids with quantile initialisation, centroids fine-tuned with the
- * assignments fixed; stored as packed indices plus the codebook.
+ * codebooks of {@code 2^b} centroids with quantile initialisation, fine-tuned through shadow
+ * weights and one Lloyd iteration per step ({@link CodebookQuantHook}); stored as packed indices
+ * plus the codebook.
  */
 public final class NonUniformQuantLearner extends QuantLearner {
     /** Per-layer bits in 2..8. */

@@ -65,6 +65,32 @@ class ChannelPruningTest {
         assertTrue(p.report().macFraction() <= 0.5 && p.report().macFraction() > 0.499, p.report().toString());
     }
 
+    /**
+     * Through the facade, on every zoo network (residual groups with several consumers, depthwise
+     * followers): LASSO with reconstruction meets the same budget as L1 and its outputs on unseen
+     * inputs stay closer to the unpruned network's than those of L1 without reconstruction.
+     */
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void lassoWithReconstructionStaysCloserToTheOriginalThanL1(Architecture arch) {
+        ComputationGraph g = Networks.create(arch, 33);
+        INDArray params = g.params().dup();
+        INDArray unseen = Networks.input(64, 35);
+        PrunedNetwork l1 = new ChannelPruning(new L1ChannelSelector()).pruneUniform(g, Networks.MNIST, 0.5);
+        PrunedNetwork lasso = new ChannelPruning(new LassoChannelSelector(Networks.input(64, 34), 5, 4, true))
+                .pruneUniform(g, Networks.MNIST, 0.5);
+        assertEquals(params, g.params(), "the input network must stay unchanged");
+        assertEquals(l1.report().after().macs(), lasso.report().after().macs());
+        double e1 = relativeChange(g, l1.graph(), unseen);
+        double e2 = relativeChange(g, lasso.graph(), unseen);
+        assertTrue(e2 < e1, arch + ": relative output change L1 " + e1 + ", LASSO + least squares " + e2);
+    }
+
+    private static double relativeChange(ComputationGraph a, ComputationGraph b, INDArray x) {
+        INDArray want = a.outputSingle(false, x);
+        return b.outputSingle(false, x).sub(want).norm2Number().doubleValue() / want.norm2Number().doubleValue();
+    }
+
     @Test
     void rejectsAMissingSelector() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ChannelPruning(null));

@@ -54,6 +54,50 @@ class FlopsBudgetTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void roundedCountsAreMultiplesOrWholeGroupsAndMeetTheBudget(Architecture arch) {
+        ModelInfo info = info(arch);
+        for (int multiple : new int[]{4, 8, 16}) {
+            FlopsBudget budget = new FlopsBudget(info, false, multiple);
+            assertEquals(multiple, budget.channelMultiple());
+            for (int seed = 0; seed < 50; seed++) {
+                SplittableRandom rnd = new SplittableRandom(seed);
+                double target = Math.max(budget.minimumFraction() + 0.05, rnd.nextDouble(0.2, 0.9));
+                Map<Integer, Double> ratios = new HashMap<>();
+                for (int id : budget.prunableGroups()) {
+                    ratios.put(id, rnd.nextDouble(0.05, 1.0));
+                }
+                ChannelAllocation a = budget.allocate(ratios, target);
+                String where = arch + " multiple " + multiple + " seed " + seed + " target " + target + ": " + a;
+                assertTrue(a.macs() <= target * info.totalMacs(), where);
+                assertEquals(budget.costModel().macs(a.channels()), a.macs(), where);
+                for (ChannelGroup g : info.groups()) {
+                    if (g.prunable()) {
+                        int n = a.channelsOf(g.id());
+                        assertTrue(n >= 1 && n <= g.channels(), where);
+                        assertTrue(n % multiple == 0 || n == g.channels() || g.channels() <= multiple,
+                                "group " + g.id() + " keeps " + n + " of " + g.channels() + "; " + where);
+                    }
+                }
+            }
+            Map<Integer, Double> uniform = budget.uniformRatios(0.5);
+            assertTrue(budget.allocate(uniform, 0.5).macFraction() <= 0.5);
+        }
+    }
+
+    @Test
+    void roundingFollowsTheNearestAllowedCount() {
+        ModelInfo info = info(Architecture.LENET);
+        // conv1 20 channels: 8, 16 or 20; a ratio of 0.45 (9 channels) rounds to 8, 0.95 (19) to 20,
+        // 0.7 (14) to 16; the budgets leave room for each
+        FlopsBudget budget = new FlopsBudget(info, false, 8);
+        assertEquals(8, budget.allocate(Map.of(0, 0.45, 1, 1.0, 2, 1.0), 0.45).channelsOf(0));
+        assertEquals(20, budget.allocate(Map.of(0, 0.95, 1, 0.3, 2, 0.3), 0.9).channelsOf(0));
+        assertEquals(16, budget.allocate(Map.of(0, 0.7, 1, 0.3, 2, 0.3), 0.8).channelsOf(0));
+        assertMessage(() -> new FlopsBudget(info, true, 0), "channel multiple", "got 0");
+    }
+
     @Test
     void ratiosAreHonouredWhenTheBudgetAllowsThem() {
         ModelInfo info = info(Architecture.RESNET20);

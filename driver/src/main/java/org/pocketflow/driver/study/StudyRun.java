@@ -1,0 +1,176 @@
+package org.pocketflow.driver.study;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.pocketflow.conf.DataKeys;
+import org.pocketflow.conf.EvalKeys;
+import org.pocketflow.conf.JobConfig;
+import org.pocketflow.conf.RunKeys;
+import org.pocketflow.conf.RuntimeKeys;
+import org.pocketflow.driver.BaselineRequests;
+import org.pocketflow.driver.RunDirectory;
+import org.pocketflow.driver.search.Point;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.learn.Learner;
+import org.pocketflow.worker.learn.LearnerCatalog;
+import org.pocketflow.worker.model.ModelInfo;
+import org.pocketflow.worker.task.CompressionRequest;
+import org.pocketflow.worker.task.TrialRequest;
+import org.pocketflow.worker.task.TrialRun;
+
+/**
+ * A job's study, after its base model exists: the space of the learner on the base model, the
+ * base model broadcast once, the trials ({@link TrialScheduler}), then the best complete
+ * candidate's test accuracy (the only look at the test set), its packed model and DL4J zip copied
+ * to {@code model.pfpk} and {@code compressed.zip}, and the {@code study} section of the report.
+ * One instance per session; the trial store makes sessions one study.
+ */
+public final class StudyRun {
+    /** Name of the trial store in the run directory. */
+    public static final String STORE = "trials.jsonl";
+
+    private final JobConfig config;
+    private final RunDirectory dir;
+    private final Consumer<String> out;
+    private volatile TrialScheduler scheduler;
+
+    public StudyRun(JobConfig config, RunDirectory dir, Consumer<String> out) {
+        this.config = config;
+        this.dir = dir;
+        this.out = out;
+    }
+
+    /**
+     * Runs (or resumes) the study and fills {@code report}'s {@code study} section (and
+     * {@code compressed}, for the best candidate).
+     *
+     * @param datasetSha256 the base model's dataset hash, for provenance
+     * @throws IllegalStateException       when the study stopped because too many trials failed
+     *                                     (the section is filled first)
+     * @throws StudyInterruptedException   when the thread was interrupted (resume it later)
+     */
+    public void run(JavaSparkContext sc, String datasetSha256, Map<String, Object> report) {
+        StudySettings s = StudySettings.of(config);
+        byte[] zip = dir.readBytes("model.zip");
+        ComputationGraph base = restore(zip);
+        ModelInfo info = ModelInfo.of(base, shapeOf());
+        CompressionRequest cr = BaselineRequests.compression(config, BaselineRequests.training(config));
+        Learner learner = LearnerCatalog.searchSpaceOf(cr.algorithm(), cr.options());
+        CandidateSpace candidates = new CandidateSpace(learner, info, cr.budget(), cr.fineTune(), s.trainingKnobs());
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("seed", String.valueOf(config.get(RunKeys.SEED)));
+        provenance.put("base-model", dir.uri() + "/model.zip");
+        provenance.put("study-sampler", s.sampler());
+        TrialRequest.TrialContext ctx = new TrialRequest.TrialContext(config.get(DataKeys.URI),
+                config.get(DataKeys.TRAIN_LIMIT), config.get(DataKeys.TEST_LIMIT),
+                config.get(DataKeys.VALIDATION_FRACTION), config.get(RunKeys.SEED), cr.algorithm(), cr.options(),
+                cr.budget(), config.get(RuntimeKeys.ONEDNN), config.get(EvalKeys.LATENCY_WARMUP),
+                config.get(EvalKeys.LATENCY_ITERATIONS), provenance);
+        StudyPlan plan = new StudyPlan(candidates.space(), SamplerCatalog.create(s.sampler(), s.samplerSeed(), s.startupTrials()),
+                s.includeUniform() ? Optional.of(candidates.uniformPoint()) : Optional.empty(),
+                (n, p, rung, from, to, resume) -> request(candidates, ctx, s, n, p, rung, from, to, resume), s,
+                s.stopper());
+        out.accept("study: " + s.sampler() + " over " + candidates.space().size() + " dimensions "
+                + candidates.space().names() + ", " + s.trials() + " trials, " + s.parallelism() + " at once, early "
+                + "stopping " + s.earlyStopping());
+        Broadcast<byte[]> baseModel = sc.broadcast(zip);
+        JsonLinesTrialStore store = new JsonLinesTrialStore(dir.uri() + "/" + STORE);
+        StudyOutcome outcome;
+        try {
+            scheduler = new TrialScheduler(sc, new TrialTask(baseModel), plan, store, out);
+            outcome = scheduler.run();
+        } catch (InterruptedException e) {
+            throw new StudyInterruptedException(dir.uri());
+        } finally {
+            baseModel.destroy();
+        }
+        Map<String, Object> section = StudyReport.section(s, outcome, store.uri());
+        report.put("study", section);
+        Optional<TrialRecord> best = outcome.best();
+        if (best.isPresent()) {
+            report.put("compressed", finalCandidate(sc, ctx, best.get(), info.totalMacs(), datasetSha256));
+        }
+        if (!outcome.stopReason().isEmpty()) {
+            throw new IllegalStateException(outcome.stopReason());
+        }
+        if (best.isEmpty()) {
+            throw new IllegalStateException("the study finished without a complete trial (" + outcome.trials().size()
+                    + " trials: see their reasons in " + store.uri() + ")");
+        }
+    }
+
+    /** Cancels trial {@code trial} if it is running (from any thread); no-op before the study starts. */
+    public void cancel(int trial) {
+        TrialScheduler s = scheduler;
+        if (s != null) {
+            s.cancel(trial);
+        }
+    }
+
+    private TrialRequest request(CandidateSpace candidates, TrialRequest.TrialContext ctx, StudySettings s, int n,
+                                 Point p, int rung, double from, double to, String resume) {
+        Candidate c = candidates.candidate(p, s.trialSeed(n));
+        return new TrialRequest(ctx, n, rung, from, to, c.settings(), c.fineTune(), resume,
+                dir.uri() + "/trials/" + String.format("%05d", n));
+    }
+
+    private Map<String, Object> finalCandidate(JavaSparkContext sc, TrialRequest.TrialContext ctx, TrialRecord best,
+                                               long baseMacs, String datasetSha256) {
+        sc.setJobGroup("pocketflow-final", "test accuracy of trial " + best.trial(), true);
+        String checkpoint = best.result().checkpoint();
+        double test;
+        try {
+            test = Double.parseDouble(sc.parallelize(List.of(checkpoint), 1).map(new TestAccuracy(ctx)).collect().get(0));
+        } finally {
+            sc.clearJobGroup();
+        }
+        dir.copyFrom(best.result().packedFile(), "model.pfpk");
+        dir.copyFrom(checkpoint, "compressed.zip");
+        Map<String, Object> m = new LinkedHashMap<>(StudyReport.trial(best));
+        m.put("learner", ctx.learner());
+        m.put("testAccuracy", test);
+        m.put("macFraction", best.result().macs() / (double) Math.max(1, baseMacs));
+        m.put("packedFile", dir.uri() + "/model.pfpk");
+        m.put("modelFile", dir.uri() + "/compressed.zip");
+        m.put("datasetSha256", datasetSha256);
+        out.accept(String.format("study: best trial %d, validation accuracy %.4f, test accuracy %.4f, %.3f of the MACs,"
+                        + " %,d packed bytes -> %s", best.trial(), best.objective(), test,
+                best.result().macs() / (double) Math.max(1, baseMacs), best.result().packedBytes(),
+                dir.uri() + "/model.pfpk"));
+        return m;
+    }
+
+    /** The dataset's image shape, from its first image (the driver reads no more of it). */
+    private ImageShape shapeOf() {
+        return IdxDataset.open(config.get(DataKeys.URI), 1, 1).shape();
+    }
+
+    private static ComputationGraph restore(byte[] zip) {
+        try {
+            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the base model (" + zip.length + " bytes)", e);
+        }
+    }
+
+    /** The Spark task that measures the best candidate's test accuracy. */
+    private record TestAccuracy(TrialRequest.TrialContext ctx) implements Function<String, String> {
+        @Override
+        public String call(String checkpoint) {
+            return String.valueOf(TrialRun.testAccuracy(ctx, checkpoint));
+        }
+    }
+}

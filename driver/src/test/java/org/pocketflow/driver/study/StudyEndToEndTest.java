@@ -1,0 +1,116 @@
+package org.pocketflow.driver.study;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pocketflow.driver.Json;
+import org.pocketflow.worker.export.PackedModelFile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Studies through the command line, on LeNet and a small Fashion-MNIST subset, in local mode. */
+class StudyEndToEndTest {
+    private static final String DATA = "/usr/share/datasets/fashion-mnist";
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome main(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        java.lang.reflect.Method run = org.pocketflow.driver.PocketFlowMain.class.getDeclaredMethod("run",
+                String[].class, PrintStream.class, PrintStream.class);
+        run.setAccessible(true);
+        int code = (int) run.invoke(null, args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String[] job(Path runDir, String... extra) {
+        List<String> a = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=local[2]",
+                "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.train-limit=3000",
+                "--conf", "pocketflow.data.test-limit=500", "--conf", "pocketflow.train.epochs=1",
+                "--conf", "pocketflow.eval.latency-warmup=2", "--conf", "pocketflow.eval.latency-iterations=3",
+                "--conf", "pocketflow.learn.algorithm=channel-pruning", "--conf", "pocketflow.learn.mac-fraction=0.5",
+                "--conf", "pocketflow.learn.fine-tune-epochs=1", "--conf", "pocketflow.seed=11"));
+        for (String e : extra) {
+            a.add("--conf");
+            a.add(e);
+        }
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void invalidSearchSettingsAreRejectedBeforeAnySparkWork(@TempDir Path tmp) throws Exception {
+        Outcome noLearner = main("run", "--conf", "pocketflow.search.sampler=tpe",
+                "--conf", "pocketflow.run.root=" + tmp);
+        assertEquals(2, noLearner.code());
+        assertTrue(noLearner.err().contains("pocketflow.search.sampler = tpe")
+                && noLearner.err().contains("pocketflow.learn.algorithm"), noLearner.err());
+        Outcome zero = main("run", "--conf", "pocketflow.search.trials=0", "--conf", "pocketflow.search.sampler=bogus",
+                "--conf", "pocketflow.run.root=" + tmp);
+        assertEquals(2, zero.code());
+        assertTrue(zero.err().contains("pocketflow.search.trials") && zero.err().contains("bogus"), zero.err());
+        Outcome rungs = main("run", "--conf", "pocketflow.search.sampler=random", "--conf",
+                "pocketflow.learn.algorithm=channel-pruning", "--conf", "pocketflow.data.train-limit=100",
+                "--conf", "pocketflow.search.early-stopping=successive-halving", "--conf",
+                "pocketflow.search.halving-rungs=4", "--conf", "pocketflow.run.root=" + tmp);
+        assertEquals(2, rungs.code());
+        assertTrue(rungs.err().contains("pocketflow.search.halving-rungs = 4"), rungs.err());
+        try (var s = Files.list(tmp)) {
+            assertTrue(s.findAny().isEmpty(), "no run directory may be created for a bad study");
+        }
+        Outcome resumeNowhere = main("resume", tmp.resolve("nothing").toString());
+        assertEquals(2, resumeNowhere.code());
+        assertTrue(resumeNowhere.err().contains("no job.conf"), resumeNowhere.err());
+    }
+
+    @Test
+    void studyWithTwoParallelTrialsSavesTheBestAndResumesWithoutRedoingTrials(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
+        Path runDir = tmp.resolve("study");
+        Outcome o = main(job(runDir, "pocketflow.search.sampler=random", "pocketflow.search.trials=4",
+                "pocketflow.search.parallelism=2", "pocketflow.search.early-stopping=successive-halving",
+                "pocketflow.search.halving-rungs=2", "pocketflow.search.halving-eta=2"));
+        assertEquals(0, o.code(), o.err() + o.out());
+        assertTrue(o.out().contains("study: 4/4 done"), o.out());
+        JsonNode report = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
+        JsonNode study = report.get("study");
+        assertEquals(4, study.at("/counts/complete").asLong() + study.at("/counts/pruned").asLong());
+        assertEquals(0, study.at("/counts/failed").asLong());
+        assertTrue(study.at("/counts/pruned").asLong() >= 1, "eta 2 stops some trial at rung 1: " + study);
+        assertTrue(study.at("/counts/complete").asLong() >= 1, study.toString());
+        assertTrue(study.get("paretoFront").size() >= 1);
+        JsonNode best = report.get("compressed");
+        assertTrue(best.get("macFraction").asDouble() <= 0.5 + 1e-9, best.toString());
+        double test = best.get("testAccuracy").asDouble();
+        assertTrue(test > 0.4, "one fine-tuning epoch of a half-MAC LeNet (chance is 0.1): " + test);
+        assertTrue(Files.exists(runDir.resolve("compressed.zip")));
+        var packed = PackedModelFile.read(runDir.resolve("model.pfpk").toUri().toString());
+        assertEquals(String.valueOf(best.get("trial").asInt()), packed.provenance().get("trial"));
+        long started = Files.readAllLines(runDir.resolve("trials.jsonl")).size();
+
+        // resuming a finished study runs no trial again and reuses the base model
+        Outcome r = main("resume", runDir.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("resuming: base model"), r.out());
+        JsonNode again = Json.MAPPER.readTree(runDir.resolve("report.json").toFile()).get("study");
+        assertEquals(1, again.get("session").asInt());
+        assertEquals(0, again.get("trialsStartedThisSession").asInt());
+        assertEquals(0, again.get("sparkJobsThisSession").asInt());
+        assertEquals(started, Files.readAllLines(runDir.resolve("trials.jsonl")).size());
+        assertEquals(best.get("trial").asInt(), Json.MAPPER.readTree(runDir.resolve("report.json").toFile())
+                .at("/compressed/trial").asInt());
+    }
+}

@@ -1,0 +1,156 @@
+package org.pocketflow.worker.learn.prune;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The inputs one consumer layer sees at sampled output positions, split by input channel: for
+ * sample {@code s} and input channel {@code j}, the {@code width} values the consumer multiplies
+ * with its weights for channel {@code j} ({@code kh*kw} for a convolution, {@code H*W} for a dense
+ * layer reading a flattened NCHW map, 1 for a dense layer reading a vector). A convolution
+ * contributes {@code perImage} random output positions per image, a dense layer one sample per
+ * image. The positions depend only on the seed, the consumer's output size and the number of
+ * images, so the same seed samples the same positions in the unpruned and the pruned network.
+ *
+ * <p>{@link #weights} returns the consumer's weights in the same layout, so that the consumer's
+ * pre-activation output at a sample is {@code sum_j sum_p w[o][j][p] * x[s][j][p] + b[o]}: the sum
+ * over channels of He et al. 2017's per-channel terms {@code X_j W_j^T} (equation 1).
+ */
+final class ConsumerSamples {
+    final int samples;
+    final int channels;
+    final int width;
+    /** {@code [samples][channels][width]}, row-major. */
+    final double[] x;
+
+    private ConsumerSamples(int samples, int channels, int width, double[] x) {
+        this.samples = samples;
+        this.channels = channels;
+        this.width = width;
+        this.x = x;
+    }
+
+    /** Value {@code p} of channel {@code j} at sample {@code s}. */
+    double at(int s, int j, int p) {
+        return x[(s * channels + j) * width + p];
+    }
+
+    /**
+     * Samples of the input of {@code consumer}.
+     *
+     * @param input    the activations the consumer reads, {@code [N, C, H, W]} or {@code [N, F]}
+     * @param outShape the consumer's output shape without the batch ({@code [C, H, W]} or {@code [F]})
+     */
+    static ConsumerSamples of(ComputationGraph graph, String consumer, INDArray input, long[] outShape,
+                              int perImage, long seed) {
+        Layer layer = graph.getLayer(consumer).conf().getLayer();
+        double[] in = input.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        int n = (int) input.size(0);
+        if (layer.getClass() == ConvolutionLayer.class) {
+            return convolution(consumer, (ConvolutionLayer) layer, in, input.shape(), outShape, perImage, seed);
+        }
+        if (!ParameterSlicer.isDense(layer)) {
+            throw new IllegalArgumentException("consumer " + consumer + " is a " + layer.getClass().getSimpleName()
+                    + "; channel regression supports ConvolutionLayer, DenseLayer and OutputLayer consumers");
+        }
+        int channels = (int) input.size(1);
+        int width = input.rank() == 4 ? (int) (input.size(2) * input.size(3)) : 1;
+        return new ConsumerSamples(n, channels, width, in);
+    }
+
+    private static ConsumerSamples convolution(String name, ConvolutionLayer conv, double[] in, long[] shape,
+                                               long[] outShape, int perImage, long seed) {
+        int[] k = conv.getKernelSize();
+        int[] st = conv.getStride();
+        int[] d = conv.getDilation();
+        if (d[0] != 1 || d[1] != 1) {
+            throw new IllegalArgumentException("consumer " + name + " has dilation " + d[0] + "x" + d[1]
+                    + "; channel regression supports dilation 1 only");
+        }
+        int n = (int) shape[0];
+        int c = (int) shape[1];
+        int h = (int) shape[2];
+        int w = (int) shape[3];
+        int oh = (int) outShape[1];
+        int ow = (int) outShape[2];
+        int[] pad = conv.getConvolutionMode() == ConvolutionMode.Same
+                ? ConvolutionUtils.getSameModeTopLeftPadding(new int[]{oh, ow}, new int[]{h, w}, k, st, d)
+                : conv.getPadding();
+        int width = k[0] * k[1];
+        int samples = n * perImage;
+        double[] x = new double[samples * c * width];
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int s = 0;
+        for (int img = 0; img < n; img++) {
+            for (int q = 0; q < perImage; q++, s++) {
+                int oy = rnd.nextInt(oh);
+                int ox = rnd.nextInt(ow);
+                for (int j = 0; j < c; j++) {
+                    int base = ((img * c) + j) * h * w;
+                    int dst = (s * c + j) * width;
+                    for (int ky = 0; ky < k[0]; ky++) {
+                        int y = oy * st[0] - pad[0] + ky;
+                        for (int kx = 0; kx < k[1]; kx++) {
+                            int xx = ox * st[1] - pad[1] + kx;
+                            boolean inside = y >= 0 && y < h && xx >= 0 && xx < w;
+                            x[dst + ky * k[1] + kx] = inside ? in[base + y * w + xx] : 0;
+                        }
+                    }
+                }
+            }
+        }
+        return new ConsumerSamples(samples, c, width, x);
+    }
+
+    /**
+     * The weights of {@code consumer} as {@code [outputs][channels][width]}, row-major: convolution
+     * {@code W[o, j, ky, kx]}, dense {@code W[j*width + p, o]}.
+     */
+    static double[] weights(ComputationGraph graph, String consumer, int channels, int width) {
+        org.deeplearning4j.nn.api.Layer layer = graph.getLayer(consumer);
+        INDArray w = layer.getParam("W").castTo(DataType.DOUBLE);
+        if (!ParameterSlicer.isDense(layer.conf().getLayer())) {
+            return w.dup('c').data().asDouble();
+        }
+        int outs = (int) w.size(1);
+        double[] flat = w.dup('c').data().asDouble();
+        double[] out = new double[outs * channels * width];
+        for (int row = 0; row < channels * width; row++) {
+            for (int o = 0; o < outs; o++) {
+                out[o * channels * width + row] = flat[row * outs + o];
+            }
+        }
+        return out;
+    }
+
+    /** Number of outputs of {@code consumer}: convolution {@code W.size(0)}, dense {@code W.size(1)}. */
+    static int outputs(ComputationGraph graph, String consumer) {
+        org.deeplearning4j.nn.api.Layer layer = graph.getLayer(consumer);
+        return (int) layer.getParam("W").size(ParameterSlicer.isDense(layer.conf().getLayer()) ? 1 : 0);
+    }
+
+    /** Bias of {@code consumer}, or zeros when it has none. */
+    static double[] bias(ComputationGraph graph, String consumer) {
+        org.deeplearning4j.nn.api.Layer layer = graph.getLayer(consumer);
+        return layer.paramTable().containsKey("b") ? layer.getParam("b").castTo(DataType.DOUBLE).toDoubleVector()
+                : new double[outputs(graph, consumer)];
+    }
+
+    /** The name of the single vertex {@code consumer} reads. */
+    static String inputOf(ComputationGraph graph, String consumer) {
+        List<String> in = graph.getConfiguration().getVertexInputs().get(consumer);
+        if (in == null || in.size() != 1) {
+            throw new IllegalArgumentException("consumer " + consumer + " must read exactly one vertex, but reads "
+                    + in);
+        }
+        return in.get(0);
+    }
+}

@@ -1,0 +1,165 @@
+package org.pocketflow.worker.task;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.deeplearning4j.util.ModelSerializer;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.ImageSet;
+import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.eval.Evaluator;
+import org.pocketflow.worker.eval.Latency;
+import org.pocketflow.worker.export.PackedModel;
+import org.pocketflow.worker.export.PackedModelFile;
+import org.pocketflow.worker.learn.Compression;
+import org.pocketflow.worker.learn.FineTuneSpec;
+import org.pocketflow.worker.learn.FineTuner;
+import org.pocketflow.worker.learn.Learner;
+import org.pocketflow.worker.learn.LearnerCatalog;
+import org.pocketflow.worker.model.ModelFiles;
+import org.pocketflow.worker.model.ModelInfo;
+import org.pocketflow.worker.runtime.Backend;
+import org.pocketflow.worker.train.ImageSetEpochs;
+import org.pocketflow.worker.train.TrainingSpec;
+
+/**
+ * One Spark job of a trial on an executor: compress the base model with the candidate's settings,
+ * fine-tune the requested slice of steps, evaluate on the validation split, and leave the
+ * checkpoint ({@code rung-R.zip}, DL4J) and the packed model ({@code rung-R.pfpk}) in the trial's
+ * folder. Stateless; the base model bytes are read only.
+ *
+ * <p><b>What a later rung resumes.</b> A rung after the first compresses the base model again
+ * (deterministic: same settings, same network) and loads the previous rung's fine-tuned
+ * parameters into it. For channel pruning that is the whole state: the pruned network carries
+ * the constraint. Quantization-aware training restarts its full-precision shadow weights (or
+ * centroids) from the checkpoint's quantized values; weight sparsity recomputes its masks from
+ * the checkpoint's magnitudes and ramps its schedule again over the rung's steps. Optimizer
+ * momentum starts from zero, and each rung runs the configured learning-rate schedule over its
+ * own steps (a warm restart). The data order is the unstopped run's ({@link StepRange}).
+ */
+public final class TrialRun {
+    private static final int EVAL_BATCH = BaselineRun.EVAL_BATCH;
+    private static final String DIVERGED = "training diverged";
+
+    private TrialRun() {
+    }
+
+    /** Runs {@code req} against the base model in {@code baseZip} (a DL4J zip). */
+    public static TrialResult execute(TrialRequest req, byte[] baseZip, Consumer<String> progress) {
+        long started = micros();
+        TrialRequest.TrialContext ctx = req.context();
+        Backend.configure(ctx.onednn());
+        IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
+        ImageSet.Split split = dataset.train().split(ctx.validationFraction(), ctx.splitSeed());
+        Normalizer norm = Normalizer.fit(split.train());
+        ComputationGraph base = restore(baseZip);
+        INDArray calibration = split.train().batchesInOrder(CompressionRun.CALIBRATION_IMAGES, norm).next()
+                .getFeatures();
+        Learner learner = LearnerCatalog.create(ctx.learner(), ctx.options(), calibration, ctx.splitSeed());
+        Compression c = learner.compress(base, dataset.shape(), req.settings(), ctx.budget());
+        ComputationGraph graph = c.graph();
+        if (!req.resumeFrom().isEmpty()) {
+            ComputationGraph checkpoint = ModelFiles.load(req.resumeFrom());
+            if (checkpoint.numParams() != graph.numParams()) {
+                throw new IllegalStateException("trial " + req.trial() + ": checkpoint " + req.resumeFrom() + " has "
+                        + checkpoint.numParams() + " parameters but the candidate's network has " + graph.numParams()
+                        + "; the checkpoint belongs to another candidate. Fix: start the trial afresh");
+            }
+            graph.setParams(checkpoint.params());
+        }
+        progress.accept(String.format("trial %d rung %d: %s with %s, fine-tuning steps %.0f%%..%.0f%%", req.trial(),
+                req.rung(), learner.name(), c.settings(), 100 * req.fromFraction(), 100 * req.toFraction()));
+        ComputationGraph finished;
+        try {
+            finished = FineTuner.run(cancellable(c, graph, req.trial()), sliceSpec(req), slice(req, split.train(), norm),
+                    base, progress);
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(DIVERGED)) {
+                return TrialResult.failed(req.trial(), req.rung(), e.getMessage(), started, micros());
+            }
+            throw e;
+        }
+        return finish(req, learner, c, finished, dataset, split.validation(), norm, base, started);
+    }
+
+    private static TrialResult finish(TrialRequest req, Learner learner, Compression c, ComputationGraph finished,
+                                      IdxDataset dataset, ImageSet validation, Normalizer norm, ComputationGraph base,
+                                      long started) {
+        TrialRequest.TrialContext ctx = req.context();
+        Map<String, String> prov = new LinkedHashMap<>(ctx.provenance());
+        prov.put("dataset", dataset.name());
+        prov.put("dataset-sha256", dataset.sha256());
+        prov.put("learner", learner.name());
+        prov.put("budget", ctx.budget().toString());
+        prov.put("settings", c.settings().toString());
+        prov.put("fine-tune", req.fineTune().toString());
+        prov.put("trial", String.valueOf(req.trial()));
+        prov.put("rung", String.valueOf(req.rung()));
+        PackedModel packed = PackedModel.of(finished, c.encodings(finished), prov);
+        String stem = req.trialDir() + "/rung-" + req.rung();
+        long packedBytes = PackedModelFile.write(packed, stem + ".pfpk");
+        ModelFiles.save(finished, stem + ".zip");
+        double accuracy = Evaluator.evaluate(finished, validation.batchesInOrder(EVAL_BATCH, norm)).accuracy();
+        ModelInfo info = ModelInfo.of(finished, dataset.shape());
+        Latency latency = Evaluator.latency(finished, dataset.shape(), ctx.latencyWarmup(), ctx.latencyIterations());
+        return new TrialResult(req.trial(), req.rung(), TrialResult.COMPLETE, "", accuracy, info.totalMacs(),
+                info.totalParameters(), packedBytes, packed.tensorBytes(), latency, c.settings(), stem + ".zip",
+                stem + ".pfpk", started, micros());
+    }
+
+    /** Test accuracy of a finished candidate's checkpoint: called once, for the study's best. */
+    public static double testAccuracy(TrialRequest.TrialContext ctx, String checkpoint) {
+        Backend.configure(ctx.onednn());
+        IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
+        Normalizer norm = Normalizer.fit(dataset.train().split(ctx.validationFraction(), ctx.splitSeed()).train());
+        return Evaluator.evaluate(ModelFiles.load(checkpoint), dataset.test().batchesInOrder(EVAL_BATCH, norm))
+                .accuracy();
+    }
+    /** The fine-tuning of this slice: one epoch of the slice's steps, with the trial's optimizer and seed. */
+    private static FineTuneSpec sliceSpec(TrialRequest req) {
+        FineTuneSpec ft = req.fineTune();
+        if (!ft.trains()) {
+            return ft;
+        }
+        TrainingSpec t = ft.training();
+        return new FineTuneSpec(new TrainingSpec(1, t.batchSize(), t.learningRate(), t.momentum(), t.weightDecay(),
+                t.schedule(), t.seed(), t.logEverySteps()), ft.distillationWeight(), ft.temperature());
+    }
+
+    /** Steps [from, to) of the whole fine-tuning, the fractions rounded to whole steps (at least one). */
+    private static StepRange slice(TrialRequest req, ImageSet train, Normalizer norm) {
+        FineTuneSpec ft = req.fineTune();
+        int batch = ft.trains() ? ft.training().batchSize() : 64;
+        long seed = ft.trains() ? ft.training().seed() : 0;
+        long total = ft.trains() ? (long) ft.training().epochs() * train.batchCount(batch) : 1;
+        long from = Math.round(total * req.fromFraction());
+        long to = Math.max(from + 1, Math.round(total * req.toFraction()));
+        return new StepRange(new ImageSetEpochs(train, norm, batch, seed), batch, from, Math.min(to, Math.max(total,
+                from + 1)));
+    }
+
+    /** {@code c} with {@code graph} (parameters possibly replaced) and a hook that stops on interruption. */
+    private static Compression cancellable(Compression c, ComputationGraph graph, int trial) {
+        return new Compression(graph, new CancellationHook(trial).andThen(c.hook()), c.encoder(), c.settings());
+    }
+
+    private static ComputationGraph restore(byte[] zip) {
+        try {
+            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the broadcast base model (" + zip.length + " bytes)", e);
+        }
+    }
+
+    private static long micros() {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    }
+}
