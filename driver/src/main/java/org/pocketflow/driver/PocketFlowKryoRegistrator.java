@@ -13,9 +13,11 @@ import com.esotericsoftware.kryo.serializers.JavaSerializer;
 /**
  * Registers every class of ours that Spark serialises with Kryo (registration is required, so
  * an unregistered class fails loudly instead of being written with its full name each time).
- * Task results cross as JSON strings; the study's base model is broadcast as the bytes of its DL4J zip. Requests are Java records, which Kryo 4's field
- * serializer cannot rebuild (record fields are final and set only by the canonical constructor),
- * so they go through Java serialisation, which calls that constructor.
+ * Task results cross as JSON strings, except distributed training's {@code WorkerReport}s; the
+ * study's base model is broadcast as the bytes of its DL4J zip. Requests and worker reports are
+ * Java records, which Kryo 4's field serializer cannot rebuild (record fields are final and set
+ * only by the canonical constructor), so they go through Java serialisation, which calls that
+ * constructor.
  */
 public final class PocketFlowKryoRegistrator implements KryoRegistrator {
     @Override

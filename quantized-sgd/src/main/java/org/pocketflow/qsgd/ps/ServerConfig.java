@@ -16,7 +16,7 @@ import java.nio.file.Path;
  *     missing workers) and for a send to a worker
  * @param joinTimeoutMillis how long the server waits, from {@code start()}, for every worker's
  *     first HELLO before it starts with those that came (workers on a cluster may need far longer
- *     to start than to compute a step); the workers' HELLOs are kept by the transport meanwhile
+ *     to start than to compute a step); workers repeat their HELLO until the server answers
  * @param totalSteps training ends when this many optimizer steps have been applied
  * @param secret the HMAC key (null: messages are not authenticated)
  * @param checkpointDir where checkpoints go (null: none)
@@ -24,7 +24,8 @@ import java.nio.file.Path;
  * @param resume start from the checkpoint in {@code checkpointDir} if there is one
  */
 public record ServerConfig(Address bind, int workers, ExchangeMode mode, int stalenessLimit, long workerTimeoutMillis,
-                           long joinTimeoutMillis, long totalSteps, byte[] secret, Path checkpointDir, int checkpointEvery, boolean resume) {
+                           long joinTimeoutMillis, long totalSteps, byte[] secret, Path checkpointDir, int checkpointEvery,
+                           boolean resume) {
 
     /** Default bind port. */
     public static final int DEFAULT_PORT = 40_640;
@@ -113,8 +114,7 @@ public record ServerConfig(Address bind, int workers, ExchangeMode mode, int sta
     public String toString() {
         return "ServerConfig(bind " + bind + ", " + workers + " workers, " + mode + (mode == ExchangeMode.ASYNC ? " staleness "
                 + stalenessLimit : "") + ", timeout " + workerTimeoutMillis + " ms, join timeout " + joinTimeoutMillis + " ms, "
-                + totalSteps + " steps, secret "
-                + (secret == null ? "none" : "set") + ", checkpoints " + (checkpointEvery == 0 ? "off" : "every " + checkpointEvery
-                + " in " + checkpointDir) + (resume ? ", resume" : "") + ")";
+                + totalSteps + " steps, secret " + (secret == null ? "none" : "set") + ", checkpoints "
+                + (checkpointEvery == 0 ? "off" : "every " + checkpointEvery + " in " + checkpointDir) + (resume ? ", resume" : "") + ")";
     }
 }
