@@ -16,7 +16,7 @@ public final class ConfigKeys {
     private static final String PREFIX = "pocketflow.";
 
     private static final List<KeyGroup> GROUPS = List.of(RunKeys.GROUP, RuntimeKeys.GROUP, DataKeys.GROUP,
-            ModelKeys.GROUP, TrainKeys.GROUP, LearnKeys.GROUP, SearchKeys.GROUP, EvalKeys.GROUP);
+            ModelKeys.GROUP, TrainKeys.GROUP, LearnKeys.GROUP, SearchKeys.GROUP, EvalKeys.GROUP, DistributedKeys.GROUP);
 
     private static final List<ConfigKey<?>> ALL = GROUPS.stream()
             .flatMap(g -> g.keys().stream())

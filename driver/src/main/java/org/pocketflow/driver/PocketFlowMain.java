@@ -22,9 +22,9 @@ public final class PocketFlowMain {
             + "pocketflow resume RUN_DIR [--conf key=value ...]";
 
     /** Parsed command line: the job file (optional) and the {@code --conf} overrides. */
-    record Args(Optional<String> jobFile, List<String> overrides) {
+    public record Args(Optional<String> jobFile, List<String> overrides) {
         /** Parses everything after the sub-command; returns null and prints why on bad usage. */
-        static Args parse(String[] args, int from, PrintStream err) {
+        public static Args parse(String[] args, int from, PrintStream err) {
             Optional<String> jobFile = Optional.empty();
             List<String> overrides = new ArrayList<>();
             for (int i = from; i < args.length; i++) {

@@ -17,6 +17,7 @@ public final class SparkContexts {
     private SparkContexts() {
     }
 
+    /** The context for {@code config}, named {@code appName}; the caller closes it. */
     public static JavaSparkContext create(JobConfig config, String appName) {
         String master = config.get(RuntimeKeys.SPARK_MASTER);
         SparkConf conf = new SparkConf()

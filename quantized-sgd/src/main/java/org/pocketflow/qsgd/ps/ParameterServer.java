@@ -82,12 +82,23 @@ public final class ParameterServer implements AutoCloseable {
      * @param initialParams the parameters of version 0 (copied); replaced by the checkpoint when resuming
      */
     public ParameterServer(AeronRuntime runtime, ServerConfig config, GradientCodec codec, SgdParams sgd, float[] initialParams) {
+        this(runtime, config, codec, sgd.newOptimizer(initialParams.length), initialParams);
+    }
+
+    /**
+     * A server with an optimizer made by the caller (for instance one that decays only some
+     * parameters); the server owns it from here on.
+     *
+     * @param optimizer a fresh optimizer of {@code initialParams.length} parameters
+     */
+    public ParameterServer(AeronRuntime runtime, ServerConfig config, GradientCodec codec, Optimizer optimizer,
+                           float[] initialParams) {
         this.config = config;
         this.codec = codec;
         this.wire = new PsMessageCodec(config.secret());
         this.params = initialParams.clone();
         this.gradient = new float[params.length];
-        this.optimizer = sgd.newOptimizer(params.length);
+        this.optimizer = optimizer;
         this.replyTo = new Address[config.workers()];
         this.round = config.mode() == ExchangeMode.SYNC ? new SyncRound(config.workers(), params.length) : null;
         this.checkpoints = config.checkpointDir() == null ? null : new CheckpointStore(config.checkpointDir());
@@ -157,7 +168,7 @@ public final class ParameterServer implements AutoCloseable {
 
     private void run() {
         IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 200_000);
-        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.joinTimeoutMillis());
         try {
             if (step.get() >= config.totalSteps()) {
                 finish();
@@ -286,7 +297,7 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private void applyStep(float[] g) {
-        optimizer.apply(params, g);
+        optimizer.apply(step.get(), params, g);
         long s = step.incrementAndGet();
         if (checkpoints != null && config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0) {
             checkpoints.save(new Checkpoint(s, optimizer.name(), params, optimizer.state()));
@@ -304,14 +315,15 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private void onDeadline() {
-        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+        long wait = running ? config.workerTimeoutMillis() : config.joinTimeoutMillis();
+        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
         if (!running) {
             if (live.isEmpty()) {
-                LOG.warn("no worker has joined after {} ms; still waiting on {}", config.workerTimeoutMillis(), endpoint.address());
+                LOG.warn("no worker has joined after {} ms; still waiting on {}", config.joinTimeoutMillis(), endpoint.address());
             } else {
                 for (int w = 0; w < config.workers(); w++) {
                     if (!live.get(w)) {
-                        drop(w, "did not join within " + config.workerTimeoutMillis() + " ms");
+                        drop(w, "did not join within " + config.joinTimeoutMillis() + " ms");
                     }
                 }
                 begin();

@@ -12,8 +12,11 @@ import java.nio.file.Path;
  * @param workers the number of workers; their ids are 0 … workers − 1, any other id is rejected
  * @param mode synchronous or bounded-staleness asynchronous
  * @param stalenessLimit async: the oldest accepted gradient, in steps behind the current version
- * @param workerTimeoutMillis how long the server waits for the workers to join, for a sync step's
- *     gradients (then drops the missing workers) and for a send to a worker
+ * @param workerTimeoutMillis how long the server waits for a sync step's gradients (then drops the
+ *     missing workers) and for a send to a worker
+ * @param joinTimeoutMillis how long the server waits, from {@code start()}, for every worker's
+ *     first HELLO before it starts with those that came (workers on a cluster may need far longer
+ *     to start than to compute a step); workers repeat their HELLO until the server answers
  * @param totalSteps training ends when this many optimizer steps have been applied
  * @param secret the HMAC key (null: messages are not authenticated)
  * @param checkpointDir where checkpoints go (null: none)
@@ -21,7 +24,8 @@ import java.nio.file.Path;
  * @param resume start from the checkpoint in {@code checkpointDir} if there is one
  */
 public record ServerConfig(Address bind, int workers, ExchangeMode mode, int stalenessLimit, long workerTimeoutMillis,
-                           long totalSteps, byte[] secret, Path checkpointDir, int checkpointEvery, boolean resume) {
+                           long joinTimeoutMillis, long totalSteps, byte[] secret, Path checkpointDir, int checkpointEvery,
+                           boolean resume) {
 
     /** Default bind port. */
     public static final int DEFAULT_PORT = 40_640;
@@ -44,6 +48,9 @@ public record ServerConfig(Address bind, int workers, ExchangeMode mode, int sta
         if (workerTimeoutMillis < 1) {
             throw new IllegalArgumentException("ps workerTimeoutMillis must be >= 1, but got " + workerTimeoutMillis);
         }
+        if (joinTimeoutMillis < 1) {
+            throw new IllegalArgumentException("ps joinTimeoutMillis must be >= 1, but got " + joinTimeoutMillis);
+        }
         if (totalSteps < 1) {
             throw new IllegalArgumentException("ps totalSteps must be >= 1, but got " + totalSteps);
         }
@@ -62,13 +69,14 @@ public record ServerConfig(Address bind, int workers, ExchangeMode mode, int sta
 
     /** Synchronous training on loopback, no secret, no checkpoints. */
     public static ServerConfig sync(Address bind, int workers, long totalSteps) {
-        return new ServerConfig(bind, workers, ExchangeMode.SYNC, 0, DEFAULT_WORKER_TIMEOUT_MILLIS, totalSteps, null, null, 0, false);
+        return new ServerConfig(bind, workers, ExchangeMode.SYNC, 0, DEFAULT_WORKER_TIMEOUT_MILLIS, DEFAULT_WORKER_TIMEOUT_MILLIS,
+                totalSteps, null, null, 0, false);
     }
 
     /** Bounded-staleness asynchronous training on loopback, no secret, no checkpoints. */
     public static ServerConfig async(Address bind, int workers, int stalenessLimit, long totalSteps) {
-        return new ServerConfig(bind, workers, ExchangeMode.ASYNC, stalenessLimit, DEFAULT_WORKER_TIMEOUT_MILLIS, totalSteps, null,
-                null, 0, false);
+        return new ServerConfig(bind, workers, ExchangeMode.ASYNC, stalenessLimit, DEFAULT_WORKER_TIMEOUT_MILLIS,
+                DEFAULT_WORKER_TIMEOUT_MILLIS, totalSteps, null, null, 0, false);
     }
 
     @Override
@@ -77,28 +85,36 @@ public record ServerConfig(Address bind, int workers, ExchangeMode mode, int sta
     }
 
     public ServerConfig withWorkerTimeoutMillis(long millis) {
-        return new ServerConfig(bind, workers, mode, stalenessLimit, millis, totalSteps, secret, checkpointDir, checkpointEvery, resume);
+        return new ServerConfig(bind, workers, mode, stalenessLimit, millis, joinTimeoutMillis, totalSteps, secret, checkpointDir,
+                checkpointEvery, resume);
+    }
+
+    /** The same configuration with another join timeout (see {@link #joinTimeoutMillis}). */
+    public ServerConfig withJoinTimeoutMillis(long millis) {
+        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, millis, totalSteps, secret, checkpointDir,
+                checkpointEvery, resume);
     }
 
     public ServerConfig withSecret(byte[] key) {
-        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, totalSteps, key, checkpointDir, checkpointEvery,
-                resume);
+        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, joinTimeoutMillis, totalSteps, key,
+                checkpointDir, checkpointEvery, resume);
     }
 
     public ServerConfig withCheckpoints(Path dir, int every, boolean resumeFromIt) {
-        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, totalSteps, secret, dir, every, resumeFromIt);
+        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, joinTimeoutMillis, totalSteps, secret, dir,
+                every, resumeFromIt);
     }
 
     public ServerConfig withTotalSteps(long steps) {
-        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, steps, secret, checkpointDir, checkpointEvery,
-                resume);
+        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, joinTimeoutMillis, steps, secret,
+                checkpointDir, checkpointEvery, resume);
     }
 
     @Override
     public String toString() {
         return "ServerConfig(bind " + bind + ", " + workers + " workers, " + mode + (mode == ExchangeMode.ASYNC ? " staleness "
-                + stalenessLimit : "") + ", timeout " + workerTimeoutMillis + " ms, " + totalSteps + " steps, secret "
-                + (secret == null ? "none" : "set") + ", checkpoints " + (checkpointEvery == 0 ? "off" : "every " + checkpointEvery
-                + " in " + checkpointDir) + (resume ? ", resume" : "") + ")";
+                + stalenessLimit : "") + ", timeout " + workerTimeoutMillis + " ms, join timeout " + joinTimeoutMillis + " ms, "
+                + totalSteps + " steps, secret " + (secret == null ? "none" : "set") + ", checkpoints "
+                + (checkpointEvery == 0 ? "off" : "every " + checkpointEvery + " in " + checkpointDir) + (resume ? ", resume" : "") + ")";
     }
 }

@@ -61,7 +61,8 @@ public final class Trainer {
         return out;
     }
 
-    static ISchedule schedule(TrainingSpec spec, long totalSteps) {
+    /** The learning-rate schedule of {@code spec} over {@code totalSteps} optimizer steps, as local training uses it. */
+    public static ISchedule schedule(TrainingSpec spec, long totalSteps) {
         double lr = spec.learningRate();
         return switch (spec.schedule()) {
             case CONSTANT -> new MapSchedule(ScheduleType.ITERATION, Map.of(0, lr));

@@ -1,5 +1,7 @@
 package org.pocketflow.qsgd.ps.optim;
 
+import java.util.BitSet;
+
 /**
  * SGD with momentum on plain arrays, with the semantics of DL4J's updaters so that training
  * through the server follows the same update as local training.
@@ -7,32 +9,51 @@ package org.pocketflow.qsgd.ps.optim;
  * <p>Classical momentum (Polyak 1964): {@code v ← μv − ηg; θ ← θ + v}. Nesterov momentum in the
  * reformulation of Bengio, Boulanger-Lewandowski and Pascanu (2013), which is what DL4J's {@code
  * Nesterovs} updater computes: {@code v' ← μv − ηg; θ ← θ − μv + (1 + μ)v'}. With μ = 0 both are
- * plain SGD. The state is the velocity {@code v}, one float per parameter, zero at the start.
+ * plain SGD. η = η(t) comes from the schedule. Decoupled weight decay, as DL4J's {@code
+ * WeightDecay} (applied after the updater, scaled by the learning rate), then subtracts
+ * {@code η(t)·λ·θ} (θ before this step) from the decayed parameters. The state is the velocity
+ * {@code v}, one float per parameter, zero at the start.
  */
 public final class SgdOptimizer implements Optimizer {
     private final SgdParams params;
     private final float[] velocity;
+    private final BitSet decayed;
 
-    SgdOptimizer(SgdParams params, int size) {
+    SgdOptimizer(SgdParams params, int size, BitSet decayed) {
         if (size < 1) {
             throw new IllegalArgumentException("optimizer size must be >= 1, but got " + size);
         }
+        if (decayed.length() > size) {
+            throw new IllegalArgumentException("optimizer of size " + size + " was asked to decay parameter "
+                    + (decayed.length() - 1));
+        }
         this.params = params;
         this.velocity = new float[size];
+        this.decayed = (BitSet) decayed.clone();
     }
 
     @Override
     public String name() {
-        return "sgd(lr=" + params.learningRate() + ",momentum=" + params.momentum() + ",nesterov=" + params.nesterov() + ")";
+        String base = "sgd(lr=" + params.schedule().name() + ",momentum=" + params.momentum() + ",nesterov=" + params.nesterov();
+        return params.weightDecay() == 0 ? base + ")"
+                : base + ",weightDecay=" + params.weightDecay() + " on " + decayed.cardinality() + ")";
     }
 
     @Override
-    public void apply(float[] theta, float[] gradient) {
+    public void apply(long step, float[] theta, float[] gradient) {
         if (theta.length != velocity.length || gradient.length != velocity.length) {
             throw new IllegalArgumentException("optimizer of size " + velocity.length + " got parameters of " + theta.length
                     + " and a gradient of " + gradient.length);
         }
-        float lr = (float) params.learningRate();
+        double rate = params.schedule().at(step);
+        float lr = (float) rate;
+        float decay = (float) (rate * params.weightDecay());
+        if (decay != 0f) {
+            // DL4J adds λη·θ to the update before θ changes; do the same on the old θ, then step
+            for (int i = decayed.nextSetBit(0); i >= 0; i = decayed.nextSetBit(i + 1)) {
+                theta[i] -= decay * theta[i];
+            }
+        }
         float mu = (float) params.momentum();
         if (mu == 0f) {
             for (int i = 0; i < theta.length; i++) {

@@ -1,0 +1,141 @@
+package org.pocketflow.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.pocketflow.bench.distributed.BenchRow;
+import org.pocketflow.bench.distributed.Dl4jMasterRun;
+import org.pocketflow.conf.JobConfig;
+import org.pocketflow.driver.SparkContexts;
+import org.pocketflow.driver.distributed.DistributedResult;
+import org.pocketflow.driver.distributed.DistributedTrainer;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.ImageSet;
+import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.distributed.DistributedRequest;
+import org.pocketflow.worker.distributed.LoopbackPorts;
+import org.pocketflow.worker.distributed.MasterModel;
+import org.pocketflow.worker.distributed.NopWorkerHook;
+import org.pocketflow.worker.distributed.PartitionTrainer;
+import org.pocketflow.worker.runtime.Backend;
+import org.pocketflow.worker.train.TrainingSpec;
+
+/**
+ * One run, same model (LeNet), data subset, workers, batch size per worker, epochs, optimizer and
+ * initial weights: our parameter-server trainer with IdentityCodec and with EcqCodec (fixed-width
+ * and run-length level coding) against DL4J's ParameterAveragingTrainingMaster and
+ * SharedTrainingMaster, all on {@code local[workers]}. Prints samples/s, bytes per optimizer step
+ * and test accuracy; asserts nothing. Our seconds run from the server's start to its last step
+ * (workers' data loading included); DL4J's are the {@code fit} call (data shipping included).
+ *
+ * <p>{@code bench/bin/run DistributedTrainingBench [train-images] [epochs] [workers] [batch]}
+ * (defaults 6400, 1, 2, 32; test on all 10,000 test images).
+ */
+public final class DistributedTrainingBench {
+    private static final long SEED = 42;
+    private static final int BASELINE_LIMIT_MINUTES = 5;
+
+    private DistributedTrainingBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int trainImages = args.length > 0 ? Integer.parseInt(args[0]) : 6400;
+        int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        int workers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        int batch = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        Backend.configure(true);
+        List<String> common = List.of("pocketflow.spark.master=local[" + workers + "]", "pocketflow.seed=" + SEED,
+                "pocketflow.data.train-limit=" + trainImages, "pocketflow.data.test-limit=0",
+                "pocketflow.data.validation-fraction=0", "pocketflow.train.epochs=" + epochs,
+                "pocketflow.train.batch-size=" + batch, "pocketflow.train.log-every-steps=1000",
+                "pocketflow.distributed.workers=" + workers);
+        List<BenchRow> rows = new ArrayList<>();
+        for (String codec : List.of("identity", "ecq", "ecq-rl")) {
+            rows.add(ours(common, codec));
+        }
+        JobConfig config = JobConfig.load(Optional.empty(), common);
+        DistributedRequest req = new DistributedRequest(config.get(org.pocketflow.conf.DataKeys.URI), trainImages, 0, "lenet",
+                org.pocketflow.driver.BaselineRequests.training(config), SEED, 1, org.pocketflow.qsgd.ps.ExchangeMode.SYNC,
+                new org.pocketflow.qsgd.codec.IdentityCodec(), "127.0.0.1", 40_000, null, 1000, true, NopWorkerHook.INSTANCE);
+        IdxDataset data = IdxDataset.open(req.dataUri(), trainImages, 0);
+        ImageSet train = PartitionTrainer.trainSplit(req, data);
+        Normalizer norm = Normalizer.fit(train);
+        ComputationGraph initial = MasterModel.initialGraph(req, data);
+        TrainingSpec spec = req.training();
+        long stepsPerEpoch = (train.size() / workers + batch - 1) / batch;
+        rows.add(guard("DL4J ParameterAveragingTrainingMaster", () -> Dl4jMasterRun.parameterAveraging(initial, train, data.test(),
+                norm, spec, workers, stepsPerEpoch)));
+        rows.add(guard("DL4J SharedTrainingMaster", () -> Dl4jMasterRun.shared(initial, train, data.test(), norm, spec, workers,
+                stepsPerEpoch, LoopbackPorts.freeBase(1))));
+
+        System.out.printf("%nLeNet, Fashion-MNIST %d training images x %d epoch(s), %d workers x batch %d, local[%d], test on %d"
+                + " images, %s%n%n", train.size(), epochs, workers, batch, workers, data.test().size(), Backend.describe());
+        System.out.println("| trainer | seconds | samples/s | bytes up per step | bytes down per step | test accuracy | bytes |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        rows.forEach(r -> System.out.println(r.markdown()));
+        System.exit(0); // a hung baseline's threads must not keep the JVM alive
+    }
+
+    private static BenchRow ours(List<String> common, String codec) throws Exception {
+        List<String> o = new ArrayList<>(common);
+        o.add("pocketflow.distributed.codec=" + codec);
+        o.add("pocketflow.distributed.port-base=" + LoopbackPorts.freeBase(8));
+        JobConfig config = JobConfig.load(Optional.empty(), o);
+        Path run = Files.createTempDirectory("pf-dist-bench-" + codec);
+        try (JavaSparkContext sc = SparkContexts.create(config, "distributed-bench-" + codec)) {
+            DistributedResult r = new DistributedTrainer(config, System.out::println, NopWorkerHook.INSTANCE)
+                    .train(sc, run.toUri().toString());
+            return new BenchRow("ours, parameter server, " + codec + " (sync)", r.trainSeconds(), r.samplesPerSecond(),
+                    r.gradientBytesPerStep(), r.paramBytesPerStep(), r.testAccuracy(), "measured: accepted message bytes; fp32"
+                    + " params to each worker");
+        }
+    }
+
+    private interface Run {
+        BenchRow run() throws Exception;
+    }
+
+    /**
+     * Runs a baseline with a time limit: DL4J's SharedTrainingMaster has hung here once after its
+     * Aeron transport failed to bind ("Address already in use"), and a hung baseline must not eat
+     * the whole run (it is the last one, so its Spark context left open harms no other row).
+     */
+    private static BenchRow guard(String name, Run run) {
+        ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "baseline");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            BenchRow r = pool.submit(run::run).get(BASELINE_LIMIT_MINUTES, TimeUnit.MINUTES);
+            System.out.println(r.markdown());
+            return r;
+        } catch (TimeoutException e) {
+            System.out.println(name + " did not finish within " + BASELINE_LIMIT_MINUTES + " minutes");
+            return new BenchRow(name + " (did not finish in " + BASELINE_LIMIT_MINUTES + " min)", Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN, "hung");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException ee) {
+            Throwable e = ee.getCause();
+            // a baseline that cannot run is reported as such; ours are not guarded
+            System.out.println(name + " failed: " + e);
+            e.printStackTrace(System.out);
+            return new BenchRow(name + " (failed: " + e.getClass().getSimpleName() + ")", Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, String.valueOf(e.getMessage()));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.pocketflow.conf;
+
+import java.util.List;
+
+/**
+ * Keys of data-parallel training of one network over several executors through the parameter
+ * server ({@code org.pocketflow.driver.distributed}).
+ */
+public final class DistributedKeys {
+
+    /** Number of workers. */
+    public static final ConfigKey<Integer> WORKERS = ConfigKey.integer("pocketflow.distributed.workers", 2,
+            "Number of workers (Spark tasks running at once, one data partition each); the cluster needs this many free task"
+                    + " slots.",
+            Validators.range(1, 1024));
+
+    /** Gradient codec. */
+    public static final ConfigKey<String> CODEC = ConfigKey.oneOf("pocketflow.distributed.codec", "ecq",
+            "How workers encode gradients: ecq (error-compensated 2-bit quantization, ICML 2018), ecq-rl (the same"
+                    + " values with run-length level coding, fewer bytes, slower to encode) or identity (fp32).",
+            "ecq", "ecq-rl", "identity");
+
+    /** Sync or async. */
+    public static final ConfigKey<String> MODE = ConfigKey.oneOf("pocketflow.distributed.mode", "sync",
+            "sync: every step averages one gradient from each live worker (BSP); async: every gradient is a step, up to"
+                    + " pocketflow.distributed.staleness versions old (asynchrony adds momentum of its own, about 1 - 1/workers:"
+                    + " lower pocketflow.train.momentum, 0.9 diverged with 2 workers, 0.5 trained).",
+            "sync", "async");
+
+    /** Staleness bound. */
+    public static final ConfigKey<Integer> STALENESS = ConfigKey.integer("pocketflow.distributed.staleness", 2,
+            "Async mode: the oldest gradient applied, in parameter versions behind the current one; older ones are dropped.",
+            Validators.range(0, 1000));
+
+    /** Worker timeout. */
+    public static final ConfigKey<Integer> TIMEOUT_MS = ConfigKey.integer("pocketflow.distributed.timeout-ms", 30_000,
+            "Sync mode drops a worker that sends no gradient for a step within this many milliseconds and continues with"
+                    + " the others.",
+            Validators.range(100, 3_600_000));
+
+    /** Join timeout. */
+    public static final ConfigKey<Integer> JOIN_TIMEOUT_MS = ConfigKey.integer("pocketflow.distributed.join-timeout-ms",
+            300_000,
+            "How long the parameter server waits for every worker to start (executor launch, data loading) before it"
+                    + " trains with those that came.",
+            Validators.range(1_000, 3_600_000));
+
+    /** Checkpoint period. */
+    public static final ConfigKey<Integer> CHECKPOINT_EVERY = ConfigKey.integer("pocketflow.distributed.checkpoint-every",
+            0,
+            "The parameter server writes parameters and optimizer state to the run directory every N steps; 0 = never."
+                    + " Needs a run directory on the driver's local file system.",
+            Validators.range(0, 1_000_000));
+
+    /** Resume. */
+    public static final ConfigKey<Boolean> RESUME = ConfigKey.bool("pocketflow.distributed.resume", true,
+            "Resume from the checkpoint in the run directory when there is one (set pocketflow.run.dir to rerun a job in"
+                    + " the same directory).");
+
+    /** Port base. */
+    public static final ConfigKey<Integer> PORT_BASE = ConfigKey.integer("pocketflow.distributed.port-base", 40_640,
+            "UDP port of the parameter server; worker w receives on port-base + 1 + w, so executors on one host never"
+                    + " collide.",
+            Validators.range(1024, 64_000));
+
+    /** Server interface. */
+    public static final ConfigKey<String> BIND_ADDRESS = ConfigKey.string("pocketflow.distributed.bind-address",
+            "127.0.0.1",
+            "Interface (IP address) the parameter server listens on, in the driver; 127.0.0.1 for local and local-cluster"
+                    + " masters, the driver's cluster address otherwise (workers then listen on their executor's address).",
+            Validators.matches("[0-9A-Za-z.:-]+"));
+
+    /** This area's keys in declaration order. */
+    public static final KeyGroup GROUP = new KeyGroup("Distributed training", List.of(WORKERS, CODEC, MODE, STALENESS,
+            TIMEOUT_MS, JOIN_TIMEOUT_MS, CHECKPOINT_EVERY, RESUME, PORT_BASE, BIND_ADDRESS));
+
+    private DistributedKeys() {
+    }
+}

@@ -1,0 +1,64 @@
+package org.pocketflow.driver.distributed;
+
+import java.util.Locale;
+
+import org.pocketflow.conf.DataKeys;
+import org.pocketflow.conf.DistributedKeys;
+import org.pocketflow.conf.JobConfig;
+import org.pocketflow.conf.ModelKeys;
+import org.pocketflow.conf.RunKeys;
+import org.pocketflow.conf.RuntimeKeys;
+import org.pocketflow.driver.BaselineRequests;
+import org.pocketflow.qsgd.GradientCodec;
+import org.pocketflow.qsgd.codec.EcqCodec;
+import org.pocketflow.qsgd.codec.EcqParams;
+import org.pocketflow.qsgd.codec.IdentityCodec;
+import org.pocketflow.qsgd.codec.LevelCoding;
+import org.pocketflow.qsgd.ps.ExchangeMode;
+import org.pocketflow.worker.distributed.DistributedRequest;
+import org.pocketflow.worker.distributed.WorkerHook;
+
+/** Maps the validated job configuration onto the workers' {@link DistributedRequest}. */
+final class DistributedRequests {
+    private DistributedRequests() {
+    }
+
+    /**
+     * @param hook called by every worker after each push (fault injection in tests)
+     * @return the request, without an HMAC key (each JVM derives its own, {@link JobSecret})
+     */
+    static DistributedRequest from(JobConfig c, WorkerHook hook) {
+        if (!c.get(ModelKeys.PATH).isEmpty()) {
+            throw new IllegalArgumentException(ModelKeys.PATH.name() + " = " + c.get(ModelKeys.PATH) + ": distributed training"
+                    + " trains a zoo architecture from scratch. Fix: leave " + ModelKeys.PATH.name() + " empty and set "
+                    + ModelKeys.ARCH.name());
+        }
+        return new DistributedRequest(c.get(DataKeys.URI), c.get(DataKeys.TRAIN_LIMIT), c.get(DataKeys.VALIDATION_FRACTION),
+                c.get(ModelKeys.ARCH), BaselineRequests.training(c), c.get(RunKeys.SEED), c.get(DistributedKeys.WORKERS),
+                mode(c), codec(c.get(DistributedKeys.CODEC)), c.get(DistributedKeys.BIND_ADDRESS),
+                c.get(DistributedKeys.PORT_BASE), null, workerWaitMillis(c), c.get(RuntimeKeys.ONEDNN), hook);
+    }
+
+    static ExchangeMode mode(JobConfig c) {
+        return ExchangeMode.valueOf(c.get(DistributedKeys.MODE).toUpperCase(Locale.ROOT));
+    }
+
+    /** The codec named by {@code pocketflow.distributed.codec}. */
+    static GradientCodec codec(String name) {
+        return switch (name) {
+            case "ecq" -> new EcqCodec();
+            case "ecq-rl" -> new EcqCodec(EcqParams.defaults().withCoding(LevelCoding.RUN_LENGTH));
+            case "identity" -> new IdentityCodec();
+            default -> throw new IllegalArgumentException(DistributedKeys.CODEC.name() + " = " + name + " is not a codec; use one of "
+                    + DistributedKeys.CODEC.validator().description());
+        };
+    }
+
+    /**
+     * How long a worker waits for parameters: the slowest worker's step plus the server's drop
+     * timeout, and the join window at the start.
+     */
+    static long workerWaitMillis(JobConfig c) {
+        return Math.max(3L * c.get(DistributedKeys.TIMEOUT_MS), c.get(DistributedKeys.JOIN_TIMEOUT_MS));
+    }
+}

@@ -1,0 +1,178 @@
+package org.pocketflow.driver.distributed;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.pocketflow.conf.DataKeys;
+import org.pocketflow.conf.DistributedKeys;
+import org.pocketflow.conf.JobConfig;
+import org.pocketflow.qsgd.ps.ParameterServer;
+import org.pocketflow.qsgd.ps.ServerConfig;
+import org.pocketflow.qsgd.ps.TrainingResult;
+import org.pocketflow.qsgd.ps.transport.Address;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.distributed.DistributedRequest;
+import org.pocketflow.worker.distributed.JvmAeron;
+import org.pocketflow.worker.distributed.MasterModel;
+import org.pocketflow.worker.distributed.WorkerHook;
+import org.pocketflow.worker.distributed.WorkerReport;
+import org.pocketflow.worker.eval.Evaluation;
+import org.pocketflow.worker.model.ModelFiles;
+
+/**
+ * Trains one network over {@code pocketflow.distributed.workers} Spark tasks with the parameter
+ * server in the driver (see the package documentation for the order of events).
+ *
+ * <p><b>Who decides the end.</b> The server: training is over when it applied the planned steps
+ * (or failed because no worker is left). The Spark job only carries the workers; after the
+ * server's end the driver gives the tasks a grace period to report, then cancels the job, so a
+ * killed executor, a retried task that cannot rejoin, or a stalled worker never hangs the run.
+ *
+ * <p>One instance per run; the caller owns the Spark context.
+ */
+public final class DistributedTrainer {
+    private static final String JOB_GROUP = "pocketflow-distributed";
+    /** How long live workers get to report after the final parameters (they need only to receive them). */
+    private static final long GRACE_MILLIS = 10_000;
+
+    private final JobConfig config;
+    private final Consumer<String> out;
+    private final WorkerHook hook;
+
+    /**
+     * @param hook called by every worker after each push ({@code NopWorkerHook.INSTANCE} outside tests)
+     */
+    public DistributedTrainer(JobConfig config, Consumer<String> out, WorkerHook hook) {
+        this.config = config;
+        this.out = out;
+        this.hook = hook;
+    }
+
+    /**
+     * Runs the training and writes {@code model.zip} (and, with checkpoints on, {@code
+     * ps-checkpoint.pfck}) into {@code runDir}.
+     *
+     * @throws IllegalArgumentException if the configuration does not fit the cluster (too few task
+     *     slots, checkpoints on a remote run directory), before any Spark work
+     * @throws IllegalStateException if training failed (every worker lost, or the server timed out)
+     */
+    public DistributedResult train(JavaSparkContext sc, String runDir) {
+        DistributedRequest req = DistributedRequests.from(config, hook);
+        checkSlots(sc, req.workers());
+        int every = config.get(DistributedKeys.CHECKPOINT_EVERY);
+        Path checkpoints = every > 0 || config.get(DistributedKeys.RESUME) ? localDir(runDir, every > 0) : null;
+        byte[] key = JobSecret.fromSparkEnv();
+        MasterModel model = MasterModel.prepare(req, IdxDataset.open(req.dataUri(), req.trainLimit(),
+                config.get(DataKeys.TEST_LIMIT)));
+        long total = model.plan().totalSteps();
+        ServerConfig sc0 = new ServerConfig(new Address(req.serverHost(), req.portBase()), req.workers(), req.mode(),
+                config.get(DistributedKeys.STALENESS), config.get(DistributedKeys.TIMEOUT_MS),
+                config.get(DistributedKeys.JOIN_TIMEOUT_MS), total, key, checkpoints, every,
+                checkpoints != null && config.get(DistributedKeys.RESUME));
+        try (ParameterServer server = new ParameterServer(JvmAeron.get(), sc0, req.codec(), model.newOptimizer(),
+                model.initialParams())) {
+            long resumed = server.step();
+            out.accept(String.format("parameter server on %s: %d workers, %s, codec %s, %d steps%s, HMAC %s", server.address(),
+                    req.workers(), req.mode(), req.codec().id(), total, resumed > 0 ? " (resuming at step " + resumed + ")" : "",
+                    key.length > 0 ? "on (spark.authenticate)" : "off"));
+            long t0 = System.nanoTime();
+            server.start();
+            sc.setJobGroup(JOB_GROUP, "distributed training, " + req.workers() + " workers", true);
+            JavaFutureAction<List<WorkerReport>> job = sc.parallelize(Collections.nCopies(req.workers(), req), req.workers())
+                    .mapPartitions(new TrainPartitionFunction(), true).collectAsync();
+            TrainingResult result = awaitServer(server, job, sc0.workerTimeoutMillis());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            List<WorkerReport> reports = collectReports(sc, job);
+            Evaluation test = model.evaluate(result.params());
+            String modelFile = runDir + "/model.zip";
+            ModelFiles.save(model.withParams(result.params()), modelFile);
+            long steps = Math.max(1, result.stats().step() - resumed);
+            long live = req.workers() - result.stats().dropped().size();
+            int n = result.params().length;
+            DistributedResult r = new DistributedResult(modelFile, test.accuracy(), test.loss(), n, resumed, total, seconds,
+                    result.stats().accepted() * (double) req.training().batchSize() / seconds,
+                    result.stats().bytesIn() / (double) steps, 4.0 * n * live, key.length > 0, result.stats(), reports);
+            out.accept(String.format("distributed training done: test accuracy %.2f%%, %.0f samples/s, %,.0f gradient bytes and"
+                            + " %,.0f parameter bytes per step, dropped %s, rejected %d", 100 * r.testAccuracy(),
+                    r.samplesPerSecond(), r.gradientBytesPerStep(), r.paramBytesPerStep(), result.stats().dropped(),
+                    result.stats().rejectedTotal()));
+            return r;
+        }
+    }
+
+    private void checkSlots(JavaSparkContext sc, int workers) {
+        if (sc.master().startsWith("local[") && workers > sc.defaultParallelism()) {
+            throw new IllegalArgumentException(DistributedKeys.WORKERS.name() + " = " + workers + " but the master " + sc.master()
+                    + " runs only " + sc.defaultParallelism() + " tasks at once, and every worker must run at the same time."
+                    + " Fix: lower " + DistributedKeys.WORKERS.name() + " or use local[" + workers + "]");
+        }
+    }
+
+    /** The run directory as a local path (the server writes checkpoints with java.nio). */
+    private static Path localDir(String runDir, boolean required) {
+        URI uri = URI.create(runDir);
+        if (uri.getScheme() == null) {
+            return Path.of(runDir);
+        }
+        if (uri.getScheme().equals("file")) {
+            return Path.of(uri);
+        }
+        if (required) {
+            throw new IllegalArgumentException(DistributedKeys.CHECKPOINT_EVERY.name() + " > 0 needs a run directory on the"
+                    + " driver's local file system, but it is " + runDir + ". Fix: set pocketflow.run.root to a local folder, or "
+                    + DistributedKeys.CHECKPOINT_EVERY.name() + " = 0");
+        }
+        return null;
+    }
+
+    private TrainingResult awaitServer(ParameterServer server, JavaFutureAction<List<WorkerReport>> job, long timeoutMillis) {
+        long tasksGoneAt = 0;
+        while (true) {
+            try {
+                return server.await(1, TimeUnit.SECONDS);
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof java.util.concurrent.TimeoutException)) {
+                    throw e;
+                }
+            }
+            if (job.isDone() && tasksGoneAt == 0) {
+                tasksGoneAt = System.nanoTime();
+            }
+            if (tasksGoneAt != 0 && System.nanoTime() - tasksGoneAt > TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) {
+                throw new IllegalStateException("every worker task ended but the parameter server is at step " + server.step()
+                        + " (" + server.stats() + "); see the executor logs for the workers' errors", failure(job));
+            }
+        }
+    }
+
+    private static Throwable failure(JavaFutureAction<?> job) {
+        try {
+            job.get(0, TimeUnit.MILLISECONDS);
+            return null;
+        } catch (Exception e) {
+            return e;
+        }
+    }
+
+    /** The workers' reports: live workers end right after the server's final parameters; others are cancelled. */
+    private List<WorkerReport> collectReports(JavaSparkContext sc, JavaFutureAction<List<WorkerReport>> job) {
+        try {
+            return job.get(GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sc.cancelJobGroup(JOB_GROUP);
+            return List.of();
+        } catch (Exception e) {
+            out.accept("worker tasks did not all report (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + "); training had already finished, cancelling them");
+            sc.cancelJobGroup(JOB_GROUP);
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package org.pocketflow.worker.distributed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pocketflow.qsgd.codec.EcqCodec;
+import org.pocketflow.qsgd.codec.IdentityCodec;
+import org.pocketflow.qsgd.ps.ExchangeMode;
+import org.pocketflow.qsgd.ps.wire.RejectReason;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.ImageSet;
+import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.train.ImageSetEpochs;
+import org.pocketflow.worker.train.Trainer;
+import org.pocketflow.worker.train.TrainingSpec;
+
+/** Distributed training of LeNet on Fashion-MNIST through the parameter server, in one JVM. */
+class PartitionTrainerTest {
+    private static final long SEED = 20180710;
+
+    @BeforeAll
+    static void needsData() {
+        assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")), "Fashion-MNIST not installed");
+    }
+
+    private static DistributedRequest request(int trainLimit, int workers, TrainingSpec spec, ExchangeMode mode,
+                                              org.pocketflow.qsgd.GradientCodec codec) {
+        return new DistributedRequest(InJvmRun.DATA, trainLimit, 0.0, "lenet", spec, SEED, workers, mode, codec,
+                "127.0.0.1", LoopbackPorts.freeBase(workers), "job-secret".getBytes(), 60_000, true, NopWorkerHook.INSTANCE);
+    }
+
+    @Test
+    void oneWorkerThroughTheServerMatchesLocalTraining() throws Exception {
+        TrainingSpec spec = new TrainingSpec(1, 32, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, SEED, 1000);
+        DistributedRequest req = request(192, 1, spec, ExchangeMode.SYNC, new IdentityCodec());
+        InJvmRun.Outcome run = InJvmRun.run(req, 60_000, 16);
+        float[] distributed = run.result().params();
+
+        IdxDataset data = IdxDataset.open(req.dataUri(), req.trainLimit(), 16);
+        ImageSet train = PartitionTrainer.trainSplit(req, data);
+        ComputationGraph local = Trainer.withOptimizer(MasterModel.initialGraph(req, data), spec, train.batchCount(32));
+        float[] initial = local.params().toFloatVector();
+        new Trainer(spec, line -> { }).fit(local, new ImageSetEpochs(train, Normalizer.fit(train), 32,
+                PartitionTrainer.dataSeed(SEED, 0)));
+        float[] expected = local.params().toFloatVector();
+
+        double moved = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            moved = Math.max(moved, Math.abs(expected[i] - initial[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(expected[i] - distributed[i]));
+        }
+        assertEquals(6, run.result().stats().step());
+        assertTrue(moved > 1e-2, "local training should move the weights, moved " + moved);
+        assertTrue(maxDiff < 1e-4, "server training differs from local training by " + maxDiff
+                + " (weights moved " + moved + ")");
+    }
+
+    @Test
+    void twoWorkersWithEcqTrainLeNetOnFashionMnist() throws Exception {
+        TrainingSpec spec = new TrainingSpec(1, 16, 0.02, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, SEED, 20);
+        DistributedRequest req = request(3000, 2, spec, ExchangeMode.SYNC, new EcqCodec());
+        InJvmRun.Outcome run = InJvmRun.run(req, 60_000, 2000);
+
+        assertEquals(run.model().plan().totalSteps(), run.result().stats().step());
+        assertEquals(0, run.result().stats().rejectedTotal(), run.result().stats().toString());
+        for (Object r : run.reports()) {
+            WorkerReport report = assertInstanceOf(WorkerReport.class, r);
+            assertEquals(WorkerReport.Outcome.FINISHED, report.outcome());
+            assertEquals(94, report.steps());
+            // ECQ: about 2 bits per element plus scales, far below 32
+            assertTrue(report.bytesSent() * 8.0 / report.steps() / run.model().initialParams().length < 3, report.toString());
+        }
+        double accuracy = run.model().evaluate(run.result().params()).accuracy();
+        assertTrue(accuracy > 0.70, "test accuracy " + accuracy);
+    }
+
+    @Test
+    void aWorkerKilledMidTrainingIsDroppedAndTheOthersFinish() throws Exception {
+        TrainingSpec spec = new TrainingSpec(1, 32, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, SEED, 1000);
+        DistributedRequest req = request(640, 2, spec, ExchangeMode.SYNC, new EcqCodec()).withHook(new KillWorker(1, 3));
+        InJvmRun.Outcome run = InJvmRun.run(req, 4_000, 16);
+
+        assertEquals(run.model().plan().totalSteps(), run.result().stats().step());
+        assertEquals(Set.of(1), run.result().stats().dropped());
+        assertEquals(WorkerReport.Outcome.FINISHED, assertInstanceOf(WorkerReport.class, run.reports().get(0)).outcome());
+        assertInstanceOf(KillWorker.Killed.class, run.reports().get(1));
+        assertEquals(0, run.result().stats().rejected(RejectReason.UNAUTHENTICATED));
+    }
+}
