@@ -82,6 +82,27 @@ class LauncherTest {
     }
 
     @Test
+    void distributedTrainingGoesToItsOwnMainThroughSparkSubmit(@TempDir Path tmp) throws Exception {
+        Path sparkHome = tmp.resolve("spark");
+        Files.createDirectories(sparkHome.resolve("bin"));
+        Path argsFile = tmp.resolve("args.txt");
+        Path submit = sparkHome.resolve("bin/spark-submit");
+        Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > " + argsFile + "\n");
+        Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.writeString(tmp.resolve("app.jar"), "not really a jar");
+
+        Result r = launch(Map.of("SPARK_HOME", sparkHome.toString(), "PF_APP_JAR", jar.toString()),
+                "train-distributed", "--conf", "pocketflow.spark.master=yarn", "--conf", "pocketflow.distributed.workers=4");
+        assertEquals(0, r.code(), r.output());
+        List<String> a = Files.readAllLines(argsFile);
+        assertEquals("yarn", a.get(a.indexOf("--master") + 1));
+        assertEquals("org.pocketflow.driver.distributed.DistributedMain", a.get(a.indexOf("--class") + 1));
+        int j = a.indexOf(jar.toString());
+        assertEquals(List.of("train", "--conf", "pocketflow.spark.master=yarn", "--conf",
+                "pocketflow.distributed.workers=4"), a.subList(j + 1, a.size()));
+    }
+
+    @Test
     void clusterMasterWithoutSparkHomeSaysWhatToSet() throws Exception {
         Result r = launch(Map.of("SPARK_HOME", ""), "run", "--conf", "pocketflow.spark.master=yarn");
         assertEquals(2, r.code(), r.output());
