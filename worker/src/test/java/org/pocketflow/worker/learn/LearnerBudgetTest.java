@@ -65,6 +65,21 @@ class LearnerBudgetTest {
         }
     }
 
+    @Test
+    void bitsBelowTheBudgetAreRaisedAndThePreferencesShapeIsKept() {
+        ModelInfo info = ModelInfo.of(Architecture.LENET.factory().create(MNIST, 10, 1), MNIST);
+        Learner l = new UniformQuantLearner();
+        Map<String, Double> low = l.meetBudget(info, Map.of("conv1", 2.0, "conv2", 2.0, "fc1", 2.0, "output", 2.0),
+                Budget.bits(6));
+        double avg = weighted(low, info);
+        assertTrue(avg <= 6 + 1e-9 && avg > 5.9, "a cautious proposal should still spend the budget: " + avg + " " + low);
+        Map<String, Double> shaped = l.meetBudget(info, Map.of("conv1", 8.0, "conv2", 2.0, "fc1", 5.0, "output", 8.0),
+                Budget.bits(4));
+        assertTrue(weighted(shaped, info) <= 4 + 1e-9);
+        assertTrue(shaped.get("conv1") > shaped.get("conv2") && shaped.get("output") > shaped.get("fc1"),
+                "the proposal's order survives: " + shaped);
+    }
+
     @ParameterizedTest
     @EnumSource(Architecture.class)
     void sparsityMeetsItsTargetForAnyPreference(Architecture arch) {

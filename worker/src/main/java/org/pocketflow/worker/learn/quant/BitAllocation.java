@@ -7,14 +7,19 @@ import java.util.Map;
 import org.pocketflow.worker.learn.Knob;
 
 /**
- * Meets an average-bits budget by construction: each layer starts at its preferred bits
- * (rounded, clamped to its knob), then, while the parameter-weighted average exceeds the budget,
- * the layer with the most bits (the largest on ties) gives up one bit — as HAQ lowers its
- * agent's bit widths until the constraint holds (Wang, Liu, Lin, Lin and Han 2019, section 3.3).
- * The result is the allocation nearest the preference, in this greedy sense, whose average is
- * at most the budget.
+ * Meets an average-bits budget by construction while keeping the shape of a preference: the
+ * preferred bits of every layer are shifted by one common offset {@code t} (then rounded and
+ * clamped to each knob), {@code t} the largest for which the parameter-weighted average stays
+ * within the budget (found by bisection: the average never decreases as {@code t} grows); the
+ * bits the rounding left unused are then handed out one at a time to the layers whose shifted
+ * preference was rounded down the most, while the budget allows. A preference above the budget
+ * is lowered evenly (HAQ lowers its agent's bit widths until the constraint holds, Wang et al.
+ * 2019, section 3.3), one below it is raised evenly, so a search is never penalised for
+ * proposing fewer bits than it may spend. Equal preferences give the uniform allocation.
  */
 final class BitAllocation {
+    private static final int BISECTION_STEPS = 60;
+
     private BitAllocation() {
     }
 
@@ -27,17 +32,15 @@ final class BitAllocation {
     static Map<String, Double> meet(List<Knob> knobs, Map<String, Long> sizes, Map<String, Double> preferred,
                                     double budget, String learner) {
         int n = knobs.size();
-        int[] bits = new int[n];
+        double[] pref = new double[n];
         long[] size = new long[n];
         long total = 0;
-        double sum = 0;
         double floor = 0;
         for (int i = 0; i < n; i++) {
             Knob k = knobs.get(i);
-            bits[i] = (int) k.check(preferred.getOrDefault(k.name(), k.hi()), learner);
+            pref[i] = k.check(preferred.getOrDefault(k.name(), k.hi()), learner);
             size[i] = sizes.get(k.name());
             total += size[i];
-            sum += (double) bits[i] * size[i];
             floor += k.lo() * size[i];
         }
         if (floor / total > budget + 1e-9) {
@@ -45,16 +48,33 @@ final class BitAllocation {
                     + " bits; the fewest bits per layer give " + String.format("%.3f", floor / total)
                     + ". Fix: raise pocketflow.learn.average-bits to at least that");
         }
-        while (sum / total > budget + 1e-9) {
+        double lo = -16;
+        double hi = 16;
+        for (int it = 0; it < BISECTION_STEPS; it++) {
+            double mid = (lo + hi) / 2;
+            if (average(shifted(knobs, pref, mid), size, total) <= budget + 1e-9) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        int[] bits = shifted(knobs, pref, lo);
+        double sum = average(bits, size, total) * total;
+        while (true) {
             int pick = -1;
+            double bestGap = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < n; i++) {
-                if (bits[i] > knobs.get(i).lo()
-                        && (pick < 0 || bits[i] > bits[pick] || (bits[i] == bits[pick] && size[i] > size[pick]))) {
+                double gap = pref[i] + lo - bits[i];
+                if (bits[i] < knobs.get(i).hi() && sum + size[i] <= budget * total + 1e-9 && gap > bestGap) {
                     pick = i;
+                    bestGap = gap;
                 }
             }
-            bits[pick]--;
-            sum -= size[pick];
+            if (pick < 0) {
+                break;
+            }
+            bits[pick]++;
+            sum += size[pick];
         }
         Map<String, Double> out = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
@@ -63,15 +83,20 @@ final class BitAllocation {
         return out;
     }
 
-    /** Parameter-weighted average of {@code bits}. */
-    static double average(Map<String, Double> bits, Map<String, Long> sizes) {
-        double sum = 0;
-        long total = 0;
-        for (Map.Entry<String, Double> e : bits.entrySet()) {
-            long s = sizes.get(e.getKey());
-            sum += e.getValue() * s;
-            total += s;
+    private static int[] shifted(List<Knob> knobs, double[] pref, double t) {
+        int[] bits = new int[pref.length];
+        for (int i = 0; i < pref.length; i++) {
+            Knob k = knobs.get(i);
+            bits[i] = (int) Math.max(k.lo(), Math.min(k.hi(), Math.floor(pref[i] + t + 0.5)));
         }
-        return total == 0 ? 0 : sum / total;
+        return bits;
+    }
+
+    private static double average(int[] bits, long[] size, long total) {
+        double sum = 0;
+        for (int i = 0; i < bits.length; i++) {
+            sum += (double) bits[i] * size[i];
+        }
+        return sum / total;
     }
 }
