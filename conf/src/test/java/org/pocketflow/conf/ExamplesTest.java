@@ -40,6 +40,9 @@ class ExamplesTest {
         assertEquals("lenet", quick.get(ModelKeys.ARCH));
         assertEquals(2, quick.get(TrainKeys.EPOCHS));
         assertEquals(0, quick.get(DataKeys.TRAIN_LIMIT));
+        assertEquals("channel-pruning+uniform-quant", quick.get(LearnKeys.ALGORITHM));
+
+        assertEquals("tpe", load("lenet-prune-search.conf").get(SearchKeys.SAMPLER));
 
         assertEquals(15, load("lenet-baseline.conf").get(TrainKeys.EPOCHS));
 
