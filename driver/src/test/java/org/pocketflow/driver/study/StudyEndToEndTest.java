@@ -77,6 +77,33 @@ class StudyEndToEndTest {
     }
 
     @Test
+    void divergingTrialsAreRecordedFailedWithTheReasonAndEndAHopelessStudy(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
+        Path runDir = tmp.resolve("hopeless");
+        // decoupled weight decay of lr * wd = 5 per step flips and grows every weight: NaN within a few steps
+        Outcome o = main(job(runDir, "pocketflow.search.sampler=random", "pocketflow.search.trials=4",
+                "pocketflow.search.max-failed-trials=2", "pocketflow.learn.fine-tune-learning-rate=10",
+                "pocketflow.train.weight-decay=0.5", "pocketflow.train.lr-schedule=constant"));
+        assertEquals(1, o.code(), o.out());
+        assertTrue(o.err().contains("pocketflow.search.max-failed-trials = 2"), o.err());
+        JsonNode report = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
+        assertEquals("failed", report.get("status").asText());
+        JsonNode study = report.get("study");
+        assertEquals(0, study.at("/counts/complete").asLong());
+        assertTrue(study.at("/counts/failed").asLong() >= 2, study.toString());
+        long diverged = 0;
+        for (JsonNode t : study.get("trials")) {
+            assertEquals("FAILED", t.get("state").asText(), t.toString());
+            if (t.get("reason").asText().contains("training diverged")) {
+                diverged++;
+                assertTrue(t.get("reason").asText().contains("pocketflow.learn.fine-tune-learning-rate"), t.toString());
+            }
+        }
+        assertTrue(diverged >= 2, study.toString());
+        assertTrue(Files.readString(runDir.resolve("trials.jsonl")).contains("training diverged"));
+    }
+
+    @Test
     void studyWithTwoParallelTrialsSavesTheBestAndResumesWithoutRedoingTrials(@TempDir Path tmp) throws Exception {
         assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
         Path runDir = tmp.resolve("study");

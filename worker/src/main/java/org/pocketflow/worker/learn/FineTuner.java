@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.pocketflow.conf.LearnKeys;
 import org.pocketflow.worker.learn.distill.DistillationLoss;
 import org.pocketflow.worker.learn.distill.DistilledEpochs;
 import org.pocketflow.worker.train.EpochData;
@@ -48,7 +49,7 @@ public final class FineTuner {
             input = new DistilledEpochs(data, teacher);
         }
         try {
-            new Trainer(training, progress).fit(g, input, c.hook());
+            new Trainer(training, progress, LearnKeys.FINE_TUNE_LEARNING_RATE.name()).fit(g, input, c.hook());
         } finally {
             if (out != null) {
                 out.setLossFn(original);

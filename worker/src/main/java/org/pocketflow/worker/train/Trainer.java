@@ -15,6 +15,7 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
+import org.pocketflow.conf.TrainKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,7 @@ public final class Trainer {
 
     private final TrainingSpec spec;
     private final Consumer<String> progress;
+    private final String learningRateKey;
 
     /** A trainer logging progress through slf4j. */
     public Trainer(TrainingSpec spec) {
@@ -39,8 +41,17 @@ public final class Trainer {
 
     /** A trainer sending each progress line to {@code progress}. */
     public Trainer(TrainingSpec spec, Consumer<String> progress) {
+        this(spec, progress, TrainKeys.LEARNING_RATE.name());
+    }
+
+    /**
+     * @param learningRateKey the configuration key that set {@code spec}'s learning rate, named in
+     *                        the message when training diverges
+     */
+    public Trainer(TrainingSpec spec, Consumer<String> progress, String learningRateKey) {
         this.spec = spec;
         this.progress = progress;
+        this.learningRateKey = learningRateKey;
     }
 
     /**
@@ -112,7 +123,7 @@ public final class Trainer {
                 step++;
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: loss " + loss + " at epoch " + (e + 1)
-                            + " step " + step + ". Fix: lower pocketflow.train.learning-rate (now "
+                            + " step " + step + ". Fix: lower " + learningRateKey + " (now "
                             + spec.learningRate() + ")");
                 }
                 lossSum += loss;
