@@ -32,6 +32,23 @@ class LauncherTest {
     private record Result(int code, String output) {
     }
 
+    /** A SPARK_HOME whose bin/spark-submit writes its arguments, one per line, to {@code argsFile}. */
+    private record StubSpark(Path home, Path argsFile, Path jar) {
+        static StubSpark in(Path tmp) throws IOException {
+            Path home = tmp.resolve("spark");
+            Files.createDirectories(home.resolve("bin"));
+            Path args = tmp.resolve("args.txt");
+            Path submit = home.resolve("bin/spark-submit");
+            Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > " + args + "\n");
+            Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return new StubSpark(home, args, Files.writeString(tmp.resolve("app.jar"), "not really a jar"));
+        }
+
+        Map<String, String> env() {
+            return Map.of("SPARK_HOME", home.toString(), "PF_APP_JAR", jar.toString());
+        }
+    }
+
     private static Result launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(root.resolve("submit/bin/pocketflow").toString()));
         cmd.addAll(List.of(args));
@@ -60,15 +77,10 @@ class LauncherTest {
 
     @Test
     void clusterMasterGoesThroughSparkSubmitWithTheJvmFlags(@TempDir Path tmp) throws Exception {
-        Path sparkHome = tmp.resolve("spark");
-        Files.createDirectories(sparkHome.resolve("bin"));
-        Path argsFile = tmp.resolve("args.txt");
-        Path submit = sparkHome.resolve("bin/spark-submit");
-        Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > " + argsFile + "\n");
-        Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path jar = Files.writeString(tmp.resolve("app.jar"), "not really a jar");
-
-        Result r = launch(Map.of("SPARK_HOME", sparkHome.toString(), "PF_APP_JAR", jar.toString()),
+        StubSpark spark = StubSpark.in(tmp);
+        Path argsFile = spark.argsFile();
+        Path jar = spark.jar();
+        Result r = launch(spark.env(),
                 "run", "--conf", "pocketflow.spark.master=spark://10.0.0.1:7077", "--conf", "pocketflow.seed=5");
         assertEquals(0, r.code(), r.output());
         List<String> a = Files.readAllLines(argsFile);
@@ -83,15 +95,10 @@ class LauncherTest {
 
     @Test
     void distributedTrainingGoesToItsOwnMainThroughSparkSubmit(@TempDir Path tmp) throws Exception {
-        Path sparkHome = tmp.resolve("spark");
-        Files.createDirectories(sparkHome.resolve("bin"));
-        Path argsFile = tmp.resolve("args.txt");
-        Path submit = sparkHome.resolve("bin/spark-submit");
-        Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > " + argsFile + "\n");
-        Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path jar = Files.writeString(tmp.resolve("app.jar"), "not really a jar");
-
-        Result r = launch(Map.of("SPARK_HOME", sparkHome.toString(), "PF_APP_JAR", jar.toString()),
+        StubSpark spark = StubSpark.in(tmp);
+        Path argsFile = spark.argsFile();
+        Path jar = spark.jar();
+        Result r = launch(spark.env(),
                 "train-distributed", "--conf", "pocketflow.spark.master=yarn", "--conf", "pocketflow.distributed.workers=4");
         assertEquals(0, r.code(), r.output());
         List<String> a = Files.readAllLines(argsFile);
