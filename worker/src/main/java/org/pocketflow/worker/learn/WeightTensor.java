@@ -11,7 +11,6 @@ import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.model.LayerInfo;
@@ -102,7 +101,6 @@ public record WeightTensor(String layer, String key, long[] shape, int channelAx
     /** Overwrites this tensor in {@code graph} with {@code values} (row-major). */
     public void write(ComputationGraph graph, float[] values) {
         INDArray p = graph.getParam(key);
-        p.assign(Nd4j.create(values, p.shape(), 'c').castTo(p.dataType() == DataType.FLOAT ? DataType.FLOAT
-                : p.dataType()));
+        p.assign(Nd4j.create(values, p.shape(), 'c').castTo(p.dataType()));
     }
 }

@@ -106,23 +106,14 @@ public record KMeansCodebook(float[] centroids, int[] indices) {
         return changed;
     }
 
-    private static float[] distinct(float[] sortedCentroids) {
-        return toArray(Arrays.stream(box(sortedCentroids)).distinct().toArray(Float[]::new));
-    }
-
-    private static Float[] box(float[] a) {
-        Float[] b = new Float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            b[i] = a[i];
+    private static float[] distinct(float[] sorted) {
+        int n = 0;
+        float[] out = new float[sorted.length];
+        for (float v : sorted) {
+            if (n == 0 || out[n - 1] != v) {
+                out[n++] = v;
+            }
         }
-        return b;
-    }
-
-    private static float[] toArray(Float[] a) {
-        float[] b = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            b[i] = a[i];
-        }
-        return b;
+        return Arrays.copyOf(out, n);
     }
 }
