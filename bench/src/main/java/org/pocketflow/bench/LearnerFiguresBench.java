@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
@@ -18,11 +19,13 @@ import org.pocketflow.worker.learn.ChainLearner;
 import org.pocketflow.worker.learn.CompressedModel;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.Learner;
+import org.pocketflow.worker.learn.LearnerCatalog;
 import org.pocketflow.worker.learn.LearnerRun;
 import org.pocketflow.worker.learn.prune.ChannelPruning;
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
 import org.pocketflow.worker.learn.prune.FlopsBudget;
 import org.pocketflow.worker.learn.prune.L1ChannelSelector;
+import org.pocketflow.worker.learn.prune.DcpChannelSelector;
 import org.pocketflow.worker.learn.prune.LassoChannelSelector;
 import org.pocketflow.worker.learn.quant.NonUniformQuantLearner;
 import org.pocketflow.worker.learn.quant.UniformQuantLearner;
@@ -43,7 +46,7 @@ import org.pocketflow.worker.train.TrainingSpec;
  * MODEL_ZIP is a base model from {@code pocketflow run conf/examples/lenet-baseline.conf},
  * epochs of fine-tuning (default 3) and a comma list of experiments (default all):
  * {@code prune50, prune50-lasso, prune50-x8 (channel counts in multiples of 8), prune50-lasso-x8,
- * prune50-kd, sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
+ * prune50-dcp, prune50-dcp-x8, prune50-kd, sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
  * nonuniform2, uniform3, nonuniform3, chain50-8}. Prints figures; asserts nothing.
  */
 public final class LearnerFiguresBench {
@@ -72,7 +75,8 @@ public final class LearnerFiguresBench {
                         + "oneDNN %s, fine-tune %d epoch(s) lr 0.01 cosine on %d images%n", model, baseAcc, baseBytes,
                 baseLat.batch1Millis(), baseLat.batch64Millis(), onednn ? "on" : "off", epochs, train.size());
 
-        INDArray calibration = train.batchesInOrder(256, norm).next().getFeatures();
+        INDArray calibration = train.batchesInOrder(LearnerCatalog.CALIBRATION_IMAGES, norm).next().getFeatures();
+        DataSet dcp = train.batchesInOrder(LearnerCatalog.DCP_CALIBRATION_IMAGES, norm).next();
         List<Experiment> all = List.of(
                 new Experiment("prune50", new ChannelPruningLearner(), Budget.macs(0.5), false),
                 new Experiment("prune50-lasso", new ChannelPruningLearner(new LassoChannelSelector(calibration, SEED),
@@ -81,6 +85,10 @@ public final class LearnerFiguresBench {
                         ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false),
                 new Experiment("prune50-lasso-x8", new ChannelPruningLearner(new LassoChannelSelector(calibration,
                         SEED), true, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false),
+                new Experiment("prune50-dcp", new ChannelPruningLearner(new DcpChannelSelector(dcp.getFeatures(),
+                        dcp.getLabels(), SEED), true, FlopsBudget.ANY_COUNT), Budget.macs(0.5), false),
+                new Experiment("prune50-dcp-x8", new ChannelPruningLearner(new DcpChannelSelector(dcp.getFeatures(),
+                        dcp.getLabels(), SEED), true, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false),
                 new Experiment("prune50-kd", new ChannelPruningLearner(), Budget.macs(0.5), true),
                 new Experiment("sparse75", new WeightSparsityLearner(), Budget.sparse(0.75), false),
                 new Experiment("uniform8", new UniformQuantLearner(), Budget.bits(8), false),

@@ -39,9 +39,11 @@ public final class LearnKeys {
 
     /** Channel selection criterion. */
     public static final ConfigKey<String> CHANNEL_SELECTOR = ConfigKey.oneOf("pocketflow.learn.channel-selector", "l1",
-            "Channel pruning: how channels are chosen: l1 (filter norm) or lasso (LASSO regression on the consumer's "
-                    + "inputs with least-squares reconstruction, He et al. 2017; calibrated on training images).",
-            "l1", "lasso");
+            "Channel pruning: how channels are chosen: l1 (filter norm), lasso (LASSO regression on the consumer's "
+                    + "inputs with least-squares reconstruction, He et al. 2017) or dcp (discrimination-aware: greedy on "
+                    + "reconstruction plus a classification loss, Zhuang et al. 2018); lasso and dcp are calibrated on "
+                    + "training images.",
+            "l1", "lasso", "dcp");
 
     /** Channel count granularity. */
     public static final ConfigKey<Integer> CHANNEL_MULTIPLE = ConfigKey.integer("pocketflow.learn.channel-multiple", 8,

@@ -3,9 +3,11 @@ package org.pocketflow.worker.learn;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
 import org.pocketflow.worker.learn.prune.ChannelSelector;
+import org.pocketflow.worker.learn.prune.DcpChannelSelector;
 import org.pocketflow.worker.learn.prune.L1ChannelSelector;
 import org.pocketflow.worker.learn.prune.LassoChannelSelector;
 import org.pocketflow.worker.learn.quant.NonUniformQuantLearner;
@@ -18,7 +20,20 @@ public final class LearnerCatalog {
     public static final List<String> NAMES = List.of("channel-pruning", "weight-sparsity", "uniform-quant",
             "nonuniform-quant", "channel-pruning+uniform-quant", "channel-pruning+nonuniform-quant");
 
+    /** Calibration images for LASSO channel selection and activation ranges. */
+    public static final int CALIBRATION_IMAGES = 256;
+    /**
+     * Calibration images for DCP: its discrimination loss needs labels for more images than
+     * reconstruction does (LeNet, 50% MACs, before fine-tuning: 90.14% with 256 images, 91.00% with 1024).
+     */
+    public static final int DCP_CALIBRATION_IMAGES = 1024;
+
     private LearnerCatalog() {
+    }
+
+    /** How many calibration images {@link #create} should get for {@code options}. */
+    public static int calibrationImages(LearnerOptions options) {
+        return "dcp".equals(options.channelSelector()) ? DCP_CALIBRATION_IMAGES : CALIBRATION_IMAGES;
     }
 
     /**
@@ -35,20 +50,23 @@ public final class LearnerCatalog {
      * The learner called {@code name}.
      *
      * @param options     the learners' options from the job configuration
-     * @param calibration normalised training images for data-driven settings (LASSO channel
-     *                    selection, activation ranges)
-     * @param seed        seed of data-driven settings (LASSO's sampled positions)
+     * @param calibration normalised training images and their one-hot labels for data-driven
+     *                    settings (LASSO and DCP channel selection, activation ranges), {@link
+     *                    #calibrationImages} of them; may be null when none is used
+     * @param seed        seed of data-driven settings (LASSO's and DCP's sampled positions)
      */
-    public static Learner create(String name, LearnerOptions options, INDArray calibration, long seed) {
+    public static Learner create(String name, LearnerOptions options, DataSet calibration, long seed) {
+        INDArray images = calibration == null ? null : calibration.getFeatures();
         ChannelSelector selector = switch (options.channelSelector()) {
             case "l1" -> new L1ChannelSelector();
-            case "lasso" -> new LassoChannelSelector(calibration, seed);
+            case "lasso" -> new LassoChannelSelector(images, seed);
+            case "dcp" -> new DcpChannelSelector(images, calibration == null ? null : calibration.getLabels(), seed);
             default -> throw new IllegalArgumentException("unknown channel selector " + options.channelSelector()
-                    + "; known: l1, lasso");
+                    + "; known: l1, lasso, dcp");
         };
         ChannelPruningLearner prune = new ChannelPruningLearner(selector, options.keepFirstConv(),
                 options.channelMultiple());
-        UniformQuantLearner uniform = new UniformQuantLearner(2, 8, options.activationBits(), calibration);
+        UniformQuantLearner uniform = new UniformQuantLearner(2, 8, options.activationBits(), images);
         return switch (name) {
             case "channel-pruning" -> prune;
             case "weight-sparsity" -> new WeightSparsityLearner();

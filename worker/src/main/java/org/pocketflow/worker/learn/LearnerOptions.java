@@ -7,7 +7,7 @@ import java.io.Serializable;
  * uniform rule), as the job configuration gives them ({@code pocketflow.learn.*}).
  *
  * @param keepFirstConv   channel pruning keeps the first convolution's group whole
- * @param channelSelector channel selection criterion: {@code l1} or {@code lasso}
+ * @param channelSelector channel selection criterion: {@code l1}, {@code lasso} or {@code dcp}
  * @param channelMultiple kept channel counts are multiples of this (1 = any)
  * @param activationBits  uniform quantization of ReLU outputs (0 = fp32 activations)
  */

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
@@ -28,16 +28,13 @@ import org.pocketflow.worker.train.ImageSetEpochs;
  * in the run directory. Stateless.
  */
 final class CompressionRun {
-    /** Training images that calibrate data-driven settings (activation ranges). */
-    static final int CALIBRATION_IMAGES = 256;
-
     private CompressionRun() {
     }
 
     static CompressionResult execute(CompressionRequest c, BaselineRequest req, ComputationGraph base,
                                      double baseAccuracy, IdxDataset dataset, ImageSet train, ImageSet validation,
                                      Normalizer norm, Consumer<String> progress) {
-        INDArray calibration = train.batchesInOrder(CALIBRATION_IMAGES, norm).next().getFeatures();
+        DataSet calibration = train.batchesInOrder(LearnerCatalog.calibrationImages(c.options()), norm).next();
         Learner learner = LearnerCatalog.create(c.algorithm(), c.options(), calibration, req.seed());
         ModelInfo info = ModelInfo.of(base, dataset.shape());
         Map<String, Double> settings = learner.uniform(info, c.budget());

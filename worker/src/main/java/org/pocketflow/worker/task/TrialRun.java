@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.deeplearning4j.util.ModelSerializer;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
@@ -61,8 +61,8 @@ public final class TrialRun {
         ImageSet.Split split = dataset.train().split(ctx.validationFraction(), ctx.splitSeed());
         Normalizer norm = Normalizer.fit(split.train());
         ComputationGraph base = restore(baseZip);
-        INDArray calibration = split.train().batchesInOrder(CompressionRun.CALIBRATION_IMAGES, norm).next()
-                .getFeatures();
+        DataSet calibration = split.train().batchesInOrder(LearnerCatalog.calibrationImages(ctx.options()), norm)
+                .next();
         Learner learner = LearnerCatalog.create(ctx.learner(), ctx.options(), calibration, ctx.splitSeed());
         Compression c = learner.compress(base, dataset.shape(), req.settings(), ctx.budget());
         ComputationGraph graph = c.graph();

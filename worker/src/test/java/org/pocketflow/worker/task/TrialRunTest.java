@@ -31,8 +31,13 @@ class TrialRunTest {
     }
 
     private static TrialRequest request(Path dir, double lr, int rung, double from, double to, String resume) {
+        return request(dir, lr, rung, from, to, resume, "l1");
+    }
+
+    private static TrialRequest request(Path dir, double lr, int rung, double from, double to, String resume,
+                                        String selector) {
         TrialRequest.TrialContext ctx = new TrialRequest.TrialContext("file://" + DATA, 640, 200, 0.2, 5,
-                "channel-pruning", new LearnerOptions(true, "l1", 1, 0), Budget.macs(0.5), true, 0, 1, Map.of("seed", "5"));
+                "channel-pruning", new LearnerOptions(true, selector, 1, 0), Budget.macs(0.5), true, 0, 1, Map.of("seed", "5"));
         FineTuneSpec ft = FineTuneSpec.of(new TrainingSpec(1, 32, lr, 0.9, 0, TrainingSpec.LrSchedule.CONSTANT, 9, 100));
         return new TrialRequest(ctx, 7, rung, from, to, Map.of(), ft, resume, dir.toUri().toString());
     }
@@ -66,5 +71,17 @@ class TrialRunTest {
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> TrialRun.execute(wrong, base, line -> { }));
         assertTrue(e.getMessage().contains("belongs to another candidate"), e.getMessage());
+    }
+
+    @Test
+    void dcpSelectsWithTheLabelsOfTheTrainingSplitAndMeetsTheBudget(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
+        byte[] base = lenetZip();
+        // lr 0.02: at 0.05 (momentum 0.9) this untrained network's DCP-pruned copy stalls at chance, L1's and LASSO's not
+        TrialResult dcp = TrialRun.execute(request(tmp, 0.02, 0, 0, 1, "", "dcp"), base, line -> { });
+        assertEquals(TrialResult.COMPLETE, dcp.status(), dcp.reason());
+        assertTrue(dcp.macs() <= 2_293_000 / 2, "MACs " + dcp.macs());
+        assertTrue(dcp.validationAccuracy() > 0.3, "a DCP-pruned LeNet after one epoch on 512 images: "
+                + dcp.validationAccuracy());
     }
 }

@@ -1,0 +1,438 @@
+package org.pocketflow.worker.learn.prune;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ModelInfo;
+
+/**
+ * Discrimination-aware channel selection (Zhuang et al., NeurIPS 2018, "Discrimination-aware
+ * Channel Pruning for Deep Neural Networks", DCP). For a group, each consumer layer gets the loss
+ * of the paper's equation 6, {@code L = L_M + lambda L_S}: {@code L_M} the reconstruction error of
+ * the consumer's output against the unpruned network (relative squared error on sampled output
+ * positions, as {@link LassoChannelSelector}) and {@code L_S} a <em>discrimination-aware</em>
+ * cross-entropy on the calibration labels, so that channels are judged by what they tell about the
+ * class and not only by how much of the output they carry. Channels are chosen greedily as in the
+ * paper's algorithm 2: starting from none, each round computes the gradient of {@code L} with
+ * respect to the consumers' weights (unchosen channels' weights zero) and adds the channel whose
+ * weight gradient has the largest Frobenius norm (summed over the group's consumers); the chosen
+ * channels' weights are then refitted. Inputs and outputs are centred over the samples, so that
+ * a channel is judged by how it varies, not by its mean (which a bias absorbs): this way, with no
+ * channel chosen the output is the unpruned network's mean output, and the first gradient of the
+ * discrimination loss is the channels' covariance with the labels. After surgery the consumers are reconstructed by least
+ * squares ({@link #reconstruction()}, as for LASSO).
+ *
+ * <p>Where this differs from the paper, to stay a selection step that runs on a few hundred images
+ * without training: the discrimination loss sits on the consumer's own output, not at the end of a
+ * stage: a consumer that is the network's output layer uses the network's softmax loss itself; any
+ * other consumer gets an auxiliary linear softmax classifier on its output averaged over the
+ * sampled positions (standardised, fitted on the unpruned network's features with L2 penalty), in
+ * place of the paper's BN-ReLU-pool-FC head fine-tuned with the network. The refit of the chosen
+ * weights in each round solves {@code L_M} exactly by least squares (the paper takes SGD steps on
+ * {@code L}). When more than {@value #MAX_ROUNDS} channels are to be kept, each round adds
+ * {@code ceil(count / MAX_ROUNDS)} channels.
+ *
+ * <p>Immutable apart from a cache of the last graph's activations (guarded); the calibration
+ * arrays are copied. Deterministic for a given graph, calibration set and seed.
+ */
+public final class DcpChannelSelector implements ChannelSelector {
+    /** The paper's weight of the discrimination loss against the reconstruction loss. */
+    public static final double DEFAULT_WEIGHT = 1.0;
+    /** Greedy rounds at most per group. */
+    static final int MAX_ROUNDS = 64;
+    private static final double HEAD_L2 = 1e-2;
+    private static final int HEAD_ITERATIONS = 300;
+    private static final double RIDGE = 1e-6;
+
+    private final INDArray images;
+    private final INDArray labels;
+    private final long seed;
+    private final int positionsPerImage;
+    private final double weight;
+    private final ActivationCache cache = new ActivationCache();
+
+    /** DCP with the paper's weight 1 and 10 sampled positions per image. */
+    public DcpChannelSelector(INDArray images, INDArray labels, long seed) {
+        this(images, labels, seed, LassoChannelSelector.DEFAULT_POSITIONS, DEFAULT_WEIGHT);
+    }
+
+    /**
+     * @param images            a few hundred input images {@code [N, C, H, W]}, normalised as in training
+     * @param labels            their one-hot labels {@code [N, classes]}
+     * @param seed              seed of the sampled output positions
+     * @param positionsPerImage output positions sampled per image for convolution consumers, at least 1
+     * @param weight            weight {@code lambda} of the discrimination loss, at least 0 (0: pure
+     *                          greedy reconstruction, orthogonal matching pursuit on channels)
+     */
+    public DcpChannelSelector(INDArray images, INDArray labels, long seed, int positionsPerImage, double weight) {
+        this.images = LassoChannelSelector.checkCalibration(images);
+        if (labels == null || labels.rank() != 2 || labels.size(0) != images.size(0) || labels.size(1) < 2) {
+            throw new IllegalArgumentException("DCP needs one-hot labels [" + images.size(0) + ", classes] for its "
+                    + "calibration images, but got " + (labels == null ? "null" : Arrays.toString(labels.shape()))
+                    + "; pass the labels of the same training images");
+        }
+        if (positionsPerImage < 1) {
+            throw new IllegalArgumentException("positions per image must be >= 1, but got " + positionsPerImage
+                    + "; He et al. sample " + LassoChannelSelector.DEFAULT_POSITIONS);
+        }
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("DCP's discrimination weight must be a finite number >= 0, but got "
+                    + weight + "; the paper uses " + DEFAULT_WEIGHT);
+        }
+        this.labels = labels.castTo(DataType.DOUBLE).dup('c');
+        this.seed = seed;
+        this.positionsPerImage = positionsPerImage;
+        this.weight = weight;
+    }
+
+    @Override
+    public int[] select(ComputationGraph graph, ModelInfo info, ChannelGroup group, int count) {
+        if (count < 1 || count > group.channels()) {
+            throw new IllegalArgumentException("cannot keep " + count + " channels of group " + group.id()
+                    + ": the count must be in [1, " + group.channels() + "]");
+        }
+        int c = Math.toIntExact(group.channels());
+        if (count == c) {
+            return IntStream.range(0, c).toArray();
+        }
+        var activations = cache.of(graph, info, images);
+        List<Consumer> consumers = new ArrayList<>();
+        for (String name : group.consumers()) {
+            INDArray input = activations.get(ConsumerSamples.inputOf(graph, name));
+            ConsumerSamples x = ConsumerSamples.of(graph, name, input, info.layer(name).outputShape(),
+                    positionsPerImage, LeastSquaresReconstruction.positionSeed(seed, name));
+            if (x.channels != c) {
+                throw new IllegalArgumentException("consumer " + name + " of group " + group.id() + " reads "
+                        + x.channels + " channels, the group has " + c + "; pass the ModelInfo of this very graph");
+            }
+            consumers.add(new Consumer(graph, name, x));
+        }
+        boolean[] chosen = new boolean[c];
+        List<Integer> order = new ArrayList<>();
+        int perRound = (count + MAX_ROUNDS - 1) / MAX_ROUNDS;
+        while (order.size() < count) {
+            double[] score = new double[c];
+            for (Consumer k : consumers) {
+                k.addScores(score);
+            }
+            int add = Math.min(perRound, count - order.size());
+            for (int j : best(score, chosen, add)) {
+                chosen[j] = true;
+                order.add(j);
+            }
+            int[] kept = IntStream.range(0, c).filter(j -> chosen[j]).toArray();
+            for (Consumer k : consumers) {
+                k.refit(kept);
+            }
+        }
+        return IntStream.range(0, c).filter(j -> chosen[j]).toArray();
+    }
+
+    /** The {@code n} unchosen channels of highest score, ties to the lower index. */
+    private static int[] best(double[] score, boolean[] chosen, int n) {
+        return IntStream.range(0, score.length).filter(j -> !chosen[j]).boxed()
+                .sorted((a, b) -> score[a] != score[b] ? Double.compare(score[b], score[a]) : Integer.compare(a, b))
+                .limit(n).mapToInt(Integer::intValue).toArray();
+    }
+
+    /** One consumer's samples, targets, discrimination head and current weights. */
+    private final class Consumer {
+        private final int channels;
+        private final int width;
+        private final int images;
+        private final int perImage;
+        /** Inputs {@code [S, C*width]}, column {@code j*width + p}, centred (minus their mean over samples). */
+        private final INDArray x;
+        /** Unpruned pre-activation outputs, centred: {@code x W0^T}, {@code [S, O]}. */
+        private final INDArray y;
+        /** The layer's bias plus its mean output: what the output is with every channel at its mean. */
+        private final double[] bias;
+        private final double yy;
+        private final double[][] gram;
+        private final double[][] cross;
+        /** Auxiliary head; null when the consumer is the network's output layer. */
+        private final Head head;
+        /** Current weights {@code [O, C*width]}, zero for unchosen channels. */
+        private INDArray w;
+
+        Consumer(ComputationGraph graph, String name, ConsumerSamples s) {
+            channels = s.channels;
+            width = s.width;
+            images = (int) DcpChannelSelector.this.images.size(0);
+            perImage = s.samples / images;
+            INDArray raw = Nd4j.create(s.x, new long[]{s.samples, (long) channels * width}, 'c');
+            int outs = ConsumerSamples.outputs(graph, name);
+            INDArray w0 = Nd4j.create(ConsumerSamples.weights(graph, name, channels, width),
+                    new long[]{outs, (long) channels * width}, 'c');
+            x = raw.subRowVector(raw.mean(0));
+            y = x.mmul(w0.transpose());
+            double[] base = bias(raw.mean(0).reshape(1, -1).mmul(w0.transpose()).toDoubleVector(),
+                    ConsumerSamples.bias(graph, name));
+            bias = base;
+            double norm = y.norm2Number().doubleValue();
+            yy = Math.max(norm * norm, 1e-30);
+            gram = x.transpose().mmul(x).toDoubleMatrix();
+            cross = x.transpose().mmul(y).toDoubleMatrix();
+            boolean output = graph.getLayer(name).conf().getLayer() instanceof BaseOutputLayer;
+            head = output ? null : new Head(pooled(y));
+            w = Nd4j.zeros(DataType.DOUBLE, outs, (long) channels * width);
+        }
+
+        private static double[] bias(double[] meanOutput, double[] layerBias) {
+            double[] b = new double[layerBias.length];
+            for (int k = 0; k < b.length; k++) {
+                b[k] = meanOutput[k] + layerBias[k];
+            }
+            return b;
+        }
+
+        /** Per-image mean over the sampled positions of {@code out + bias}, {@code [N][O]}. */
+        private double[][] pooled(INDArray out) {
+            double[][] o = out.toDoubleMatrix();
+            double[][] f = new double[images][bias.length];
+            for (int s = 0; s < o.length; s++) {
+                double[] row = f[s / perImage];
+                for (int k = 0; k < bias.length; k++) {
+                    row[k] += (o[s][k] + bias[k]) / perImage;
+                }
+            }
+            return f;
+        }
+
+        /** Adds {@code ||dL/dW_j||^2} of this consumer to {@code score[j]}. */
+        void addScores(double[] score) {
+            INDArray out = x.mmul(w.transpose());
+            INDArray grad = out.sub(y).transpose().mmul(x).muli(2 / yy);
+            if (weight > 0) {
+                grad.addi(discriminationGradient(out).transpose().mmul(x).muli(weight));
+            }
+            double[] g = grad.dup('c').data().asDouble();
+            int cols = channels * width;
+            for (int o = 0; o < g.length / cols; o++) {
+                for (int j = 0; j < channels; j++) {
+                    double sum = 0;
+                    for (int p = 0; p < width; p++) {
+                        double v = g[o * cols + j * width + p];
+                        sum += v * v;
+                    }
+                    score[j] += sum;
+                }
+            }
+        }
+
+        /** {@code dL_S/d out}, {@code [S, O]}: softmax cross-entropy, through the head when there is one. */
+        private INDArray discriminationGradient(INDArray out) {
+            double[][] lab = labels.toDoubleMatrix();
+            int outs = bias.length;
+            double[][] dOut = new double[(int) out.size(0)][outs];
+            if (head == null) {
+                double[][] o = out.toDoubleMatrix();
+                for (int s = 0; s < o.length; s++) {
+                    double[] z = new double[outs];
+                    for (int k = 0; k < outs; k++) {
+                        z[k] = o[s][k] + bias[k];
+                    }
+                    double[] p = softmax(z);
+                    for (int k = 0; k < outs; k++) {
+                        dOut[s][k] = (p[k] - lab[s / perImage][k]) / images;
+                    }
+                }
+            } else {
+                double[][] dFeature = head.gradient(pooled(out), lab);
+                for (int s = 0; s < dOut.length; s++) {
+                    for (int k = 0; k < outs; k++) {
+                        dOut[s][k] = dFeature[s / perImage][k] / perImage;
+                    }
+                }
+            }
+            return Nd4j.create(dOut);
+        }
+
+        /** Least-squares weights of the kept channels (ridge {@value #RIDGE} of the mean diagonal), zero elsewhere. */
+        void refit(int[] kept) {
+            int n = kept.length * width;
+            int[] cols = new int[n];
+            for (int i = 0; i < kept.length; i++) {
+                for (int p = 0; p < width; p++) {
+                    cols[i * width + p] = kept[i] * width + p;
+                }
+            }
+            double[][] a = new double[n][n];
+            double[][] b = new double[n][];
+            double diag = 0;
+            for (int i = 0; i < n; i++) {
+                diag += gram[cols[i]][cols[i]];
+            }
+            double ridge = RIDGE * Math.max(diag / n, 1e-12);
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < n; k++) {
+                    a[i][k] = gram[cols[i]][cols[k]];
+                }
+                a[i][i] += ridge;
+                b[i] = cross[cols[i]];
+            }
+            double[][] sol = Cholesky.solve(a, b, "DCP refit");
+            double[][] next = new double[(int) w.size(0)][channels * width];
+            for (int i = 0; i < n; i++) {
+                for (int o = 0; o < next.length; o++) {
+                    next[o][cols[i]] = sol[i][o];
+                }
+            }
+            w = Nd4j.create(next);
+        }
+    }
+
+    /** Softmax regression on standardised features, fitted once on the unpruned network's features. */
+    private final class Head {
+        private final double[] mean;
+        private final double[] scale;
+        /** {@code [O][K]}. */
+        private final double[][] theta;
+        private final double[] offset;
+
+        Head(double[][] features) {
+            int n = features.length;
+            int d = features[0].length;
+            double[][] lab = labels.toDoubleMatrix();
+            int classes = lab[0].length;
+            mean = new double[d];
+            scale = new double[d];
+            for (double[] f : features) {
+                for (int k = 0; k < d; k++) {
+                    mean[k] += f[k] / n;
+                }
+            }
+            for (double[] f : features) {
+                for (int k = 0; k < d; k++) {
+                    scale[k] += (f[k] - mean[k]) * (f[k] - mean[k]) / n;
+                }
+            }
+            for (int k = 0; k < d; k++) {
+                scale[k] = Math.sqrt(scale[k]) + 1e-8;
+            }
+            double[][] z = standardise(features);
+            // Softmax cross-entropy's Hessian is at most 1/2 F^T F / n per class: its largest
+            // eigenvalue, from power iteration, bounds the step of plain gradient descent.
+            double lipschitz = 0.5 * largestEigenvalue(z) + HEAD_L2;
+            theta = new double[d][classes];
+            offset = new double[classes];
+            for (int it = 0; it < HEAD_ITERATIONS; it++) {
+                double[][] dz = logitGradient(z, lab);
+                for (int k = 0; k < d; k++) {
+                    for (int m = 0; m < classes; m++) {
+                        double g = HEAD_L2 * theta[k][m];
+                        for (int i = 0; i < n; i++) {
+                            g += z[i][k] * dz[i][m];
+                        }
+                        theta[k][m] -= g / lipschitz;
+                    }
+                }
+                for (int m = 0; m < classes; m++) {
+                    double g = 0;
+                    for (int i = 0; i < n; i++) {
+                        g += dz[i][m];
+                    }
+                    offset[m] -= g / lipschitz;
+                }
+            }
+        }
+
+        private double[][] standardise(double[][] features) {
+            double[][] z = new double[features.length][mean.length];
+            for (int i = 0; i < features.length; i++) {
+                for (int k = 0; k < mean.length; k++) {
+                    z[i][k] = (features[i][k] - mean[k]) / scale[k];
+                }
+            }
+            return z;
+        }
+
+        /** {@code d(mean cross-entropy)/d logits}, {@code [N][K]}. */
+        private double[][] logitGradient(double[][] z, double[][] lab) {
+            double[][] dz = new double[z.length][offset.length];
+            for (int i = 0; i < z.length; i++) {
+                double[] logits = offset.clone();
+                for (int k = 0; k < z[i].length; k++) {
+                    for (int m = 0; m < logits.length; m++) {
+                        logits[m] += z[i][k] * theta[k][m];
+                    }
+                }
+                double[] p = softmax(logits);
+                for (int m = 0; m < p.length; m++) {
+                    dz[i][m] = (p[m] - lab[i][m]) / z.length;
+                }
+            }
+            return dz;
+        }
+
+        /** {@code d(mean cross-entropy)/d features}, {@code [N][O]}, for unstandardised features. */
+        double[][] gradient(double[][] features, double[][] lab) {
+            double[][] dz = logitGradient(standardise(features), lab);
+            double[][] df = new double[features.length][mean.length];
+            for (int i = 0; i < features.length; i++) {
+                for (int k = 0; k < mean.length; k++) {
+                    double g = 0;
+                    for (int m = 0; m < offset.length; m++) {
+                        g += dz[i][m] * theta[k][m];
+                    }
+                    df[i][k] = g / scale[k];
+                }
+            }
+            return df;
+        }
+    }
+
+    private static double largestEigenvalue(double[][] z) {
+        INDArray m = Nd4j.create(z);
+        INDArray cov = m.transpose().mmul(m).divi(z.length);
+        INDArray v = Nd4j.ones(DataType.DOUBLE, cov.size(0), 1);
+        double lambda = 0;
+        for (int i = 0; i < 50; i++) {
+            INDArray next = cov.mmul(v);
+            lambda = next.norm2Number().doubleValue();
+            if (lambda == 0) {
+                return 0;
+            }
+            v = next.divi(lambda);
+        }
+        return lambda;
+    }
+
+    private static double[] softmax(double[] z) {
+        double max = Arrays.stream(z).max().orElse(0);
+        double[] p = new double[z.length];
+        double sum = 0;
+        for (int k = 0; k < z.length; k++) {
+            p[k] = Math.exp(z[k] - max);
+            sum += p[k];
+        }
+        for (int k = 0; k < z.length; k++) {
+            p[k] /= sum;
+        }
+        return p;
+    }
+
+    @Override
+    public ConsumerReconstruction reconstruction() {
+        return new LeastSquaresReconstruction(images, positionsPerImage, seed);
+    }
+
+    @Override
+    public String name() {
+        return "dcp";
+    }
+
+    @Override
+    public String toString() {
+        return "DcpChannelSelector[images=" + images.size(0) + ", positionsPerImage=" + positionsPerImage
+                + ", weight=" + weight + ", seed=" + seed + "]";
+    }
+}
