@@ -13,6 +13,7 @@ import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.learn.prune.ChannelPruning;
 import org.pocketflow.worker.learn.prune.FlopsBudget;
 import org.pocketflow.worker.learn.prune.L1ChannelSelector;
+import org.pocketflow.worker.learn.prune.LatencyAllocation;
 import org.pocketflow.worker.learn.prune.PrunedNetwork;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.model.ChannelGroup;
@@ -110,28 +111,11 @@ public final class PruningLatencyBench {
     private static double[][] times(ComputationGraph[] nets, int batch, int warmup, int iterations) {
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, MNIST.channels(), MNIST.height(), MNIST.width());
-        double[][] t = new double[nets.length][iterations];
-        for (int it = -warmup; it < iterations; it++) {
-            for (int k = 0; k < nets.length; k++) {
-                int n = Math.floorMod(it + k, nets.length);
-                long s = System.nanoTime();
-                nets[n].outputSingle(false, x);
-                if (it >= 0) {
-                    t[n][it] = (System.nanoTime() - s) / 1e6;
-                }
-            }
-        }
-        return t;
+        return LatencyAllocation.roundRobinMillis(nets, x, warmup, iterations);
     }
 
     /** Per network, the {@code q} quantile of its times (nearest rank). */
     private static double[] quantile(double[][] t, double q) {
-        double[] m = new double[t.length];
-        for (int n = 0; n < t.length; n++) {
-            double[] c = t[n].clone();
-            Arrays.sort(c);
-            m[n] = c[Math.min(c.length - 1, (int) Math.floor(q * c.length))];
-        }
-        return m;
+        return Arrays.stream(t).mapToDouble(row -> LatencyAllocation.quantile(row, q)).toArray();
     }
 }

@@ -45,6 +45,13 @@ public final class LearnKeys {
                     + "training images.",
             "l1", "lasso", "dcp");
 
+    /** How a compression job spreads the budget over the layers. */
+    public static final ConfigKey<String> ALLOCATION = ConfigKey.oneOf("pocketflow.learn.allocation", "uniform",
+            "Compression job: per-layer settings: uniform (the same ratio or bits in every layer) or latency (channel "
+                    + "pruning: a few allocations meeting the MAC budget are timed at batch 64 on the executor and the "
+                    + "fastest is used; other learners stay uniform). A search chooses its own settings.",
+            "uniform", "latency");
+
     /** Channel count granularity. */
     public static final ConfigKey<Integer> CHANNEL_MULTIPLE = ConfigKey.integer("pocketflow.learn.channel-multiple", 8,
             "Channel pruning: kept channel counts are multiples of this (1 = any count; 8 measured fastest with oneDNN).",
@@ -74,7 +81,7 @@ public final class LearnKeys {
 
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Compression", List.of(ALGORITHM, MAC_FRACTION, AVERAGE_BITS,
-            ACTIVATION_BITS, SPARSITY, KEEP_FIRST_CONV, CHANNEL_SELECTOR, CHANNEL_MULTIPLE, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, DISTILL_WEIGHT, DISTILL_TEMPERATURE));
+            ACTIVATION_BITS, SPARSITY, KEEP_FIRST_CONV, CHANNEL_SELECTOR, CHANNEL_MULTIPLE, ALLOCATION, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, DISTILL_WEIGHT, DISTILL_TEMPERATURE));
 
     private LearnKeys() {
     }

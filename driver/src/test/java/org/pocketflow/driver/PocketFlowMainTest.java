@@ -113,6 +113,7 @@ class PocketFlowMainTest {
                 "--conf", "pocketflow.learn.algorithm=channel-pruning+uniform-quant",
                 "--conf", "pocketflow.learn.mac-fraction=0.5", "--conf", "pocketflow.learn.average-bits=8",
                 "--conf", "pocketflow.learn.activation-bits=8", "--conf", "pocketflow.learn.channel-selector=lasso",
+                "--conf", "pocketflow.learn.allocation=latency",
                 "--conf", "pocketflow.learn.fine-tune-epochs=1", "--conf", "pocketflow.seed=7");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("compressed model channel-pruning+uniform-quant"), o.out());
@@ -129,6 +130,7 @@ class PocketFlowMainTest {
         var packed = org.pocketflow.worker.export.PackedModelFile.read(runDir.resolve("model.pfpk").toUri().toString());
         assertEquals(report.at("/provenance/datasetSha256").asText(), packed.provenance().get("dataset-sha256"));
         assertEquals("7", packed.provenance().get("seed"));
+        assertEquals("latency", packed.provenance().get("allocation"));
         IdxDataset data = IdxDataset.open("file://" + DATA, 3000, 1000);
         JsonNode b = report.get("baseline");
         Normalizer norm = new Normalizer(b.at("/normalization/mean").asDouble(), b.at("/normalization/std").asDouble());

@@ -2,6 +2,7 @@ package org.pocketflow.worker.learn;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.data.ImageShape;
@@ -44,6 +45,21 @@ public interface Learner {
 
     /** The same setting in every layer, meeting {@code budget}: the baseline a search must beat. */
     Map<String, Double> uniform(ModelInfo info, Budget budget);
+
+    /**
+     * Settings meeting {@code budget} that run fastest on this machine among a few candidates the
+     * learner times ({@code pocketflow.learn.allocation=latency}). Learners whose settings do not
+     * change the network's speed (sparsity and quantization run dense fp32 in DL4J) return
+     * {@link #uniform}, the default.
+     *
+     * @param graph    the trained network; not modified
+     * @param shape    its input images
+     * @param progress one line per timed candidate
+     */
+    default Map<String, Double> fastest(ComputationGraph graph, ImageShape shape, Budget budget,
+                                        Consumer<String> progress) {
+        return uniform(ModelInfo.of(graph, shape), budget);
+    }
 
     /**
      * Compresses {@code graph} with {@code settings}, first passed through {@link #meetBudget}

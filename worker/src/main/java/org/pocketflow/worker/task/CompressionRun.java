@@ -37,9 +37,11 @@ final class CompressionRun {
         DataSet calibration = train.batchesInOrder(LearnerCatalog.calibrationImages(c.options()), norm).next();
         Learner learner = LearnerCatalog.create(c.algorithm(), c.options(), calibration, req.seed());
         ModelInfo info = ModelInfo.of(base, dataset.shape());
-        Map<String, Double> settings = learner.uniform(info, c.budget());
+        Map<String, Double> settings = c.options().latencyAllocation()
+                ? learner.fastest(base, dataset.shape(), c.budget(), progress) : learner.uniform(info, c.budget());
         Map<String, String> provenance = new LinkedHashMap<>(Versions.runtime());
         provenance.put("seed", String.valueOf(req.seed()));
+        provenance.put("allocation", c.options().allocation());
         provenance.put("dataset", dataset.name());
         provenance.put("dataset-sha256", dataset.sha256());
         provenance.put("base-model", req.modelUri().isEmpty() ? req.architecture() : req.modelUri());

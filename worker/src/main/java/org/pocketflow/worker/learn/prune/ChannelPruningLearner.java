@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.data.ImageShape;
@@ -25,6 +26,11 @@ import org.pocketflow.worker.train.StepHook;
  * and the parameters are stored dense.
  */
 public final class ChannelPruningLearner implements Learner {
+    /** Untimed rounds before {@link #fastest} times its candidates. */
+    static final int LATENCY_WARMUP = 15;
+    /** Timed rounds of {@link #fastest}; each runs every candidate once. */
+    static final int LATENCY_ITERATIONS = 30;
+
     private final ChannelSelector selector;
     private final boolean keepFirstGroup;
     private final int channelMultiple;
@@ -89,6 +95,24 @@ public final class ChannelPruningLearner implements Learner {
         double target = checkedTarget(info, budget);
         FlopsBudget flops = budget(info);
         return ratiosByName(info, flops.allocate(flops.uniformRatios(target), target));
+    }
+
+    /**
+     * The fastest of {@link LatencyAllocation}'s candidates, timed on this machine at batch
+     * {@value LatencyAllocation#BATCH} ({@value #LATENCY_WARMUP} warm-up and {@value
+     * #LATENCY_ITERATIONS} timed rounds).
+     */
+    @Override
+    public Map<String, Double> fastest(ComputationGraph graph, ImageShape shape, Budget budget,
+                                       Consumer<String> progress) {
+        ModelInfo info = ModelInfo.of(graph, shape);
+        double target = checkedTarget(info, budget);
+        LatencyAllocation.Choice choice = LatencyAllocation.choose(graph, shape, budget(info), target,
+                LATENCY_WARMUP, LATENCY_ITERATIONS, progress);
+        progress.accept(String.format("latency allocation: chose %s (%.2fx faster than unpruned at batch %d, "
+                + "%.3f of the MACs)", choice.best().name(), choice.speedUp(), LatencyAllocation.BATCH,
+                choice.best().allocation().macFraction()));
+        return ratiosByName(info, choice.best().allocation());
     }
 
     @Override

@@ -162,14 +162,34 @@ public final class FlopsBudget {
 
     /** One preserve ratio for every group this budget cuts, the largest whose rounded counts meet the target. */
     public Map<Integer, Double> uniformRatios(double targetFraction) {
+        return fillRatios(Map.of(), targetFraction);
+    }
+
+    /**
+     * Preserve ratios with the groups of {@code fixed} at their given ratio and every other group
+     * this budget cuts at one common ratio, the largest whose rounded counts meet the target.
+     *
+     * @param fixed          per group id, a ratio in (0, 1]; groups this budget does not cut are ignored
+     * @param targetFraction the fraction of the network's MACs to keep, in (0, 1]
+     * @return the ratio of every group this budget cuts, in {@link #prunableGroups()} order
+     * @throws IllegalArgumentException as {@link #allocate}, and when the fixed groups alone leave
+     *         the target out of reach with every other group at its fewest channels
+     */
+    public Map<Integer, Double> fillRatios(Map<Integer, Double> fixed, double targetFraction) {
+        checkRatios(fixed);
         long budget = budgetFor(targetFraction);
+        if (cost.macs(counts(fixed, 0.0)) > budget) {
+            throw new IllegalArgumentException("the groups fixed at " + fixed + " need more than " + targetFraction
+                    + " of the MACs even with every other group at its fewest channels; fix fewer groups or lower "
+                    + "their ratios");
+        }
         double ratio = 1.0;
-        if (cost.macs(uniformCounts(1.0)) > budget) {
+        if (cost.macs(counts(fixed, 1.0)) > budget) {
             double lo = 0.0;
             double hi = 1.0;
             for (int i = 0; i < 60; i++) {
                 double mid = (lo + hi) / 2;
-                if (cost.macs(uniformCounts(mid)) <= budget) {
+                if (cost.macs(counts(fixed, mid)) <= budget) {
                     lo = mid;
                 } else {
                     hi = mid;
@@ -179,16 +199,17 @@ public final class FlopsBudget {
         }
         Map<Integer, Double> ratios = new LinkedHashMap<>();
         for (int id : free) {
-            ratios.put(id, ratio);
+            ratios.put(id, fixed.getOrDefault(id, ratio));
         }
         return ratios;
     }
 
-    private long[] uniformCounts(double ratio) {
+    /** Allowed counts nearest the fixed ratios, and {@code ratio} for the other groups this budget cuts. */
+    private long[] counts(Map<Integer, Double> fixed, double ratio) {
         long[] c = cost.fullChannels();
         for (int id : free) {
             long[] counts = allowed.get(id);
-            c[id] = counts[nearest(counts, ratio * c[id])];
+            c[id] = counts[nearest(counts, fixed.getOrDefault(id, ratio) * c[id])];
         }
         return c;
     }

@@ -127,6 +127,30 @@ class FlopsBudgetTest {
         assertTrue(FlopsBudget.uniform(info, 1.0).values().stream().allMatch(r -> r == 1.0));
     }
 
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void fillRatiosKeepTheFixedGroupsAndShareOneRatioForTheRest(Architecture arch) {
+        ModelInfo info = info(arch);
+        FlopsBudget budget = new FlopsBudget(info, false, 1);
+        int first = budget.prunableGroups().get(0);
+        Map<Integer, Double> ratios = budget.fillRatios(Map.of(first, 0.75), 0.5);
+        assertEquals(0.75, ratios.get(first));
+        assertEquals(1, ratios.entrySet().stream().filter(e -> e.getKey() != first).map(Map.Entry::getValue)
+                .distinct().count(), ratios.toString());
+        ChannelAllocation a = budget.allocate(ratios, 0.5);
+        assertTrue(a.macFraction() <= 0.5 && a.macFraction() >= 0.5 - UNDERSHOOT, a.toString());
+        assertEquals(budget.uniformRatios(0.5), budget.fillRatios(Map.of(), 0.5));
+    }
+
+    @Test
+    void fillRatiosRejectFixedGroupsThatAloneExceedTheBudget() {
+        ModelInfo info = info(Architecture.LENET);
+        FlopsBudget budget = new FlopsBudget(info, false, 1);
+        Map<Integer, Double> whole = new HashMap<>();
+        budget.prunableGroups().forEach(id -> whole.put(id, 1.0));
+        assertMessage(() -> budget.fillRatios(whole, 0.5), "fixed at", "0.5", "fix fewer groups");
+    }
+
     @Test
     void rejectsRatiosOutsideZeroToOneNamingTheGroupAndValue() {
         ModelInfo info = info(Architecture.LENET);

@@ -1,0 +1,82 @@
+package org.pocketflow.bench;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.learn.prune.ChannelAllocation;
+import org.pocketflow.worker.learn.prune.ChannelSurgery;
+import org.pocketflow.worker.learn.prune.FlopsBudget;
+import org.pocketflow.worker.learn.prune.LatencyAllocation;
+import org.pocketflow.worker.model.Architecture;
+import org.pocketflow.worker.model.ModelInfo;
+import org.pocketflow.worker.runtime.Backend;
+
+/**
+ * What {@code pocketflow.learn.allocation=latency} buys: for LeNet and ResNet-20 (28x28x1, untrained:
+ * the time does not depend on the weights), with the first group kept whole and cut, channel
+ * counts in multiples of 8, {@link LatencyAllocation} times its candidates at a MAC fraction and
+ * picks the fastest; then the unpruned network, the uniform allocation and the chosen one are
+ * timed again, round-robin, in a separate and longer run (so that the figure is not the minimum
+ * of noisy readings that made the choice), at batch 64 and batch 1.
+ *
+ * <p>Run: {@code bench/bin/run LatencyAllocationBench [iterations] [warmup] [macFraction]}
+ * (defaults 200, 40, 0.5). Prints figures; asserts nothing.
+ */
+public final class LatencyAllocationBench {
+    private static final ImageShape MNIST = new ImageShape(1, 28, 28);
+
+    private LatencyAllocationBench() {
+    }
+
+    public static void main(String[] args) {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 40;
+        double fraction = args.length > 2 ? Double.parseDouble(args[2]) : 0.5;
+        boolean onednn = Backend.configure(true);
+        System.out.printf("latency allocation at %.2f of the MACs, multiple 8, oneDNN %s, %d cores; confirmation: "
+                + "warm-up %d, %d round-robin iterations, median%n", fraction, onednn ? "on" : "off",
+                Runtime.getRuntime().availableProcessors(), warmup, iterations);
+        for (Architecture arch : new Architecture[]{Architecture.LENET, Architecture.RESNET20}) {
+            ComputationGraph full = arch.factory().create(MNIST, 10, 1);
+            ModelInfo info = ModelInfo.of(full, MNIST);
+            for (boolean keepFirst : new boolean[]{true, false}) {
+                String name = arch.name().toLowerCase(Locale.ROOT) + (keepFirst ? " (first kept)" : " (first cut)");
+                FlopsBudget budget = new FlopsBudget(info, keepFirst, 8);
+                LatencyAllocation.Choice choice = LatencyAllocation.choose(full, MNIST, budget, fraction, 15, 30,
+                        line -> System.out.println("  " + name + ": " + line));
+                ChannelAllocation uniform = budget.allocate(budget.uniformRatios(fraction), fraction);
+                ChannelAllocation best = choice.best().allocation();
+                ComputationGraph[] nets = {full, surgery(full, info, uniform), surgery(full, info, best)};
+                double[] b64 = LatencyAllocation.medianMillis(nets, input(64), warmup, iterations);
+                double[] b1 = LatencyAllocation.medianMillis(nets, input(1), warmup, iterations);
+                System.out.printf("%-22s unpruned b64 %.3f ms, b1 %.3f ms | uniform %.3f MACs %s: b64 %.2fx, b1 %.2fx "
+                                + "| chosen \"%s\" %.3f MACs %s: b64 %.2fx, b1 %.2fx%n", name, b64[0], b1[0],
+                        uniform.macFraction(), uniform.channels().values(), b64[0] / b64[1], b1[0] / b1[1],
+                        choice.best().name(), best.macFraction(), best.channels().values(), b64[0] / b64[2],
+                        b1[0] / b1[2]);
+            }
+        }
+    }
+
+    private static ComputationGraph surgery(ComputationGraph g, ModelInfo info, ChannelAllocation a) {
+        Map<Integer, int[]> keep = new TreeMap<>();
+        a.channels().forEach((id, n) -> {
+            if (n < info.groups().get(id).channels()) {
+                keep.put(id, IntStream.range(0, n).toArray());
+            }
+        });
+        return ChannelSurgery.prune(g, info, keep);
+    }
+
+    private static INDArray input(int batch) {
+        Nd4j.getRandom().setSeed(1);
+        return Nd4j.rand(DataType.FLOAT, batch, MNIST.channels(), MNIST.height(), MNIST.width());
+    }
+}
