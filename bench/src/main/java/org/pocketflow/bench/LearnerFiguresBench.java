@@ -7,7 +7,9 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
@@ -27,6 +29,7 @@ import org.pocketflow.worker.learn.prune.FlopsBudget;
 import org.pocketflow.worker.learn.prune.L1ChannelSelector;
 import org.pocketflow.worker.learn.prune.DcpChannelSelector;
 import org.pocketflow.worker.learn.prune.LassoChannelSelector;
+import org.pocketflow.worker.learn.prune.LatencyAllocation;
 import org.pocketflow.worker.learn.quant.NonUniformQuantLearner;
 import org.pocketflow.worker.learn.quant.UniformQuantLearner;
 import org.pocketflow.worker.learn.sparse.WeightSparsityLearner;
@@ -46,16 +49,23 @@ import org.pocketflow.worker.train.TrainingSpec;
  * MODEL_ZIP is a base model from {@code pocketflow run conf/examples/lenet-baseline.conf},
  * epochs of fine-tuning (default 3) and a comma list of experiments (default all):
  * {@code prune50, prune50-lasso, prune50-x8 (channel counts in multiples of 8), prune50-lasso-x8,
- * prune50-dcp, prune50-dcp-x8, prune50-kd, sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
+ * prune50-dcp, prune50-dcp-x8, prune50-fast-lasso and prune50-fast-dcp (first convolution cut, multiples of 8,
+ * the allocation timed by {@code Learner.fastest}), prune50-fast-lasso-kept (the same with the first
+ * convolution whole), prune50-kd, sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
  * nonuniform2, uniform3, nonuniform3, chain50-8}. Prints figures; asserts nothing.
  */
 public final class LearnerFiguresBench {
     private static final long SEED = 42;
+    private static final int LATENCY_ITERATIONS = 200;
 
     private LearnerFiguresBench() {
     }
 
-    private record Experiment(String name, Learner learner, Budget budget, boolean distill) {
+    /** One row; {@code fastest}: settings from {@code Learner.fastest} (timed allocation) instead of uniform. */
+    private record Experiment(String name, Learner learner, Budget budget, boolean distill, boolean fastest) {
+        Experiment(String name, Learner learner, Budget budget, boolean distill) {
+            this(name, learner, budget, distill, false);
+        }
     }
 
     public static void main(String[] args) {
@@ -89,6 +99,13 @@ public final class LearnerFiguresBench {
                         dcp.getLabels(), SEED), true, FlopsBudget.ANY_COUNT), Budget.macs(0.5), false),
                 new Experiment("prune50-dcp-x8", new ChannelPruningLearner(new DcpChannelSelector(dcp.getFeatures(),
                         dcp.getLabels(), SEED), true, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false),
+                new Experiment("prune50-fast-lasso", new ChannelPruningLearner(new LassoChannelSelector(calibration,
+                        SEED), false, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false, true),
+                new Experiment("prune50-fast-dcp", new ChannelPruningLearner(new DcpChannelSelector(dcp.getFeatures(),
+                        dcp.getLabels(), SEED), false, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false,
+                        true),
+                new Experiment("prune50-fast-lasso-kept", new ChannelPruningLearner(new LassoChannelSelector(
+                        calibration, SEED), true, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false, true),
                 new Experiment("prune50-kd", new ChannelPruningLearner(), Budget.macs(0.5), true),
                 new Experiment("sparse75", new WeightSparsityLearner(), Budget.sparse(0.75), false),
                 new Experiment("uniform8", new UniformQuantLearner(), Budget.bits(8), false),
@@ -109,7 +126,9 @@ public final class LearnerFiguresBench {
             }
             FineTuneSpec spec = e.distill ? FineTuneSpec.of(ft).withDistillation(1.0, 4.0) : FineTuneSpec.of(ft);
             long t0 = System.nanoTime();
-            Map<String, Double> uniform = e.learner.uniform(ModelInfo.of(base, data.shape()), e.budget);
+            Map<String, Double> uniform = e.fastest
+                    ? e.learner.fastest(base, data.shape(), e.budget, line -> System.out.println("  " + line))
+                    : e.learner.uniform(ModelInfo.of(base, data.shape()), e.budget);
             CompressedModel m = LearnerRun.run(e.learner, base, data.shape(), uniform, e.budget, spec,
                     new ImageSetEpochs(train, norm, 64, SEED), Map.of("seed", String.valueOf(SEED),
                             "dataset-sha256", data.sha256()), s -> { });
@@ -120,22 +139,29 @@ public final class LearnerFiguresBench {
                     data, norm);
             byte[] file = PackedModelFile.toBytes(m.packed());
             double reloaded = accuracy(PackedModelFile.fromBytes(file, e.name).toGraph(), data, norm);
-            Latency lat = Evaluator.latency(m.graph(), data.shape(), 30, 100);
-            Latency again = Evaluator.latency(base, data.shape(), 30, 100);
+            double[] b1 = roundRobin(base, m.graph(), data, 1);
+            double[] b64 = roundRobin(base, m.graph(), data, 64);
             String row = String.format("%-16s acc %.4f (drop %+.2f pts, reloaded %.4f, %.4f before fine-tuning)  MACs %.3f  params %.3f  "
                             + "packed tensors %d B (%.2fx smaller)  file %d B  latency b1 %.3f ms (%.2fx)  b64 %.3f ms (%.2fx)  "
                             + "%.0f s", e.name, acc, 100 * (baseAcc - acc), reloaded, untuned,
                     m.after().macFractionOf(m.before()), m.after().parameterFractionOf(m.before()),
                     m.packed().tensorBytes(), baseBytes / (double) m.packed().tensorBytes(), file.length,
-                    lat.batch1Millis(), again.batch1Millis() / lat.batch1Millis(), lat.batch64Millis(),
-                    again.batch64Millis() / lat.batch64Millis(), seconds);
+                    b1[1], b1[0] / b1[1], b64[1], b64[0] / b64[1], seconds);
             System.out.println(row);
             System.out.println("             settings " + new LinkedHashMap<>(m.settings()));
             rows.add(row);
         }
         System.out.println("\nsummary (drop = base minus compressed test accuracy; latency ratio = base / compressed, "
-                + "measured back to back):");
+                + "median of " + LATENCY_ITERATIONS + " round-robin calls each):");
         rows.forEach(System.out::println);
+    }
+
+    /** Median ms of the base and the compressed network at {@code batch}, timed round-robin. */
+    private static double[] roundRobin(ComputationGraph base, ComputationGraph compressed, IdxDataset data, int batch) {
+        Nd4j.getRandom().setSeed(1);
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, data.shape().channels(), data.shape().height(),
+                data.shape().width());
+        return LatencyAllocation.medianMillis(new ComputationGraph[]{base, compressed}, x, 30, LATENCY_ITERATIONS);
     }
 
     private static double accuracy(ComputationGraph g, IdxDataset data, Normalizer norm) {
