@@ -1,9 +1,6 @@
 package org.pocketflow.bench;
 
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.IntStream;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -11,7 +8,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.learn.prune.ChannelAllocation;
-import org.pocketflow.worker.learn.prune.ChannelSurgery;
 import org.pocketflow.worker.learn.prune.FlopsBudget;
 import org.pocketflow.worker.learn.prune.LatencyAllocation;
 import org.pocketflow.worker.model.Architecture;
@@ -53,7 +49,8 @@ public final class LatencyAllocationBench {
                         line -> System.out.println("  " + name + ": " + line));
                 ChannelAllocation uniform = budget.allocate(budget.uniformRatios(fraction), fraction);
                 ChannelAllocation best = choice.best().allocation();
-                ComputationGraph[] nets = {full, surgery(full, info, uniform), surgery(full, info, best)};
+                ComputationGraph[] nets = {full, LatencyAllocation.timingCopy(full, info, uniform),
+                        LatencyAllocation.timingCopy(full, info, best)};
                 double[] b64 = LatencyAllocation.medianMillis(nets, input(64), warmup, iterations);
                 double[] b1 = LatencyAllocation.medianMillis(nets, input(1), warmup, iterations);
                 System.out.printf("%-22s unpruned b64 %.3f ms, b1 %.3f ms | uniform %.3f MACs %s: b64 %.2fx, b1 %.2fx "
@@ -63,16 +60,6 @@ public final class LatencyAllocationBench {
                         b1[0] / b1[2]);
             }
         }
-    }
-
-    private static ComputationGraph surgery(ComputationGraph g, ModelInfo info, ChannelAllocation a) {
-        Map<Integer, int[]> keep = new TreeMap<>();
-        a.channels().forEach((id, n) -> {
-            if (n < info.groups().get(id).channels()) {
-                keep.put(id, IntStream.range(0, n).toArray());
-            }
-        });
-        return ChannelSurgery.prune(g, info, keep);
     }
 
     private static INDArray input(int batch) {

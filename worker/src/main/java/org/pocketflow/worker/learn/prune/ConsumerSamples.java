@@ -1,6 +1,8 @@
 package org.pocketflow.worker.learn.prune;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -8,6 +10,8 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ConvolutionUtils;
+import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ModelInfo;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -142,6 +146,38 @@ final class ConsumerSamples {
         org.deeplearning4j.nn.api.Layer layer = graph.getLayer(consumer);
         return layer.paramTable().containsKey("b") ? layer.getParam("b").castTo(DataType.DOUBLE).toDoubleVector()
                 : new double[outputs(graph, consumer)];
+    }
+
+    /**
+     * The samples of every consumer of {@code group}, by consumer name in the group's order,
+     * from the cached activations of the calibration images.
+     *
+     * @throws IllegalArgumentException when a consumer reads another number of channels than the group has
+     */
+    static Map<String, ConsumerSamples> ofGroup(ComputationGraph graph, ModelInfo info, ChannelGroup group,
+                                                          Map<String, INDArray> activations, int perImage,
+                                                          long seed) {
+        Map<String, ConsumerSamples> out = new LinkedHashMap<>();
+        for (String consumer : group.consumers()) {
+            INDArray input = activations.get(inputOf(graph, consumer));
+            ConsumerSamples x = of(graph, consumer, input, info.layer(consumer).outputShape(), perImage,
+                    LeastSquaresReconstruction.positionSeed(seed, consumer));
+            if (x.channels != group.channels()) {
+                throw new IllegalArgumentException("consumer " + consumer + " of group " + group.id() + " reads "
+                        + x.channels + " channels, the group has " + group.channels()
+                        + "; pass the ModelInfo of this very graph");
+            }
+            out.put(consumer, x);
+        }
+        return out;
+    }
+
+    /** Rejects a count outside {@code [1, group.channels()]}, the contract of {@link ChannelSelector#select}. */
+    static void checkCount(ChannelGroup group, int count) {
+        if (count < 1 || count > group.channels()) {
+            throw new IllegalArgumentException("cannot keep " + count + " channels of group " + group.id()
+                    + ": the count must be in [1, " + group.channels() + "]");
+        }
     }
 
     /** The name of the single vertex {@code consumer} reads. */

@@ -99,26 +99,14 @@ public final class DcpChannelSelector implements ChannelSelector {
 
     @Override
     public int[] select(ComputationGraph graph, ModelInfo info, ChannelGroup group, int count) {
-        if (count < 1 || count > group.channels()) {
-            throw new IllegalArgumentException("cannot keep " + count + " channels of group " + group.id()
-                    + ": the count must be in [1, " + group.channels() + "]");
-        }
+        ConsumerSamples.checkCount(group, count);
         int c = Math.toIntExact(group.channels());
         if (count == c) {
             return IntStream.range(0, c).toArray();
         }
-        var activations = cache.of(graph, info, images);
         List<Consumer> consumers = new ArrayList<>();
-        for (String name : group.consumers()) {
-            INDArray input = activations.get(ConsumerSamples.inputOf(graph, name));
-            ConsumerSamples x = ConsumerSamples.of(graph, name, input, info.layer(name).outputShape(),
-                    positionsPerImage, LeastSquaresReconstruction.positionSeed(seed, name));
-            if (x.channels != c) {
-                throw new IllegalArgumentException("consumer " + name + " of group " + group.id() + " reads "
-                        + x.channels + " channels, the group has " + c + "; pass the ModelInfo of this very graph");
-            }
-            consumers.add(new Consumer(graph, name, x));
-        }
+        ConsumerSamples.ofGroup(graph, info, group, cache.of(graph, info, images), positionsPerImage, seed)
+                .forEach((name, x) -> consumers.add(new Consumer(graph, name, x)));
         boolean[] chosen = new boolean[c];
         List<Integer> order = new ArrayList<>();
         int perRound = (count + MAX_ROUNDS - 1) / MAX_ROUNDS;

@@ -68,28 +68,16 @@ public final class LassoChannelSelector implements ChannelSelector {
 
     @Override
     public int[] select(ComputationGraph graph, ModelInfo info, ChannelGroup group, int count) {
-        if (count < 1 || count > group.channels()) {
-            throw new IllegalArgumentException("cannot keep " + count + " channels of group " + group.id()
-                    + ": the count must be in [1, " + group.channels() + "]");
-        }
+        ConsumerSamples.checkCount(group, count);
         int c = Math.toIntExact(group.channels());
         if (count == c) {
             return java.util.stream.IntStream.range(0, c).toArray();
         }
-        var activations = cache.of(graph, info, calibration);
         double[][] gram = new double[c][c];
         double[] b = new double[c];
-        for (String consumer : group.consumers()) {
-            INDArray input = activations.get(ConsumerSamples.inputOf(graph, consumer));
-            ConsumerSamples x = ConsumerSamples.of(graph, consumer, input, info.layer(consumer).outputShape(),
-                    positionsPerImage, LeastSquaresReconstruction.positionSeed(seed, consumer));
-            if (x.channels != c) {
-                throw new IllegalArgumentException("consumer " + consumer + " of group " + group.id() + " reads "
-                        + x.channels + " channels, the group has " + c + "; pass the ModelInfo of this very graph");
-            }
-            accumulate(x, ConsumerSamples.weights(graph, consumer, c, x.width),
-                    ConsumerSamples.outputs(graph, consumer), gram, b);
-        }
+        ConsumerSamples.ofGroup(graph, info, group, cache.of(graph, info, calibration), positionsPerImage, seed)
+                .forEach((consumer, x) -> accumulate(x, ConsumerSamples.weights(graph, consumer, c, x.width),
+                        ConsumerSamples.outputs(graph, consumer), gram, b));
         return Lasso.select(gram, b, count);
     }
 

@@ -98,7 +98,7 @@ public final class LatencyAllocation {
         ComputationGraph[] nets = new ComputationGraph[names.size() + 1];
         nets[0] = graph;
         for (int i = 0; i < names.size(); i++) {
-            nets[i + 1] = ChannelSurgery.prune(graph, info, firstChannels(info, candidates.get(names.get(i))));
+            nets[i + 1] = timingCopy(graph, info, candidates.get(names.get(i)));
         }
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, shape.channels(), shape.height(), shape.width());
@@ -161,15 +161,18 @@ public final class LatencyAllocation {
         return shape.length == 3 ? shape[1] * shape[2] : 1;
     }
 
-    /** The first {@code n} channels of every group the allocation cuts: enough to time it. */
-    private static Map<Integer, int[]> firstChannels(ModelInfo info, ChannelAllocation a) {
+    /**
+     * {@code graph} with the first channels of every group cut to the allocation's counts, by
+     * surgery alone: a network as fast as any pruning to these counts, for timing.
+     */
+    public static ComputationGraph timingCopy(ComputationGraph graph, ModelInfo info, ChannelAllocation a) {
         Map<Integer, int[]> keep = new TreeMap<>();
         a.channels().forEach((id, n) -> {
             if (n < info.groups().get(id).channels()) {
                 keep.put(id, IntStream.range(0, n).toArray());
             }
         });
-        return keep;
+        return ChannelSurgery.prune(graph, info, keep);
     }
 
     /**
