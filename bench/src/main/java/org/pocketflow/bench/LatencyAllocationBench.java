@@ -17,13 +17,13 @@ import org.pocketflow.worker.runtime.Backend;
 /**
  * What {@code pocketflow.learn.allocation=latency} buys: for LeNet and ResNet-20 (28x28x1, untrained:
  * the time does not depend on the weights), with the first group kept whole and cut, channel
- * counts in multiples of 8, {@link LatencyAllocation} times its candidates at a MAC fraction and
+ * counts in multiples of 8 (or another multiple), {@link LatencyAllocation} times its candidates at a MAC fraction and
  * picks the fastest; then the unpruned network, the uniform allocation and the chosen one are
  * timed again, round-robin, in a separate and longer run (so that the figure is not the minimum
  * of noisy readings that made the choice), at batch 64 and batch 1.
  *
- * <p>Run: {@code bench/bin/run LatencyAllocationBench [iterations] [warmup] [macFraction]}
- * (defaults 200, 40, 0.5). Prints figures; asserts nothing.
+ * <p>Run: {@code bench/bin/run LatencyAllocationBench [iterations] [warmup] [macFraction]
+ * [channelMultiple]} (defaults 200, 40, 0.5, 8). Prints figures; asserts nothing.
  */
 public final class LatencyAllocationBench {
     private static final ImageShape MNIST = new ImageShape(1, 28, 28);
@@ -35,16 +35,17 @@ public final class LatencyAllocationBench {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         double fraction = args.length > 2 ? Double.parseDouble(args[2]) : 0.5;
+        int multiple = args.length > 3 ? Integer.parseInt(args[3]) : 8;
         boolean onednn = Backend.configure(true);
-        System.out.printf("latency allocation at %.2f of the MACs, multiple 8, oneDNN %s, %d cores; confirmation: "
-                + "warm-up %d, %d round-robin iterations, median%n", fraction, onednn ? "on" : "off",
+        System.out.printf("latency allocation at %.2f of the MACs, multiple %d, oneDNN %s, %d cores; confirmation: "
+                + "warm-up %d, %d round-robin iterations, median%n", fraction, multiple, onednn ? "on" : "off",
                 Runtime.getRuntime().availableProcessors(), warmup, iterations);
         for (Architecture arch : new Architecture[]{Architecture.LENET, Architecture.RESNET20}) {
             ComputationGraph full = arch.factory().create(MNIST, 10, 1);
             ModelInfo info = ModelInfo.of(full, MNIST);
             for (boolean keepFirst : new boolean[]{true, false}) {
                 String name = arch.name().toLowerCase(Locale.ROOT) + (keepFirst ? " (first kept)" : " (first cut)");
-                FlopsBudget budget = new FlopsBudget(info, keepFirst, 8);
+                FlopsBudget budget = new FlopsBudget(info, keepFirst, multiple);
                 LatencyAllocation.Choice choice = LatencyAllocation.choose(full, MNIST, budget, fraction, 15, 30,
                         line -> System.out.println("  " + name + ": " + line));
                 ChannelAllocation uniform = budget.allocate(budget.uniformRatios(fraction), fraction);
