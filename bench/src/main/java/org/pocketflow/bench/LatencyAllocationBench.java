@@ -1,5 +1,6 @@
 package org.pocketflow.bench;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -7,6 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.export.BatchNormFolding;
 import org.pocketflow.worker.learn.prune.ChannelAllocation;
 import org.pocketflow.worker.learn.prune.FlopsBudget;
 import org.pocketflow.worker.learn.prune.LatencyAllocation;
@@ -20,7 +22,8 @@ import org.pocketflow.worker.runtime.Backend;
  * counts in multiples of 8 (or another multiple), {@link LatencyAllocation} times its candidates at a MAC fraction and
  * picks the fastest; then the unpruned network, the uniform allocation and the chosen one are
  * timed again, round-robin, in a separate and longer run (so that the figure is not the minimum
- * of noisy readings that made the choice), at batch 64 and batch 1.
+ * of noisy readings that made the choice), at batch 64 and batch 1; and the three once more at
+ * batch 64 with their batch norms folded into the convolutions ({@link BatchNormFolding}).
  *
  * <p>Run: {@code bench/bin/run LatencyAllocationBench [iterations] [warmup] [macFraction]
  * [channelMultiple]} (defaults 200, 40, 0.5, 8). Prints figures; asserts nothing.
@@ -54,11 +57,22 @@ public final class LatencyAllocationBench {
                         LatencyAllocation.timingCopy(full, info, best)};
                 double[] b64 = LatencyAllocation.medianMillis(nets, input(64), warmup, iterations);
                 double[] b1 = LatencyAllocation.medianMillis(nets, input(1), warmup, iterations);
+                // unfolded and folded side by side in one round-robin: [0..2] as nets, [3..5] folded
+                ComputationGraph[] both = new ComputationGraph[2 * nets.length];
+                for (int i = 0; i < nets.length; i++) {
+                    both[i] = nets[i];
+                    both[nets.length + i] = BatchNormFolding.fold(nets[i]);
+                }
+                double[] t = LatencyAllocation.medianMillis(both, input(64), warmup, iterations);
+                double[] f64 = Arrays.copyOfRange(t, nets.length, both.length);
                 System.out.printf("%-22s unpruned b64 %.3f ms, b1 %.3f ms | uniform %.3f MACs %s: b64 %.2fx, b1 %.2fx "
                                 + "| chosen \"%s\" %.3f MACs %s: b64 %.2fx, b1 %.2fx%n", name, b64[0], b1[0],
                         uniform.macFraction(), uniform.channels().values(), b64[0] / b64[1], b1[0] / b1[1],
                         choice.best().name(), best.macFraction(), best.channels().values(), b64[0] / b64[2],
                         b1[0] / b1[2]);
+                System.out.printf("%-22s batch norm folded (timed beside the unfolded, %.3f ms): unpruned b64 %.3f ms "
+                        + "(%.2fx faster than unfolded) | uniform b64 %.2fx | chosen b64 %.2fx%n", name, t[0], f64[0],
+                        t[0] / f64[0], f64[0] / f64[1], f64[0] / f64[2]);
             }
         }
     }

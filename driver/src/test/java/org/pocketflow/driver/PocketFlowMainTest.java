@@ -136,6 +136,10 @@ class PocketFlowMainTest {
         Normalizer norm = new Normalizer(b.at("/normalization/mean").asDouble(), b.at("/normalization/std").asDouble());
         assertEquals(c.get("testAccuracy").asDouble(),
                 Evaluator.evaluate(packed.toGraph(), data.test().batchesInOrder(256, norm)).accuracy(), 1e-9);
+        var inference = org.pocketflow.worker.model.ModelFiles.load(c.get("inferenceFile").asText());
+        assertEquals(c.get("testAccuracy").asDouble(),
+                Evaluator.evaluate(inference, data.test().batchesInOrder(256, norm)).accuracy(), 1e-9);
+        assertTrue(c.at("/inferenceLatency/batch64Millis").asDouble() > 0, c.toString());
     }
 
     @Test

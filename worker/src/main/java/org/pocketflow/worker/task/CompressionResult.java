@@ -22,10 +22,13 @@ import org.pocketflow.worker.eval.Latency;
  * @param fineTuneSeconds    wall time of compression and fine-tuning
  * @param packedFile         URI of the packed model
  * @param modelFile          URI of the compressed model as a DL4J zip (fp32 values)
+ * @param inferenceFile      URI of its inference form: batch norms folded into the convolutions
+ *                           ({@code BatchNormFolding}), same outputs, not for further training
+ * @param inferenceLatency   measured latency of the inference form
  */
 public record CompressionResult(String learner, Map<String, Double> settings, double testAccuracy,
                                 double validationAccuracy, double accuracyDrop, long macs, long parameters,
                                 long packedBytes, long tensorBytes, long baseBytes, Latency latency,
                                 Map<String, String> encodings, double fineTuneSeconds, String packedFile,
-                                String modelFile) {
+                                String modelFile, String inferenceFile, Latency inferenceLatency) {
 }

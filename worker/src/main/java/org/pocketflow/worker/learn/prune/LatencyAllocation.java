@@ -29,7 +29,9 @@ import org.pocketflow.worker.model.ModelInfo;
  * Yang et al. 2018, and AMC's latency mode, He et al. 2018, use measured latency rather than
  * FLOPs).
  *
- * <p>Candidates: the uniform allocation ({@link FlopsBudget#uniformRatios}), and for every split of
+ * <p>Candidates: the uniform allocation ({@link FlopsBudget#uniformRatios}); the groups with
+ * several producers (ResNet's residual channels, shared by every block of a stage) whole and the
+ * others sharing one ratio; and for every split of
  * the groups by the resolution of their outputs (largest first), the higher-resolution groups fixed
  * at a preserve ratio of 1, 0.75 or 0.5 while the others share one ratio that meets the budget
  * ({@link FlopsBudget#fillRatios}). Candidates whose fixed groups alone exceed the budget are left
@@ -119,6 +121,13 @@ public final class LatencyAllocation {
         Map<String, ChannelAllocation> out = new LinkedHashMap<>();
         List<ChannelAllocation> seen = new ArrayList<>();
         add(out, seen, "uniform", budget.allocate(budget.uniformRatios(target), target));
+        Map<Integer, Double> shared = new TreeMap<>();
+        for (int id : budget.prunableGroups()) {
+            if (info.groups().get(id).producers().size() > 1) {
+                shared.put(id, 1.0);
+            }
+        }
+        tryFill(out, seen, "groups of several producers whole, rest filled", budget, shared, target);
         TreeSet<Long> sizes = new TreeSet<>();
         for (int id : budget.prunableGroups()) {
             sizes.add(resolution(info, info.groups().get(id)));
@@ -134,17 +143,26 @@ public final class LatencyAllocation {
                         fixed.put(id, ratio);
                     }
                 }
-                Map<Integer, Double> ratios;
-                try {
-                    ratios = budget.fillRatios(fixed, target);
-                } catch (IllegalArgumentException tooMuch) {
-                    continue;
-                }
-                add(out, seen, String.format("outputs >= %d px at %.2f, rest filled", size, ratio),
-                        budget.allocate(ratios, target));
+                tryFill(out, seen, String.format("outputs >= %d px at %.2f, rest filled", size, ratio), budget,
+                        fixed, target);
             }
         }
         return out;
+    }
+
+    /** Adds the allocation with {@code fixed} groups and the rest filled, unless the fixed ones alone break the budget. */
+    private static void tryFill(Map<String, ChannelAllocation> out, List<ChannelAllocation> seen, String name,
+                                FlopsBudget budget, Map<Integer, Double> fixed, double target) {
+        if (fixed.isEmpty()) {
+            return;
+        }
+        Map<Integer, Double> ratios;
+        try {
+            ratios = budget.fillRatios(fixed, target);
+        } catch (IllegalArgumentException tooMuch) {
+            return;
+        }
+        add(out, seen, name, budget.allocate(ratios, target));
     }
 
     private static void add(Map<String, ChannelAllocation> out, List<ChannelAllocation> seen, String name,
