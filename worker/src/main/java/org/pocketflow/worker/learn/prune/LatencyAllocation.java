@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.export.BatchNormFolding;
 import org.pocketflow.worker.model.ChannelGroup;
 import org.pocketflow.worker.model.ModelInfo;
 
@@ -24,8 +25,9 @@ import org.pocketflow.worker.model.ModelInfo;
  * has 12% of the MACs and half of the batch-64 time; small channel counts at high resolution are
  * memory-bound), so the allocation with the fewest MACs per group is not the fastest. A few
  * candidate allocations that all meet the budget are built (channels cut by surgery only, no
- * selection or fine-tuning: which channels are kept does not change the time), timed at batch 64
- * round-robin with the unpruned network on this machine, and the fastest is returned (as NetAdapt,
+ * selection or fine-tuning: which channels are kept does not change the time), timed in their
+ * inference form (batch norms folded, {@link BatchNormFolding}: what a job deploys as {@code
+ * inference.zip}) at batch 64 round-robin with the unpruned network on this machine, and the fastest is returned (as NetAdapt,
  * Yang et al. 2018, and AMC's latency mode, He et al. 2018, use measured latency rather than
  * FLOPs).
  *
@@ -98,9 +100,9 @@ public final class LatencyAllocation {
         Map<String, ChannelAllocation> candidates = candidates(info, budget, target);
         List<String> names = new ArrayList<>(candidates.keySet());
         ComputationGraph[] nets = new ComputationGraph[names.size() + 1];
-        nets[0] = graph;
+        nets[0] = BatchNormFolding.fold(graph);
         for (int i = 0; i < names.size(); i++) {
-            nets[i + 1] = timingCopy(graph, info, candidates.get(names.get(i)));
+            nets[i + 1] = BatchNormFolding.fold(timingCopy(graph, info, candidates.get(names.get(i))));
         }
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, shape.channels(), shape.height(), shape.width());
