@@ -108,21 +108,21 @@ public final class DcpChannelSelector implements ChannelSelector {
         ConsumerSamples.ofGroup(graph, info, group, cache.of(graph, info, images), positionsPerImage, seed)
                 .forEach((name, x) -> consumers.add(new Consumer(graph, name, x)));
         boolean[] chosen = new boolean[c];
-        List<Integer> order = new ArrayList<>();
         int perRound = (count + MAX_ROUNDS - 1) / MAX_ROUNDS;
-        while (order.size() < count) {
+        for (int taken = 0; taken < count; ) {
             double[] score = new double[c];
             for (Consumer k : consumers) {
                 k.addScores(score);
             }
-            int add = Math.min(perRound, count - order.size());
-            for (int j : best(score, chosen, add)) {
+            for (int j : best(score, chosen, Math.min(perRound, count - taken))) {
                 chosen[j] = true;
-                order.add(j);
+                taken++;
             }
-            int[] kept = IntStream.range(0, c).filter(j -> chosen[j]).toArray();
-            for (Consumer k : consumers) {
-                k.refit(kept);
+            if (taken < count) {
+                int[] kept = IntStream.range(0, c).filter(j -> chosen[j]).toArray();
+                for (Consumer k : consumers) {
+                    k.refit(kept);
+                }
             }
         }
         return IntStream.range(0, c).filter(j -> chosen[j]).toArray();
