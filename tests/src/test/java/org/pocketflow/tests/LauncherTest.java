@@ -98,7 +98,9 @@ class LauncherTest {
         StubSpark spark = StubSpark.in(tmp);
         Path argsFile = spark.argsFile();
         Path jar = spark.jar();
-        Result r = launch(spark.env(),
+        Map<String, String> env = new java.util.HashMap<>(spark.env());
+        env.put("HADOOP_CONF_DIR", tmp.toString());
+        Result r = launch(env,
                 "train-distributed", "--conf", "pocketflow.spark.master=yarn", "--conf", "pocketflow.distributed.workers=4");
         assertEquals(0, r.code(), r.output());
         List<String> a = Files.readAllLines(argsFile);
@@ -114,5 +116,54 @@ class LauncherTest {
         Result r = launch(Map.of("SPARK_HOME", ""), "run", "--conf", "pocketflow.spark.master=yarn");
         assertEquals(2, r.code(), r.output());
         assertTrue(r.output().contains("SPARK_HOME"), r.output());
+    }
+
+    @Test
+    void yarnWithoutHadoopConfigurationIsRefusedWithTheVariableToSet(@TempDir Path tmp) throws Exception {
+        StubSpark spark = StubSpark.in(tmp);
+        Map<String, String> env = new java.util.HashMap<>(spark.env());
+        env.put("HADOOP_CONF_DIR", "");
+        env.put("YARN_CONF_DIR", "");
+        Result r = launch(env, "run", "--conf", "pocketflow.spark.master=yarn");
+        assertEquals(2, r.code(), r.output());
+        assertTrue(r.output().contains("HADOOP_CONF_DIR"), r.output());
+        assertTrue(Files.notExists(spark.argsFile()), "spark-submit must not run");
+    }
+
+    @Test
+    void anApplicationJarOlderThanTheSourcesIsRebuiltAndTheLauncherSaysSo(@TempDir Path tmp) throws Exception {
+        StubSpark spark = StubSpark.in(tmp);
+        Path mvnArgs = tmp.resolve("mvn-args.txt");
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path mvn = bin.resolve("mvn");
+        Files.writeString(mvn, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" >> " + mvnArgs + "\n");
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = root.resolve("submit/target/pocketflow-app.jar");
+        boolean existed = Files.exists(jar);
+        java.nio.file.attribute.FileTime before = existed ? Files.getLastModifiedTime(jar) : null;
+        if (!existed) {
+            Files.write(jar, new byte[0]);
+        }
+        try {
+            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(0));
+            Map<String, String> env = new java.util.HashMap<>();
+            env.put("SPARK_HOME", spark.home().toString());
+            env.put("PATH", bin + ":" + System.getenv("PATH"));
+            // PF_NO_BUILD stays set for the classpath build, so only the jar's staleness decides
+            env.put("PF_NO_BUILD", "");
+            Result r = launch(env, "run", "--conf", "pocketflow.spark.master=spark://10.0.0.1:7077");
+            assertEquals(0, r.code(), r.output());
+            assertTrue(r.output().contains("rebuilding the application jar"), r.output());
+            String built = Files.readString(mvnArgs);
+            assertTrue(built.contains("-Pdist") && built.contains("package"), built);
+            List<String> a = Files.readAllLines(spark.argsFile());
+            assertTrue(a.contains(jar.toString()), a.toString());
+        } finally {
+            if (existed) {
+                Files.setLastModifiedTime(jar, before);
+            } else {
+                Files.deleteIfExists(jar);
+            }
+        }
     }
 }
