@@ -73,6 +73,10 @@ public final class JobConfig {
             typed(key, setting, problems).ifPresent(value -> values.put(key.name(), value));
             origins.put(key.name(), setting.origin());
         }
+        if (problems.isEmpty()) {
+            qualifyLocalPaths(values);
+            refuseLocalPathsOnACluster(values, effective, problems);
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.lines());
         }
@@ -125,6 +129,38 @@ public final class JobConfig {
     /** Used only when reference.conf lacks a key, i.e. it was not regenerated after a key was added. */
     private static Setting declaredDefault(ConfigKey<?> key) {
         return new Setting(key.name(), key.renderedDefault(), true, Origin.DEFAULT, "declaration");
+    }
+
+    /**
+     * Makes every local path absolute ({@code file:/...}), so that what is shipped to executors
+     * does not depend on their working directory or on Hadoop's default file system.
+     */
+    private static void qualifyLocalPaths(Map<String, Object> values) {
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            if (key.type() == ValueType.PATH && values.get(key.name()) instanceof String text && !text.isEmpty()) {
+                Location.qualified(text).ifPresent(uri -> values.put(key.name(), uri));
+            }
+        }
+    }
+
+    /**
+     * With a master whose executors may run on other hosts, a local path is seen by each host's
+     * own disk: an output stays on the executor that wrote it and an input may be missing. Such
+     * paths are refused unless the user declares them shared.
+     */
+    private static void refuseLocalPathsOnACluster(Map<String, Object> values, Map<String, Setting> effective,
+            Problems problems) {
+        String master = (String) values.get(RuntimeKeys.SPARK_MASTER.name());
+        if (master.startsWith("local") || Boolean.TRUE.equals(values.get(RunKeys.SHARED_FILESYSTEM.name()))) {
+            return;
+        }
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            if (key.type() == ValueType.PATH && values.get(key.name()) instanceof String text && !text.isEmpty()
+                    && Location.isLocal(text)) {
+                Setting setting = effective.getOrDefault(key.name(), declaredDefault(key));
+                problems.localPathOnCluster(key, setting, text, master, RunKeys.SHARED_FILESYSTEM.name());
+            }
+        }
     }
 
     /** Parses, validates and (for paths that are read) checks existence; empty when there is a problem. */

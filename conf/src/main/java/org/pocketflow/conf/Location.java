@@ -28,6 +28,22 @@ final class Location {
     }
 
     /**
+     * The absolute {@code file:} URI of a local value given as a plain path (relative ones against
+     * the working directory); empty for values that already have a scheme.
+     */
+    static Optional<String> qualified(String value) {
+        if (hasScheme(value)) {
+            return Optional.empty();
+        }
+        Path absolute = Path.of(value).toAbsolutePath().normalize();
+        try {
+            return Optional.of(new URI("file", null, absolute.toString(), null).toString());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("an absolute path is always a valid file URI: " + absolute, e);
+        }
+    }
+
+    /**
      * The local file-system path of a local value, relative paths against the working directory.
      *
      * @return empty for a {@code file:} URI that names no local path (e.g. {@code file:data})

@@ -62,6 +62,13 @@ final class Problems {
         lines.add(head(setting) + "file not found (" + local.toAbsolutePath().normalize() + "). " + pathFix(key));
     }
 
+    void localPathOnCluster(ConfigKey<?> key, Setting setting, String qualified, String master, String sharedKey) {
+        lines.add(head(setting) + "is a local path (" + qualified + "), but master " + master
+                + " runs executors on other hosts, which do not see this host's disk. Fix: use a shared"
+                + " file system URI such as hdfs://nn:8020/pf/" + (key.mustExist() ? "data" : "runs")
+                + ", or set " + sharedKey + "=true if every host mounts this path (e.g. NFS)");
+    }
+
     void unusableFileUri(Setting setting) {
         lines.add(head(setting) + "is not a usable file: URI. Fix: write file:///absolute/path or a plain path");
     }

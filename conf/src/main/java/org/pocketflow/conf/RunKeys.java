@@ -24,8 +24,16 @@ public final class RunKeys {
     public static final ConfigKey<String> RUN_DIR = ConfigKey.path("pocketflow.run.dir", "",
             "Explicit run directory; empty = <run.root>/<job.name>-<yyyyMMdd-HHmmss>.");
 
+    /** Whether local paths are on a file system that every host of the cluster mounts. */
+    public static final ConfigKey<Boolean> SHARED_FILESYSTEM = ConfigKey.bool("pocketflow.run.shared-filesystem",
+            false,
+            "Declares that local (file:) paths - run root, run directory, data, model - are on a file system"
+                    + " every cluster host mounts at the same place (e.g. NFS). Without it a master other than"
+                    + " local[...] refuses local paths, since executors on other hosts cannot see them.");
+
     /** This area's keys in declaration order. */
-    public static final KeyGroup GROUP = new KeyGroup("Run", List.of(JOB_NAME, SEED, RUN_ROOT, RUN_DIR));
+    public static final KeyGroup GROUP = new KeyGroup("Run", List.of(JOB_NAME, SEED, RUN_ROOT, RUN_DIR,
+            SHARED_FILESYSTEM));
 
     private RunKeys() {
     }

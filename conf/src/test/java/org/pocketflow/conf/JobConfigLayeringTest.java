@@ -21,11 +21,13 @@ class JobConfigLayeringTest {
     void everyKeyHasItsDeclaredDefaultWhenNothingIsSet() {
         JobConfig config = new Jobs(dir).load(Optional.empty());
         for (ConfigKey<?> key : ConfigKeys.all()) {
-            if (key != DataKeys.URI) {
+            if (key != DataKeys.URI && key != RunKeys.RUN_ROOT) {
                 assertEquals(key.defaultValue(), config.get(key), key.name());
                 assertEquals("default", config.origin(key), key.name());
             }
         }
+        assertEquals("file:" + Path.of("runs").toAbsolutePath(), config.get(RunKeys.RUN_ROOT),
+                "a relative default is qualified like any other local path");
     }
 
     @Test
@@ -88,7 +90,7 @@ class JobConfigLayeringTest {
     void acceptsLocalDataAsPlainPathOrFileUriAndSkipsHadoopUris() throws Exception {
         Jobs jobs = new Jobs(dir);
         Path model = Files.createFile(dir.resolve("model.zip"));
-        assertEquals(model.toString(), jobs.load("pocketflow.model.path=" + model).get(ModelKeys.PATH));
+        assertEquals("file:" + model, jobs.load("pocketflow.model.path=" + model).get(ModelKeys.PATH));
         assertEquals(model.toUri().toString(),
                 jobs.load("pocketflow.model.path=" + model.toUri()).get(ModelKeys.PATH));
         assertEquals("hdfs://nn:8020/pf/fashion", jobs.load("pocketflow.data.uri=hdfs://nn:8020/pf/fashion")

@@ -171,4 +171,30 @@ class JobConfigValidationTest {
         Path model = Files.createFile(dir.resolve("model.zip"));
         jobs.load("pocketflow.model.path=" + model, "pocketflow.train.epochs=1000");
     }
+
+    @Test
+    void relativePathsAreQualifiedBeforeAnythingIsShipped() {
+        JobConfig config = jobs.load(Optional.empty(), "pocketflow.run.root=some/runs/../runs");
+        String expected = "file:" + Path.of("").toAbsolutePath().resolve("some/runs").normalize();
+        assertEquals(expected, config.get(RunKeys.RUN_ROOT));
+        assertEquals("file:" + dir.toAbsolutePath().normalize(), config.get(DataKeys.URI));
+        assertEquals("", config.get(RunKeys.RUN_DIR), "empty paths stay empty");
+        assertEquals("hdfs://nn:8020/pf/runs",
+                jobs.load(Optional.empty(), "pocketflow.run.root=hdfs://nn:8020/pf/runs").get(RunKeys.RUN_ROOT));
+    }
+
+    @Test
+    void localPathsWithAClusterMasterAreRefusedUnlessDeclaredShared() {
+        List<String> problems = jobs.problems("pocketflow.spark.master=yarn",
+                "pocketflow.data.uri=hdfs://nn:8020/pf/data", "pocketflow.run.root=/tmp/pf-runs");
+        String line = onlyProblem(problems, "pocketflow.run.root", "/tmp/pf-runs", "hdfs://");
+        assertTrue(line.contains("master yarn") && line.contains("pocketflow.run.shared-filesystem=true"), line);
+
+        assertEquals(2, jobs.problems("pocketflow.spark.master=spark://h:7077", "pocketflow.run.root=/tmp/r").size(),
+                "the local data folder and the run root");
+        assertEquals("file:/tmp/r", jobs.load(Optional.empty(), "pocketflow.spark.master=spark://h:7077",
+                "pocketflow.run.root=/tmp/r", "pocketflow.run.shared-filesystem=true").get(RunKeys.RUN_ROOT));
+        assertEquals("file:/tmp/r", jobs.load(Optional.empty(), "pocketflow.spark.master=local-cluster[2,1,1024]",
+                "pocketflow.run.root=/tmp/r").get(RunKeys.RUN_ROOT), "local-cluster executors share this host");
+    }
 }

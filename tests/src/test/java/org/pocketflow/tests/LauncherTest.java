@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Runs the real launcher script, {@code submit/bin/pocketflow}, as a user would. */
 class LauncherTest {
     private static Path root;
+    /** The default data folder is local: declare it shared so that cluster masters accept it. */
+    private static final String SHARED = "pocketflow.run.shared-filesystem=true";
 
     @BeforeAll
     static void findRoot() {
@@ -81,14 +83,15 @@ class LauncherTest {
         Path argsFile = spark.argsFile();
         Path jar = spark.jar();
         Result r = launch(spark.env(),
-                "run", "--conf", "pocketflow.spark.master=spark://10.0.0.1:7077", "--conf", "pocketflow.seed=5");
+                "run", "--conf", "pocketflow.spark.master=spark://10.0.0.1:7077", "--conf", "pocketflow.seed=5",
+                "--conf", SHARED);
         assertEquals(0, r.code(), r.output());
         List<String> a = Files.readAllLines(argsFile);
         assertEquals("spark://10.0.0.1:7077", a.get(a.indexOf("--master") + 1));
         assertEquals("org.pocketflow.driver.PocketFlowMain", a.get(a.indexOf("--class") + 1));
         int j = a.indexOf(jar.toString());
         assertEquals(List.of("run", "--conf", "pocketflow.spark.master=spark://10.0.0.1:7077", "--conf",
-                "pocketflow.seed=5"), a.subList(j + 1, a.size()));
+                "pocketflow.seed=5", "--conf", SHARED), a.subList(j + 1, a.size()));
         assertTrue(a.stream().anyMatch(x -> x.startsWith("spark.executor.extraJavaOptions=")
                 && x.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")), a.toString());
     }
@@ -101,19 +104,31 @@ class LauncherTest {
         Map<String, String> env = new java.util.HashMap<>(spark.env());
         env.put("HADOOP_CONF_DIR", tmp.toString());
         Result r = launch(env,
-                "train-distributed", "--conf", "pocketflow.spark.master=yarn", "--conf", "pocketflow.distributed.workers=4");
+                "train-distributed", "--conf", "pocketflow.spark.master=yarn", "--conf", "pocketflow.distributed.workers=4",
+                "--conf", SHARED);
         assertEquals(0, r.code(), r.output());
         List<String> a = Files.readAllLines(argsFile);
         assertEquals("yarn", a.get(a.indexOf("--master") + 1));
         assertEquals("org.pocketflow.driver.distributed.DistributedMain", a.get(a.indexOf("--class") + 1));
         int j = a.indexOf(jar.toString());
         assertEquals(List.of("train", "--conf", "pocketflow.spark.master=yarn", "--conf",
-                "pocketflow.distributed.workers=4"), a.subList(j + 1, a.size()));
+                "pocketflow.distributed.workers=4", "--conf", SHARED), a.subList(j + 1, a.size()));
+    }
+
+    @Test
+    void aLocalRunRootWithAClusterMasterIsRefusedBeforeSparkSubmit(@TempDir Path tmp) throws Exception {
+        StubSpark spark = StubSpark.in(tmp);
+        Result r = launch(spark.env(), "run", "--conf", "pocketflow.spark.master=spark://10.0.0.1:7077",
+                "--conf", "pocketflow.data.uri=hdfs://nn:8020/pf/data");
+        assertEquals(2, r.code(), r.output());
+        assertTrue(r.output().contains("pocketflow.run.root") && r.output().contains("shared-filesystem"),
+                r.output());
+        assertTrue(Files.notExists(spark.argsFile()), "spark-submit must not run");
     }
 
     @Test
     void clusterMasterWithoutSparkHomeSaysWhatToSet() throws Exception {
-        Result r = launch(Map.of("SPARK_HOME", ""), "run", "--conf", "pocketflow.spark.master=yarn");
+        Result r = launch(Map.of("SPARK_HOME", ""), "run", "--conf", "pocketflow.spark.master=yarn", "--conf", SHARED);
         assertEquals(2, r.code(), r.output());
         assertTrue(r.output().contains("SPARK_HOME"), r.output());
     }
@@ -124,7 +139,7 @@ class LauncherTest {
         Map<String, String> env = new java.util.HashMap<>(spark.env());
         env.put("HADOOP_CONF_DIR", "");
         env.put("YARN_CONF_DIR", "");
-        Result r = launch(env, "run", "--conf", "pocketflow.spark.master=yarn");
+        Result r = launch(env, "run", "--conf", "pocketflow.spark.master=yarn", "--conf", SHARED);
         assertEquals(2, r.code(), r.output());
         assertTrue(r.output().contains("HADOOP_CONF_DIR"), r.output());
         assertTrue(Files.notExists(spark.argsFile()), "spark-submit must not run");
@@ -151,7 +166,7 @@ class LauncherTest {
             env.put("PATH", bin + ":" + System.getenv("PATH"));
             // PF_NO_BUILD stays set for the classpath build, so only the jar's staleness decides
             env.put("PF_NO_BUILD", "");
-            Result r = launch(env, "run", "--conf", "pocketflow.spark.master=spark://10.0.0.1:7077");
+            Result r = launch(env, "run", "--conf", "pocketflow.spark.master=spark://10.0.0.1:7077", "--conf", SHARED);
             assertEquals(0, r.code(), r.output());
             assertTrue(r.output().contains("rebuilding the application jar"), r.output());
             String built = Files.readString(mvnArgs);
