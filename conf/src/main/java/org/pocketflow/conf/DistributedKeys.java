@@ -65,9 +65,10 @@ public final class DistributedKeys {
 
     /** Server interface. */
     public static final ConfigKey<String> BIND_ADDRESS = ConfigKey.string("pocketflow.distributed.bind-address",
-            "127.0.0.1",
-            "Interface (IP address) the parameter server listens on, in the driver; 127.0.0.1 for local and local-cluster"
-                    + " masters, the driver's cluster address otherwise (workers then listen on their executor's address).",
+            "auto",
+            "Interface (IP address or host name) the parameter server listens on, in the driver. auto: 127.0.0.1 for"
+                    + " local and local-cluster masters, the driver's cluster address (spark.driver.host) otherwise;"
+                    + " workers then listen on their executor's address. A loopback address with another master is refused.",
             Validators.matches("[0-9A-Za-z.:-]+"));
 
     /** This area's keys in declaration order. */

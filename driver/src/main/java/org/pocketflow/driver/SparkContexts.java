@@ -17,6 +17,25 @@ public final class SparkContexts {
     private SparkContexts() {
     }
 
+    /**
+     * How many OpenMP threads an executor's native kernels should use: its
+     * {@code spark.executor.cores}, or 1 where YARN and Kubernetes default to one-core executors.
+     * Empty where the executor owns its host's cores (local masters, whose launcher sets the
+     * variable, and standalone executors without a core count), so ND4J's own default holds.
+     * Without it ND4J starts one thread per host CPU in every executor, and executors sharing a
+     * host fight over the cores.
+     */
+    static java.util.Optional<String> executorThreads(String master, SparkConf conf) {
+        if (master.startsWith("local")) {
+            return java.util.Optional.empty();
+        }
+        if (conf.contains("spark.executor.cores")) {
+            return java.util.Optional.of(conf.get("spark.executor.cores").trim());
+        }
+        boolean oneCoreDefault = master.startsWith("yarn") || master.startsWith("k8s://");
+        return oneCoreDefault ? java.util.Optional.of("1") : java.util.Optional.empty();
+    }
+
     /** The context for {@code config}, named {@code appName}; the caller closes it. */
     public static JavaSparkContext create(JobConfig config, String appName) {
         String master = config.get(RuntimeKeys.SPARK_MASTER);
@@ -36,6 +55,7 @@ public final class SparkContexts {
         for (Map.Entry<String, String> e : config.sparkConf().entrySet()) {
             conf.set(e.getKey(), e.getValue());
         }
+        executorThreads(master, conf).ifPresent(n -> conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", n));
         return new JavaSparkContext(conf);
     }
 }

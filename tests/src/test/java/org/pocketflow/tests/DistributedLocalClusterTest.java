@@ -81,6 +81,16 @@ class DistributedLocalClusterTest {
     }
 
     @Test
+    void moreWorkersThanTheClusterHasSlotsAreRefusedBeforeTraining(@TempDir Path runDir) {
+        DistributedTrainer trainer = new DistributedTrainer(config(List.of("pocketflow.distributed.workers=3")),
+                line -> { }, NopWorkerHook.INSTANCE);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> trainer.train(sc, runDir.toUri().toString()));
+        assertTrue(e.getMessage().contains("pocketflow.distributed.workers = 3")
+                && e.getMessage().contains("2 executors x 1 cores"), e.getMessage());
+    }
+
+    @Test
     void twoExecutorJvmsTrainLeNetThroughTheServerInTheDriver(@TempDir Path run) {
         DistributedResult r = new DistributedTrainer(config(List.of()), System.out::println, NopWorkerHook.INSTANCE)
                 .train(sc, run.toUri().toString());

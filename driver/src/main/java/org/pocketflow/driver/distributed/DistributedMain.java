@@ -61,6 +61,10 @@ public final class DistributedMain {
             dir.write("distributed.json", Json.MAPPER.writeValueAsString(r));
             out.println("done: " + dir.uri() + "/distributed.json");
             return 0;
+        } catch (IllegalArgumentException e) {
+            // the job does not fit the cluster (task slots, server address, checkpoint folder): bad input
+            err.println(e.getMessage());
+            return ConfigException.EXIT_CODE;
         } catch (RuntimeException | JsonProcessingException e) {
             err.println("distributed training failed: " + e.getMessage());
             return 1;

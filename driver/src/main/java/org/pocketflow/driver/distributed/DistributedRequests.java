@@ -15,11 +15,14 @@ import org.pocketflow.qsgd.codec.EcqParams;
 import org.pocketflow.qsgd.codec.IdentityCodec;
 import org.pocketflow.qsgd.codec.LevelCoding;
 import org.pocketflow.qsgd.ps.ExchangeMode;
+import org.pocketflow.qsgd.ps.transport.Address;
 import org.pocketflow.worker.distributed.DistributedRequest;
 import org.pocketflow.worker.distributed.WorkerHook;
 
 /** Maps the validated job configuration onto the workers' {@link DistributedRequest}. */
 final class DistributedRequests {
+    /** {@code pocketflow.distributed.bind-address} value that lets the driver choose. */
+    static final String AUTO = "auto";
     private DistributedRequests() {
     }
 
@@ -37,6 +40,28 @@ final class DistributedRequests {
                 c.get(ModelKeys.ARCH), BaselineRequests.training(c), c.get(RunKeys.SEED), c.get(DistributedKeys.WORKERS),
                 mode(c), codec(c.get(DistributedKeys.CODEC)), c.get(DistributedKeys.BIND_ADDRESS),
                 c.get(DistributedKeys.PORT_BASE), null, workerWaitMillis(c), c.get(RuntimeKeys.ONEDNN), hook);
+    }
+
+    /**
+     * The address the parameter server binds and workers send to: with {@code auto}, loopback
+     * for local masters and the driver's cluster address ({@code spark.driver.host}) otherwise.
+     *
+     * @throws IllegalArgumentException for a loopback address with a master whose executors may
+     *     run on other hosts
+     */
+    static String serverHost(String master, String configured, String driverHost) {
+        boolean local = master.startsWith("local");
+        if (configured.equals(AUTO)) {
+            return local ? Address.LOOPBACK : driverHost;
+        }
+        boolean loopback = configured.startsWith("127.") || configured.equals("localhost") || configured.equals("::1");
+        if (loopback && !local) {
+            throw new IllegalArgumentException(DistributedKeys.BIND_ADDRESS.name() + " = " + configured + " is a loopback"
+                    + " address, but master " + master + " runs executors on other hosts, which cannot reach it. Fix: set it"
+                    + " to auto (the driver's address, spark.driver.host = " + driverHost + ") or to an address of this"
+                    + " host that the executors reach");
+        }
+        return configured;
     }
 
     static ExchangeMode mode(JobConfig c) {

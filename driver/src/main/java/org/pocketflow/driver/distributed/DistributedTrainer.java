@@ -12,6 +12,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.DistributedKeys;
 import org.pocketflow.conf.JobConfig;
+import org.pocketflow.driver.TaskSlots;
 import org.pocketflow.qsgd.ps.ParameterServer;
 import org.pocketflow.qsgd.ps.ServerConfig;
 import org.pocketflow.qsgd.ps.TrainingResult;
@@ -63,8 +64,10 @@ public final class DistributedTrainer {
      * @throws IllegalStateException if training failed (every worker lost, or the server timed out)
      */
     public DistributedResult train(JavaSparkContext sc, String runDir) {
-        DistributedRequest req = DistributedRequests.from(config, hook);
-        checkSlots(sc, req.workers());
+        DistributedRequest configured = DistributedRequests.from(config, hook);
+        checkSlots(sc, configured.workers());
+        DistributedRequest req = configured.withServerHost(DistributedRequests.serverHost(sc.master(),
+                configured.serverHost(), sc.getConf().get("spark.driver.host", Address.LOOPBACK)));
         int every = config.get(DistributedKeys.CHECKPOINT_EVERY);
         Path checkpoints = every > 0 || config.get(DistributedKeys.RESUME) ? localDir(runDir, every > 0) : null;
         byte[] key = JobSecret.fromSparkEnv();
@@ -106,11 +109,14 @@ public final class DistributedTrainer {
         }
     }
 
-    private void checkSlots(JavaSparkContext sc, int workers) {
-        if (sc.master().startsWith("local[") && workers > sc.defaultParallelism()) {
-            throw new IllegalArgumentException(DistributedKeys.WORKERS.name() + " = " + workers + " but the master " + sc.master()
-                    + " runs only " + sc.defaultParallelism() + " tasks at once, and every worker must run at the same time."
-                    + " Fix: lower " + DistributedKeys.WORKERS.name() + " or use local[" + workers + "]");
+    /** Every worker must run at the same time: refuse more workers than the cluster has task slots. */
+    private static void checkSlots(JavaSparkContext sc, int workers) {
+        TaskSlots.Count slots = TaskSlots.await(sc, workers);
+        if (workers > slots.slots()) {
+            throw new IllegalArgumentException(DistributedKeys.WORKERS.name() + " = " + workers + " but the cluster runs only "
+                    + slots.slots() + " tasks at once (" + slots.how() + "), and every worker must run at the same time."
+                    + " Fix: lower " + DistributedKeys.WORKERS.name() + " to " + Math.max(1, slots.slots())
+                    + " or give the job more executors or cores");
         }
     }
 

@@ -61,6 +61,12 @@ public record DistributedRequest(String dataUri, int trainLimit, double validati
                 serverHost, portBase, key, timeoutMillis, onednn, hook);
     }
 
+    /** The same request with the server's address resolved (the driver picks it once Spark runs). */
+    public DistributedRequest withServerHost(String host) {
+        return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
+                host, portBase, secret, timeoutMillis, onednn, hook);
+    }
+
     @Override
     public byte[] secret() {
         return secret.clone();
