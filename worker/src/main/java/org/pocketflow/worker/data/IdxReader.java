@@ -83,11 +83,12 @@ public final class IdxReader {
             for (int d = 1; d < dimensions; d++) {
                 itemBytes *= source.readDimension(d == 1 ? "rows" : "columns", 1);
             }
-            source.requireData(count, itemBytes);
+            String data = dimensions == 3 ? "pixel data" : "label data";
+            source.requireData(count, itemBytes, data);
             if (source.gzip) {
                 long found = source.skipToEnd();
                 if (found < count * itemBytes) {
-                    throw source.truncated(count, itemBytes, found);
+                    throw source.truncated(count, itemBytes, found, data);
                 }
             }
             return count;
@@ -134,7 +135,7 @@ public final class IdxReader {
             if (count == 0) {
                 throw new DatasetException(file + ": empty file: the header declares 0 images");
             }
-            source.requireData(count, (long) rows * cols);
+            source.requireData(count, (long) rows * cols, "pixel data");
             if ((long) count * rows * cols > Integer.MAX_VALUE - 8) {
                 throw new DatasetException(file + ": header declares " + count + " images of " + rows + "x" + cols
                         + ", more than one array can hold; split the file into shards");
@@ -157,7 +158,7 @@ public final class IdxReader {
             if (count == 0) {
                 throw new DatasetException(file + ": empty file: the header declares 0 labels");
             }
-            source.requireData(count, 1);
+            source.requireData(count, 1, "label data");
             if (count != images.declaredCount) {
                 throw new DatasetException(file + " holds " + count + " labels but " + imagesFile + " holds "
                         + images.declaredCount + " images; both files must come from the same release");
@@ -262,16 +263,16 @@ public final class IdxReader {
          * Refuses a raw file shorter than {@code count} items of {@code itemBytes} after the
          * header (a gzip file's decompressed length is known only by reading it).
          */
-        void requireData(long count, long itemBytes) throws IOException {
+        void requireData(long count, long itemBytes, String what) throws IOException {
             if (!gzip && file.length() < headerBytes + count * itemBytes) {
-                throw truncated(count, itemBytes, file.length() - headerBytes);
+                throw truncated(count, itemBytes, file.length() - headerBytes, what);
             }
         }
 
-        DatasetException truncated(long count, long itemBytes, long found) {
-            return new DatasetException(String.format("%s: truncated: the header declares %,d items of %,d bytes "
-                    + "(%,d bytes of data) but the file holds %,d%s; re-download or re-install the file", file, count,
-                    itemBytes, count * itemBytes, found, gzip ? " after decompression" : ""));
+        DatasetException truncated(long count, long itemBytes, long found, String what) {
+            return new DatasetException(String.format("%s: truncated: the header declares %,d items of %,d bytes, "
+                    + "so expected %d bytes of %s, found %d%s; re-download or re-install the file", file, count,
+                    itemBytes, count * itemBytes, what, found, gzip ? " after decompression" : ""));
         }
 
         /** Decompresses the rest of the stream, keeping nothing; returns the data bytes after the header. */
