@@ -26,7 +26,7 @@ import org.apache.hadoop.fs.Path;
  * when the failure is an exception, and a killed process leaves at most a {@code .tmp-} sibling
  * that no reader looks at.
  *
- * <p>On {@code file://} the write goes through NIO: {@code FileChannel.force} on the file,
+ * <p>Missing parent folders are created, as Hadoop's {@code create} does. On {@code file://} the write goes through NIO: {@code FileChannel.force} on the file,
  * an atomic {@code rename(2)}, then {@code force} on the folder, and the checksum sibling
  * ({@code .NAME.crc}) that Hadoop's checksummed local file system may have left is removed so
  * that it cannot contradict the new bytes. Elsewhere (HDFS, object stores) the temporary file is
@@ -71,6 +71,7 @@ public final class AtomicFile {
     static void writeLocal(java.nio.file.Path target, Content content) throws IOException {
         java.nio.file.Path dir = target.toAbsolutePath().getParent();
         java.nio.file.Path tmp = dir.resolve(target.getFileName() + ".tmp-" + UUID.randomUUID());
+        Files.createDirectories(dir); // as Hadoop's create does
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 OutputStream out = Channels.newOutputStream(ch);

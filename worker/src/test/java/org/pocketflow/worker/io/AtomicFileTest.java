@@ -68,4 +68,11 @@ class AtomicFileTest {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
+
+    @Test
+    void createsMissingParentFoldersAsHadoopDoes(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("trials/00001/rung-0.pfpk");
+        AtomicFile.write(file.toUri().toString(), "rung".getBytes(StandardCharsets.UTF_8));
+        assertEquals("rung", Files.readString(file));
+    }
 }
