@@ -233,7 +233,11 @@ public final class JsonLinesTrialStore implements TrialStore {
                 ch.truncate(length);
                 ch.force(true);
             }
-        } else if (!canAppend || !fs.truncate(file, length)) {
+        } else if (fs instanceof DistributedFileSystem dfs) {
+            if (!dfs.truncate(file, length)) {
+                awaitClosed(dfs, "the truncation of its torn last line"); // the last block is being recovered
+            }
+        } else {
             byte[] kept = java.util.Arrays.copyOf(readAll(), (int) length);
             AtomicFile.write(fs, file, out -> out.write(kept));
         }
@@ -241,20 +245,23 @@ public final class JsonLinesTrialStore implements TrialStore {
 
     /** On HDFS, takes over the lease of a writer that died with the file open for append. */
     private void recoverLease() throws IOException {
-        if (!(fs instanceof DistributedFileSystem dfs)) {
-            return;
+        if (fs instanceof DistributedFileSystem dfs && !dfs.recoverLease(file)) {
+            awaitClosed(dfs, "the recovery of the lease of a writer that died with it open");
         }
+    }
+
+    private void awaitClosed(DistributedFileSystem dfs, String what) throws IOException {
         long deadline = System.nanoTime() + LEASE_RECOVERY.toNanos();
-        while (!dfs.recoverLease(file)) {
+        while (!dfs.isFileClosed(file)) {
             if (System.nanoTime() > deadline) {
-                throw new IOException("the lease of " + file + " (a writer that died with it open) was not recovered "
-                        + "within " + LEASE_RECOVERY.toSeconds() + " s; retry later");
+                throw new IOException(file + ": " + what + " did not finish within " + LEASE_RECOVERY.toSeconds()
+                        + " s; retry later");
             }
             try {
-                Thread.sleep(500);
+                Thread.sleep(200);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while recovering the lease of " + file);
+                throw new java.io.InterruptedIOException("interrupted while waiting for " + what + " of " + file);
             }
         }
     }
