@@ -2,7 +2,6 @@ package org.pocketflow.driver;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +15,10 @@ import org.pocketflow.conf.RunKeys;
 import org.pocketflow.driver.study.StudyInterruptedException;
 import org.pocketflow.driver.study.StudyRun;
 import org.pocketflow.driver.study.StudySettings;
+import org.pocketflow.worker.data.DatasetException;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.IdxReader;
+import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.runtime.Versions;
 import org.pocketflow.worker.task.BaselineRequest;
 
@@ -45,7 +48,12 @@ public final class JobRunner {
         this.out = out;
     }
 
-    /** Problems with inputs on remote file systems, one line each (empty when all is well). */
+    /**
+     * Problems with the job's inputs, one line each naming the key or file and the fix (empty
+     * when all is well): the data folder and its IDX files (headers against lengths, gzip
+     * streams decompressed to their end), and the model zip (opened and checked whole). Reads
+     * through Hadoop FS, so remote inputs are checked too; nothing is loaded.
+     */
     public List<String> preflight() {
         var problems = new java.util.ArrayList<String>(StudySettings.problems(config));
         String data = config.get(DataKeys.URI);
@@ -53,36 +61,71 @@ public final class JobRunner {
             problems.add(DataKeys.URI.name() + " = " + data + ": not found. Fix: point it at a folder holding "
                     + "the Fashion-MNIST IDX files (sudo apt-get install dataset-fashion-mnist puts them in "
                     + "/usr/share/datasets/fashion-mnist).");
+        } else {
+            problems.addAll(idxProblems(data));
         }
         String model = config.get(ModelKeys.PATH);
         if (!model.isEmpty() && !RunDirectory.pathExists(model)) {
             problems.add(ModelKeys.PATH.name() + " = " + model + ": not found. Fix: point it at a DL4J model zip, "
                     + "or leave it empty to train the architecture from scratch.");
+        } else if (!model.isEmpty()) {
+            try {
+                ModelFiles.check(model);
+            } catch (IllegalArgumentException e) {
+                problems.add(ModelKeys.PATH.name() + ": " + e.getMessage());
+            }
         }
         return problems;
     }
 
-    /** Runs the job; returns the run directory. Exceptions propagate after report.json is written. */
-    public RunDirectory run() {
-        return execute(false);
+    /** The four IDX files of {@code folder} present and sound (image and label pairs checked together). */
+    private static List<String> idxProblems(String folder) {
+        List<String> problems = new java.util.ArrayList<>();
+        List<String> names = List.of(IdxDataset.TRAIN_IMAGES, IdxDataset.TRAIN_LABELS, IdxDataset.TEST_IMAGES,
+                IdxDataset.TEST_LABELS);
+        List<String> found = new java.util.ArrayList<>();
+        for (String name : names) {
+            String file = RunDirectory.pathExists(folder + "/" + name) ? folder + "/" + name
+                    : RunDirectory.pathExists(folder + "/" + name + ".gz") ? folder + "/" + name + ".gz" : null;
+            if (file == null) {
+                problems.add(DataKeys.URI.name() + " = " + folder + ": " + name + "[.gz] is missing. Fix: point it at a "
+                        + "folder holding the four IDX files (sudo apt-get install dataset-fashion-mnist)");
+            }
+            found.add(file);
+        }
+        for (int pair = 0; pair < 4 && problems.isEmpty(); pair += 2) {
+            try {
+                IdxReader.check(found.get(pair), found.get(pair + 1));
+            } catch (DatasetException e) {
+                problems.add(DataKeys.URI.name() + ": " + e.getMessage());
+            }
+        }
+        return problems;
     }
 
     /**
-     * Continues the job in {@code pocketflow.run.dir}: the base model is reused when
-     * {@code baseline.json} is there, and the study resumes from its trial store (finished trials
-     * are not run again).
+     * Runs the job in {@code dir}, a directory {@link RunDirectory#claim claimed} for a new job:
+     * writes {@code job.conf} (with the job's {@link JobFingerprint}) first. Exceptions propagate
+     * after report.json is written.
      */
-    public RunDirectory resume() {
-        return execute(true);
+    public RunDirectory run(RunDirectory dir) {
+        out.accept("run directory " + dir.uri());
+        dir.write(RunDirectory.JOB_CONF, JobFingerprint.render(config.resolved()));
+        return execute(dir, false);
     }
 
-    private RunDirectory execute(boolean resume) {
-        Instant started = Instant.now();
-        RunDirectory dir = RunDirectory.create(config.get(RunKeys.RUN_ROOT), config.get(RunKeys.RUN_DIR),
-                config.get(RunKeys.JOB_NAME), LocalDateTime.now());
+    /**
+     * Continues the job in {@code dir} (claimed for resumption; its {@code job.conf} is kept as
+     * it is): the base model is reused when {@code baseline.json} is there, and the study resumes
+     * from its trial store (finished trials are not run again).
+     */
+    public RunDirectory resume(RunDirectory dir) {
         out.accept("run directory " + dir.uri());
-        dir.write("job.conf", render(config.resolved()));
+        return execute(dir, true);
+    }
 
+    private RunDirectory execute(RunDirectory dir, boolean resume) {
+        Instant started = Instant.now();
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("format", REPORT_FORMAT);
         report.put("job", config.get(RunKeys.JOB_NAME));
@@ -165,22 +208,28 @@ public final class JobRunner {
                 c.at("/latency/batch64Millis").asDouble());
     }
 
-    private static String render(Map<String, String> resolved) {
-        StringBuilder sb = new StringBuilder("# resolved configuration of this run (all keys, defaults included)\n");
-        resolved.forEach((k, v) -> sb.append(k).append(" = ").append(quote(v)).append('\n'));
-        return sb.toString();
-    }
-
-    private static String quote(String v) {
-        return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
+    /**
+     * The message that says what went wrong: the deepest exception in the cause chain that the
+     * project's own code threw (its messages name the file and the fix), followed by the root
+     * cause's message; the root cause alone when no project code threw.
+     */
     public static String rootMessage(Throwable e) {
+        Throwable own = null;
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
+        while (true) {
+            if (t.getStackTrace().length > 0 && t.getStackTrace()[0].getClassName().startsWith("org.pocketflow.")
+                    && t.getMessage() != null) {
+                own = t;
+            }
+            if (t.getCause() == null || t.getCause() == t) {
+                break;
+            }
             t = t.getCause();
         }
-        String msg = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
-        return t == e ? msg : msg + " (" + t.getClass().getSimpleName() + ")";
+        String root = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+        if (own != null && own != t) {
+            return own.getMessage() + " (cause: " + root + ", " + t.getClass().getSimpleName() + ")";
+        }
+        return t == e ? root : root + " (" + t.getClass().getSimpleName() + ")";
     }
 }

@@ -1,6 +1,12 @@
 package org.pocketflow.driver;
 
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,26 +15,38 @@ import org.pocketflow.conf.ConfigException;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.driver.study.StudyInterruptedException;
 
+import com.typesafe.config.ConfigFactory;
+
 /**
  * Command line of the driver: {@code run [JOB.conf] [--conf key=value ...]}, and
  * {@code resume RUN_DIR [--conf key=value ...]}, which continues an interrupted job from its run
  * directory (its {@code job.conf}, base model and trial store).
  *
  * <p>Exit codes: 0 success, 1 the job failed (see report.json in the run directory), 2 bad
- * input (configuration, usage) detected before any Spark work.
+ * input (configuration, inputs, run directory, usage) detected before any Spark work, one line
+ * per problem. A failure prints one line; its stack trace goes to {@code driver.log} in the run
+ * directory (a temporary file before there is one), and to the terminal with {@code --verbose}.
  */
 public final class PocketFlowMain {
-    static final String USAGE = "usage: pocketflow run [JOB.conf] [--conf key=value ...] | "
-            + "pocketflow resume RUN_DIR [--conf key=value ...]";
+    static final String USAGE = "usage: pocketflow run [JOB.conf] [--conf key=value ...] [--verbose] | "
+            + "pocketflow resume RUN_DIR [--conf key=value ...] [--verbose]";
+    /** Where a failed job's stack trace goes, in the run directory. */
+    static final String DRIVER_LOG = "driver.log";
 
-    /** Parsed command line: the job file (optional) and the {@code --conf} overrides. */
-    public record Args(Optional<String> jobFile, List<String> overrides) {
+    /**
+     * Parsed command line: the job file (optional), the {@code --conf} overrides, and whether a
+     * failure's stack trace is also printed on the terminal ({@code --verbose}).
+     */
+    public record Args(Optional<String> jobFile, List<String> overrides, boolean verbose) {
         /** Parses everything after the sub-command; returns null and prints why on bad usage. */
         public static Args parse(String[] args, int from, PrintStream err) {
             Optional<String> jobFile = Optional.empty();
             List<String> overrides = new ArrayList<>();
+            boolean verbose = false;
             for (int i = from; i < args.length; i++) {
-                if (args[i].equals("--conf")) {
+                if (args[i].equals("--verbose")) {
+                    verbose = true;
+                } else if (args[i].equals("--conf")) {
                     if (i + 1 >= args.length) {
                         err.println("--conf needs a key=value after it. " + USAGE);
                         return null;
@@ -43,7 +61,7 @@ public final class PocketFlowMain {
                     return null;
                 }
             }
-            return new Args(jobFile, overrides);
+            return new Args(jobFile, overrides, verbose);
         }
     }
 
@@ -74,7 +92,7 @@ public final class PocketFlowMain {
         }
         JobConfig config;
         try {
-            config = resume ? resumedConfig(parsed) : JobConfig.load(parsed.jobFile(), parsed.overrides());
+            config = resume ? resumedConfig(parsed) : JobConfig.load(nonEmpty(parsed.jobFile()), parsed.overrides());
         } catch (ConfigException e) {
             if (master) {
                 out.println("local[*]"); // let "run" report the problems
@@ -89,22 +107,79 @@ public final class PocketFlowMain {
             return 0;
         }
         JobRunner runner = new JobRunner(config, out::println);
-        List<String> problems = runner.preflight();
-        if (!problems.isEmpty()) {
-            problems.forEach(err::println);
-            return ConfigException.EXIT_CODE;
-        }
+        RunDirectory dir;
         try {
-            RunDirectory dir = resume ? runner.resume() : runner.run();
+            List<String> problems = runner.preflight();
+            if (!problems.isEmpty()) {
+                problems.forEach(err::println);
+                return ConfigException.EXIT_CODE;
+            }
+            dir = RunDirectory.claim(config, resume, LocalDateTime.now());
+        } catch (ConfigException e) {
+            e.problems().forEach(err::println);
+            return ConfigException.EXIT_CODE;
+        } catch (RuntimeException e) {
+            return failed("preflight failed", e, null, parsed.verbose(), err);
+        }
+        try (dir) {
+            if (resume) {
+                runner.resume(dir);
+            } else {
+                runner.run(dir);
+            }
             out.println("done: " + dir.uri() + "/report.json");
             return 0;
         } catch (StudyInterruptedException e) {
             err.println("job interrupted: " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {
-            err.println("job failed: " + JobRunner.rootMessage(e));
-            return 1;
+            return failed("job failed", e, dir, parsed.verbose(), err);
         }
+    }
+
+    /**
+     * Prints one line for a failure (what, the message, where the full trace is) and writes the
+     * stack trace to {@code driver.log} in the run directory, or to a temporary file when there is
+     * none; with {@code verbose} the trace is printed too.
+     */
+    private static int failed(String what, RuntimeException e, RunDirectory dir, boolean verbose, PrintStream err) {
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        String where;
+        try {
+            if (dir != null) {
+                dir.write(DRIVER_LOG, trace.toString());
+                where = dir.uri() + "/" + DRIVER_LOG;
+            } else {
+                java.nio.file.Path log = Files.createTempFile("pocketflow-driver-", ".log");
+                Files.writeString(log, trace.toString());
+                where = log.toString();
+            }
+        } catch (IOException | RuntimeException logFailure) {
+            where = "nowhere (" + logFailure.getMessage() + "); rerun with --verbose";
+        }
+        err.println(what + ": " + JobRunner.rootMessage(e) + (dir != null ? " (see " + dir.uri() + "/report.json)" : "")
+                + "; stack trace in " + where);
+        if (verbose) {
+            err.print(trace);
+        }
+        return 1;
+    }
+
+    /** The job file, refused when it holds no key (an empty file would silently run every default). */
+    private static Optional<String> nonEmpty(Optional<String> jobFile) {
+        if (jobFile.isPresent() && Files.isRegularFile(java.nio.file.Path.of(jobFile.get()))) {
+            try {
+                if (ConfigFactory.parseFile(new File(jobFile.get())).isEmpty()) {
+                    throw new ConfigException(List.of(jobFile.get() + ": the job file sets no key, so every default "
+                            + "would run. Fix: set at least pocketflow.job.name and what to do (see "
+                            + "conf/examples/*.conf), or leave the file out to run the defaults on purpose"));
+                }
+            } catch (com.typesafe.config.ConfigException parseError) {
+                // JobConfig.load reports it with the line number
+            }
+        }
+        return jobFile;
     }
 
     /**
@@ -121,15 +196,24 @@ public final class PocketFlowMain {
             throw new ConfigException(List.of(runDir + ": no job.conf there, so it is not a run directory of "
                     + "pocketflow. Fix: pass the folder that `pocketflow run` printed as 'run directory'"));
         }
-        RunDirectory dir = RunDirectory.create("", runDir, "", java.time.LocalDateTime.now());
+        RunDirectory dir = RunDirectory.create("", runDir, "", LocalDateTime.now());
         try {
-            java.nio.file.Path local = java.nio.file.Files.createTempFile("pocketflow-resume-", ".conf");
+            java.nio.file.Path local = Files.createTempFile("pocketflow-resume-", ".conf");
             local.toFile().deleteOnExit();
-            java.nio.file.Files.writeString(local, dir.read("job.conf"));
+            String jobConf = dir.read(RunDirectory.JOB_CONF);
+            Files.writeString(local, jobConf);
+            String pinned = org.pocketflow.conf.RunKeys.RUN_DIR.name() + "=" + dir.uri();
             List<String> overrides = new ArrayList<>(parsed.overrides());
-            overrides.add(org.pocketflow.conf.RunKeys.RUN_DIR.name() + "=" + dir.uri());
-            return JobConfig.load(Optional.of(local.toString()), overrides);
-        } catch (java.io.IOException e) {
+            overrides.add(pinned);
+            JobConfig resumed = JobConfig.load(Optional.of(local.toString()), overrides);
+            JobConfig recorded = JobConfig.load(Optional.of(local.toString()), List.of(pinned));
+            List<String> problems = JobFingerprint.resumeProblems(dir.uri() + "/" + RunDirectory.JOB_CONF, jobConf,
+                    recorded.resolved(), resumed.resolved());
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
+            }
+            return resumed;
+        } catch (IOException e) {
             throw new ConfigException(List.of("cannot copy " + runDir + "/job.conf to a local file: " + e.getMessage()));
         }
     }

@@ -1,35 +1,53 @@
 package org.pocketflow.driver;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.pocketflow.conf.ConfigException;
+import org.pocketflow.conf.JobConfig;
+import org.pocketflow.conf.RunKeys;
+import org.pocketflow.worker.io.AtomicFile;
 
 /**
  * The run directory of one job on any Hadoop FileSystem (file://, hdfs://, s3a://): everything a
- * job produces is written here, each file replaced whole.
+ * job produces is written here, each file replaced whole and atomically ({@link AtomicFile}).
+ *
+ * <p>A job {@link #claim claims} its directory before any Spark work: the directory is created,
+ * its {@link RunLease} taken (one job at a time), and a directory that already holds a job
+ * ({@code job.conf}) is refused to {@code run} — a finished directory is never overwritten; only
+ * {@code resume} continues it. Every problem is a {@link ConfigException} (exit code 2) naming
+ * the key, the directory and the fix. {@link #close} releases the lease.
  */
-public final class RunDirectory {
+public final class RunDirectory implements AutoCloseable {
+    /** The resolved configuration of the job that owns the directory. */
+    public static final String JOB_CONF = "job.conf";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final Path path;
     private final FileSystem fs;
+    private final RunLease lease;
 
-    private RunDirectory(Path path, FileSystem fs) {
+    private RunDirectory(Path path, FileSystem fs, RunLease lease) {
         this.path = path;
         this.fs = fs;
+        this.lease = lease;
     }
 
     /**
      * Opens (creating it if needed) {@code explicitDir}, or when that is empty a new directory
-     * {@code root/name-yyyyMMdd-HHmmss}. A path without scheme is local and made absolute.
+     * {@code root/name-yyyyMMdd-HHmmss}, without a lease (for reading a run directory, and for
+     * jobs that do not resume). A path without scheme is local and made absolute.
      */
     public static RunDirectory create(String root, String explicitDir, String name, LocalDateTime now) {
         String dir = explicitDir.isEmpty() ? root + "/" + name + "-" + STAMP.format(now) : explicitDir;
@@ -38,10 +56,80 @@ public final class RunDirectory {
             FileSystem fs = p.getFileSystem(new Configuration());
             Path qualified = fs.makeQualified(p);
             fs.mkdirs(qualified);
-            return new RunDirectory(qualified, fs);
+            return new RunDirectory(qualified, fs, null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + dir
                     + ". Fix: set pocketflow.run.root to a writable folder or URI", e);
+        }
+    }
+
+    /**
+     * Creates or opens the run directory of {@code config}'s job and takes its lease.
+     *
+     * @param resume whether the job continues the one in the directory ({@code job.conf} must be
+     *               there) or is a new job (the directory must hold no job)
+     * @throws ConfigException naming the key and the fix when the directory cannot be used
+     */
+    public static RunDirectory claim(JobConfig config, boolean resume, LocalDateTime now) {
+        String explicit = config.get(RunKeys.RUN_DIR);
+        String key = explicit.isEmpty() ? RunKeys.RUN_ROOT.name() : RunKeys.RUN_DIR.name();
+        String dir = explicit.isEmpty()
+                ? config.get(RunKeys.RUN_ROOT) + "/" + config.get(RunKeys.JOB_NAME) + "-" + STAMP.format(now)
+                : explicit;
+        String fix = ". Fix: set " + key + " to a writable folder (a local path, file:///..., hdfs://...)";
+        FileSystem fs;
+        Path qualified;
+        try {
+            Path p = new Path(dir);
+            fs = p.getFileSystem(new Configuration());
+            qualified = fs.makeQualified(p);
+        } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
+            throw problem(key + " = " + dir + ": no file system for the scheme '" + new Path(dir).toUri().getScheme()
+                    + "'" + fix);
+        } catch (IOException | IllegalArgumentException e) {
+            throw problem(key + " = " + dir + ": not a usable path or URI (" + e.getMessage() + ")" + fix);
+        }
+        try {
+            FileStatus status = statusOrNull(fs, qualified);
+            if (status != null && !status.isDirectory()) {
+                throw problem(key + " = " + dir + ": a file is there, not a folder" + fix);
+            }
+            if (status == null && !fs.mkdirs(qualified)) {
+                throw problem(key + " = " + dir + ": cannot create the folder" + fix);
+            }
+        } catch (IOException e) {
+            throw problem(key + " = " + dir + ": cannot create the folder (" + e.getMessage() + ")" + fix);
+        }
+        RunLease lease;
+        try {
+            lease = RunLease.acquire(fs, qualified, key);
+        } catch (IOException e) {
+            throw problem(key + " = " + dir + ": cannot write in the folder (" + e.getMessage() + ")" + fix);
+        }
+        RunDirectory runDir = new RunDirectory(qualified, fs, lease);
+        boolean hasJob = runDir.exists(JOB_CONF);
+        if (hasJob != resume) {
+            lease.close();
+            throw problem(resume
+                    ? dir + ": no " + JOB_CONF + " there, so it is not a run directory of pocketflow. Fix: pass the "
+                            + "folder that `pocketflow run` printed as 'run directory'"
+                    : key + " = " + dir + ": already holds a job (" + JOB_CONF + ") and a run directory is never "
+                            + "overwritten. Fix: give this job a new " + RunKeys.RUN_DIR.name() + " (or leave it empty "
+                            + "for a fresh one under " + RunKeys.RUN_ROOT.name() + "), or continue that job with "
+                            + "`pocketflow resume " + dir + "`");
+        }
+        return runDir;
+    }
+
+    private static ConfigException problem(String line) {
+        return new ConfigException(List.of(line));
+    }
+
+    private static FileStatus statusOrNull(FileSystem fs, Path p) throws IOException {
+        try {
+            return fs.getFileStatus(p);
+        } catch (FileNotFoundException e) {
+            return null;
         }
     }
 
@@ -50,11 +138,11 @@ public final class RunDirectory {
         return path.toUri().toString();
     }
 
-    /** Writes {@code text} (UTF-8) to {@code name} in this directory, replacing it. */
+    /** Writes {@code text} (UTF-8) to {@code name} in this directory, replacing it atomically. */
     public void write(String name, String text) {
         Path file = new Path(path, name);
-        try (OutputStream out = fs.create(file, true)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
+        try {
+            AtomicFile.write(fs, file, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
@@ -72,7 +160,7 @@ public final class RunDirectory {
     /** The bytes of {@code name} in this directory. */
     public byte[] readBytes(String name) {
         Path file = new Path(path, name);
-        try (java.io.InputStream in = fs.open(file)) {
+        try (InputStream in = fs.open(file)) {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
@@ -84,14 +172,21 @@ public final class RunDirectory {
         return new String(readBytes(name), StandardCharsets.UTF_8);
     }
 
-    /** Copies the file at {@code sourceUri} (any Hadoop FS) to {@code name} in this directory, replacing it. */
+    /** Copies the file at {@code sourceUri} (any Hadoop FS) to {@code name} in this directory, replacing it atomically. */
     public void copyFrom(String sourceUri, String name) {
         Path source = new Path(URI.create(sourceUri));
-        try {
-            org.apache.hadoop.fs.FileUtil.copy(source.getFileSystem(fs.getConf()), source, fs, new Path(path, name),
-                    false, true, fs.getConf());
+        try (InputStream in = source.getFileSystem(fs.getConf()).open(source)) {
+            AtomicFile.write(fs, new Path(path, name), in::transferTo);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy " + sourceUri + " to " + new Path(path, name), e);
+        }
+    }
+
+    /** Releases the directory's lease (if this job holds one). */
+    @Override
+    public void close() {
+        if (lease != null) {
+            lease.close();
         }
     }
 

@@ -156,6 +156,10 @@ class PocketFlowMainTest {
         JsonNode report = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
         assertEquals("failed", report.get("status").asText());
         assertTrue(report.get("error").asText().contains("learning-rate"), report.get("error").asText());
+        // the terminal gets one line with the reason and where the trace is; the trace is in driver.log
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(o.err().contains("learning-rate") && o.err().contains("driver.log"), o.err());
+        assertTrue(Files.readString(runDir.resolve("driver.log")).contains("\tat "));
     }
 
     private static boolean isEmpty(Path dir) {

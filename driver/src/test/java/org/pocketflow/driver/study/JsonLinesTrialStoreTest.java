@@ -79,15 +79,40 @@ class JsonLinesTrialStoreTest {
         sample().forEach(store::append);
         String torn = JsonLinesTrialStore.line(sample().get(0));
         Files.writeString(file, torn.substring(0, torn.length() / 2), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        // edited behind Hadoop's back: drop the local file system's own checksum file, as a crash would leave it stale
-        Files.deleteIfExists(tmp.resolve(".trials.jsonl.crc"));
         assertEquals(sample().size(), store.load().size());
+        // the next store to open the file truncates the torn line, so its appends start on a clean line
+        JsonLinesTrialStore reopened = new JsonLinesTrialStore(file.toUri().toString());
+        assertEquals(sample().size(), reopened.load().size());
+        assertEquals(sample().size(), Files.readAllLines(file).size());
+        reopened.append(sample().get(3));
+        assertEquals(sample().size() + 1, new JsonLinesTrialStore(file.toUri().toString()).load().size());
 
         List<String> lines = Files.readAllLines(file);
         lines.set(1, lines.get(1).replace("0.81", "0.91"));
         Files.write(file, lines);
-        Files.deleteIfExists(tmp.resolve(".trials.jsonl.crc"));
         IllegalStateException e = assertThrows(IllegalStateException.class, store::load);
         assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    @Test
+    void appendsInPlaceOnTheLocalFileSystemInsteadOfRewritingTheFile(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("trials.jsonl");
+        JsonLinesTrialStore store = new JsonLinesTrialStore(file.toUri().toString());
+        store.append(sample().get(0));
+        Object inode = Files.getAttribute(file, "unix:ino");
+        sample().subList(1, 4).forEach(store::append);
+        assertEquals(inode, Files.getAttribute(file, "unix:ino"), "the file was replaced, not appended to");
+        assertEquals(4, store.load().size());
+    }
+
+    @Test
+    void recoversTheTemporaryFileLeftBetweenDeleteAndRename(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("trials.jsonl");
+        new JsonLinesTrialStore(file.toUri().toString()).append(sample().get(0));
+        Files.move(file, tmp.resolve("trials.jsonl.tmp")); // an older rewrite died after deleting the file
+        JsonLinesTrialStore next = new JsonLinesTrialStore(file.toUri().toString());
+        next.append(sample().get(1));
+        assertEquals(2, next.load().size(), "the history in .tmp must not be dropped");
+        assertTrue(Files.notExists(tmp.resolve("trials.jsonl.tmp")));
     }
 }

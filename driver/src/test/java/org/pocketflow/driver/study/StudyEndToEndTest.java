@@ -127,6 +127,7 @@ class StudyEndToEndTest {
         var packed = PackedModelFile.read(runDir.resolve("model.pfpk").toUri().toString());
         assertEquals(String.valueOf(best.get("trial").asInt()), packed.provenance().get("trial"));
         long started = Files.readAllLines(runDir.resolve("trials.jsonl")).size();
+        String jobConf = Files.readString(runDir.resolve("job.conf"));
 
         // resuming a finished study runs no trial again and reuses the base model
         Outcome r = main("resume", runDir.toString());
@@ -137,6 +138,7 @@ class StudyEndToEndTest {
         assertEquals(0, again.get("trialsStartedThisSession").asInt());
         assertEquals(0, again.get("sparkJobsThisSession").asInt());
         assertEquals(started, Files.readAllLines(runDir.resolve("trials.jsonl")).size());
+        assertEquals(jobConf, Files.readString(runDir.resolve("job.conf")), "resume keeps job.conf as it was");
         assertEquals(best.get("trial").asInt(), Json.MAPPER.readTree(runDir.resolve("report.json").toFile())
                 .at("/compressed/trial").asInt());
     }

@@ -22,6 +22,13 @@ import org.apache.hadoop.conf.Configuration;
  * label counts that differ, a label outside the classes, an empty file) is a
  * {@link DatasetException} whose one-line message names the file. A truncated gzip stream
  * ends in an error, never in a wait for more input.
+ *
+ * <p>A header is never trusted for allocation: the counts it declares are checked against the
+ * file's length (raw files) before any buffer is made, and a gzip stream is read into a buffer
+ * that grows with the bytes actually decompressed, so a damaged 78 KB file that claims millions
+ * of images fails with "truncated", not with an out-of-memory error. {@link #check} runs the
+ * same header checks, and decompresses gzip streams to their end without keeping the bytes, so
+ * a driver can refuse bad files before any work starts.
  */
 public final class IdxReader {
     /** Magic number of an IDX file of unsigned-byte images (3 dimensions). */
@@ -46,6 +53,50 @@ public final class IdxReader {
     public static ImageSet read(String imagesUri, String labelsUri, int classes, int limit) {
         Configuration conf = new Configuration();
         return read(HadoopFile.resolve(imagesUri, conf), HadoopFile.resolve(labelsUri, conf), classes, limit, null);
+    }
+
+    /**
+     * Checks an images file and its labels file without loading them: magic numbers, the
+     * declared counts against the bytes really there (for gzip, after decompressing the whole
+     * stream, which also checks its CRC-32), and the two counts against each other.
+     *
+     * @throws DatasetException naming the file and the fault
+     */
+    public static void check(String imagesUri, String labelsUri) {
+        Configuration conf = new Configuration();
+        HadoopFile images = HadoopFile.resolve(imagesUri, conf);
+        HadoopFile labels = HadoopFile.resolve(labelsUri, conf);
+        long imageCount = checkFile(images, IMAGES_MAGIC, "uint8 images, 3 dimensions", 3);
+        long labelCount = checkFile(labels, LABELS_MAGIC, "uint8 labels, 1 dimension", 1);
+        if (imageCount != labelCount) {
+            throw new DatasetException(labels + " holds " + labelCount + " labels but " + images + " holds "
+                    + imageCount + " images; both files must come from the same release");
+        }
+    }
+
+    /** Checks one file's header against its length; returns the declared count. */
+    private static long checkFile(HadoopFile file, int magic, String what, int dimensions) {
+        try (Source source = Source.open(file, null)) {
+            source.expectMagic(magic, what);
+            long count = source.readDimension(dimensions == 3 ? "image count" : "label count", 1);
+            long itemBytes = 1;
+            for (int d = 1; d < dimensions; d++) {
+                itemBytes *= source.readDimension(d == 1 ? "rows" : "columns", 1);
+            }
+            String data = dimensions == 3 ? "pixel data" : "label data";
+            source.requireData(count, itemBytes, data);
+            if (source.gzip) {
+                long found = source.skipToEnd();
+                if (found < count * itemBytes) {
+                    throw source.truncated(count, itemBytes, found, data);
+                }
+            }
+            return count;
+        } catch (FileNotFoundException e) {
+            throw new DatasetException(file + ": no such file; check the path", e);
+        } catch (IOException e) {
+            throw new DatasetException(file + ": cannot read: " + describe(e), e);
+        }
     }
 
     /**
@@ -84,6 +135,7 @@ public final class IdxReader {
             if (count == 0) {
                 throw new DatasetException(file + ": empty file: the header declares 0 images");
             }
+            source.requireData(count, (long) rows * cols, "pixel data");
             if ((long) count * rows * cols > Integer.MAX_VALUE - 8) {
                 throw new DatasetException(file + ": header declares " + count + " images of " + rows + "x" + cols
                         + ", more than one array can hold; split the file into shards");
@@ -106,6 +158,7 @@ public final class IdxReader {
             if (count == 0) {
                 throw new DatasetException(file + ": empty file: the header declares 0 labels");
             }
+            source.requireData(count, 1, "label data");
             if (count != images.declaredCount) {
                 throw new DatasetException(file + " holds " + count + " labels but " + imagesFile + " holds "
                         + images.declaredCount + " images; both files must come from the same release");
@@ -206,9 +259,46 @@ public final class IdxReader {
             return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
         }
 
+        /**
+         * Refuses a raw file shorter than {@code count} items of {@code itemBytes} after the
+         * header (a gzip file's decompressed length is known only by reading it).
+         */
+        void requireData(long count, long itemBytes, String what) throws IOException {
+            if (!gzip && file.length() < headerBytes + count * itemBytes) {
+                throw truncated(count, itemBytes, file.length() - headerBytes, what);
+            }
+        }
+
+        DatasetException truncated(long count, long itemBytes, long found, String what) {
+            return new DatasetException(String.format("%s: truncated: the header declares %,d items of %,d bytes, "
+                    + "so expected %d bytes of %s, found %d%s; re-download or re-install the file", file, count,
+                    itemBytes, count * itemBytes, what, found, gzip ? " after decompression" : ""));
+        }
+
+        /** Decompresses the rest of the stream, keeping nothing; returns the data bytes after the header. */
+        long skipToEnd() throws IOException {
+            byte[] sink = new byte[BUFFER];
+            long total = 0;
+            for (int n = readFully(sink, 0, BUFFER); n > 0; n = readFully(sink, 0, BUFFER)) {
+                total += n;
+            }
+            return total;
+        }
+
+        /** Reads {@code length} bytes into a buffer that grows with what arrives, never sized from the header alone. */
         byte[] readData(int length, String what) throws IOException {
-            byte[] data = new byte[length];
-            int got = readFully(data, 0, length);
+            byte[] data = new byte[Math.min(length, BUFFER * 16)];
+            int got = 0;
+            while (got < length) {
+                if (got == data.length) {
+                    data = java.util.Arrays.copyOf(data, (int) Math.min(length, 2L * data.length));
+                }
+                int n = readFully(data, got, data.length - got);
+                got += n;
+                if (got < data.length) {
+                    break;
+                }
+            }
             if (got < length) {
                 throw new DatasetException(file + ": truncated: expected " + length + " bytes of " + what + ", found "
                         + got + (gzip ? " (the gzip stream ends early)" : "") + "; re-download or re-install the file");

@@ -6,7 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +19,7 @@ import java.util.zip.Inflater;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.pocketflow.worker.io.AtomicFile;
 
 /**
  * The packed model file ({@code model.pfpk}), version 1, big-endian:
@@ -124,14 +124,16 @@ public final class PackedModelFile {
         }
     }
 
-    /** Writes {@code model} to {@code uri} (any Hadoop FS), replacing a file there; returns the bytes written. */
+    /**
+     * Writes {@code model} to {@code uri} (any Hadoop FS), replacing a file there atomically
+     * ({@link AtomicFile}); returns the bytes written.
+     */
     public static long write(PackedModel model, String uri) {
         byte[] bytes = toBytes(model);
-        Path path = new Path(URI.create(uri));
-        try (OutputStream out = path.getFileSystem(new Configuration()).create(path, true)) {
-            out.write(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write packed model to " + uri, e);
+        try {
+            AtomicFile.write(uri, bytes);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("cannot write packed model to " + uri, e.getCause());
         }
         return bytes.length;
     }

@@ -49,7 +49,7 @@ public final class Backend {
         out.put("blas.vendor", String.valueOf(env.get("blas.vendor")));
         out.put("omp.threads", String.valueOf(env.get("omp.threads")));
         out.put("onednn", String.valueOf(onednnActive()));
-        out.put("dl4j.version", Versions.DL4J);
+        out.put("dl4j.version", Versions.dl4j());
         return out;
     }
 }

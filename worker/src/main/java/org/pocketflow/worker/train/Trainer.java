@@ -7,11 +7,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
@@ -56,7 +60,10 @@ public final class Trainer {
 
     /**
      * Returns {@code graph} rebuilt with the spec's optimizer (parameters kept), its iteration
-     * and epoch counters reset so the schedule starts from the beginning.
+     * and epoch counters reset so the schedule starts from the beginning. Weight decay is one
+     * {@link WeightDecay} per layer: DL4J 1.0.0-M2's {@code FineTuneConfiguration.weightDecay}
+     * leaves two identical entries on every layer, which would decay each step by
+     * 2·lr·wd·w, so the layers' lists are set here instead.
      *
      * @param stepsPerEpoch minibatches per epoch, to place the schedule's milestones
      */
@@ -64,9 +71,14 @@ public final class Trainer {
         long total = stepsPerEpoch * spec.epochs();
         FineTuneConfiguration ft = new FineTuneConfiguration.Builder()
                 .updater(new Nesterovs(schedule(spec, total), spec.momentum()))
-                .weightDecay(spec.weightDecay())
                 .build();
         ComputationGraph out = new TransferLearning.GraphBuilder(graph).fineTuneConfiguration(ft).build();
+        List<Regularization> decay = spec.weightDecay() > 0 ? List.of(new WeightDecay(spec.weightDecay(), true)) : List.of();
+        for (var vertex : out.getConfiguration().getVertices().values()) {
+            if (vertex instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer layer) {
+                layer.setRegularization(new ArrayList<>(decay));
+            }
+        }
         out.getConfiguration().setIterationCount(0);
         out.getConfiguration().setEpochCount(0);
         return out;

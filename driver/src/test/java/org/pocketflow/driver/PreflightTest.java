@@ -1,0 +1,122 @@
+package org.pocketflow.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pocketflow.worker.data.IdxDataset;
+
+/**
+ * Bad inputs and unusable run directories are refused before any Spark work: exit code 2, one
+ * line naming the key or file and the fix, no stack trace, nothing written.
+ */
+class PreflightTest {
+    @TempDir
+    Path tmp;
+
+    record Outcome(int code, String out, String err) {
+    }
+
+    static Outcome main(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PocketFlowMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Outcome run(Path data, String... extra) {
+        List<String> args = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=local[1]",
+                "--conf", "pocketflow.data.uri=" + data.toUri(), "--conf", "pocketflow.run.root=" + tmp.resolve("runs")));
+        for (String e : extra) {
+            args.add("--conf");
+            args.add(e);
+        }
+        return main(args.toArray(String[]::new));
+    }
+
+    /** Exit 2, one line that names {@code what}, no stack trace, and Spark never started. */
+    private static void refused(Outcome o, String... what) {
+        assertEquals(2, o.code(), o.out() + o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertFalse(o.err().contains("\tat "), o.err());
+        assertTrue(o.err().contains("Fix") || o.err().contains("re-install"), o.err());
+        assertFalse(o.out().contains("run directory"), "Spark work started: " + o.out());
+        for (String w : what) {
+            assertTrue(o.err().contains(w), "'" + w + "' not in: " + o.err());
+        }
+    }
+
+    @Test
+    void truncatedIdxFileIsRefusedNamingTheFile() throws Exception {
+        Path data = TinyIdx.write(tmp.resolve("data"));
+        Path images = data.resolve(IdxDataset.TRAIN_IMAGES + ".gz");
+        byte[] whole = Files.readAllBytes(images);
+        Files.write(images, Arrays.copyOf(whole, whole.length / 2));
+        refused(run(data), "pocketflow.data.uri", IdxDataset.TRAIN_IMAGES);
+        assertFalse(Files.exists(tmp.resolve("runs")), "no run directory for bad input");
+    }
+
+    @Test
+    void corruptAndLyingIdxFilesAreRefused() throws Exception {
+        Path data = TinyIdx.write(tmp.resolve("data"));
+        byte[] lying = TinyIdx.images(64);
+        java.nio.ByteBuffer.wrap(lying).putInt(4, 2_700_000);
+        Files.write(data.resolve(IdxDataset.TEST_IMAGES + ".gz"), TinyIdx.gzip(lying));
+        refused(run(data), IdxDataset.TEST_IMAGES, "truncated", "2,700,000");
+    }
+
+    @Test
+    void missingIdxFileIsRefusedNamingIt() throws Exception {
+        Path data = TinyIdx.write(tmp.resolve("data"));
+        Files.delete(data.resolve(IdxDataset.TEST_LABELS + ".gz"));
+        refused(run(data), "pocketflow.data.uri", IdxDataset.TEST_LABELS);
+    }
+
+    @Test
+    void truncatedModelZipIsRefusedAsNotACompleteModelZip() throws Exception {
+        Path data = TinyIdx.write(tmp.resolve("data"));
+        Path zip = tmp.resolve("model.zip");
+        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("configuration.json"));
+            out.write("{}".getBytes(StandardCharsets.UTF_8));
+            out.putNextEntry(new java.util.zip.ZipEntry("coefficients.bin"));
+            out.write(new byte[200_000]);
+        }
+        byte[] whole = Files.readAllBytes(zip);
+        Files.write(zip, Arrays.copyOf(whole, whole.length - 300));
+        refused(run(data, "pocketflow.model.path=" + zip), "pocketflow.model.path", zip.toString(),
+                "not a complete DL4J model zip");
+        Files.writeString(zip, "not a zip");
+        refused(run(data, "pocketflow.model.path=" + zip), "not a complete DL4J model zip");
+    }
+
+    @Test
+    void unusableRunDirectoriesAreRefusedNamingTheKey() throws Exception {
+        Path data = TinyIdx.write(tmp.resolve("data"));
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        refused(run(data, "pocketflow.run.dir=" + file), "pocketflow.run.dir", "a file is there, not a folder");
+        refused(run(data, "pocketflow.run.dir=" + file + "/below"), "pocketflow.run.dir");
+        refused(run(data, "pocketflow.run.dir=foo://host/runs/x"), "pocketflow.run.dir", "scheme 'foo'");
+        refused(run(data, "pocketflow.run.dir=/proc/pocketflow-run"), "pocketflow.run.dir", "/proc/pocketflow-run");
+        refused(run(data, "pocketflow.run.root=foo://host/runs"), "pocketflow.run.root");
+    }
+
+    @Test
+    void anEmptyJobFileIsRefused() throws Exception {
+        Path job = Files.writeString(tmp.resolve("empty.conf"), "# nothing here\n\n");
+        Outcome o = main("run", job.toString(), "--conf", "pocketflow.run.root=" + tmp.resolve("runs"));
+        refused(o, "empty.conf", "sets no key");
+    }
+}
