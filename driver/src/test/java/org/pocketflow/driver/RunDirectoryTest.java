@@ -63,7 +63,7 @@ class RunDirectoryTest {
         PreflightTest.Outcome o = PreflightTest.main("run", "--conf", "pocketflow.run.dir=" + runDir,
                 "--conf", "pocketflow.data.uri=" + tmp.resolve("data").toUri(), "--conf", "pocketflow.seed=99");
         assertEquals(2, o.code(), o.err());
-        assertTrue(o.err().contains("never overwritten") && o.err().contains("pocketflow resume " + runDir), o.err());
+        assertTrue(o.err().contains("never overwritten") && o.err().contains("pocketflow resume file:" + runDir), o.err());
         assertEquals(jobConf, Files.readString(runDir.resolve("job.conf")));
         assertEquals("{\"status\":\"succeeded\"}", Files.readString(runDir.resolve("report.json")));
     }
