@@ -16,6 +16,7 @@ final class BaselineFunction implements Function<BaselineRequest, String> {
 
     @Override
     public String call(BaselineRequest request) throws Exception {
+        SparkContexts.installHadoopConfOnExecutor();
         return Json.MAPPER.writeValueAsString(BaselineRun.execute(request, LOG::info));
     }
 }

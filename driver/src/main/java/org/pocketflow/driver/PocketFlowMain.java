@@ -16,6 +16,7 @@ import org.pocketflow.conf.JobConfig;
 import org.pocketflow.driver.study.StudyInterruptedException;
 
 import com.typesafe.config.ConfigFactory;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * Command line of the driver: {@code run [JOB.conf] [--conf key=value ...]}, and
@@ -101,6 +102,7 @@ public final class PocketFlowMain {
             e.problems().forEach(err::println);
             return ConfigException.EXIT_CODE;
         }
+        HadoopConf.install(config.sparkConf());
         if (master) {
             // used by bin/pocketflow to choose between local mode and spark-submit
             out.println(config.get(org.pocketflow.conf.RuntimeKeys.SPARK_MASTER));
@@ -182,6 +184,18 @@ public final class PocketFlowMain {
         return jobFile;
     }
 
+    /** The {@code spark.*} settings among {@code --conf key=value} overrides. */
+    private static java.util.Map<String, String> sparkOverrides(List<String> overrides) {
+        java.util.Map<String, String> spark = new java.util.HashMap<>();
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq > 0 && o.startsWith("spark.")) {
+                spark.put(o.substring(0, eq).trim(), o.substring(eq + 1).trim());
+            }
+        }
+        return spark;
+    }
+
     /**
      * The configuration of the job in the run directory {@code parsed.jobFile()}: its resolved
      * {@code job.conf} (read through Hadoop FS, so any file system), then {@code --conf} overrides,
@@ -192,6 +206,8 @@ public final class PocketFlowMain {
             throw new ConfigException(List.of("resume needs the run directory of the job to continue. " + USAGE));
         }
         String runDir = parsed.jobFile().get();
+        // the run directory may need the --conf spark.hadoop.* settings to be read at all
+        HadoopConf.install(sparkOverrides(parsed.overrides()));
         if (!RunDirectory.pathExists(runDir + "/job.conf")) {
             throw new ConfigException(List.of(runDir + ": no job.conf there, so it is not a run directory of "
                     + "pocketflow. Fix: pass the folder that `pocketflow run` printed as 'run directory'"));

@@ -10,7 +10,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -18,6 +17,7 @@ import org.pocketflow.conf.ConfigException;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.RunKeys;
 import org.pocketflow.worker.io.AtomicFile;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * The run directory of one job on any Hadoop FileSystem (file://, hdfs://, s3a://): everything a
@@ -53,7 +53,7 @@ public final class RunDirectory implements AutoCloseable {
         String dir = explicitDir.isEmpty() ? root + "/" + name + "-" + STAMP.format(now) : explicitDir;
         try {
             Path p = new Path(dir);
-            FileSystem fs = p.getFileSystem(new Configuration());
+            FileSystem fs = p.getFileSystem(HadoopConf.get());
             Path qualified = fs.makeQualified(p);
             fs.mkdirs(qualified);
             return new RunDirectory(qualified, fs, null);
@@ -81,7 +81,7 @@ public final class RunDirectory implements AutoCloseable {
         Path qualified;
         try {
             Path p = new Path(dir);
-            fs = p.getFileSystem(new Configuration());
+            fs = p.getFileSystem(HadoopConf.get());
             qualified = fs.makeQualified(p);
         } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
             throw problem(key + " = " + dir + ": no file system for the scheme '" + new Path(dir).toUri().getScheme()
@@ -194,7 +194,7 @@ public final class RunDirectory implements AutoCloseable {
     static boolean pathExists(String uri) {
         try {
             Path p = new Path(URI.create(uri.replace(" ", "%20")));
-            return p.getFileSystem(new Configuration()).exists(p);
+            return p.getFileSystem(HadoopConf.get()).exists(p);
         } catch (IOException | IllegalArgumentException e) {
             return false;
         }

@@ -7,6 +7,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.JvmFlags;
 import org.pocketflow.conf.RuntimeKeys;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * Creates the job's Spark context: master from {@code pocketflow.spark.master}, Kryo with
@@ -36,6 +37,22 @@ public final class SparkContexts {
         return oneCoreDefault ? java.util.Optional.of("1") : java.util.Optional.empty();
     }
 
+    /**
+     * On an executor: installs the job's {@code spark.hadoop.*} settings (which Spark ships in every
+     * executor's configuration) for this JVM's file I/O. Every task calls it before it reads or
+     * writes a file.
+     */
+    public static void installHadoopConfOnExecutor() {
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        if (env != null) {
+            Map<String, String> all = new java.util.HashMap<>();
+            for (scala.Tuple2<String, String> kv : env.conf().getAll()) {
+                all.put(kv._1(), kv._2());
+            }
+            HadoopConf.install(all);
+        }
+    }
+
     /** The context for {@code config}, named {@code appName}; the caller closes it. */
     public static JavaSparkContext create(JobConfig config, String appName) {
         String master = config.get(RuntimeKeys.SPARK_MASTER);
@@ -56,6 +73,7 @@ public final class SparkContexts {
             conf.set(e.getKey(), e.getValue());
         }
         executorThreads(master, conf).ifPresent(n -> conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", n));
+        HadoopConf.install(config.sparkConf()); // the driver's own file I/O; executors install theirs per task
         return new JavaSparkContext(conf);
     }
 }

@@ -70,6 +70,7 @@ class DistributedLocalClusterTest {
     private static JobConfig config(List<String> extra) {
         List<String> o = new java.util.ArrayList<>(List.of("pocketflow.spark.master=local-cluster[2,1,1024]",
                 "spark.executor.extraClassPath=" + absoluteClassPath(), "spark.authenticate=true",
+                AliasFileSystem.SPARK_SETTING, AliasFileSystem.SPARK_CONTEXT_SETTING,
                 "spark.authenticate.secret=" + SECRET, "spark.task.maxFailures=2",
                 "pocketflow.data.train-limit=1200", "pocketflow.data.test-limit=1000", "pocketflow.data.validation-fraction=0",
                 "pocketflow.train.epochs=1", "pocketflow.train.batch-size=16", "pocketflow.train.learning-rate=0.02",
@@ -92,8 +93,12 @@ class DistributedLocalClusterTest {
 
     @Test
     void twoExecutorJvmsTrainLeNetThroughTheServerInTheDriver(@TempDir Path run) {
-        DistributedResult r = new DistributedTrainer(config(List.of()), System.out::println, NopWorkerHook.INSTANCE)
-                .train(sc, run.toUri().toString());
+        // data and run directory under a scheme only the job's spark.hadoop.* settings define: the
+        // executors' data readers and the driver's model writer must both see those settings
+        String data = AliasFileSystem.uri(Path.of("/usr/share/datasets/fashion-mnist"));
+        DistributedResult r = new DistributedTrainer(config(List.of("pocketflow.data.uri=" + data)), System.out::println,
+                NopWorkerHook.INSTANCE).train(sc, AliasFileSystem.uri(run));
+        assertTrue(Files.exists(run.resolve("model.zip")), "model.zip written through the pfalias scheme");
 
         assertTrue(r.authenticated());
         assertEquals(r.totalSteps(), r.stats().step());

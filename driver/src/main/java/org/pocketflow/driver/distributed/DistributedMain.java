@@ -14,6 +14,7 @@ import org.pocketflow.driver.SparkContexts;
 import org.pocketflow.worker.distributed.NopWorkerHook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * Command line of distributed training: {@code train [JOB.conf] [--conf key=value ...]}. The
@@ -45,6 +46,7 @@ public final class DistributedMain {
         JobConfig config;
         try {
             config = JobConfig.load(parsed.jobFile(), parsed.overrides());
+            HadoopConf.install(config.sparkConf());
             DistributedRequests.from(config, NopWorkerHook.INSTANCE);
         } catch (ConfigException e) {
             e.problems().forEach(err::println);

@@ -14,6 +14,7 @@ import org.pocketflow.worker.distributed.PartitionTrainer;
 import org.pocketflow.worker.distributed.WorkerReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.pocketflow.driver.SparkContexts;
 
 /**
  * The Spark task of one worker: partition {@code p} of the job's RDD holds one copy of the
@@ -27,6 +28,7 @@ final class TrainPartitionFunction implements FlatMapFunction<Iterator<Distribut
 
     @Override
     public Iterator<WorkerReport> call(Iterator<DistributedRequest> requests) {
+        SparkContexts.installHadoopConfOnExecutor();
         TaskContext task = TaskContext.get();
         List<WorkerReport> out = new ArrayList<>(1);
         while (requests.hasNext()) {

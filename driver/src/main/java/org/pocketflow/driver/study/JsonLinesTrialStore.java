@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -25,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * A {@link TrialStore} as a JSON-lines file ({@code trials.jsonl} in the run directory) on any
@@ -68,7 +68,7 @@ public final class JsonLinesTrialStore implements TrialStore {
     public JsonLinesTrialStore(String fileUri) {
         try {
             Path given = new Path(fileUri);
-            this.fs = given.getFileSystem(new Configuration());
+            this.fs = given.getFileSystem(HadoopConf.get());
             this.file = fs.makeQualified(given);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the file system of trial store " + fileUri, e);

@@ -30,6 +30,7 @@ import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.task.CompressionRequest;
 import org.pocketflow.worker.task.TrialRequest;
 import org.pocketflow.worker.task.TrialRun;
+import org.pocketflow.driver.SparkContexts;
 
 /**
  * A job's study, after its base model exists: the space of the learner on the base model, the
@@ -170,6 +171,7 @@ public final class StudyRun {
     private record TestAccuracy(TrialRequest.TrialContext ctx) implements Function<String, String> {
         @Override
         public String call(String checkpoint) {
+            SparkContexts.installHadoopConfOnExecutor();
             return String.valueOf(TrialRun.testAccuracy(ctx, checkpoint));
         }
     }

@@ -7,6 +7,7 @@ import org.pocketflow.worker.task.TrialRequest;
 import org.pocketflow.worker.task.TrialRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.pocketflow.driver.SparkContexts;
 
 /**
  * The Spark task of one trial's job: the base model from the study's broadcast (the DL4J zip's
@@ -25,6 +26,7 @@ public final class TrialTask implements Function<TrialRequest, String> {
 
     @Override
     public String call(TrialRequest request) throws Exception {
+        SparkContexts.installHadoopConfOnExecutor();
         return Json.MAPPER.writeValueAsString(TrialRun.execute(request, baseModel.value(), LOG::info));
     }
 }

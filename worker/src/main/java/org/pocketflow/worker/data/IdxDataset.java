@@ -5,7 +5,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * Fashion-MNIST (Xiao, Rasul, Vollgraf, 2017) read from a folder holding the four IDX files
@@ -68,7 +68,7 @@ public final class IdxDataset implements Dataset {
             throw new IllegalArgumentException("train and test limits must be >= 0 (0 keeps all), but got "
                     + trainLimit + " and " + testLimit);
         }
-        HadoopFile folder = HadoopFile.resolve(folderUri, new Configuration());
+        HadoopFile folder = HadoopFile.resolve(folderUri, HadoopConf.get());
         if (!folder.isDirectory()) {
             throw notFound(folderUri, "the folder does not exist");
         }

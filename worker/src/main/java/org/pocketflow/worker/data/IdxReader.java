@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.apache.hadoop.conf.Configuration;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * Reads the IDX format of LeCun's MNIST (also used by Fashion-MNIST): a big-endian header of
@@ -51,7 +52,7 @@ public final class IdxReader {
      * @return the images (1 channel) and their labels
      */
     public static ImageSet read(String imagesUri, String labelsUri, int classes, int limit) {
-        Configuration conf = new Configuration();
+        Configuration conf = HadoopConf.get();
         return read(HadoopFile.resolve(imagesUri, conf), HadoopFile.resolve(labelsUri, conf), classes, limit, null);
     }
 
@@ -63,7 +64,7 @@ public final class IdxReader {
      * @throws DatasetException naming the file and the fault
      */
     public static void check(String imagesUri, String labelsUri) {
-        Configuration conf = new Configuration();
+        Configuration conf = HadoopConf.get();
         HadoopFile images = HadoopFile.resolve(imagesUri, conf);
         HadoopFile labels = HadoopFile.resolve(labelsUri, conf);
         long imageCount = checkFile(images, IMAGES_MAGIC, "uint8 images, 3 dimensions", 3);

@@ -16,10 +16,10 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.pocketflow.worker.io.AtomicFile;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * The packed model file ({@code model.pfpk}), version 1, big-endian:
@@ -142,7 +142,7 @@ public final class PackedModelFile {
     public static PackedModel read(String uri) {
         Path path = new Path(URI.create(uri));
         try {
-            FileSystem fs = path.getFileSystem(new Configuration());
+            FileSystem fs = path.getFileSystem(HadoopConf.get());
             try (InputStream in = fs.open(path)) {
                 return fromBytes(in.readAllBytes(), uri);
             }

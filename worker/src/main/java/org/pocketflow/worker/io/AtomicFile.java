@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
@@ -52,7 +51,7 @@ public final class AtomicFile {
     public static void write(String uri, Content content) {
         Path path = new Path(URI.create(uri));
         try {
-            write(path.getFileSystem(new Configuration()), path, content);
+            write(path.getFileSystem(HadoopConf.get()), path, content);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + uri + ": " + e.getMessage(), e);
         }

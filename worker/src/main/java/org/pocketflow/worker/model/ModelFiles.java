@@ -5,12 +5,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.pocketflow.worker.io.AtomicFile;
+import org.pocketflow.worker.io.HadoopConf;
 
 /** Reads and writes DL4J ComputationGraph zips on any Hadoop FileSystem URI. */
 public final class ModelFiles {
@@ -26,7 +26,7 @@ public final class ModelFiles {
     public static ComputationGraph load(String uri) {
         Path path = new Path(URI.create(uri));
         try {
-            FileSystem fs = path.getFileSystem(new Configuration());
+            FileSystem fs = path.getFileSystem(HadoopConf.get());
             if (!fs.exists(path)) {
                 throw new IllegalArgumentException("model file " + uri + " not found. Fix: point "
                         + "pocketflow.model.path at a DL4J ComputationGraph zip, or leave it empty to train one.");
@@ -56,7 +56,7 @@ public final class ModelFiles {
         Path path = new Path(URI.create(uri));
         java.util.Set<String> entries = new java.util.HashSet<>();
         try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(
-                path.getFileSystem(new Configuration()).open(path))) {
+                path.getFileSystem(HadoopConf.get()).open(path))) {
             byte[] sink = new byte[1 << 16];
             for (var entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 while (zip.read(sink) >= 0) {
