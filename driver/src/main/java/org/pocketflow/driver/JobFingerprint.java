@@ -16,7 +16,7 @@ import java.util.Map;
  * runs ({@code spark.*}, {@code pocketflow.spark.*}, {@code pocketflow.runtime.*},
  * {@code pocketflow.run.*}); a change to any other key would make it another job.
  */
-final class JobFingerprint {
+public final class JobFingerprint {
     private static final String HEADER = "# resolved configuration of this run (all keys, defaults included)\n";
     private static final String MARK = "# fingerprint sha256:";
 
@@ -24,7 +24,7 @@ final class JobFingerprint {
     }
 
     /** The text of {@code job.conf} for a configuration. */
-    static String render(Map<String, String> resolved) {
+    public static String render(Map<String, String> resolved) {
         String body = body(resolved);
         return HEADER + MARK + sha256(body) + "\n" + body;
     }
@@ -54,6 +54,17 @@ final class JobFingerprint {
             }
         }
         return problems;
+    }
+
+    /**
+     * Problems with running {@code current} again in the directory whose {@code job.conf} is
+     * {@code jobConf}; empty when it is the same job (runtime settings aside).
+     */
+    public static List<String> rerunProblems(String jobConfUri, String jobConf, Map<String, String> current) {
+        Map<String, String> recorded = new java.util.TreeMap<>();
+        com.typesafe.config.ConfigFactory.parseString(jobConf).entrySet()
+                .forEach(e -> recorded.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped())));
+        return resumeProblems(jobConfUri, jobConf, recorded, current);
     }
 
     private static boolean runtimeOnly(String key) {

@@ -180,6 +180,11 @@ public final class JobRunner {
     }
 
     private Map<String, Object> provenance(JavaSparkContext sc) {
+        return provenance(config, sc);
+    }
+
+    /** Provenance of a job: seed, job file, every resolved key, library versions, master. */
+    public static Map<String, Object> provenance(JobConfig config, JavaSparkContext sc) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("seed", config.get(RunKeys.SEED));
         p.put("jobFile", config.jobFile().orElse(""));

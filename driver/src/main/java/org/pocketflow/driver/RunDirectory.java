@@ -191,7 +191,7 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     /** Whether a URI (or local path) exists, checked through Hadoop FS. */
-    static boolean pathExists(String uri) {
+    public static boolean pathExists(String uri) {
         try {
             Path p = new Path(URI.create(uri.replace(" ", "%20")));
             return p.getFileSystem(HadoopConf.get()).exists(p);
