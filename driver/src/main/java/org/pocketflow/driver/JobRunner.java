@@ -163,6 +163,11 @@ public final class JobRunner {
             report.put("error", e.getMessage());
             throw e;
         } catch (Exception e) {
+            if (Interruption.requested()) {
+                report.put("status", "interrupted");
+                report.put("error", "stopped by a signal; resume with `pocketflow resume " + dir.uri() + "`");
+                throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            }
             report.put("status", "failed");
             report.put("error", rootMessage(e));
             throw e instanceof RuntimeException re ? re : new IllegalStateException(e);

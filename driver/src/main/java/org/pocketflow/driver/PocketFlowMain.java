@@ -69,8 +69,18 @@ public final class PocketFlowMain {
     private PocketFlowMain() {
     }
 
+    /** Exit code of a job stopped by a signal (128 + SIGINT), resumable with {@code pocketflow resume}. */
+    static final int EXIT_INTERRUPTED = 130;
+
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        Interruption.install(Thread.currentThread());
+        int code = run(args, System.out, System.err);
+        if (Interruption.requested()) {
+            // the JVM is already shutting down on the signal: System.exit would wait for the hook
+            // that waits for this thread; returning ends the thread and the JVM exits by itself
+            return;
+        }
+        System.exit(code);
     }
 
     /** Runs the command line; returns the exit code. */
@@ -133,8 +143,12 @@ public final class PocketFlowMain {
             return 0;
         } catch (StudyInterruptedException e) {
             err.println("job interrupted: " + e.getMessage());
-            return 1;
+            return EXIT_INTERRUPTED;
         } catch (RuntimeException e) {
+            if (Interruption.requested()) {
+                err.println("job interrupted: resume it with `pocketflow resume " + dir.uri() + "`");
+                return EXIT_INTERRUPTED;
+            }
             return failed("job failed", e, dir, parsed.verbose(), err);
         }
     }
