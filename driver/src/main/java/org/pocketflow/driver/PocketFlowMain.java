@@ -69,6 +69,10 @@ public final class PocketFlowMain {
     }
 
     public static void main(String[] args) {
+        if (List.of(args).contains("--verbose")) {
+            // read when logging starts: whole stack traces on the terminal
+            System.setProperty("log4j2.configurationFile", "log4j2-verbose.properties");
+        }
         System.exit(run(args, System.out, System.err));
     }
 
