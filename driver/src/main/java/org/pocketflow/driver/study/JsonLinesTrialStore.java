@@ -201,6 +201,9 @@ public final class JsonLinesTrialStore implements TrialStore {
     /** The length of the lines that end in a newline and check; a torn last line is not counted. */
     private long committedLength(byte[] bytes) {
         int end = bytes.length;
+        if (end == 0) {
+            return 0;
+        }
         int lastNewline = -1;
         for (int i = end - 1; i >= 0; i--) {
             if (bytes[i] == '\n') {
