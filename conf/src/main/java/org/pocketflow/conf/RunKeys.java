@@ -22,7 +22,8 @@ public final class RunKeys {
 
     /** Explicit run directory. */
     public static final ConfigKey<String> RUN_DIR = ConfigKey.path("pocketflow.run.dir", "",
-            "Explicit run directory; empty = <run.root>/<job.name>-<yyyyMMdd-HHmmss>.");
+            "Explicit run directory; empty = <run.root>/<job.name>-<yyyyMMdd-HHmmss>. It must hold no earlier "
+                    + "job: a run directory is never overwritten (`pocketflow resume DIR` continues the job in it).");
 
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Run", List.of(JOB_NAME, SEED, RUN_ROOT, RUN_DIR));
