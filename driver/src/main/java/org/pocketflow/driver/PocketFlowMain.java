@@ -125,7 +125,7 @@ public final class PocketFlowMain {
         } catch (RuntimeException e) {
             return failed("preflight failed", e, null, parsed.verbose(), err);
         }
-        try (dir) {
+        try {
             if (resume) {
                 runner.resume(dir);
             } else {
@@ -138,6 +138,8 @@ public final class PocketFlowMain {
             return 1;
         } catch (RuntimeException e) {
             return failed("job failed", e, dir, parsed.verbose(), err);
+        } finally {
+            dir.close(); // after driver.log is written: the lease covers every write
         }
     }
 
