@@ -186,6 +186,10 @@ public final class JsonLinesTrialStore implements TrialStore {
                 LOG.warn("recovered the trial store from {} (a crash between delete and rename)", tmp);
             }
         }
+        if (local != null) {
+            // written by Hadoop's checksummed file system in older runs; NIO appends would make it lie
+            Files.deleteIfExists(local.resolveSibling("." + local.getFileName() + ".crc"));
+        }
         if (fs.exists(file)) {
             recoverLease();
             byte[] bytes = readAll();
