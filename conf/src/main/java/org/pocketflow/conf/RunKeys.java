@@ -22,7 +22,8 @@ public final class RunKeys {
 
     /** Explicit run directory. */
     public static final ConfigKey<String> RUN_DIR = ConfigKey.path("pocketflow.run.dir", "",
-            "Explicit run directory; empty = <run.root>/<job.name>-<yyyyMMdd-HHmmss>.");
+            "Explicit run directory; empty = <run.root>/<job.name>-<yyyyMMdd-HHmmss>. It must hold no earlier "
+                    + "job: a run directory is never overwritten (`pocketflow resume DIR` continues the job in it).");
 
     /** Whether local paths are on a file system that every host of the cluster mounts. */
     public static final ConfigKey<Boolean> SHARED_FILESYSTEM = ConfigKey.bool("pocketflow.run.shared-filesystem",

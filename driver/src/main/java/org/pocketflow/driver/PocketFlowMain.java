@@ -73,6 +73,10 @@ public final class PocketFlowMain {
     static final int EXIT_INTERRUPTED = 130;
 
     public static void main(String[] args) {
+        if (List.of(args).contains("--verbose")) {
+            // read when logging starts: whole stack traces on the terminal
+            System.setProperty("log4j2.configurationFile", "log4j2-verbose.properties");
+        }
         Interruption.install(Thread.currentThread());
         int code = run(args, System.out, System.err);
         if (Interruption.requested()) {
@@ -133,7 +137,7 @@ public final class PocketFlowMain {
         } catch (RuntimeException e) {
             return failed("preflight failed", e, null, parsed.verbose(), err);
         }
-        try (dir) {
+        try {
             if (resume) {
                 runner.resume(dir);
             } else {
@@ -150,6 +154,8 @@ public final class PocketFlowMain {
                 return EXIT_INTERRUPTED;
             }
             return failed("job failed", e, dir, parsed.verbose(), err);
+        } finally {
+            dir.close(); // after driver.log is written: the lease covers every write
         }
     }
 

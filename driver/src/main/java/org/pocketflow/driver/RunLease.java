@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Stale leases.</b> A lease whose heartbeat is older than {@link #STALE_AFTER} intervals
  * belongs to a job that died without releasing it (killed, machine lost), as Optuna's heartbeats
  * judge a trial: it is taken over by renaming it aside (only one of several contenders can rename
- * it) and creating a fresh one. A live lease refuses the second job with exit code 2, naming the
+ * it) and creating a fresh one. A holder on this host whose process no longer exists (Ctrl-C,
+ * kill -9) is stale at once. A live lease refuses the second job with exit code 2, naming the
  * holder. The holder checks its token at each heartbeat and logs an error when it lost the
  * lease (its heartbeats stopped for longer than the stale limit, e.g. a paused JVM).
  */
@@ -77,7 +78,8 @@ public final class RunLease implements AutoCloseable {
         if (!lease.tryCreate()) {
             Optional<Properties> holder = readHolder(fs, lease.file);
             Duration age = holder.map(RunLease::age).orElse(Duration.ZERO);
-            boolean stale = holder.isPresent() && age.compareTo(interval.multipliedBy(STALE_AFTER)) > 0;
+            boolean stale = holder.isPresent()
+                    && (age.compareTo(interval.multipliedBy(STALE_AFTER)) > 0 || deadOnThisHost(holder.get()));
             if (!stale || !lease.takeOver(holder.get().getProperty("token"))) {
                 lease.heartbeat.shutdown();
                 throw new ConfigException(List.of(key + " = " + dir + ": in use by " + describe(holder, age)
@@ -168,16 +170,28 @@ public final class RunLease implements AutoCloseable {
     }
 
     private byte[] content() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown-host";
-        }
         return ("# the lease of the job that owns this run directory; see docs/FAULTS.md\n"
-                + "host=" + host + "\npid=" + ProcessHandle.current().pid() + "\ntoken=" + token
+                + "host=" + hostName() + "\npid=" + ProcessHandle.current().pid() + "\ntoken=" + token
                 + "\nheartbeat=" + Instant.now() + "\nintervalMillis=" + interval.toMillis() + "\n")
                 .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A holder on this machine whose process is gone (Ctrl-C, kill -9) needs no wait for its heartbeat to age. */
+    private static boolean deadOnThisHost(Properties holder) {
+        try {
+            return hostName().equals(holder.getProperty("host"))
+                    && ProcessHandle.of(Long.parseLong(holder.getProperty("pid", ""))).isEmpty();
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown-host";
+        }
     }
 
     private static Duration age(Properties p) {

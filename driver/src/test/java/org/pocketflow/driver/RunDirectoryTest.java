@@ -33,12 +33,18 @@ class RunDirectoryTest {
         return JobConfig.load(Optional.empty(), all);
     }
 
+    /** Claims {@code runDir} for a new job and writes its job.conf, as {@code pocketflow run} does first. */
+    private RunDirectory startJob(Path runDir) {
+        JobConfig config = config(runDir);
+        RunDirectory dir = RunDirectory.claim(config, false, LocalDateTime.now());
+        dir.write(RunDirectory.JOB_CONF, JobFingerprint.render(config.resolved()));
+        return dir;
+    }
+
     @Test
     void aSecondJobOnALeasedDirectoryExitsWith2NamingTheHolder() throws Exception {
         Path runDir = tmp.resolve("run");
-        JobConfig config = config(runDir);
-        try (RunDirectory first = RunDirectory.claim(config, false, LocalDateTime.now())) {
-            first.write(RunDirectory.JOB_CONF, JobFingerprint.render(config.resolved()));
+        try (RunDirectory first = startJob(runDir)) {
             PreflightTest.Outcome second = PreflightTest.main("run", "--conf", "pocketflow.run.dir=" + runDir,
                     "--conf", "pocketflow.data.uri=" + tmp.resolve("data").toUri());
             assertEquals(2, second.code(), second.err());
@@ -54,9 +60,7 @@ class RunDirectoryTest {
     @Test
     void aFinishedDirectoryIsNeverOverwrittenByANewJob() throws Exception {
         Path runDir = tmp.resolve("finished");
-        JobConfig config = config(runDir);
-        try (RunDirectory dir = RunDirectory.claim(config, false, LocalDateTime.now())) {
-            dir.write(RunDirectory.JOB_CONF, JobFingerprint.render(config.resolved()));
+        try (RunDirectory dir = startJob(runDir)) {
             dir.write("report.json", "{\"status\":\"succeeded\"}");
         }
         String jobConf = Files.readString(runDir.resolve("job.conf"));
@@ -71,10 +75,7 @@ class RunDirectoryTest {
     @Test
     void resumeRefusesOverridesThatMakeAnotherJobAndAnEditedJobConf() throws Exception {
         Path runDir = tmp.resolve("study");
-        JobConfig config = config(runDir);
-        try (RunDirectory dir = RunDirectory.claim(config, false, LocalDateTime.now())) {
-            dir.write(RunDirectory.JOB_CONF, JobFingerprint.render(config.resolved()));
-        }
+        startJob(runDir).close();
         String jobConf = Files.readString(runDir.resolve("job.conf"));
         PreflightTest.Outcome other = PreflightTest.main("resume", runDir.toString(),
                 "--conf", "pocketflow.data.uri=" + TinyIdx.write(tmp.resolve("other-data")).toUri());
@@ -108,6 +109,21 @@ class RunDirectoryTest {
                 Thread.sleep(50);
             }
             assertNotEquals(mine, Files.readString(runDir.resolve(RunLease.FILE)), "no heartbeat within 20 s");
+        }
+    }
+
+    @Test
+    void aLeaseOfAProcessGoneFromThisHostIsTakenOverAtOnce() throws Exception {
+        Path runDir = Files.createDirectories(tmp.resolve("killed"));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        Files.writeString(runDir.resolve(RunLease.FILE), "host=" + host + "\npid=" + gone.pid() + "\ntoken=killed\nheartbeat="
+                + Instant.now() + "\n");
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        org.apache.hadoop.fs.Path dir = fs.makeQualified(new org.apache.hadoop.fs.Path(runDir.toUri()));
+        try (RunLease lease = RunLease.acquire(fs, dir, "pocketflow.run.dir")) {
+            assertTrue(Files.readString(runDir.resolve(RunLease.FILE)).contains("pid=" + ProcessHandle.current().pid()));
         }
     }
 }

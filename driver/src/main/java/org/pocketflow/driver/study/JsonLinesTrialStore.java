@@ -186,6 +186,10 @@ public final class JsonLinesTrialStore implements TrialStore {
                 LOG.warn("recovered the trial store from {} (a crash between delete and rename)", tmp);
             }
         }
+        if (local != null) {
+            // written by Hadoop's checksummed file system in older runs; NIO appends would make it lie
+            Files.deleteIfExists(local.resolveSibling("." + local.getFileName() + ".crc"));
+        }
         if (fs.exists(file)) {
             recoverLease();
             byte[] bytes = readAll();
@@ -201,6 +205,9 @@ public final class JsonLinesTrialStore implements TrialStore {
     /** The length of the lines that end in a newline and check; a torn last line is not counted. */
     private long committedLength(byte[] bytes) {
         int end = bytes.length;
+        if (end == 0) {
+            return 0;
+        }
         int lastNewline = -1;
         for (int i = end - 1; i >= 0; i--) {
             if (bytes[i] == '\n') {

@@ -115,4 +115,18 @@ class JsonLinesTrialStoreTest {
         assertEquals(2, next.load().size(), "the history in .tmp must not be dropped");
         assertTrue(Files.notExists(tmp.resolve("trials.jsonl.tmp")));
     }
+
+    @Test
+    void continuesAStoreThatHadoopsChecksummedFileSystemWroteAndHadoopStillReadsIt(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("trials.jsonl");
+        var fs = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        var path = new org.apache.hadoop.fs.Path(file.toUri());
+        try (var out = fs.create(path, false)) { // as an older version wrote it, with .trials.jsonl.crc
+            out.write((JsonLinesTrialStore.line(sample().get(0)) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        new JsonLinesTrialStore(file.toUri().toString()).append(sample().get(1));
+        try (var in = fs.open(path)) {
+            assertEquals(2, new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().count());
+        }
+    }
 }

@@ -126,6 +126,7 @@ class StudyEndToEndTest {
         assertTrue(Files.exists(runDir.resolve("compressed.zip")));
         var packed = PackedModelFile.read(runDir.resolve("model.pfpk").toUri().toString());
         assertEquals(String.valueOf(best.get("trial").asInt()), packed.provenance().get("trial"));
+        assertEquals(org.pocketflow.worker.runtime.Versions.commit(), packed.provenance().get("pocketflow.commit"));
         long started = Files.readAllLines(runDir.resolve("trials.jsonl")).size();
         String jobConf = Files.readString(runDir.resolve("job.conf"));
 

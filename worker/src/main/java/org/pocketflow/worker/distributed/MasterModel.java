@@ -94,8 +94,7 @@ public final class MasterModel {
      * Which parameters DL4J decays, and by how much.
      *
      * @param lambda the coefficient: the sum of a parameter's {@link WeightDecay}s, as DL4J
-     *     applies each of them ({@code Trainer.withOptimizer} on a zoo graph leaves two per weight
-     *     in DL4J 1.0.0-M2, so local training decays by 2 × pocketflow.train.weight-decay)
+     *     applies each of them ({@code Trainer.withOptimizer} sets one per weight)
      * @param decayed the positions in the flattened parameter vector
      */
     record Decay(double lambda, BitSet decayed) {

@@ -27,6 +27,7 @@ import org.pocketflow.worker.learn.LearnerCatalog;
 import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.runtime.Backend;
+import org.pocketflow.worker.runtime.Versions;
 import org.pocketflow.worker.train.ImageSetEpochs;
 import org.pocketflow.worker.train.TrainingSpec;
 
@@ -94,7 +95,8 @@ public final class TrialRun {
                                       IdxDataset dataset, ImageSet validation, Normalizer norm, ComputationGraph base,
                                       long started) {
         TrialRequest.TrialContext ctx = req.context();
-        Map<String, String> prov = new LinkedHashMap<>(ctx.provenance());
+        Map<String, String> prov = new LinkedHashMap<>(Versions.runtime());
+        prov.putAll(ctx.provenance());
         prov.put("dataset", dataset.name());
         prov.put("dataset-sha256", dataset.sha256());
         prov.put("learner", learner.name());
