@@ -79,9 +79,9 @@ public final class OnnxBench {
                         + "latency round-robin, %d iterations after %d warm-up, median; oneDNN %s, %d cores%n",
                 trainImages, testImages, iterations, warmup, onednn ? "on" : "off",
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf("%-9s %8s %8s %8s %10s %10s %8s | %9s %9s %9s | %9s %9s %9s%n", "network", "DL4J top1",
-                "ONNX top1", "diff pt", "max dprob", "onnx B", "pfpk B", "b1 DL4J", "b1 ORT1", "b1 ORT2", "b64 DL4J",
-                "b64 ORT1", "b64 ORT2");
+        System.out.printf("%-9s %8s %8s %8s %10s %10s %8s | %9s %9s %9s %9s | %9s %9s %9s %9s%n", "network",
+                "DL4J top1", "ONNX top1", "diff pt", "max dprob", "onnx B", "pfpk B", "b1 DL4J", "b1 ORT1", "b1 ORT2",
+                "b1 QDQ1", "b64 DL4J", "b64 ORT1", "b64 ORT2", "b64 QDQ1");
         for (String name : new String[]{"lenet", "resnet20", "concat"}) {
             ComputationGraph g = switch (name) {
                 case "lenet" -> Architecture.LENET.factory().create(data.shape(), data.classes(), 3);
@@ -100,21 +100,25 @@ public final class OnnxBench {
             }
             ComputationGraph folded = BatchNormFolding.fold(m.graph());
             try (OnnxRuntimeSession one = new OnnxRuntimeSession(onnx, 1);
-                 OnnxRuntimeSession two = new OnnxRuntimeSession(onnx, 2)) {
+                 OnnxRuntimeSession two = new OnnxRuntimeSession(onnx, 2);
+                 OnnxRuntimeSession qdq = new OnnxRuntimeSession(onnx, 1, false)) {
                 OnnxParity p = OnnxParity.measure(m.graph(), one, data.test(), norm);
-                double[] b1 = roundRobin(folded, one, two, data.shape(), 1, warmup, iterations);
-                double[] b64 = roundRobin(folded, one, two, data.shape(), 64, warmup, iterations);
-                System.out.printf("%-9s %8.4f %8.4f %+8.2f %10.2e %10d %8d | %9.3f %9.3f %9.3f | %9.3f %9.3f %9.3f%n",
-                        name, p.dl4jAccuracy(), p.onnxAccuracy(), p.top1DifferencePoints(),
-                        p.maxProbabilityDifference(), onnx.bytes().length, packed, b1[0], b1[1], b1[2], b64[0],
-                        b64[1], b64[2]);
+                double[] b1 = roundRobin(folded, one, two, qdq, data.shape(), 1, warmup, iterations);
+                double[] b64 = roundRobin(folded, one, two, qdq, data.shape(), 64, warmup, iterations);
+                System.out.printf("%-9s %8.4f %8.4f %+8.2f %10.2e %10d %8d | %9.3f %9.3f %9.3f %9.3f | %9.3f %9.3f "
+                                + "%9.3f %9.3f%n", name, p.dl4jAccuracy(), p.onnxAccuracy(), p.top1DifferencePoints(),
+                        p.maxProbabilityDifference(), onnx.bytes().length, packed, b1[0], b1[1], b1[2], b1[3], b64[0],
+                        b64[1], b64[2], b64[3]);
             }
         }
     }
 
-    /** Median milliseconds of DL4J, ONNX Runtime with 1 thread and with 2, one run of each per round. */
+    /**
+     * Median milliseconds of DL4J, ONNX Runtime with 1 thread and with 2 (weights dequantized at
+     * load), and with 1 thread dequantizing on every run; one run of each per round.
+     */
     private static double[] roundRobin(ComputationGraph dl4j, OnnxRuntimeSession one, OnnxRuntimeSession two,
-                                       ImageShape shape, int batch, int warmup, int iterations) {
+                                       OnnxRuntimeSession qdq, ImageShape shape, int batch, int warmup, int iterations) {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
         float[] raw = new float[batch * shape.pixels()];
         for (int i = 0; i < raw.length; i++) {
@@ -122,7 +126,7 @@ public final class OnnxBench {
         }
         INDArray x = Nd4j.create(raw, new long[]{batch, shape.channels(), shape.height(), shape.width()}, 'c')
                 .castTo(DataType.FLOAT);
-        double[][] t = new double[3][iterations];
+        double[][] t = new double[4][iterations];
         for (int i = -warmup; i < iterations; i++) {
             long s0 = System.nanoTime();
             dl4j.outputSingle(false, x);
@@ -131,14 +135,17 @@ public final class OnnxBench {
             long s2 = System.nanoTime();
             two.run(raw, batch);
             long s3 = System.nanoTime();
+            qdq.run(raw, batch);
+            long s4 = System.nanoTime();
             if (i >= 0) {
+                t[3][i] = (s4 - s3) / 1e6;
                 t[0][i] = (s1 - s0) / 1e6;
                 t[1][i] = (s2 - s1) / 1e6;
                 t[2][i] = (s3 - s2) / 1e6;
             }
         }
-        double[] out = new double[3];
-        for (int k = 0; k < 3; k++) {
+        double[] out = new double[4];
+        for (int k = 0; k < 4; k++) {
             Arrays.sort(t[k]);
             out[k] = t[k][iterations / 2];
         }

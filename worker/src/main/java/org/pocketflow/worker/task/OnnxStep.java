@@ -24,7 +24,10 @@ import org.pocketflow.worker.export.onnx.UnsupportedLayerException;
  * and the DL4J and packed artifacts, which the job measured, stay the job's result. Stateless.
  */
 final class OnnxStep {
-    /** ONNX Runtime intra-operator threads: 1 was fastest at batch 1 on the 2-core machines measured (docs/ONNX.md). */
+    /**
+     * ONNX Runtime intra-operator threads. On the shared 2-core machine 2 threads were 10-20% faster
+     * at batch 1 but 2-3x slower at batch 64 (docs/ONNX.md), and executors share their cores.
+     */
     static final int INTRA_OP_THREADS = 1;
 
     private OnnxStep() {

@@ -20,8 +20,19 @@ public final class OnnxRuntimeSession implements AutoCloseable {
     private final long[] inputShape;
     private final int intraOpThreads;
 
-    /** Loads {@code model} with all graph optimisations on. */
+    /** Loads {@code model} with all graph optimisations on, int8 weights dequantized once at load. */
     public OnnxRuntimeSession(OnnxModel model, int intraOpThreads) {
+        this(model, intraOpThreads, true);
+    }
+
+    /**
+     * Loads {@code model} with all graph optimisations on.
+     *
+     * @param dequantizeAtLoad let ONNX Runtime's constant folding turn {@code DequantizeLinear} of
+     *                         int8 weights into float weights when the session is created (same
+     *                         values; it keeps them as QDQ otherwise and dequantizes on every run)
+     */
+    public OnnxRuntimeSession(OnnxModel model, int intraOpThreads, boolean dequantizeAtLoad) {
         this.inputShape = model.inputShape().clone();
         this.intraOpThreads = intraOpThreads;
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
@@ -29,6 +40,9 @@ public final class OnnxRuntimeSession implements AutoCloseable {
             opts.setInterOpNumThreads(1);
             opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (dequantizeAtLoad) {
+                opts.addConfigEntry("session.disable_quant_qdq", "1");
+            }
             session = env.createSession(model.bytes(), opts);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime rejected the exported model: " + e.getMessage(), e);
