@@ -68,7 +68,7 @@ final class CompressionRun {
         Latency inferenceLatency = Evaluator.latency(inference, dataset.shape(), req.latencyWarmup(),
                 req.latencyIterations());
         OnnxResult onnx = OnnxStep.run(m.graph(), m.packed(), dataset.shape(), norm,
-                OnnxStep.metadata(m.packed(), c, req), dataset.test(), req.runDir() + "/model.onnx", inferenceLatency,
+                OnnxStep.metadata(m.packed(), OnnxStep.jobConfig(c, req)), dataset.test(), req.runDir() + "/model.onnx", inferenceLatency,
                 req.latencyWarmup(), req.latencyIterations(), progress);
         progress.accept(String.format("%s: test accuracy %.4f (%+.2f points), %.3f of the MACs, packed %d bytes "
                         + "(%.2fx smaller tensors); latency %.3f ms (batch 1), %.3f ms (batch 64); batch norms folded "

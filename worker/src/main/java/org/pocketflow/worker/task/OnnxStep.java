@@ -67,14 +67,21 @@ final class OnnxStep {
         }
     }
 
-    /** What {@code model.onnx} records about where it came from. */
-    static Map<String, String> metadata(PackedModel packed, CompressionRequest c, BaselineRequest req) {
+    /** What {@code model.onnx} records about where it came from: the packed model's provenance and {@code config}. */
+    static Map<String, String> metadata(PackedModel packed, Map<String, String> config) {
         Map<String, String> m = new LinkedHashMap<>();
         packed.provenance().forEach((k, v) -> m.put("pocketflow." + k, v));
-        m.put("pocketflow.architecture", req.modelUri().isEmpty() ? req.architecture() : req.modelUri());
-        m.put("pocketflow.config.compression", c.toString());
-        m.put("pocketflow.config.training", String.valueOf(req.training()));
-        m.put("pocketflow.config.data", "train-limit " + req.trainLimit() + ", test-limit " + req.testLimit()
+        config.forEach((k, v) -> m.put("pocketflow.config." + k, v));
+        return m;
+    }
+
+    /** The configuration of a compression job that shaped its model. */
+    static Map<String, String> jobConfig(CompressionRequest c, BaselineRequest req) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("architecture", req.modelUri().isEmpty() ? req.architecture() : req.modelUri());
+        m.put("compression", c.toString());
+        m.put("training", String.valueOf(req.training()));
+        m.put("data", "train-limit " + req.trainLimit() + ", test-limit " + req.testLimit()
                 + ", validation-fraction " + req.validationFraction() + ", " + req.dataUri());
         return m;
     }
