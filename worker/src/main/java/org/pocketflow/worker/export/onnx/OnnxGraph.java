@@ -88,8 +88,9 @@ final class OnnxGraph {
 
     /** Declares a float graph input; a dimension of -1 is the symbolic batch size {@code N}. */
     String input(String name, long... shape) {
-        graph.addInput(valueInfo(fresh(name), shape));
-        return name;
+        String unique = fresh(name);
+        graph.addInput(valueInfo(unique, shape));
+        return unique;
     }
 
     /** Declares {@code name} a float graph output of {@code shape}. */

@@ -52,7 +52,7 @@ final class OnnxWeights {
         return g.floats(key, laid.castTo(DataType.FLOAT).dup('c').data().asFloat(), shape);
     }
 
-    /** A float tensor that is no packed parameter (a batch norm's statistics, a bias of ones). */
+    /** A float tensor that is no parameter of the packed model (a batch norm's variance, derived from its log form). */
     String floats(String name, float[] values, long... shape) {
         return g.floats(name, values, shape);
     }
