@@ -46,6 +46,7 @@ class OnnxExportJobTest {
                 "--conf", "pocketflow.seed=5"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("onnx ok: model.onnx ("), out.toString());
         JsonNode report = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
         JsonNode onnx = report.at("/baseline/compressed/onnx");
         assertEquals("ok", onnx.get("status").asText(), onnx.toString());
