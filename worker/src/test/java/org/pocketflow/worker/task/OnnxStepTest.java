@@ -66,6 +66,41 @@ class OnnxStepTest {
         assertFalse(Files.exists(tmp.resolve("model.onnx")));
     }
 
+    @Test
+    void aParityFailureIsReportedLoudlyAndTheJobGoesOn(@TempDir Path tmp) {
+        ComputationGraph g = Architecture.LENET.factory().create(SHAPE, 10, 4);
+        // labels = DL4J's own predictions, so DL4J scores 100% and any disagreement shows
+        ImageSet unlabelled = images(300);
+        int[] predicted = g.outputSingle(false, unlabelled.batchesInOrder(300, NORM).next().getFeatures())
+                .argMax(1).toIntVector();
+        byte[] pixels = new byte[300 * SHAPE.pixels()];
+        byte[] labels = new byte[300];
+        for (int i = 0; i < 300; i++) {
+            System.arraycopy(unlabelled.image(i), 0, pixels, i * SHAPE.pixels(), SHAPE.pixels());
+            labels[i] = (byte) predicted[i];
+        }
+        ImageSet test = ImageSet.of(SHAPE, 10, pixels, labels);
+        // a packed encoding of other weights than the network's: the export writes what the packed model says
+        long[] shape = g.getParam("fc1_W").shape();
+        float[] other = new float[(int) (shape[0] * shape[1])];
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int i = 0; i < other.length; i++) {
+            other[i] = (float) rnd.nextGaussian() * 0.1f;
+        }
+        float[] alpha = new float[(int) shape[1]];
+        java.util.Arrays.fill(alpha, 1f);
+        PackedModel wrong = PackedModel.of(g, Map.of("fc1_W",
+                org.pocketflow.worker.learn.quant.UniformQuantizer.encode(other, shape, 1, 8, alpha)), Map.of());
+        List<String> lines = new ArrayList<>();
+        OnnxResult r = OnnxStep.run(g, wrong, SHAPE, NORM, Map.of(), test, tmp.resolve("model.onnx").toUri().toString(),
+                new Latency(1, 2), 1, 3, lines::add);
+        assertEquals("parity-failed", r.status(), r.message());
+        assertEquals(1.0, r.dl4jAccuracy(), 1e-12);
+        assertTrue(r.top1DifferencePoints() < -0.1, r.message());
+        assertTrue(lines.get(0).startsWith("ONNX PARITY FAILED"), lines.toString());
+        assertTrue(Files.exists(tmp.resolve("model.onnx")), "the file stays for inspection");
+    }
+
     private static ImageSet images(int n) {
         SplittableRandom rnd = new SplittableRandom(9);
         byte[] pixels = new byte[n * SHAPE.pixels()];
