@@ -42,6 +42,11 @@ final class OnnxStep {
         } catch (UnsupportedLayerException e) {
             progress.accept("ONNX export skipped: " + e.getMessage());
             return OnnxResult.none("not-exported", e.getMessage(), "", 0);
+        } catch (RuntimeException e) {
+            // an exporter bug must not cost the job its compressed model: report it as loudly as a parity failure
+            String message = "export failed: " + e;
+            progress.accept("ONNX " + message);
+            return OnnxResult.none("not-exported", message, "", 0);
         }
         long bytes = model.write(uri);
         try (OnnxRuntimeSession ort = new OnnxRuntimeSession(model, INTRA_OP_THREADS)) {
