@@ -66,6 +66,9 @@ class OnnxExportJobTest {
         try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions())) {
             Map<String, String> meta = s.getMetadata().getCustomMetadata();
             assertEquals("5", meta.get("pocketflow.seed"), meta.toString());
+            assertEquals("pocketflow", s.getMetadata().getProducerName());
+            assertTrue(meta.containsKey("pocketflow.version"), meta.toString());
+            assertTrue(meta.get("pocketflow.config.compression").contains("uniform-quant"), meta.toString());
             assertEquals(report.at("/provenance/datasetSha256").asText(), meta.get("pocketflow.dataset-sha256"));
             assertEquals(report.at("/baseline/normalization/mean").asDouble(),
                     Double.parseDouble(meta.get("pocketflow.input.mean")), 1e-12);

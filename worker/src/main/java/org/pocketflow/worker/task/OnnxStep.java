@@ -75,7 +75,7 @@ final class OnnxStep {
     /** What {@code model.onnx} records about where it came from: the packed model's provenance and {@code config}. */
     static Map<String, String> metadata(PackedModel packed, Map<String, String> config) {
         Map<String, String> m = new LinkedHashMap<>();
-        packed.provenance().forEach((k, v) -> m.put("pocketflow." + k, v));
+        packed.provenance().forEach((k, v) -> m.put(k.startsWith("pocketflow.") ? k : "pocketflow." + k, v));
         config.forEach((k, v) -> m.put("pocketflow.config." + k, v));
         return m;
     }
