@@ -153,6 +153,12 @@ public final class JobRunner {
             JsonNode compressed = baseline.get("compressed");
             if (compressed != null && !compressed.isNull()) {
                 out.accept(compressedSummary(compressed));
+                JsonNode onnx = compressed.path("onnx");
+                if (onnx.has("status")) {
+                    String status = onnx.get("status").asText();
+                    out.accept(("ok".equals(status) ? "onnx " : "WARNING onnx ") + status + ": "
+                            + onnx.path("message").asText());
+                }
             }
             if (StudySettings.of(config).enabled()) {
                 new StudyRun(config, dir, out).run(sc, sha, report);

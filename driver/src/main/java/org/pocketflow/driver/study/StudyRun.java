@@ -140,6 +140,14 @@ public final class StudyRun {
         }
         dir.copyFrom(best.result().packedFile(), "model.pfpk");
         dir.copyFrom(checkpoint, "compressed.zip");
+        sc.setJobGroup("pocketflow-onnx", "model.onnx of trial " + best.trial(), true);
+        String onnx;
+        try {
+            onnx = sc.parallelize(List.of(checkpoint), 1).map(new OnnxExport(ctx, best.result().packedFile(),
+                    dir.uri() + "/model.onnx")).collect().get(0);
+        } finally {
+            sc.clearJobGroup();
+        }
         Map<String, Object> m = new LinkedHashMap<>(StudyReport.trial(best));
         m.put("learner", ctx.learner());
         m.put("testAccuracy", test);
@@ -147,6 +155,11 @@ public final class StudyRun {
         m.put("packedFile", dir.uri() + "/model.pfpk");
         m.put("modelFile", dir.uri() + "/compressed.zip");
         m.put("datasetSha256", datasetSha256);
+        try {
+            m.put("onnx", org.pocketflow.driver.Json.MAPPER.readTree(onnx));
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable ONNX result " + onnx, e);
+        }
         out.accept(String.format("study: best trial %d, validation accuracy %.4f, test accuracy %.4f, %.3f of the MACs,"
                         + " %,d packed bytes -> %s", best.trial(), best.objective(), test,
                 best.result().macs() / (double) Math.max(1, baseMacs), best.result().packedBytes(),
@@ -164,6 +177,18 @@ public final class StudyRun {
             return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the base model (" + zip.length + " bytes)", e);
+        }
+    }
+
+    /** The Spark task that writes the best candidate as {@code model.onnx} and checks it; returns the result as JSON. */
+    private record OnnxExport(TrialRequest.TrialContext ctx, String packedFile, String onnxUri)
+            implements Function<String, String> {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrialRun.class);
+
+        @Override
+        public String call(String checkpoint) throws Exception {
+            return org.pocketflow.driver.Json.MAPPER.writeValueAsString(TrialRun.exportOnnx(ctx, checkpoint,
+                    packedFile, onnxUri, LOG::info));
         }
     }
 

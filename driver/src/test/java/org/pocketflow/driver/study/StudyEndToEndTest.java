@@ -123,6 +123,10 @@ class StudyEndToEndTest {
         assertTrue(best.get("macFraction").asDouble() <= 0.5 + 1e-9, best.toString());
         double test = best.get("testAccuracy").asDouble();
         assertTrue(test > 0.4, "one fine-tuning epoch of a half-MAC LeNet (chance is 0.1): " + test);
+        assertEquals("ok", best.at("/onnx/status").asText(), best.toString());
+        assertEquals(test, best.at("/onnx/dl4jAccuracy").asDouble(), 1e-9);
+        assertTrue(Math.abs(best.at("/onnx/top1DifferencePoints").asDouble()) <= 0.1, best.toString());
+        assertEquals(best.at("/onnx/bytes").asLong(), Files.size(runDir.resolve("model.onnx")));
         assertTrue(Files.exists(runDir.resolve("compressed.zip")));
         var packed = PackedModelFile.read(runDir.resolve("model.pfpk").toUri().toString());
         assertEquals(String.valueOf(best.get("trial").asInt()), packed.provenance().get("trial"));

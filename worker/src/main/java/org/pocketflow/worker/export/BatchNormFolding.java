@@ -38,21 +38,7 @@ public final class BatchNormFolding {
     public static ComputationGraph fold(ComputationGraph graph) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
         Map<String, List<String>> inputs = conf.getVertexInputs();
-        Map<String, String> folded = new LinkedHashMap<>();
-        for (Map.Entry<String, GraphVertex> v : conf.getVertices().entrySet()) {
-            String bn = v.getKey();
-            if (!(layerOf(v.getValue()) instanceof BatchNormalization)
-                    || ((LayerVertex) v.getValue()).getPreProcessor() != null) {
-                continue;
-            }
-            List<String> in = inputs.get(bn);
-            Layer l = in == null || in.size() != 1 ? null : layerOf(conf.getVertices().get(in.get(0)));
-            if (l == null || l.getClass() != ConvolutionLayer.class || !identity(l) || readers(inputs, in.get(0)) != 1
-                    || conf.getNetworkOutputs().contains(in.get(0))) {
-                continue;
-            }
-            folded.put(bn, in.get(0));
-        }
+        Map<String, String> folded = foldable(conf);
         for (Map.Entry<String, String> f : folded.entrySet()) {
             String bn = f.getKey();
             String conv = f.getValue();
@@ -82,8 +68,32 @@ public final class BatchNormFolding {
         return out;
     }
 
-    private static void foldInto(org.deeplearning4j.nn.api.Layer dst, org.deeplearning4j.nn.api.Layer conv,
-                                 org.deeplearning4j.nn.api.Layer bn) {
+    /** Per batch-norm vertex that {@link #fold} folds, the convolution it folds into. */
+    public static Map<String, String> foldable(ComputationGraphConfiguration conf) {
+        Map<String, List<String>> inputs = conf.getVertexInputs();
+        Map<String, String> folded = new LinkedHashMap<>();
+        for (Map.Entry<String, GraphVertex> v : conf.getVertices().entrySet()) {
+            String bn = v.getKey();
+            if (!(layerOf(v.getValue()) instanceof BatchNormalization)
+                    || ((LayerVertex) v.getValue()).getPreProcessor() != null) {
+                continue;
+            }
+            List<String> in = inputs.get(bn);
+            Layer l = in == null || in.size() != 1 ? null : layerOf(conf.getVertices().get(in.get(0)));
+            if (l == null || l.getClass() != ConvolutionLayer.class || !identity(l) || readers(inputs, in.get(0)) != 1
+                    || conf.getNetworkOutputs().contains(in.get(0))) {
+                continue;
+            }
+            folded.put(bn, in.get(0));
+        }
+        return folded;
+    }
+
+    /**
+     * The per-channel factor {@code s = gamma / sqrt(var + eps)} a batch norm multiplies by in
+     * inference, in double precision; folding multiplies the convolution's filters by it.
+     */
+    public static INDArray channelScale(org.deeplearning4j.nn.api.Layer bn) {
         BatchNormalization norm = (BatchNormalization) bn.conf().getLayer();
         INDArray mean = bn.getParam("mean").castTo(DataType.DOUBLE).reshape(-1);
         // with log10stdev (DL4J's default) inference adds eps to the variance 10^(2 l) again: measured,
@@ -94,9 +104,16 @@ public final class BatchNormFolding {
                 : Transforms.sqrt(bn.getParam("var").castTo(DataType.DOUBLE).reshape(-1).add(norm.getEps()));
         INDArray gamma = bn.paramTable().containsKey("gamma") ? bn.getParam("gamma").castTo(DataType.DOUBLE).reshape(-1)
                 : Nd4j.valueArrayOf(mean.shape(), norm.getGamma(), DataType.DOUBLE);
+        return gamma.div(std);
+    }
+
+    private static void foldInto(org.deeplearning4j.nn.api.Layer dst, org.deeplearning4j.nn.api.Layer conv,
+                                 org.deeplearning4j.nn.api.Layer bn) {
+        BatchNormalization norm = (BatchNormalization) bn.conf().getLayer();
+        INDArray mean = bn.getParam("mean").castTo(DataType.DOUBLE).reshape(-1);
+        INDArray scale = channelScale(bn);
         INDArray beta = bn.paramTable().containsKey("beta") ? bn.getParam("beta").castTo(DataType.DOUBLE).reshape(-1)
                 : Nd4j.valueArrayOf(mean.shape(), norm.getBeta(), DataType.DOUBLE);
-        INDArray scale = gamma.div(std);
         INDArray w = conv.getParam("W").castTo(DataType.DOUBLE);
         INDArray folded = w.mul(scale.reshape(scale.length(), 1, 1, 1));
         INDArray b = conv.paramTable().containsKey("b") ? conv.getParam("b").castTo(DataType.DOUBLE).reshape(-1)

@@ -25,10 +25,12 @@ import org.pocketflow.worker.eval.Latency;
  * @param inferenceFile      URI of its inference form: batch norms folded into the convolutions
  *                           ({@code BatchNormFolding}), same outputs, not for further training
  * @param inferenceLatency   measured latency of the inference form
+ * @param onnx               {@code model.onnx}: written or why not, parity with DL4J, ONNX Runtime latency
  */
 public record CompressionResult(String learner, Map<String, Double> settings, double testAccuracy,
                                 double validationAccuracy, double accuracyDrop, long macs, long parameters,
                                 long packedBytes, long tensorBytes, long baseBytes, Latency latency,
                                 Map<String, String> encodings, double fineTuneSeconds, String packedFile,
-                                String modelFile, String inferenceFile, Latency inferenceLatency) {
+                                String modelFile, String inferenceFile, Latency inferenceLatency,
+                                OnnxResult onnx) {
 }

@@ -25,8 +25,8 @@ import org.pocketflow.worker.train.ImageSetEpochs;
 /**
  * Compresses a job's base model on the executor that produced it: the learner at its uniform
  * per-layer settings under the budget, fine-tuning on the base model's training split (the same
- * normalisation), evaluation, then {@code model.pfpk} (packed) and {@code compressed.zip} (DL4J)
- * in the run directory. Stateless.
+ * normalisation), evaluation, then {@code model.pfpk} (packed), {@code compressed.zip} (DL4J) and
+ * {@code model.onnx} (checked in ONNX Runtime, {@link OnnxStep}) in the run directory. Stateless.
  */
 final class CompressionRun {
     private CompressionRun() {
@@ -67,6 +67,9 @@ final class CompressionRun {
         ModelFiles.save(inference, inferenceFile);
         Latency inferenceLatency = Evaluator.latency(inference, dataset.shape(), req.latencyWarmup(),
                 req.latencyIterations());
+        OnnxResult onnx = OnnxStep.run(m.graph(), m.packed(), dataset.shape(), norm,
+                OnnxStep.metadata(m.packed(), OnnxStep.jobConfig(c, req)), dataset.test(), req.runDir() + "/model.onnx", inferenceLatency,
+                req.latencyWarmup(), req.latencyIterations(), progress);
         progress.accept(String.format("%s: test accuracy %.4f (%+.2f points), %.3f of the MACs, packed %d bytes "
                         + "(%.2fx smaller tensors); latency %.3f ms (batch 1), %.3f ms (batch 64); batch norms folded "
                         + "(inference.zip) %.3f / %.3f ms", learner.name(), test,
@@ -75,6 +78,6 @@ final class CompressionRun {
                 inferenceLatency.batch1Millis(), inferenceLatency.batch64Millis()));
         return new CompressionResult(learner.name(), m.settings(), test, val, baseAccuracy - test, m.after().macs(),
                 m.after().parameters(), packedBytes, m.packed().tensorBytes(), m.before().bytes(), latency,
-                m.packed().encodings(), seconds, packedFile, modelFile, inferenceFile, inferenceLatency);
+                m.packed().encodings(), seconds, packedFile, modelFile, inferenceFile, inferenceLatency, onnx);
     }
 }

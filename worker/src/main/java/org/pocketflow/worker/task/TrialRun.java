@@ -17,6 +17,7 @@ import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.eval.Evaluator;
 import org.pocketflow.worker.eval.Latency;
+import org.pocketflow.worker.export.BatchNormFolding;
 import org.pocketflow.worker.export.PackedModel;
 import org.pocketflow.worker.export.PackedModelFile;
 import org.pocketflow.worker.learn.Compression;
@@ -125,6 +126,31 @@ public final class TrialRun {
         return Evaluator.evaluate(ModelFiles.load(checkpoint), dataset.test().batchesInOrder(EVAL_BATCH, norm))
                 .accuracy();
     }
+
+    /**
+     * Writes the best candidate of a study as {@code model.onnx} at {@code onnxUri} and checks it
+     * in ONNX Runtime against DL4J on the test set ({@link OnnxStep}); never throws for a network
+     * the export cannot map.
+     */
+    public static OnnxResult exportOnnx(TrialRequest.TrialContext ctx, String checkpoint, String packedFile,
+                                        String onnxUri, Consumer<String> progress) {
+        Backend.configure(ctx.onednn());
+        IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
+        Normalizer norm = Normalizer.fit(dataset.train().split(ctx.validationFraction(), ctx.splitSeed()).train());
+        ComputationGraph graph = ModelFiles.load(checkpoint);
+        PackedModel packed = PackedModelFile.read(packedFile);
+        Latency dl4j = Evaluator.latency(BatchNormFolding.fold(graph), dataset.shape(), ctx.latencyWarmup(),
+                ctx.latencyIterations());
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("learner", ctx.learner());
+        config.put("options", String.valueOf(ctx.options()));
+        config.put("budget", String.valueOf(ctx.budget()));
+        config.put("data", "train-limit " + ctx.trainLimit() + ", test-limit " + ctx.testLimit()
+                + ", validation-fraction " + ctx.validationFraction() + ", " + ctx.dataUri());
+        return OnnxStep.run(graph, packed, dataset.shape(), norm, OnnxStep.metadata(packed, config), dataset.test(),
+                onnxUri, dl4j, ctx.latencyWarmup(), ctx.latencyIterations(), progress);
+    }
+
     /** The fine-tuning of this slice: one epoch of the slice's steps, with the trial's optimizer and seed. */
     private static FineTuneSpec sliceSpec(TrialRequest req) {
         FineTuneSpec ft = req.fineTune();
