@@ -59,7 +59,7 @@ public final class TrialRun {
         Backend.configure(ctx.onednn());
         IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
         ImageSet.Split split = dataset.train().split(ctx.validationFraction(), ctx.splitSeed());
-        Normalizer norm = Normalizer.fit(split.train());
+        Normalizer norm = ctx.normalizer() != null ? ctx.normalizer() : Normalizer.fit(split.train());
         ComputationGraph base = restore(baseZip);
         DataSet calibration = split.train().batchesInOrder(LearnerCatalog.calibrationImages(ctx.options()), norm)
                 .next();
@@ -97,6 +97,7 @@ public final class TrialRun {
         Map<String, String> prov = new LinkedHashMap<>(ctx.provenance());
         prov.put("dataset", dataset.name());
         prov.put("dataset-sha256", dataset.sha256());
+        prov.putAll(CompressionRun.scalingProvenance(norm));
         prov.put("learner", learner.name());
         prov.put("budget", ctx.budget().toString());
         prov.put("settings", c.settings().toString());
@@ -119,7 +120,8 @@ public final class TrialRun {
     public static double testAccuracy(TrialRequest.TrialContext ctx, String checkpoint) {
         Backend.configure(ctx.onednn());
         IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
-        Normalizer norm = Normalizer.fit(dataset.train().split(ctx.validationFraction(), ctx.splitSeed()).train());
+        Normalizer norm = ctx.normalizer() != null ? ctx.normalizer()
+                : Normalizer.fit(dataset.train().split(ctx.validationFraction(), ctx.splitSeed()).train());
         return Evaluator.evaluate(ModelFiles.load(checkpoint), dataset.test().batchesInOrder(EVAL_BATCH, norm))
                 .accuracy();
     }
