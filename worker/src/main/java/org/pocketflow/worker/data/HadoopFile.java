@@ -119,19 +119,22 @@ public final class HadoopFile {
 
     /**
      * Writes the file atomically: the bytes go to a hidden temporary file beside it, which is
-     * renamed over the target once complete.
+     * renamed over the target once complete. On the local file system no {@code .crc} side file is
+     * written: the formats written this way carry their own checksums, and other tools that write
+     * the same files (TensorFlow) leave none.
      *
      * @param writer fills the stream; the caller must not close it
      */
     public void writeAtomically(IoWriter writer) throws IOException {
+        FileSystem target = fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRaw() : fs;
         Path tmp = new Path(path.getParent(), "." + path.getName() + ".tmp");
-        try (java.io.OutputStream out = fs.create(tmp, true)) {
+        try (java.io.OutputStream out = target.create(tmp, true)) {
             writer.write(out);
         }
-        if (fs.exists(path)) {
-            fs.delete(path, false);
+        if (target.exists(path)) {
+            target.delete(path, false);
         }
-        if (!fs.rename(tmp, path)) {
+        if (!target.rename(tmp, path)) {
             throw new IOException("cannot rename " + tmp + " to " + path);
         }
     }
