@@ -93,7 +93,8 @@ public final class HadoopFile {
 
     /** @return the last component of the path, e.g. {@code train-00002-of-01024} */
     public String name() {
-        return path.getName();
+        String name = path.getName();
+        return name.isEmpty() && path.getParent() != null ? path.getParent().getName() : name;
     }
 
     /** @return the file's length in bytes; 0 when nothing exists at this path */

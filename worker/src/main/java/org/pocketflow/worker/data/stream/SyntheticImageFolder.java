@@ -12,7 +12,8 @@ import javax.imageio.ImageIO;
 /**
  * Writes a generated image folder in the ImageNet layout, for benchmarks and tests (nothing
  * here downloads data). Class {@code c} of {@code k} is a learnable pattern: stripes at angle
- * {@code c * 180 / k} degrees in a colour of the class, with noise, on images of varied size.
+ * {@code c * 90 / (k - 1)} degrees in a colour of the class, with noise, on images of varied size
+ * (angles within [0, 90] so that a horizontal flip never turns one class into another).
  * Every third image of a class is grey, the rest RGB; JPEG or PNG by choice.
  */
 public final class SyntheticImageFolder {
@@ -61,7 +62,7 @@ public final class SyntheticImageFolder {
     /** One image of class {@code c}: oriented stripes in the class colour, with noise. */
     static BufferedImage image(int c, int classes, int w, int h, boolean grey, SplittableRandom rng) {
         BufferedImage img = new BufferedImage(w, h, grey ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
-        double angle = Math.PI * c / classes;
+        double angle = classes == 1 ? 0 : Math.PI / 2 * c / (classes - 1);
         double cos = Math.cos(angle);
         double sin = Math.sin(angle);
         double period = Math.max(6, Math.min(w, h) / 6.0);
