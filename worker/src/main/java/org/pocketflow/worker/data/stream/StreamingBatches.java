@@ -117,7 +117,7 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
                 } else {
                     byte[] bytes = readFile(u);
                     if (bytes != null) {
-                        submit(bytes, u.label(), u.uri(), u.uri().hashCode(), 0);
+                        submit(bytes, u.label(), u.uri(), u.name().hashCode(), 0);
                     }
                 }
             }
@@ -164,7 +164,7 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
                             + "). Fix: set pocketflow.data.label-offset (1 for TensorFlow's ImageNet shards, 0 for "
                             + "TFDS) and pocketflow.data.classes");
                 }
-                submit(example.image(), (int) label, origin, u.uri().hashCode(), index);
+                submit(example.image(), (int) label, origin, u.name().hashCode(), index);
             }
         } catch (IOException | DatasetException e) {
             if (e instanceof DatasetException d && d.getMessage().contains("label-offset")) {

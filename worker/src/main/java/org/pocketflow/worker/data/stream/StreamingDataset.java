@@ -100,7 +100,7 @@ public final class StreamingDataset {
         }
         List<List<Unit>> byClass = new ArrayList<>();
         for (int c = 0; c < classNames.size(); c++) {
-            byClass.add(images(trainDir.child(classNames.get(c)), c));
+            byClass.add(images(trainDir.child(classNames.get(c)), "train/" + classNames.get(c) + "/", c));
         }
         List<Unit> test = new ArrayList<>();
         for (HadoopFile dir : valDir.list()) {
@@ -112,7 +112,7 @@ public final class StreamingDataset {
                 throw new DatasetException(dir + ": class " + dir.name() + " has no folder under train/. Fix: use "
                         + "the same class folders in train/ and val/");
             }
-            test.addAll(images(dir, c));
+            test.addAll(images(dir, "val/" + dir.name() + "/", c));
         }
         SplittableRandom rng = Seeds.stream(seed, Seeds.SPLIT, 0);
         List<Unit> train = new ArrayList<>();
@@ -127,15 +127,15 @@ public final class StreamingDataset {
         List<Unit> limitedTest = limit(test, testLimit, Seeds.stream(seed, LIMIT, 1));
         return new StreamingDataset(root.name(), o, classNames.size(), limitedTrain, validation, limitedTest,
                 new long[] {limitedTrain.size(), validation.size(), limitedTest.size()},
-                listingHash(root.toString(), byClass.stream().flatMap(List::stream).toList(), test));
+                listingHash(byClass.stream().flatMap(List::stream).toList(), test));
     }
 
-    private static List<Unit> images(HadoopFile dir, int label) {
+    private static List<Unit> images(HadoopFile dir, String prefix, int label) {
         List<Unit> units = new ArrayList<>();
         for (HadoopFile f : dir.list()) {
             String n = f.name().toLowerCase(Locale.ROOT);
             if (n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png")) {
-                units.add(new Unit(f.toString(), label, f.length()));
+                units.add(new Unit(f.toString(), prefix + f.name(), label, f.length()));
             }
         }
         return units;
@@ -150,9 +150,9 @@ public final class StreamingDataset {
         List<Unit> testShards = new ArrayList<>();
         for (HadoopFile f : root.list()) {
             if (f.name().startsWith("train-")) {
-                trainShards.add(new Unit(f.toString(), -1, f.length()));
+                trainShards.add(new Unit(f.toString(), f.name(), -1, f.length()));
             } else if (f.name().startsWith("validation-")) {
-                testShards.add(new Unit(f.toString(), -1, f.length()));
+                testShards.add(new Unit(f.toString(), f.name(), -1, f.length()));
             }
         }
         if (trainShards.isEmpty() || testShards.isEmpty()) {
@@ -168,7 +168,7 @@ public final class StreamingDataset {
         List<Unit> train = trainShards.stream().filter(u -> !validation.contains(u)).toList();
         long[] counts = {records(train, o), records(validation, o), records(testShards, o)};
         return new StreamingDataset(root.name(), o, o.classes(), train, validation, testShards, counts,
-                listingHash(root.toString(), trainShards, testShards));
+                listingHash(trainShards, testShards));
     }
 
     /** Records in the shards, counted from their length headers (the data is skipped, not read). */
@@ -221,23 +221,18 @@ public final class StreamingDataset {
         return mine;
     }
 
-    private static String listingHash(String root, List<Unit> train, List<Unit> test) {
+    private static String listingHash(List<Unit> train, List<Unit> test) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (Unit u : train) {
-                d.update((relative(root, u.uri()) + "\t" + u.length() + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            for (Unit u : test) {
-                d.update((relative(root, u.uri()) + "\t" + u.length() + "\n").getBytes(StandardCharsets.UTF_8));
+            for (List<Unit> units : List.of(train, test)) {
+                for (Unit u : units) {
+                    d.update((u.name() + "\t" + u.length() + "\n").getBytes(StandardCharsets.UTF_8));
+                }
             }
             return HexFormat.of().formatHex(d.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM offers no SHA-256, which every Java platform must", e);
         }
-    }
-
-    private static String relative(String root, String uri) {
-        return uri.startsWith(root) ? uri.substring(root.length()) : uri;
     }
 
     static String layout(String format) {
