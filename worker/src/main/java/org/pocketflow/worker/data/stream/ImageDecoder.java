@@ -38,6 +38,10 @@ public final class ImageDecoder {
     public record Pixels(int height, int width, int channels, byte[] pixels) {
     }
 
+    /** One JPEG reader per thread: looking a reader up and creating it costs as much as a small decode. */
+    private static final ThreadLocal<ImageReader> JPEG = ThreadLocal.withInitial(
+            () -> ImageIO.getImageReadersByFormatName("jpeg").next());
+
     private final int channels;
 
     /** @param channels 1 to decode to grey, 3 to decode to RGB */
@@ -57,18 +61,30 @@ public final class ImageDecoder {
     public Pixels decode(byte[] encoded, String origin) {
         BufferedImage image;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw corrupt(origin, "it is not a JPEG or PNG image");
+            boolean jpeg = encoded.length > 2 && (encoded[0] & 0xFF) == 0xFF && (encoded[1] & 0xFF) == 0xD8;
+            ImageReader reader;
+            if (jpeg) {
+                reader = JPEG.get();
+            } else {
+                Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+                if (!readers.hasNext()) {
+                    throw corrupt(origin, "it is not a JPEG or PNG image");
+                }
+                reader = readers.next();
             }
-            ImageReader reader = readers.next();
             List<String> warnings = new ArrayList<>();
+            javax.imageio.event.IIOReadWarningListener listener = (source, warning) -> warnings.add(warning);
             try {
                 reader.setInput(in, true, true);
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                reader.addIIOReadWarningListener(listener);
                 image = reader.read(0);
             } finally {
-                reader.dispose();
+                if (jpeg) {
+                    reader.removeIIOReadWarningListener(listener);
+                    reader.setInput(null);
+                } else {
+                    reader.dispose();
+                }
             }
             if (!warnings.isEmpty()) {
                 throw corrupt(origin, warnings.get(0));

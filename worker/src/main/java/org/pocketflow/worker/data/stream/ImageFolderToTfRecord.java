@@ -19,6 +19,8 @@ import org.pocketflow.worker.data.HadoopFile;
  * <pre>bench/bin/run org.pocketflow.worker.data.stream.ImageFolderToTfRecord IN OUT [images-per-shard] [label-offset] [seed]</pre>
  */
 public final class ImageFolderToTfRecord {
+    private static final Configuration CONF = new Configuration();
+
     private ImageFolderToTfRecord() {
     }
 
@@ -79,7 +81,7 @@ public final class ImageFolderToTfRecord {
     private static void writeShard(OutputStream o, List<Unit> part, int offset) throws IOException {
         for (Unit u : part) {
             byte[] bytes;
-            try (InputStream in = HadoopFile.resolve(u.uri(), new Configuration()).open()) {
+            try (InputStream in = HadoopFile.resolve(u.uri(), CONF).open()) {
                 bytes = in.readAllBytes();
             }
             TfRecords.write(o, ExampleCodec.encode(bytes, u.label() + offset));

@@ -62,6 +62,8 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
     private final BlockingQueue<Sample> queue;
     private final ExecutorService pool;
     private final Thread reader;
+    /** One configuration for all files: building one parses Hadoop's XML resources. */
+    private final Configuration conf = new Configuration();
     private volatile boolean closed;
     private Sample peeked;
 
@@ -136,7 +138,7 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
     }
 
     private byte[] readFile(Unit u) {
-        try (InputStream in = HadoopFile.resolve(u.uri(), new Configuration()).open()) {
+        try (InputStream in = HadoopFile.resolve(u.uri(), conf).open()) {
             return in.readAllBytes();
         } catch (IOException e) {
             return failOrSkip(new DatasetException(u.uri() + ": cannot read: " + e.getMessage(), e));
@@ -145,7 +147,7 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
 
     private void readShard(Unit u) throws InterruptedException {
         try (TfRecords.Reader records = new TfRecords.Reader(
-                HadoopFile.resolve(u.uri(), new Configuration()).open(), u.uri())) {
+                HadoopFile.resolve(u.uri(), conf).open(), u.uri())) {
             byte[] record;
             while (!closed && (record = records.next()) != null) {
                 int index = records.recordsRead() - 1;

@@ -174,8 +174,9 @@ public final class StreamingDataset {
     /** Records in the shards, counted from their length headers (the data is skipped, not read). */
     private static long records(List<Unit> shards, StreamOptions o) {
         long total = 0;
+        Configuration conf = new Configuration();
         for (Unit u : shards) {
-            try (InputStream in = HadoopFile.resolve(u.uri(), new Configuration()).open()) {
+            try (InputStream in = HadoopFile.resolve(u.uri(), conf).open()) {
                 total += TfRecords.count(in, u.uri());
             } catch (IOException | DatasetException e) {
                 if (!o.skipCorrupt()) {
