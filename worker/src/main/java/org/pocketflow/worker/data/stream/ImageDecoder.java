@@ -38,9 +38,25 @@ public final class ImageDecoder {
     public record Pixels(int height, int width, int channels, byte[] pixels) {
     }
 
-    /** One JPEG reader per thread: looking a reader up and creating it costs as much as a small decode. */
-    private static final ThreadLocal<ImageReader> JPEG = ThreadLocal.withInitial(
-            () -> ImageIO.getImageReadersByFormatName("jpeg").next());
+    /**
+     * One JPEG reader per thread: looking a reader up and creating it costs as much as a small
+     * decode. The JDK's own reader is preferred: it converts colours in native code, while other
+     * plug-ins on the classpath (TwelveMonkeys, which DL4J brings) convert them in Java.
+     */
+    private static final ThreadLocal<ImageReader> JPEG = ThreadLocal.withInitial(ImageDecoder::jdkJpegReader);
+
+    private static ImageReader jdkJpegReader() {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("jpeg");
+        ImageReader first = null;
+        while (readers.hasNext()) {
+            ImageReader r = readers.next();
+            if (r.getClass().getName().equals("com.sun.imageio.plugins.jpeg.JPEGImageReader")) {
+                return r;
+            }
+            first = first == null ? r : first;
+        }
+        return first;
+    }
 
     private final int channels;
 

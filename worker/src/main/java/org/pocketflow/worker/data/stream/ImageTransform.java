@@ -14,8 +14,8 @@ import java.util.SplittableRandom;
  *       {@code size x size} taken, computed as one crop of the source.</li>
  * </ul>
  *
- * <p>Resampling is bilinear with pixel centres aligned ({@code align_corners = false}), without
- * an anti-aliasing filter. Randomness comes only from the generator passed in, so a sample's
+ * <p>Resampling is bilinear with pixel centres aligned ({@code align_corners = false}), in 8-bit
+ * fixed point, without an anti-aliasing filter. Randomness comes only from the generator passed in, so a sample's
  * augmentation is a function of its seed. Stateless and thread-safe.
  */
 public final class ImageTransform {
@@ -92,36 +92,33 @@ public final class ImageTransform {
         byte[] out = new byte[c * size * size];
         double sy = crop.height() / size;
         double sx = crop.width() / size;
+        // fixed point: weights in 1/256ths, so the inner loop is integer arithmetic
         int[] x0 = new int[size];
         int[] x1 = new int[size];
-        float[] fx = new float[size];
+        int[] wx = new int[size];
         for (int x = 0; x < size; x++) {
             double u = crop.left() + (x + 0.5) * sx - 0.5;
             u = Math.max(0, Math.min(srcW - 1, u));
-            x0[x] = (int) u;
-            x1[x] = Math.min(srcW - 1, x0[x] + 1);
-            fx[x] = (float) (u - x0[x]);
+            int left = (int) u;
+            x0[x] = left * c;
+            x1[x] = Math.min(srcW - 1, left + 1) * c;
+            wx[x] = (int) Math.round((u - left) * 256);
         }
         int plane = size * size;
         for (int y = 0; y < size; y++) {
             double v = crop.top() + (y + 0.5) * sy - 0.5;
             v = Math.max(0, Math.min(srcH - 1, v));
             int y0 = (int) v;
-            int y1 = Math.min(srcH - 1, y0 + 1);
-            float fy = (float) (v - y0);
-            int row0 = y0 * srcW;
-            int row1 = y1 * srcW;
-            for (int x = 0; x < size; x++) {
-                int ox = flip ? size - 1 - x : x;
-                int a = (row0 + x0[x]) * c;
-                int b = (row0 + x1[x]) * c;
-                int d = (row1 + x0[x]) * c;
-                int e = (row1 + x1[x]) * c;
-                float wx = fx[x];
-                for (int ch = 0; ch < c; ch++) {
-                    float top = (src[a + ch] & 0xFF) + wx * ((src[b + ch] & 0xFF) - (src[a + ch] & 0xFF));
-                    float bottom = (src[d + ch] & 0xFF) + wx * ((src[e + ch] & 0xFF) - (src[d + ch] & 0xFF));
-                    out[ch * plane + y * size + ox] = (byte) (int) (top + fy * (bottom - top) + 0.5f);
+            int wy = (int) Math.round((v - y0) * 256);
+            int row0 = y0 * srcW * c;
+            int row1 = Math.min(srcH - 1, y0 + 1) * srcW * c;
+            for (int ch = 0; ch < c; ch++) {
+                int base = ch * plane + y * size;
+                for (int x = 0; x < size; x++) {
+                    int w = wx[x];
+                    int top = (src[row0 + x0[x] + ch] & 0xFF) * (256 - w) + (src[row0 + x1[x] + ch] & 0xFF) * w;
+                    int bottom = (src[row1 + x0[x] + ch] & 0xFF) * (256 - w) + (src[row1 + x1[x] + ch] & 0xFF) * w;
+                    out[base + (flip ? size - 1 - x : x)] = (byte) ((top * (256 - wy) + bottom * wy + 32768) >> 16);
                 }
             }
         }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -146,10 +147,16 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
     }
 
     private void readShard(Unit u) throws InterruptedException {
-        try (TfRecords.Reader records = new TfRecords.Reader(
-                HadoopFile.resolve(u.uri(), conf).open(), u.uri())) {
+        TfRecords.Reader records;
+        try {
+            records = new TfRecords.Reader(HadoopFile.resolve(u.uri(), conf).open(), u.uri());
+        } catch (IOException e) {
+            failOrSkip(new DatasetException(u.uri() + ": cannot open: " + e.getMessage(), e));
+            return;
+        }
+        try (records) {
             byte[] record;
-            while (!closed && (record = records.next()) != null) {
+            while (!closed && (record = nextRecord(records)) != null) {
                 int index = records.recordsRead() - 1;
                 String origin = u.uri() + " record " + index;
                 ExampleCodec.Labelled example;
@@ -168,11 +175,19 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
                 }
                 submit(example.image(), (int) label, origin, u.name().hashCode(), index);
             }
-        } catch (IOException | DatasetException e) {
-            if (e instanceof DatasetException d && d.getMessage().contains("label-offset")) {
-                throw d;
-            }
-            failOrSkip(e instanceof DatasetException d ? d : new DatasetException(e.getMessage(), e));
+        } catch (IOException e) {
+            // closing a shard we only read cannot lose data
+        }
+    }
+
+    /** The shard's next record; null at its end, or after a torn or corrupt record in skip mode. */
+    private byte[] nextRecord(TfRecords.Reader records) {
+        try {
+            return records.next();
+        } catch (IOException e) {
+            return failOrSkip(new DatasetException(e.getMessage(), e));
+        } catch (DatasetException e) {
+            return failOrSkip(e);
         }
     }
 
@@ -277,8 +292,10 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
             labels = java.util.Arrays.copyOf(labels, b * classes);
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray f = Nd4j.create(features, new long[] {b, options.channels(), options.imageSize(),
+            // one bulk copy into native memory (creating from a float[] copies element by element)
+            INDArray f = Nd4j.create(DataType.FLOAT, new long[] {b, options.channels(), options.imageSize(),
                     options.imageSize()}, 'c');
+            f.data().asNioFloat().put(features, 0, b * pixels);
             INDArray l = Nd4j.create(labels, new long[] {b, classes}, 'c');
             return new DataSet(f, l);
         }
