@@ -89,6 +89,19 @@ class StreamingJobTest {
     }
 
     @Test
+    void greyDecodingFitsTheScalingOnTrainingImagesByDefault() throws Exception {
+        Path run = tmp.resolve("run-grey");
+        Outcome o = job(run, "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
+                "pocketflow.data.channels=1", "pocketflow.train.epochs=1", "pocketflow.train.batch-size=16");
+        assertEquals(0, o.code(), o.err());
+        JsonNode b = baseline(run);
+        assertEquals("fit", b.at("/normalization/source").asText());
+        assertEquals(1, b.at("/normalization/mean").size());
+        double mean = b.at("/normalization/mean/0").asDouble();
+        assertTrue(mean > 0.2 && mean < 0.8, b.get("normalization").toString());
+    }
+
+    @Test
     void settingsTheStreamedFormatsCannotTakeAreRefusedWithExitCode2() {
         Outcome noClasses = job(tmp.resolve("no-classes"), "pocketflow.data.format=tfrecord",
                 "pocketflow.data.uri=" + shards);
