@@ -35,6 +35,12 @@ final class DataChecks {
             problems.add(e.getMessage());
             return problems;
         }
+        if (!scaling.mode().equals("mean-std") && !(config.get(DataKeys.MEAN).isBlank()
+                && config.get(DataKeys.STD).isBlank())) {
+            problems.add(DataKeys.MEAN.name() + "/" + DataKeys.STD.name() + " are set, but "
+                    + DataKeys.NORMALIZATION.name() + " = " + scaling.mode() + " ignores them. Fix: set "
+                    + DataKeys.NORMALIZATION.name() + " = mean-std, or remove them");
+        }
         if (scaling.mode().equals("mean-std")) {
             scaling.std().stream().filter(s -> !(s > 0)).findFirst().ifPresent(s -> problems.add(
                     DataKeys.STD.name() + " = " + config.get(DataKeys.STD) + ": every value must be > 0, but one is "

@@ -175,6 +175,10 @@ class NormalizationJobTest {
         assertEquals(2, uneven.code(), uneven.err());
         assertTrue(uneven.err().contains("pocketflow.data.std"), uneven.err());
 
+        Outcome ignored = job(tmp.resolve("ignored"), "pocketflow.data.mean=0.5", "pocketflow.data.std=0.2");
+        assertEquals(2, ignored.code(), ignored.err());
+        assertTrue(ignored.err().contains("pocketflow.data.normalization = fit ignores them"), ignored.err());
+
         Outcome zero = job(tmp.resolve("zero"), "pocketflow.data.normalization=mean-std",
                 "pocketflow.data.mean=0.5", "pocketflow.data.std=0");
         assertEquals(2, zero.code(), zero.err());
