@@ -42,6 +42,14 @@ public final class Validators {
                 value -> unless(pattern.matcher(value).matches(), "must match " + regex));
     }
 
+    /** Accepts an empty value or comma-separated finite numbers, such as {@code 0.485,0.456,0.406}. */
+    public static Validator<String> numberList() {
+        Pattern number = Pattern.compile("\\s*[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?\\s*");
+        return new Rule<>("comma-separated numbers", "comma-separated numbers such as 0.485,0.456,0.406, or empty",
+                value -> unless(value.isBlank() || java.util.Arrays.stream(value.split(",", -1))
+                        .allMatch(v -> number.matcher(v).matches()), "must be comma-separated numbers"));
+    }
+
     /** Accepts exactly one of {@code allowed} (case-sensitive). */
     public static Validator<String> oneOf(List<String> allowed) {
         List<String> copy = List.copyOf(allowed);

@@ -9,6 +9,9 @@ import org.pocketflow.conf.RunKeys;
 import org.pocketflow.conf.RuntimeKeys;
 import org.pocketflow.conf.TrainKeys;
 import org.pocketflow.driver.study.StudySettings;
+import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.data.Scaling;
+import org.pocketflow.worker.data.stream.StreamOptions;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.LearnerOptions;
@@ -17,6 +20,8 @@ import org.pocketflow.worker.task.CompressionRequest;
 import org.pocketflow.worker.train.TrainingSpec;
 
 import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Maps the validated job configuration onto the executor's {@link BaselineRequest}. A job with a
@@ -32,7 +37,34 @@ public final class BaselineRequests {
                 c.get(DataKeys.VALIDATION_FRACTION), c.get(ModelKeys.ARCH), c.get(ModelKeys.PATH), training,
                 c.get(RunKeys.SEED), runDir, c.get(RuntimeKeys.ONEDNN), c.get(EvalKeys.LATENCY_WARMUP),
                 c.get(EvalKeys.LATENCY_ITERATIONS),
-                StudySettings.of(c).enabled() ? null : compression(c, training));
+                StudySettings.of(c).enabled() ? null : compression(c, training), scaling(c), stream(c));
+    }
+
+    /** How the data is read ({@code pocketflow.data.format} and the streaming keys). */
+    public static StreamOptions stream(JobConfig c) {
+        return new StreamOptions(c.get(DataKeys.FORMAT), c.get(DataKeys.IMAGE_SIZE), c.get(DataKeys.CHANNELS),
+                c.get(DataKeys.CLASSES), c.get(DataKeys.LABEL_OFFSET), c.get(DataKeys.SKIP_CORRUPT),
+                c.get(DataKeys.THREADS), Math.max(64, 2 * c.get(TrainKeys.BATCH_SIZE)));
+    }
+
+    /** The pixel scaling asked for; explicit when the job file or an override set the mode. */
+    public static Scaling scaling(JobConfig c) {
+        return new Scaling(c.get(DataKeys.NORMALIZATION), Scaling.parseList(c.get(DataKeys.MEAN)),
+                Scaling.parseList(c.get(DataKeys.STD)), !c.origin(DataKeys.NORMALIZATION).equals("default"));
+    }
+
+    /** The base model's scaling as its {@code baseline.json} records it ({@code Normalizer.describe()}). */
+    public static Normalizer normalizer(JsonNode baseline) {
+        JsonNode n = baseline.get("normalization");
+        return Normalizer.perChannel(doubles(n.get("mean")), doubles(n.get("std")), n.get("source").asText());
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] values = new double[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).asDouble();
+        }
+        return values;
     }
 
     /** The base model's training, as configured ({@code pocketflow.train.*}). */

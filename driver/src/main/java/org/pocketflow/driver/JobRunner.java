@@ -56,6 +56,7 @@ public final class JobRunner {
      */
     public List<String> preflight() {
         var problems = new java.util.ArrayList<String>(StudySettings.problems(config));
+        problems.addAll(DataChecks.problems(config));
         String data = config.get(DataKeys.URI);
         if (!RunDirectory.pathExists(data)) {
             problems.add(DataKeys.URI.name() + " = " + data + ": not found. Fix: point it at a folder holding "
@@ -150,6 +151,7 @@ public final class JobRunner {
             String sha = baseline.at("/dataset/sha256").asText();
             provenance.put("datasetSha256", sha);
             out.accept(summary(baseline));
+            baseline.path("warnings").forEach(w -> out.accept("WARNING: " + w.asText()));
             JsonNode compressed = baseline.get("compressed");
             if (compressed != null && !compressed.isNull()) {
                 out.accept(compressedSummary(compressed));

@@ -88,7 +88,7 @@ class PocketFlowMainTest {
         // the written model loads back and gives the reported accuracy
         ComputationGraph g = ModelFiles.load(runDir.resolve("model.zip").toUri().toString());
         IdxDataset data = IdxDataset.open("file://" + DATA, 3000, 1000);
-        Normalizer norm = new Normalizer(b.at("/normalization/mean").asDouble(), b.at("/normalization/std").asDouble());
+        Normalizer norm = BaselineRequests.normalizer(b);
         assertEquals(accuracy, Evaluator.evaluate(g, data.test().batchesInOrder(256, norm)).accuracy(), 1e-9);
 
         // a user's model (here: the one just written) is evaluated, not trained
@@ -133,7 +133,7 @@ class PocketFlowMainTest {
         assertEquals("latency", packed.provenance().get("allocation"));
         IdxDataset data = IdxDataset.open("file://" + DATA, 3000, 1000);
         JsonNode b = report.get("baseline");
-        Normalizer norm = new Normalizer(b.at("/normalization/mean").asDouble(), b.at("/normalization/std").asDouble());
+        Normalizer norm = BaselineRequests.normalizer(b);
         assertEquals(c.get("testAccuracy").asDouble(),
                 Evaluator.evaluate(packed.toGraph(), data.test().batchesInOrder(256, norm)).accuracy(), 1e-9);
         var inference = org.pocketflow.worker.model.ModelFiles.load(c.get("inferenceFile").asText());

@@ -36,6 +36,12 @@ final class DistributedRequests {
                     + " trains a zoo architecture from scratch. Fix: leave " + ModelKeys.PATH.name() + " empty and set "
                     + ModelKeys.ARCH.name());
         }
+        if (!c.get(DataKeys.FORMAT).equals("idx") || !c.get(DataKeys.NORMALIZATION).equals("fit")) {
+            throw new IllegalArgumentException(DataKeys.FORMAT.name() + " = " + c.get(DataKeys.FORMAT) + ", "
+                    + DataKeys.NORMALIZATION.name() + " = " + c.get(DataKeys.NORMALIZATION) + ": distributed training "
+                    + "reads IDX data and fits the scaling on the training split. Fix: use format idx and "
+                    + "normalization fit, or train with pocketflow run");
+        }
         return new DistributedRequest(c.get(DataKeys.URI), c.get(DataKeys.TRAIN_LIMIT), c.get(DataKeys.VALIDATION_FRACTION),
                 c.get(ModelKeys.ARCH), BaselineRequests.training(c), c.get(RunKeys.SEED), c.get(DistributedKeys.WORKERS),
                 mode(c), codec(c.get(DistributedKeys.CODEC)), c.get(DistributedKeys.BIND_ADDRESS),

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
@@ -79,7 +81,8 @@ public final class StudyRun {
                 config.get(DataKeys.TRAIN_LIMIT), config.get(DataKeys.TEST_LIMIT),
                 config.get(DataKeys.VALIDATION_FRACTION), config.get(RunKeys.SEED), cr.algorithm(), cr.options(),
                 cr.budget(), config.get(RuntimeKeys.ONEDNN), config.get(EvalKeys.LATENCY_WARMUP),
-                config.get(EvalKeys.LATENCY_ITERATIONS), provenance);
+                config.get(EvalKeys.LATENCY_ITERATIONS), provenance,
+                BaselineRequests.normalizer((JsonNode) report.get("baseline")));
         StudyPlan plan = new StudyPlan(candidates.space(), SamplerCatalog.create(s.sampler(), s.samplerSeed(), s.startupTrials()),
                 s.includeUniform() ? Optional.of(candidates.uniformPoint()) : Optional.empty(),
                 (n, p, rung, from, to, resume) -> request(candidates, ctx, s, n, p, rung, from, to, resume), s,

@@ -40,6 +40,13 @@ class DistributedMainTest {
     }
 
     @Test
+    void refusesAScalingOrFormatItWouldIgnore() {
+        String[] r = run("train", "--conf", "pocketflow.data.normalization=unit");
+        assertEquals("2", r[0]);
+        assertTrue(r[1].contains("pocketflow.data.normalization") && r[1].contains("Fix"), r[1]);
+    }
+
+    @Test
     void usageWithoutTheSubcommand() {
         assertEquals("2", run()[0]);
     }

@@ -6,11 +6,9 @@ import java.util.List;
  * A labelled image-classification dataset with a fixed train and test split, loaded into
  * memory as {@link ImageSet}s.
  *
- * <p>One implementation per storage format. {@link IdxDataset} reads the four IDX files of
- * (Fashion-)MNIST. The interface is meant to take other formats later without change, for
- * example a folder of images with one sub-folder per class, or ImageNet-style sharded binary
- * records (each implementation then lists its shards in {@link #sourceFiles()}); those are
- * not implemented yet.
+ * <p>One implementation per storage format held in memory. {@link IdxDataset} reads the four
+ * IDX files of (Fashion-)MNIST. Image folders and TFRecord shards, which may be larger than
+ * the heap, are streamed instead ({@code org.pocketflow.worker.data.stream.StreamingDataset}).
  *
  * <p>Contract: a {@code Dataset} is immutable once constructed and safe to share between
  * threads; {@link #train()} and {@link #test()} return the same immutable sets on every

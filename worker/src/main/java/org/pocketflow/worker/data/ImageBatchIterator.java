@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Turns an {@link ImageSet} into ND4J minibatches. Runs once per training step, so it fills
- * plain {@code float[]} buffers through a 256-entry lookup table (no per-pixel virtual calls,
+ * plain {@code float[]} buffers through one 256-entry lookup table per channel (no per-pixel virtual calls,
  * no boxing) and hands each to ND4J in one copy. The host buffers are reused across batches;
  * ND4J copies them into its own memory, so returned batches never share storage.
  */
@@ -19,7 +19,8 @@ final class ImageBatchIterator implements Iterator<DataSet> {
     private final byte[] labels;
     private final int[] order;
     private final int batchSize;
-    private final float[] table;
+    private final float[][] tables;
+    private final int plane;
     private final int imagePixels;
     private final int classes;
     private final long[] imageDims;
@@ -28,12 +29,13 @@ final class ImageBatchIterator implements Iterator<DataSet> {
     private int next;
 
     /** @param order positions to visit, or null for the set's own order */
-    ImageBatchIterator(ImageSet set, int[] order, int batchSize, float[] table) {
+    ImageBatchIterator(ImageSet set, int[] order, int batchSize, float[][] tables) {
         this.pixels = set.rawPixels();
         this.labels = set.rawLabels();
         this.order = order;
         this.batchSize = batchSize;
-        this.table = table;
+        this.tables = tables;
+        this.plane = set.shape().height() * set.shape().width();
         this.imagePixels = set.shape().pixels();
         this.classes = set.classes();
         this.imageDims = new long[] {set.shape().channels(), set.shape().height(), set.shape().width()};
@@ -60,13 +62,15 @@ final class ImageBatchIterator implements Iterator<DataSet> {
         }
         float[] f = featureBuffer;
         float[] l = labelBuffer;
-        float[] lut = table;
         for (int r = 0; r < b; r++) {
             int image = order == null ? next + r : order[next + r];
             int src = image * imagePixels;
             int dst = r * imagePixels;
-            for (int k = 0; k < imagePixels; k++) {
-                f[dst + k] = lut[pixels[src + k] & 0xFF];
+            for (int c = 0, k = 0; c < tables.length; c++) {
+                float[] lut = tables[c];
+                for (int end = k + plane; k < end; k++) {
+                    f[dst + k] = lut[pixels[src + k] & 0xFF];
+                }
             }
             l[r * classes + (labels[image] & 0xFF)] = 1f;
         }

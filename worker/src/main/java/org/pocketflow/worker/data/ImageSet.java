@@ -227,7 +227,7 @@ public final class ImageSet {
             order[i] = i;
         }
         Seeds.shuffle(order, Seeds.stream(seed, Seeds.EPOCH, epoch));
-        return new ImageBatchIterator(this, order, batchSize, normalizer.lookupTable());
+        return new ImageBatchIterator(this, order, batchSize, normalizer.lookupTables(shape.channels()));
     }
 
     /**
@@ -240,7 +240,7 @@ public final class ImageSet {
      */
     public Iterator<DataSet> batchesInOrder(int batchSize, Normalizer normalizer) {
         checkBatchSize(batchSize);
-        return new ImageBatchIterator(this, null, batchSize, normalizer.lookupTable());
+        return new ImageBatchIterator(this, null, batchSize, normalizer.lookupTables(shape.channels()));
     }
 
     /** The pixel array itself, for readers in this package; never modify it. */

@@ -2,6 +2,8 @@ package org.pocketflow.worker.task;
 
 import java.io.Serializable;
 
+import org.pocketflow.worker.data.Scaling;
+import org.pocketflow.worker.data.stream.StreamOptions;
 import org.pocketflow.worker.train.TrainingSpec;
 
 /**
@@ -21,10 +23,13 @@ import org.pocketflow.worker.train.TrainingSpec;
  * @param latencyWarmup      latency runs discarded before timing
  * @param latencyIterations  timed latency runs (median reported)
  * @param compression        compression of the base model afterwards; {@code null} = none
+ * @param scaling            the pixel scaling asked for ({@code pocketflow.data.normalization})
+ * @param stream             the data's format and, for streamed formats, how it is read
  */
 public record BaselineRequest(String dataUri, int trainLimit, int testLimit, double validationFraction,
                               String architecture, String modelUri, TrainingSpec training, long seed,
                               String runDir, boolean onednn, int latencyWarmup, int latencyIterations,
-                              CompressionRequest compression)
+                              CompressionRequest compression, Scaling scaling,
+                              StreamOptions stream)
         implements Serializable {
 }

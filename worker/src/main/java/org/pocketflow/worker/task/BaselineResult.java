@@ -22,17 +22,20 @@ import org.pocketflow.worker.train.EpochStats;
  * @param latency         measured inference latency
  * @param epochs          per-epoch training figures (empty when a given model was evaluated only)
  * @param trainSeconds    wall time of training
- * @param normalization   pixel normalisation the model expects: mean and std of pixel/255
+ * @param normalization   pixel scaling the model expects ({@code Normalizer.describe()}: source, per-channel
+ *                        mean and std of pixel/255 and on the raw 0..255 scale)
  * @param backend         ND4J backend facts (oneDNN on/off, BLAS, threads)
  * @param layers          per-layer cost table
  * @param modelFile       URI of the written model zip
  * @param compressed      the compressed model's figures; {@code null} when none was asked for
+ * @param warnings        lines the user should read, e.g. a given model that scores near chance
  */
 public record BaselineResult(String model, DatasetFacts dataset, double testAccuracy, double testLoss,
                              double validationAccuracy, long macs, long parameters, long serializedBytes,
                              Latency latency, List<EpochStats> epochs, double trainSeconds,
-                             Map<String, Double> normalization, Map<String, String> backend,
-                             List<LayerInfo> layers, String modelFile, CompressionResult compressed) {
+                             Map<String, Object> normalization, Map<String, String> backend,
+                             List<LayerInfo> layers, String modelFile, CompressionResult compressed,
+                             List<String> warnings) {
 
     /**
      * Dataset identity for provenance.
@@ -43,7 +46,14 @@ public record BaselineResult(String model, DatasetFacts dataset, double testAccu
      * @param train     training images used
      * @param validation validation images held out
      * @param test      test images
+     * @param format    {@code idx}, {@code image-folder} or {@code tfrecord}
+     * @param corrupt   images and shards skipped as corrupt ({@code pocketflow.data.skip-corrupt})
      */
-    public record DatasetFacts(String name, String uri, String sha256, int train, int validation, int test) {
+    public record DatasetFacts(String name, String uri, String sha256, int train, int validation, int test,
+                               String format, long corrupt) {
+        /** Facts of an IDX data set, read whole (nothing skipped). */
+        public DatasetFacts(String name, String uri, String sha256, int train, int validation, int test) {
+            this(name, uri, sha256, train, validation, test, "idx", 0);
+        }
     }
 }

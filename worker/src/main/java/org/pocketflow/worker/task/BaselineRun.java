@@ -1,10 +1,12 @@
 package org.pocketflow.worker.task;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.pocketflow.worker.data.Dl4jNormalizers;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
@@ -31,22 +33,29 @@ import org.pocketflow.worker.train.Trainer;
 public final class BaselineRun {
     /** Batch size used for evaluation passes (does not affect results). */
     static final int EVAL_BATCH = 256;
+    /** How close to chance (as a fraction) a given model's accuracy may be before a warning. */
+    static final double CHANCE_MARGIN = 0.02;
 
     private BaselineRun() {
     }
 
     /** Runs the request, sending progress lines to {@code progress}. */
     public static BaselineResult execute(BaselineRequest req, Consumer<String> progress) {
+        if (req.stream().streamed()) {
+            return StreamingBaselineRun.execute(req, progress);
+        }
         boolean onednn = Backend.configure(req.onednn());
         IdxDataset dataset = IdxDataset.open(req.dataUri(), req.trainLimit(), req.testLimit());
         ImageSet.Split split = dataset.train().split(req.validationFraction(), req.seed());
         ImageSet train = split.train();
-        Normalizer norm = Normalizer.fit(train);
-        progress.accept(String.format("data %s: %d train, %d validation, %d test images %s (oneDNN %s)",
-                dataset.name(), train.size(), split.validation().size(), dataset.test().size(), dataset.shape(),
-                onednn ? "on" : "off"));
-
         boolean given = !req.modelUri().isEmpty();
+        Optional<Normalizer> stored = given && !req.scaling().explicit()
+                ? Dl4jNormalizers.read(req.modelUri(), dataset.shape().channels()) : Optional.empty();
+        Normalizer norm = req.scaling().resolve(train, stored);
+        progress.accept(String.format("data %s: %d train, %d validation, %d test images %s (oneDNN %s); "
+                        + "scaling %s", dataset.name(), train.size(), split.validation().size(), dataset.test().size(),
+                dataset.shape(), onednn ? "on" : "off", norm));
+
         ComputationGraph graph = given ? ModelFiles.load(req.modelUri())
                 : Architecture.of(req.architecture()).factory().create(dataset.shape(), dataset.classes(),
                 Seeds.derive(req.seed(), Seeds.WEIGHT_INIT));
@@ -74,6 +83,14 @@ public final class BaselineRun {
         Latency latency = Evaluator.latency(graph, dataset.shape(), req.latencyWarmup(), req.latencyIterations());
         progress.accept(String.format("test accuracy %.4f, loss %.4f; latency %.3f ms (batch 1), %.3f ms (batch 64)",
                 test.accuracy(), test.loss(), latency.batch1Millis(), latency.batch64Millis()));
+        List<String> warnings = new ArrayList<>();
+        if (given) {
+            nearChance(Double.isNaN(valAccuracy) ? test.accuracy() : valAccuracy, dataset.classes(), norm)
+                    .ifPresent(w -> {
+                        warnings.add(w);
+                        progress.accept("WARNING: " + w);
+                    });
+        }
 
         CompressionResult compressed = req.compression() == null ? null
                 : CompressionRun.execute(req.compression(), req, graph, test.accuracy(), dataset, train,
@@ -84,7 +101,26 @@ public final class BaselineRun {
                         split.validation().size(), dataset.test().size()),
                 test.accuracy(), test.loss(), valAccuracy, info.totalMacs(), info.totalParameters(),
                 ModelInfo.serializedBytes(graph), latency, epochs, trainSeconds,
-                Map.of("mean", norm.mean(), "std", norm.std()), Backend.describe(), info.layers(), modelFile,
-                compressed);
+                norm.describe(), Backend.describe(), info.layers(), modelFile, compressed, List.copyOf(warnings));
+    }
+
+    /**
+     * A warning when a given model scores within {@link #CHANCE_MARGIN} of chance (or below): the
+     * usual cause is pixels scaled differently from how the model was trained.
+     *
+     * @param accuracy validation accuracy (test accuracy when there is no validation split)
+     * @param classes  number of classes
+     * @param norm     the scaling used
+     * @return the warning line, or empty when the accuracy is clearly above chance
+     */
+    static Optional<String> nearChance(double accuracy, int classes, Normalizer norm) {
+        double chance = 1.0 / classes;
+        if (accuracy > chance + CHANCE_MARGIN) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format("the given model scores %.2f%% on the validation split, near chance "
+                        + "(%.2f%% for %d classes), with pixels scaled as %s. A model trained on differently scaled "
+                        + "pixels scores like this: set pocketflow.data.normalization (fit, unit, none or mean-std) "
+                        + "to the scaling it was trained with", 100 * accuracy, 100 * chance, classes, norm));
     }
 }

@@ -32,6 +32,24 @@ final class CompressionRun {
     private CompressionRun() {
     }
 
+    /**
+     * The input scaling as packed-model provenance: {@code normalization} (where it comes from) and
+     * {@code normalization-raw-mean}/{@code -raw-std}, per channel on the raw 0..255 scale, so that
+     * a reader of {@code model.pfpk} scales its input as {@code (x - mean) / std}.
+     */
+    static Map<String, String> scalingProvenance(Normalizer norm) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("normalization", norm.source());
+        p.put("normalization-raw-mean", join(norm.rawMean()));
+        p.put("normalization-raw-std", join(norm.rawStd()));
+        return p;
+    }
+
+    private static String join(double[] values) {
+        return java.util.Arrays.stream(values).mapToObj(Double::toString)
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
     static CompressionResult execute(CompressionRequest c, BaselineRequest req, ComputationGraph base,
                                      double baseAccuracy, IdxDataset dataset, ImageSet train, ImageSet validation,
                                      Normalizer norm, Consumer<String> progress) {
@@ -45,6 +63,7 @@ final class CompressionRun {
         provenance.put("allocation", c.options().allocation());
         provenance.put("dataset", dataset.name());
         provenance.put("dataset-sha256", dataset.sha256());
+        provenance.putAll(scalingProvenance(norm));
         provenance.put("base-model", req.modelUri().isEmpty() ? req.architecture() : req.modelUri());
         long t0 = System.nanoTime();
         int batch = c.fineTune().trains() ? c.fineTune().training().batchSize() : 64;

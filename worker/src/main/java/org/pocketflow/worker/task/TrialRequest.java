@@ -3,6 +3,7 @@ package org.pocketflow.worker.task;
 import java.io.Serializable;
 import java.util.Map;
 
+import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.learn.FineTuneSpec;
@@ -49,13 +50,24 @@ public record TrialRequest(TrialContext context, int trial, int rung, double fro
      * @param latencyWarmup      latency runs discarded before timing
      * @param latencyIterations  timed latency runs
      * @param provenance         facts recorded in every packed model (job seed, base model)
+     * @param normalizer         the base model's input scaling; {@code null} = fit on the training split as
+     *                           the base model's default did
      */
     public record TrialContext(String dataUri, int trainLimit, int testLimit, double validationFraction,
                                long splitSeed, String learner, LearnerOptions options, Budget budget, boolean onednn,
-                               int latencyWarmup, int latencyIterations, Map<String, String> provenance)
+                               int latencyWarmup, int latencyIterations, Map<String, String> provenance,
+                               Normalizer normalizer)
             implements Serializable {
         public TrialContext {
             provenance = Map.copyOf(provenance);
+        }
+
+        /** A context whose scaling is fitted on the training split. */
+        public TrialContext(String dataUri, int trainLimit, int testLimit, double validationFraction, long splitSeed,
+                            String learner, LearnerOptions options, Budget budget, boolean onednn, int latencyWarmup,
+                            int latencyIterations, Map<String, String> provenance) {
+            this(dataUri, trainLimit, testLimit, validationFraction, splitSeed, learner, options, budget, onednn,
+                    latencyWarmup, latencyIterations, provenance, null);
         }
     }
 }

@@ -61,7 +61,7 @@ public final class TrialRun {
         Backend.configure(ctx.onednn());
         IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
         ImageSet.Split split = dataset.train().split(ctx.validationFraction(), ctx.splitSeed());
-        Normalizer norm = Normalizer.fit(split.train());
+        Normalizer norm = ctx.normalizer() != null ? ctx.normalizer() : Normalizer.fit(split.train());
         ComputationGraph base = restore(baseZip);
         DataSet calibration = split.train().batchesInOrder(LearnerCatalog.calibrationImages(ctx.options()), norm)
                 .next();
@@ -100,6 +100,7 @@ public final class TrialRun {
         prov.putAll(ctx.provenance());
         prov.put("dataset", dataset.name());
         prov.put("dataset-sha256", dataset.sha256());
+        prov.putAll(CompressionRun.scalingProvenance(norm));
         prov.put("learner", learner.name());
         prov.put("budget", ctx.budget().toString());
         prov.put("settings", c.settings().toString());
@@ -122,7 +123,8 @@ public final class TrialRun {
     public static double testAccuracy(TrialRequest.TrialContext ctx, String checkpoint) {
         Backend.configure(ctx.onednn());
         IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
-        Normalizer norm = Normalizer.fit(dataset.train().split(ctx.validationFraction(), ctx.splitSeed()).train());
+        Normalizer norm = ctx.normalizer() != null ? ctx.normalizer()
+                : Normalizer.fit(dataset.train().split(ctx.validationFraction(), ctx.splitSeed()).train());
         return Evaluator.evaluate(ModelFiles.load(checkpoint), dataset.test().batchesInOrder(EVAL_BATCH, norm))
                 .accuracy();
     }

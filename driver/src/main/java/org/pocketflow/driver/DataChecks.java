@@ -1,0 +1,85 @@
+package org.pocketflow.driver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.pocketflow.conf.DataKeys;
+import org.pocketflow.conf.JobConfig;
+import org.pocketflow.conf.LearnKeys;
+import org.pocketflow.driver.study.StudySettings;
+import org.pocketflow.worker.data.DatasetException;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.Scaling;
+
+/**
+ * Checks of the data settings that need several keys or the data itself, run on the driver
+ * before any Spark work: per-channel scaling values against the data's channels, and what the
+ * streamed formats need and do not support yet.
+ */
+final class DataChecks {
+    private DataChecks() {
+    }
+
+    /** Problems, one line each naming the key, the value and the fix; empty when all is well. */
+    static List<String> problems(JobConfig config) {
+        List<String> problems = new ArrayList<>();
+        String format = config.get(DataKeys.FORMAT);
+        if (!format.equals("idx")) {
+            streamed(config, format, problems);
+        }
+        Scaling scaling;
+        try {
+            scaling = BaselineRequests.scaling(config);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return problems;
+        }
+        if (!scaling.mode().equals("mean-std") && !(config.get(DataKeys.MEAN).isBlank()
+                && config.get(DataKeys.STD).isBlank())) {
+            problems.add(DataKeys.MEAN.name() + "/" + DataKeys.STD.name() + " are set, but "
+                    + DataKeys.NORMALIZATION.name() + " = " + scaling.mode() + " ignores them. Fix: set "
+                    + DataKeys.NORMALIZATION.name() + " = mean-std, or remove them");
+        }
+        if (scaling.mode().equals("mean-std")) {
+            scaling.std().stream().filter(s -> !(s > 0)).findFirst().ifPresent(s -> problems.add(
+                    DataKeys.STD.name() + " = " + config.get(DataKeys.STD) + ": every value must be > 0, but one is "
+                            + s + ". Fix: give each channel's standard deviation on the x/255 scale"));
+            channels(config, format).flatMap(scaling::problemFor).ifPresent(problems::add);
+        }
+        return problems;
+    }
+
+    private static void streamed(JobConfig config, String format, List<String> problems) {
+        String head = DataKeys.FORMAT.name() + " = " + format + ": ";
+        if (config.get(DataKeys.CHANNELS) == 2) {
+            problems.add(DataKeys.CHANNELS.name() + " = 2: images decode to 1 (grey) or 3 (RGB) channels. Fix: set it "
+                    + "to 1 or 3");
+        }
+        if (format.equals("tfrecord") && config.get(DataKeys.CLASSES) < 1) {
+            problems.add(DataKeys.CLASSES.name() + " = 0: TFRecord shards do not say how many classes there are. "
+                    + "Fix: set it, e.g. 1000 for ImageNet shards (with " + DataKeys.LABEL_OFFSET.name() + " = 1)");
+        }
+        if (format.equals("tfrecord") && (config.get(DataKeys.TRAIN_LIMIT) > 0 || config.get(DataKeys.TEST_LIMIT) > 0)) {
+            problems.add(head + "train-limit and test-limit apply to idx and image-folder only. Fix: leave them 0, or "
+                    + "write fewer shards");
+        }
+        if (!config.get(LearnKeys.ALGORITHM).equals("none") || StudySettings.of(config).enabled()) {
+            problems.add(head + "compression and studies read IDX data so far. Fix: set "
+                    + LearnKeys.ALGORITHM.name() + " = none and no search sampler, or use " + DataKeys.FORMAT.name()
+                    + " = idx");
+        }
+    }
+
+    /** The data's channels, or empty when the data cannot be read here (the URI check reports that). */
+    private static Optional<Integer> channels(JobConfig config, String format) {
+        if (!format.equals("idx")) {
+            return Optional.of(config.get(DataKeys.CHANNELS));
+        }
+        try {
+            return Optional.of(IdxDataset.open(config.get(DataKeys.URI), 1, 1).shape().channels());
+        } catch (DatasetException e) {
+            return Optional.empty();
+        }
+    }
+}
