@@ -59,10 +59,11 @@ public final class JobRunner {
         problems.addAll(DataChecks.problems(config));
         String data = config.get(DataKeys.URI);
         if (!RunDirectory.pathExists(data)) {
-            problems.add(DataKeys.URI.name() + " = " + data + ": not found. Fix: point it at a folder holding "
-                    + "the Fashion-MNIST IDX files (sudo apt-get install dataset-fashion-mnist puts them in "
-                    + "/usr/share/datasets/fashion-mnist).");
-        } else {
+            problems.add(DataKeys.URI.name() + " = " + data + ": not found. Fix: point it at the data folder ("
+                    + DataKeys.FORMAT.name() + " = " + config.get(DataKeys.FORMAT) + "; for the default, Fashion-MNIST's"
+                    + " IDX files, sudo apt-get install dataset-fashion-mnist puts them in"
+                    + " /usr/share/datasets/fashion-mnist).");
+        } else if (config.get(DataKeys.FORMAT).equals("idx")) {
             problems.addAll(idxProblems(data));
         }
         String model = config.get(ModelKeys.PATH);

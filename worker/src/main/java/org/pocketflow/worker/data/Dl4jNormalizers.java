@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
 
-import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
 import org.nd4j.linalg.dataset.api.preprocessor.NormalizerMinMaxScaler;
 import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * Reads the DL4J normalizer a user stored in a model zip ({@code ModelSerializer.addNormalizerToModel})
@@ -31,7 +31,7 @@ public final class Dl4jNormalizers {
      * @return the translated normalizer, or empty when the zip carries none
      */
     public static Optional<Normalizer> read(String modelUri, int channels) {
-        HadoopFile file = HadoopFile.resolve(modelUri, new Configuration());
+        HadoopFile file = HadoopFile.resolve(modelUri, HadoopConf.get());
         org.nd4j.linalg.dataset.api.preprocessor.Normalizer<?> stored;
         try (InputStream in = file.open()) {
             stored = ModelSerializer.restoreNormalizerFromInputStream(in);

@@ -86,11 +86,6 @@ public final class HadoopFile {
         }
     }
 
-    /** @return the length in bytes of the file (raw, as stored) */
-    long length() throws IOException {
-        return fs.getFileStatus(path).getLen();
-    }
-
     /** @return a new stream over the raw bytes; the caller closes it */
     public InputStream open() throws IOException {
         return fs.open(path);

@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
 import org.pocketflow.worker.data.HadoopFile;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * Converts an image folder in the ImageNet layout into TFRecord shards in TensorFlow's ImageNet
@@ -19,7 +20,7 @@ import org.pocketflow.worker.data.HadoopFile;
  * <pre>bench/bin/run org.pocketflow.worker.data.stream.ImageFolderToTfRecord IN OUT [images-per-shard] [label-offset] [seed]</pre>
  */
 public final class ImageFolderToTfRecord {
-    private static final Configuration CONF = new Configuration();
+    private static final Configuration CONF = HadoopConf.get();
 
     private ImageFolderToTfRecord() {
     }
@@ -57,7 +58,7 @@ public final class ImageFolderToTfRecord {
         }
         StreamingDataset data = StreamingDataset.open(in, new StreamOptions("image-folder", 1, 3, 0, 0, false, 1, 1),
                 0.0, seed, 0, 0);
-        HadoopFile folder = HadoopFile.resolve(out, new Configuration());
+        HadoopFile folder = HadoopFile.resolve(out, HadoopConf.get());
         List<Unit> train = StreamingDataset.partition(data.train(), seed, 0, 0, 1);
         return new int[] {write(folder, "train", train, perShard, offset), write(folder, "validation", data.test(),
                 perShard, offset)};

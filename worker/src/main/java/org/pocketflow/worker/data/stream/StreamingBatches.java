@@ -25,6 +25,7 @@ import org.pocketflow.worker.data.DatasetException;
 import org.pocketflow.worker.data.HadoopFile;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.runtime.Seeds;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * Minibatches streamed from a list of {@link Unit}s: one reader thread opens the files in order
@@ -64,7 +65,7 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
     private final ExecutorService pool;
     private final Thread reader;
     /** One configuration for all files: building one parses Hadoop's XML resources. */
-    private final Configuration conf = new Configuration();
+    private final Configuration conf = HadoopConf.get();
     private volatile boolean closed;
     private Sample peeked;
 

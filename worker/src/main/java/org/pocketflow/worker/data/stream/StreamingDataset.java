@@ -16,6 +16,7 @@ import org.pocketflow.worker.data.DatasetException;
 import org.pocketflow.worker.data.HadoopFile;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.runtime.Seeds;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * A data set too large for the heap, listed once and then streamed: an image folder in the
@@ -75,7 +76,7 @@ public final class StreamingDataset {
      */
     public static StreamingDataset open(String uri, StreamOptions options, double validationFraction, long seed,
                                         int trainLimit, int testLimit) {
-        HadoopFile root = HadoopFile.resolve(uri, new Configuration());
+        HadoopFile root = HadoopFile.resolve(uri, HadoopConf.get());
         if (!root.isDirectory()) {
             throw new DatasetException(uri + ": the folder does not exist. Fix: point pocketflow.data.uri at "
                     + layout(options.format()));
@@ -174,7 +175,7 @@ public final class StreamingDataset {
     /** Records in the shards, counted from their length headers (the data is skipped, not read). */
     private static long records(List<Unit> shards, StreamOptions o) {
         long total = 0;
-        Configuration conf = new Configuration();
+        Configuration conf = HadoopConf.get();
         for (Unit u : shards) {
             try (InputStream in = HadoopFile.resolve(u.uri(), conf).open()) {
                 total += TfRecords.count(in, u.uri());

@@ -85,10 +85,10 @@ public final class OnnxExporter {
                 : new long[]{-1, shape.channels(), shape.height(), shape.width()};
         g.input(INPUT, inputShape);
         String centred = g.node("Sub", "input_centred", new String[]{INPUT,
-                g.floats("input_mean_255", new float[]{(float) (255 * norm.mean())})});
+                inputScaling(g, "input_mean_255", norm.rawMean(), flat, shape)});
         Map<String, String> tensors = new HashMap<>();
         tensors.put(inputVertex, g.node("Div", "input_scaled", new String[]{centred,
-                g.floats("input_std_255", new float[]{(float) (255 * norm.std())})}));
+                inputScaling(g, "input_std_255", norm.rawStd(), flat, shape)}));
         for (int idx : folded.topologicalSortOrder()) {
             String name = folded.getVertices()[idx].getVertexName();
             if (name.equals(inputVertex)) {
@@ -109,8 +109,9 @@ public final class OnnxExporter {
                 + ", shape " + java.util.Arrays.toString(inputShape).replace("-1", "N"));
         meta.put("pocketflow.input.scaling", "(pixels / 255 - mean) / std, as the nodes input_centred and "
                 + "input_scaled compute");
-        meta.put("pocketflow.input.mean", String.valueOf(norm.mean()));
-        meta.put("pocketflow.input.std", String.valueOf(norm.std()));
+        meta.put("pocketflow.input.mean", java.util.Arrays.toString(norm.mean()));
+        meta.put("pocketflow.input.std", java.util.Arrays.toString(norm.std()));
+        meta.put("pocketflow.input.normalization", norm.source());
         meta.put("pocketflow.output", OUTPUT + ": softmax probabilities, shape [N, " + classes + "]");
         ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("pocketflow")
                 .setProducerVersion(metadata.getOrDefault("pocketflow.version", "dev"))
@@ -165,5 +166,29 @@ public final class OnnxExporter {
             }
         }
         return false;
+    }
+
+    /**
+     * One value per channel of the raw input, broadcast against it: a scalar for one value, a
+     * {@code [1, C, 1, 1]} tensor for an NCHW input, and for a flat (CHW-ordered) input each
+     * channel's value repeated over its {@code H * W} positions.
+     */
+    private static String inputScaling(OnnxGraph g, String name, double[] perChannel, boolean flat, ImageShape shape) {
+        if (perChannel.length == 1) {
+            return g.floats(name, new float[]{(float) perChannel[0]});
+        }
+        if (!flat) {
+            float[] v = new float[perChannel.length];
+            for (int c = 0; c < v.length; c++) {
+                v[c] = (float) perChannel[c];
+            }
+            return g.floats(name, v, 1, v.length, 1, 1);
+        }
+        int plane = shape.height() * shape.width();
+        float[] v = new float[perChannel.length * plane];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) perChannel[i / plane];
+        }
+        return g.floats(name, v, 1, v.length);
     }
 }

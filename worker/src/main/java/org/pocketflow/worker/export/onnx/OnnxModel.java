@@ -8,9 +8,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * An exported ONNX model: the serialised {@code ModelProto} and what a caller needs to feed it.
@@ -37,7 +37,7 @@ public record OnnxModel(byte[] bytes, long[] inputShape, Map<String, String> sto
         Path path = new Path(URI.create(uri));
         Path tmp = new Path(URI.create(uri + ".tmp"));
         try {
-            FileSystem fs = path.getFileSystem(new Configuration());
+            FileSystem fs = path.getFileSystem(HadoopConf.get());
             try (OutputStream out = fs.create(tmp, true)) {
                 out.write(bytes);
             }
