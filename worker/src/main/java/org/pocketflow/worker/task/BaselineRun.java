@@ -3,6 +3,7 @@ package org.pocketflow.worker.task;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.data.IdxDataset;
@@ -60,7 +61,8 @@ public final class BaselineRun {
             int batch = req.training().batchSize();
             graph = Trainer.withOptimizer(graph, req.training(), train.batchCount(batch));
             long t0 = System.nanoTime();
-            epochs = new Trainer(req.training(), progress).fit(graph, new ImageSetEpochs(train, norm, batch, req.seed()));
+            epochs = new Trainer(req.training(), progress).evaluatingEachEpoch(validationAccuracy(split.validation(), norm))
+                    .fit(graph, new ImageSetEpochs(train, norm, batch, req.seed()));
             trainSeconds = (System.nanoTime() - t0) / 1e9;
         }
 
@@ -86,5 +88,11 @@ public final class BaselineRun {
                 ModelInfo.serializedBytes(graph), latency, epochs, trainSeconds,
                 Map.of("mean", norm.mean(), "std", norm.std()), Backend.describe(), info.layers(), modelFile,
                 compressed);
+    }
+
+    /** Accuracy on {@code validation} for the per-epoch curves; null (nothing measured) when the split is empty. */
+    static ToDoubleFunction<ComputationGraph> validationAccuracy(ImageSet validation, Normalizer norm) {
+        return validation.size() == 0 ? null
+                : g -> Evaluator.evaluate(g, validation.batchesInOrder(EVAL_BATCH, norm)).accuracy();
     }
 }
