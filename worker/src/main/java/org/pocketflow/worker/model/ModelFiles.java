@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -12,16 +14,20 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
-/** Reads and writes DL4J ComputationGraph zips on any Hadoop FileSystem URI. */
+/**
+ * Reads and writes DL4J ComputationGraph zips on any Hadoop FileSystem URI; reads Keras HDF5
+ * models too ({@link KerasModels}).
+ */
 public final class ModelFiles {
     private ModelFiles() {
     }
 
     /**
-     * Loads a user's DL4J ComputationGraph zip.
+     * Loads a user's model: a DL4J ComputationGraph zip, or a Keras model saved as HDF5
+     * (recognised by its signature, whatever the file is called).
      *
-     * @throws IllegalArgumentException naming the file and the fix when it is missing or is not
-     *                                  a ComputationGraph zip
+     * @throws IllegalArgumentException naming the file and the fix when it is missing or is
+     *                                  neither of the two
      */
     public static ComputationGraph load(String uri) {
         Path path = new Path(URI.create(uri));
@@ -29,7 +35,11 @@ public final class ModelFiles {
             FileSystem fs = path.getFileSystem(new Configuration());
             if (!fs.exists(path)) {
                 throw new IllegalArgumentException("model file " + uri + " not found. Fix: point "
-                        + "pocketflow.model.path at a DL4J ComputationGraph zip, or leave it empty to train one.");
+                        + "pocketflow.model.path at a DL4J ComputationGraph zip or a Keras .h5 model, or leave it "
+                        + "empty to train one.");
+            }
+            if (isHdf5(fs, path)) {
+                return loadKeras(fs, path, uri);
             }
             try (InputStream in = fs.open(path)) {
                 return ModelSerializer.restoreComputationGraph(in, false);
@@ -41,6 +51,30 @@ public final class ModelFiles {
             throw new IllegalArgumentException("model file " + uri + " is not a DL4J ComputationGraph zip ("
                     + e.getMessage() + "). Fix: save it with ModelSerializer.writeModel(graph, file, false); "
                     + "MultiLayerNetwork models must be converted with toComputationGraph() first.", e);
+        }
+    }
+
+    private static boolean isHdf5(FileSystem fs, Path path) throws IOException {
+        byte[] head = new byte[8];
+        try (InputStream in = fs.open(path)) {
+            return in.readNBytes(head, 0, head.length) == head.length && KerasModels.isHdf5(head);
+        }
+    }
+
+    /** HDF5 is read through a native library that wants a local file: a copy is made when the file is elsewhere. */
+    private static ComputationGraph loadKeras(FileSystem fs, Path path, String uri) throws IOException {
+        java.nio.file.Path local = Files.createTempFile("pocketflow-keras-", ".h5");
+        try {
+            try (InputStream in = fs.open(path)) {
+                Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return KerasModels.importLocal(local);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("model file " + uri + " is not a Keras model DL4J can import: "
+                    + e.getMessage() + ". Fix: save the model with Keras 2's model.save(path) (HDF5: architecture, "
+                    + "weights and training configuration), or convert it to a DL4J ComputationGraph zip.", e);
+        } finally {
+            Files.deleteIfExists(local);
         }
     }
 

@@ -1,0 +1,166 @@
+package org.pocketflow.worker.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.ComposableInputPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
+import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
+import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
+import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
+import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelUtils;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * Keras models saved with {@code model.save(path)} (HDF5: the architecture, the weights and the
+ * training configuration), functional or sequential, imported with DL4J's Keras importer into a
+ * ComputationGraph that then goes through the job like any user model.
+ *
+ * <p>Keras computes channels last; DL4J's importer keeps that (its convolutions run NHWC). The
+ * project's data is channels first, so a {@link ChannelsLastInput} is put in front of every
+ * layer that reads the network's input: the weights stay as Keras stored them and the outputs
+ * equal Keras's for the same image.
+ */
+public final class KerasModels {
+    private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
+    private KerasModels() {
+    }
+
+    /** Whether {@code head} (a file's first bytes) starts with the HDF5 signature. */
+    public static boolean isHdf5(byte[] head) {
+        return head.length >= HDF5_SIGNATURE.length
+                && Arrays.equals(Arrays.copyOf(head, HDF5_SIGNATURE.length), HDF5_SIGNATURE);
+    }
+
+    /**
+     * Imports the Keras model in the local HDF5 file {@code file}.
+     *
+     * @throws IOException when the file is no Keras model or holds what DL4J cannot import; the
+     *                     message says which
+     */
+    public static ComputationGraph importLocal(Path file) throws IOException {
+        String path = file.toString();
+        try {
+            ComputationGraph imported = switch (modelClass(path)) {
+                case "Sequential" -> named(KerasModelImport.importKerasSequentialModelAndWeights(path, true));
+                case "Model", "Functional" -> KerasModelImport.importKerasModelAndWeights(path, true);
+                default -> throw new IOException("its model_config names class " + modelClass(path)
+                        + ", not a Sequential or functional Model");
+            };
+            return channelsFirst(imported);
+        } catch (InvalidKerasConfigurationException | UnsupportedKerasConfigurationException | RuntimeException e) {
+            throw new IOException("DL4J cannot import it: " + e.getMessage(), e);
+        }
+    }
+
+    private static String modelClass(String path) throws IOException {
+        Hdf5Archive archive = new Hdf5Archive(path);
+        try {
+            if (!archive.hasAttribute("model_config")) {
+                throw new IOException("it is an HDF5 file without the model_config attribute of a Keras model "
+                        + "saved with model.save(path)");
+            }
+            Object name = KerasModelUtils.parseJsonString(archive.readAttributeAsJson("model_config")).get("class_name");
+            return name == null ? "" : name.toString();
+        } catch (UnsupportedKerasConfigurationException e) {
+            throw new IOException("its model_config cannot be read: " + e.getMessage(), e);
+        } finally {
+            archive.close();
+        }
+    }
+
+    /**
+     * A sequential model converted to a graph has its vertices numbered: they take their Keras
+     * layer names back, which the report and the per-layer settings show.
+     */
+    static ComputationGraph named(MultiLayerNetwork sequential) {
+        ComputationGraph graph = sequential.toComputationGraph();
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        Map<String, String> rename = new java.util.HashMap<>();
+        for (int i = 0; i < sequential.getnLayers(); i++) {
+            String name = sequential.getLayerWiseConfigurations().getConf(i).getLayer().getLayerName();
+            if (name != null && conf.getVertices().containsKey(String.valueOf(i))) {
+                rename.put(String.valueOf(i), name);
+            }
+        }
+        if (new java.util.HashSet<>(rename.values()).size() != rename.size()
+                || rename.values().stream().anyMatch(conf.getNetworkInputs()::contains)) {
+            return graph;
+        }
+        java.util.function.UnaryOperator<String> to = n -> rename.getOrDefault(n, n);
+        Map<String, GraphVertex> vertices = new java.util.LinkedHashMap<>();
+        conf.getVertices().forEach((k, v) -> {
+            if (v instanceof LayerVertex layer) {
+                layer.getLayerConf().getLayer().setLayerName(to.apply(k));
+            }
+            vertices.put(to.apply(k), v);
+        });
+        Map<String, java.util.List<String>> inputs = new java.util.LinkedHashMap<>();
+        conf.getVertexInputs().forEach((k, v) -> inputs.put(to.apply(k), v.stream().map(to).toList()));
+        conf.setVertices(vertices);
+        conf.setVertexInputs(inputs);
+        conf.setNetworkOutputs(conf.getNetworkOutputs().stream().map(to).collect(java.util.stream.Collectors.toList()));
+        conf.setTopologicalOrder(null);
+        conf.setTopologicalOrderStr(null);
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init(graph.params().dup(), false);
+        return out;
+    }
+
+    /**
+     * {@code graph} reading channels-first input: a {@link ChannelsLastInput} before each NHWC
+     * layer on the input, and concatenations along the channel axis of NHWC activations (3),
+     * where DL4J 1.0.0-M2's importer leaves them at axis 1. (Every concatenation of a
+     * channels-last model is taken to join images; one joining flattened vectors is not supported.)
+     */
+    static ComputationGraph channelsFirst(ComputationGraph graph) {
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        boolean changed = false;
+        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+            if (!(e.getValue() instanceof LayerVertex vertex) || !readsInput(conf, e.getKey())
+                    || !channelsLast(vertex.getLayerConf().getLayer())) {
+                continue;
+            }
+            InputPreProcessor before = vertex.getPreProcessor();
+            vertex.setPreProcessor(before == null ? new ChannelsLastInput()
+                    : new ComposableInputPreProcessor(new ChannelsLastInput(), before));
+            changed = true;
+        }
+        if (!changed) {
+            return graph;
+        }
+        for (GraphVertex v : conf.getVertices().values()) {
+            if (v instanceof MergeVertex merge) {
+                merge.setMergeAxis(3);
+            }
+        }
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init(graph.params().dup(), false);
+        return out;
+    }
+
+    private static boolean readsInput(ComputationGraphConfiguration conf, String vertex) {
+        return conf.getVertexInputs().getOrDefault(vertex, java.util.List.of()).stream()
+                .anyMatch(conf.getNetworkInputs()::contains);
+    }
+
+    private static boolean channelsLast(Layer layer) {
+        if (layer instanceof ConvolutionLayer c) {
+            return c.getCnn2dDataFormat() == CNN2DFormat.NHWC;
+        }
+        return layer instanceof SubsamplingLayer s && s.getCnn2dDataFormat() == CNN2DFormat.NHWC;
+    }
+}
