@@ -17,6 +17,7 @@ import org.pocketflow.driver.report.HtmlReport;
 import org.pocketflow.driver.study.StudyInterruptedException;
 import org.pocketflow.driver.study.StudyRun;
 import org.pocketflow.driver.study.StudySettings;
+import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.runtime.Versions;
 import org.pocketflow.worker.task.BaselineRequest;
 
@@ -59,6 +60,9 @@ public final class JobRunner {
         if (!model.isEmpty() && !RunDirectory.pathExists(model)) {
             problems.add(ModelKeys.PATH.name() + " = " + model + ": not found. Fix: point it at a DL4J model zip, "
                     + "or leave it empty to train the architecture from scratch.");
+        }
+        if (!model.isEmpty()) {
+            ModelFiles.kerasProblem(model).ifPresent(p -> problems.add(ModelKeys.PATH.name() + " = " + model + ": " + p));
         }
         return problems;
     }

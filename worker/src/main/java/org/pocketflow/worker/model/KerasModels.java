@@ -12,7 +12,10 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.ComposableInputPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -60,7 +63,7 @@ public final class KerasModels {
                 default -> throw new IOException("its model_config names class " + modelClass(path)
                         + ", not a Sequential or functional Model");
             };
-            return channelsFirst(imported);
+            return channelsFirst(withOutputLayer(imported));
         } catch (InvalidKerasConfigurationException | UnsupportedKerasConfigurationException | RuntimeException e) {
             throw new IOException("DL4J cannot import it: " + e.getMessage(), e);
         }
@@ -113,6 +116,42 @@ public final class KerasModels {
         conf.setVertices(vertices);
         conf.setVertexInputs(inputs);
         conf.setNetworkOutputs(conf.getNetworkOutputs().stream().map(to).collect(java.util.stream.Collectors.toList()));
+        conf.setTopologicalOrder(null);
+        conf.setTopologicalOrderStr(null);
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init(graph.params().dup(), false);
+        return out;
+    }
+
+    /**
+     * The importer ends a network trained with a loss as Keras does: a softmax dense layer, then
+     * a separate loss layer, whose cross-entropy gradient through the softmax ({@code -y/p})
+     * overflows once a probability nears zero (fine-tuning diverged in the first steps). The
+     * pair becomes one {@link OutputLayer} with the same weights, activation and loss, which
+     * computes the fused, stable gradient and is the output layer the learners expect.
+     */
+    static ComputationGraph withOutputLayer(ComputationGraph graph) {
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        if (conf.getNetworkOutputs().size() != 1) {
+            return graph;
+        }
+        String lossName = conf.getNetworkOutputs().get(0);
+        java.util.List<String> in = conf.getVertexInputs().get(lossName);
+        if (!(conf.getVertices().get(lossName) instanceof LayerVertex lossVertex)
+                || !(lossVertex.getLayerConf().getLayer() instanceof LossLayer loss) || in == null || in.size() != 1
+                || !(conf.getVertices().get(in.get(0)) instanceof LayerVertex denseVertex)
+                || !(denseVertex.getLayerConf().getLayer() instanceof DenseLayer dense)
+                || lossVertex.getPreProcessor() != null
+                || conf.getVertexInputs().values().stream().filter(v -> v.contains(in.get(0))).count() != 1) {
+            return graph;
+        }
+        OutputLayer output = new OutputLayer.Builder(loss.getLossFn()).nIn(dense.getNIn()).nOut(dense.getNOut())
+                .activation(dense.getActivationFn()).hasBias(dense.hasBias()).weightInit(dense.getWeightInitFn())
+                .updater(dense.getIUpdater()).name(in.get(0)).build();
+        denseVertex.getLayerConf().setLayer(output);
+        conf.getVertices().remove(lossName);
+        conf.getVertexInputs().remove(lossName);
+        conf.setNetworkOutputs(new java.util.ArrayList<>(in));
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);
         ComputationGraph out = new ComputationGraph(conf);

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -61,18 +62,46 @@ public final class ModelFiles {
         }
     }
 
+    /**
+     * Why the Keras model at {@code uri} cannot be imported, with the fix; empty when it can be,
+     * or when the file is missing or no HDF5 file (a DL4J zip is read on the executor).
+     */
+    public static Optional<String> kerasProblem(String uri) {
+        Path path = new Path(URI.create(uri));
+        try {
+            FileSystem fs = path.getFileSystem(new Configuration());
+            if (!fs.exists(path) || !isHdf5(fs, path)) {
+                return Optional.empty();
+            }
+            importKeras(fs, path);
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(kerasFailure(e));
+        }
+    }
+
+    private static ComputationGraph loadKeras(FileSystem fs, Path path, String uri) {
+        try {
+            return importKeras(fs, path);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("model file " + uri + " " + kerasFailure(e), e);
+        }
+    }
+
+    private static String kerasFailure(IOException e) {
+        return "is not a Keras model DL4J can import: " + e.getMessage() + ". Fix: save the model with Keras 2's "
+                + "model.save(path) (HDF5: architecture, weights and training configuration), or convert it to a "
+                + "DL4J ComputationGraph zip.";
+    }
+
     /** HDF5 is read through a native library that wants a local file: a copy is made when the file is elsewhere. */
-    private static ComputationGraph loadKeras(FileSystem fs, Path path, String uri) throws IOException {
+    private static ComputationGraph importKeras(FileSystem fs, Path path) throws IOException {
         java.nio.file.Path local = Files.createTempFile("pocketflow-keras-", ".h5");
         try {
             try (InputStream in = fs.open(path)) {
                 Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
             }
             return KerasModels.importLocal(local);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("model file " + uri + " is not a Keras model DL4J can import: "
-                    + e.getMessage() + ". Fix: save the model with Keras 2's model.save(path) (HDF5: architecture, "
-                    + "weights and training configuration), or convert it to a DL4J ComputationGraph zip.", e);
         } finally {
             Files.deleteIfExists(local);
         }

@@ -86,8 +86,9 @@ class KerasModelsTest {
     void sequentialLayersKeepTheirKerasNames() {
         ComputationGraph g = ModelFiles.load(uri("keras-sequential-cnn.h5"));
         assertEquals(6810, g.numParams());
-        assertTrue(g.getConfiguration().getVertices().keySet().containsAll(List.of("conv1", "pool1", "dense")),
-                g.getConfiguration().getVertices().keySet().toString());
+        assertEquals(java.util.Set.of("conv1", "pool1", "dense"), g.getConfiguration().getVertices().keySet());
+        assertEquals(List.of("dense"), g.getConfiguration().getNetworkOutputs(), "the loss joined the dense layer");
+        assertTrue(g.getOutputLayer(0).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.OutputLayer);
     }
 
     @Test
