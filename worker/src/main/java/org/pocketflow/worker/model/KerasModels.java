@@ -7,17 +7,21 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.preprocessor.ComposableInputPreProcessor;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
@@ -32,9 +36,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * ComputationGraph that then goes through the job like any user model.
  *
  * <p>Keras computes channels last; DL4J's importer keeps that (its convolutions run NHWC). The
- * project's data is channels first, so a {@link ChannelsLastInput} is put in front of every
- * layer that reads the network's input: the weights stay as Keras stored them and the outputs
- * equal Keras's for the same image.
+ * project's data is channels first, so the imported graph is turned channels first
+ * ({@link #channelsFirst}); its outputs equal Keras's for the same image.
  */
 public final class KerasModels {
     private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
@@ -160,46 +163,71 @@ public final class KerasModels {
     }
 
     /**
-     * {@code graph} reading channels-first input: a {@link ChannelsLastInput} before each NHWC
-     * layer on the input, and concatenations along the channel axis of NHWC activations (3),
-     * where DL4J 1.0.0-M2's importer leaves them at axis 1. (Every concatenation of a
-     * channels-last model is taken to join images; one joining flattened vectors is not supported.)
+     * {@code graph} computing channels first: every image layer switched to NCHW (convolution
+     * weights are stored {@code [out, in, kh, kw]} in both layouts, so they stay), global
+     * pooling over the NCHW spatial axes, and the rows of a dense layer after a flatten reordered
+     * from Keras's height-width-channel order to channel-height-width. The project's images feed
+     * it as they are, and DL4J's NCHW kernels train it (its NHWC convolution gradients are not
+     * finite in 1.0.0-M2).
+     *
+     * @throws IllegalArgumentException for a flatten DL4J imported as a separate vertex
      */
     static ComputationGraph channelsFirst(ComputationGraph graph) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        Map<String, CnnToFeedForwardPreProcessor> flattens = new java.util.LinkedHashMap<>();
         boolean changed = false;
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
-            if (!(e.getValue() instanceof LayerVertex vertex) || !readsInput(conf, e.getKey())
-                    || !channelsLast(vertex.getLayerConf().getLayer())) {
-                continue;
+            if (e.getValue() instanceof LayerVertex vertex) {
+                changed |= toChannelsFirst(vertex.getLayerConf().getLayer());
+                if (vertex.getPreProcessor() instanceof CnnToFeedForwardPreProcessor f && f.getFormat() == CNN2DFormat.NHWC) {
+                    f.setFormat(CNN2DFormat.NCHW);
+                    flattens.put(e.getKey(), f);
+                    changed = true;
+                }
+            } else if (e.getValue() instanceof PreprocessorVertex p
+                    && p.getPreProcessor() instanceof CnnToFeedForwardPreProcessor f && f.getFormat() == CNN2DFormat.NHWC) {
+                throw new IllegalArgumentException("the channels-last flatten " + e.getKey() + " feeds no dense layer "
+                        + "directly; such a graph cannot be imported yet");
             }
-            InputPreProcessor before = vertex.getPreProcessor();
-            vertex.setPreProcessor(before == null ? new ChannelsLastInput()
-                    : new ComposableInputPreProcessor(new ChannelsLastInput(), before));
-            changed = true;
         }
         if (!changed) {
             return graph;
         }
-        for (GraphVertex v : conf.getVertices().values()) {
-            if (v instanceof MergeVertex merge) {
-                merge.setMergeAxis(3);
-            }
-        }
         ComputationGraph out = new ComputationGraph(conf);
         out.init(graph.params().dup(), false);
+        for (Map.Entry<String, CnnToFeedForwardPreProcessor> e : flattens.entrySet()) {
+            INDArray w = out.getParam(e.getKey() + "_" + DefaultParamInitializer.WEIGHT_KEY);
+            CnnToFeedForwardPreProcessor f = e.getValue();
+            long h = f.getInputHeight();
+            long width = f.getInputWidth();
+            long c = f.getNumChannels();
+            long n = w.size(1);
+            w.assign(w.dup('c').reshape('c', h, width, c, n).permute(2, 0, 1, 3).dup('c').reshape('c', c * h * width, n));
+        }
         return out;
     }
 
-    private static boolean readsInput(ComputationGraphConfiguration conf, String vertex) {
-        return conf.getVertexInputs().getOrDefault(vertex, java.util.List.of()).stream()
-                .anyMatch(conf.getNetworkInputs()::contains);
-    }
-
-    private static boolean channelsLast(Layer layer) {
-        if (layer instanceof ConvolutionLayer c) {
-            return c.getCnn2dDataFormat() == CNN2DFormat.NHWC;
+    private static boolean toChannelsFirst(Layer layer) {
+        if (layer instanceof ConvolutionLayer c && c.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+            c.setCnn2dDataFormat(CNN2DFormat.NCHW);
+            return true;
         }
-        return layer instanceof SubsamplingLayer s && s.getCnn2dDataFormat() == CNN2DFormat.NHWC;
+        if (layer instanceof SubsamplingLayer s && s.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+            s.setCnn2dDataFormat(CNN2DFormat.NCHW);
+            return true;
+        }
+        if (layer instanceof BatchNormalization b && b.getCnn2DFormat() == CNN2DFormat.NHWC) {
+            b.setCnn2DFormat(CNN2DFormat.NCHW);
+            return true;
+        }
+        if (layer instanceof ZeroPaddingLayer z && z.getDataFormat() == CNN2DFormat.NHWC) {
+            z.setDataFormat(CNN2DFormat.NCHW);
+            return true;
+        }
+        if (layer instanceof GlobalPoolingLayer g && Arrays.equals(g.getPoolingDimensions(), new int[]{1, 2})) {
+            g.setPoolingDimensions(new int[]{2, 3});
+            return true;
+        }
+        return false;
     }
 }
