@@ -2,8 +2,15 @@ package org.pocketflow.worker.model;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -60,10 +67,11 @@ public final class KerasModels {
     public static ComputationGraph importLocal(Path file) throws IOException {
         String path = file.toString();
         try {
-            ComputationGraph imported = switch (modelClass(path)) {
+            String modelClass = modelClass(path);
+            ComputationGraph imported = switch (modelClass) {
                 case "Sequential" -> named(KerasModelImport.importKerasSequentialModelAndWeights(path, true));
                 case "Model", "Functional" -> KerasModelImport.importKerasModelAndWeights(path, true);
-                default -> throw new IOException("its model_config names class " + modelClass(path)
+                default -> throw new IOException("its model_config names class " + modelClass
                         + ", not a Sequential or functional Model");
             };
             return channelsFirst(withOutputLayer(imported));
@@ -95,43 +103,39 @@ public final class KerasModels {
     static ComputationGraph named(MultiLayerNetwork sequential) {
         ComputationGraph graph = sequential.toComputationGraph();
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
-        Map<String, String> rename = new java.util.HashMap<>();
+        Map<String, String> rename = new HashMap<>();
         for (int i = 0; i < sequential.getnLayers(); i++) {
             String name = sequential.getLayerWiseConfigurations().getConf(i).getLayer().getLayerName();
             if (name != null && conf.getVertices().containsKey(String.valueOf(i))) {
                 rename.put(String.valueOf(i), name);
             }
         }
-        if (new java.util.HashSet<>(rename.values()).size() != rename.size()
+        if (new HashSet<>(rename.values()).size() != rename.size()
                 || rename.values().stream().anyMatch(conf.getNetworkInputs()::contains)) {
             return graph;
         }
-        java.util.function.UnaryOperator<String> to = n -> rename.getOrDefault(n, n);
-        Map<String, GraphVertex> vertices = new java.util.LinkedHashMap<>();
+        UnaryOperator<String> to = n -> rename.getOrDefault(n, n);
+        Map<String, GraphVertex> vertices = new LinkedHashMap<>();
         conf.getVertices().forEach((k, v) -> {
             if (v instanceof LayerVertex layer) {
                 layer.getLayerConf().getLayer().setLayerName(to.apply(k));
             }
             vertices.put(to.apply(k), v);
         });
-        Map<String, java.util.List<String>> inputs = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> inputs = new LinkedHashMap<>();
         conf.getVertexInputs().forEach((k, v) -> inputs.put(to.apply(k), v.stream().map(to).toList()));
         conf.setVertices(vertices);
         conf.setVertexInputs(inputs);
-        conf.setNetworkOutputs(conf.getNetworkOutputs().stream().map(to).collect(java.util.stream.Collectors.toList()));
-        conf.setTopologicalOrder(null);
-        conf.setTopologicalOrderStr(null);
-        ComputationGraph out = new ComputationGraph(conf);
-        out.init(graph.params().dup(), false);
-        return out;
+        conf.setNetworkOutputs(conf.getNetworkOutputs().stream().map(to).collect(Collectors.toList()));
+        return rebuilt(conf, graph);
     }
 
     /**
      * The importer ends a network trained with a loss as Keras does: a softmax dense layer, then
-     * a separate loss layer, whose cross-entropy gradient through the softmax ({@code -y/p})
-     * overflows once a probability nears zero (fine-tuning diverged in the first steps). The
-     * pair becomes one {@link OutputLayer} with the same weights, activation and loss, which
-     * computes the fused, stable gradient and is the output layer the learners expect.
+     * a separate loss layer, whose cross-entropy gradient goes through the softmax as
+     * {@code -y/p}. The pair becomes one {@link OutputLayer} with the same weights, activation
+     * and loss: the fused gradient ({@code p - y}) is stable, and it is the output layer the
+     * learners and distillation expect.
      */
     static ComputationGraph withOutputLayer(ComputationGraph graph) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
@@ -139,7 +143,7 @@ public final class KerasModels {
             return graph;
         }
         String lossName = conf.getNetworkOutputs().get(0);
-        java.util.List<String> in = conf.getVertexInputs().get(lossName);
+        List<String> in = conf.getVertexInputs().get(lossName);
         if (!(conf.getVertices().get(lossName) instanceof LayerVertex lossVertex)
                 || !(lossVertex.getLayerConf().getLayer() instanceof LossLayer loss) || in == null || in.size() != 1
                 || !(conf.getVertices().get(in.get(0)) instanceof LayerVertex denseVertex)
@@ -154,12 +158,8 @@ public final class KerasModels {
         denseVertex.getLayerConf().setLayer(output);
         conf.getVertices().remove(lossName);
         conf.getVertexInputs().remove(lossName);
-        conf.setNetworkOutputs(new java.util.ArrayList<>(in));
-        conf.setTopologicalOrder(null);
-        conf.setTopologicalOrderStr(null);
-        ComputationGraph out = new ComputationGraph(conf);
-        out.init(graph.params().dup(), false);
-        return out;
+        conf.setNetworkOutputs(new ArrayList<>(in));
+        return rebuilt(conf, graph);
     }
 
     /**
@@ -174,7 +174,7 @@ public final class KerasModels {
      */
     static ComputationGraph channelsFirst(ComputationGraph graph) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
-        Map<String, CnnToFeedForwardPreProcessor> flattens = new java.util.LinkedHashMap<>();
+        Map<String, CnnToFeedForwardPreProcessor> flattens = new LinkedHashMap<>();
         boolean changed = false;
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
             if (e.getValue() instanceof LayerVertex vertex) {
@@ -193,8 +193,7 @@ public final class KerasModels {
         if (!changed) {
             return graph;
         }
-        ComputationGraph out = new ComputationGraph(conf);
-        out.init(graph.params().dup(), false);
+        ComputationGraph out = rebuilt(conf, graph);
         for (Map.Entry<String, CnnToFeedForwardPreProcessor> e : flattens.entrySet()) {
             INDArray w = out.getParam(e.getKey() + "_" + DefaultParamInitializer.WEIGHT_KEY);
             CnnToFeedForwardPreProcessor f = e.getValue();
@@ -229,5 +228,14 @@ public final class KerasModels {
             return true;
         }
         return false;
+    }
+
+    /** A network of {@code conf} holding {@code graph}'s parameters (same count and order); the vertex order is recomputed. */
+    private static ComputationGraph rebuilt(ComputationGraphConfiguration conf, ComputationGraph graph) {
+        conf.setTopologicalOrder(null);
+        conf.setTopologicalOrderStr(null);
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init(graph.params().dup(), false);
+        return out;
     }
 }
