@@ -177,6 +177,37 @@ class PackedModelFileTest {
         }
     }
 
+    @Test
+    void readsTheVersionTwoGoldenFile() throws IOException {
+        // written by this version's writer: dense (byte planes), sparse with a bitmap (two thirds kept)
+        // and with gaps (every tenth kept), uniform and codebook tensors; sections deflated
+        byte[] v2;
+        try (var in = getClass().getResourceAsStream("/export/golden-v2.pfpk")) {
+            v2 = in.readAllBytes();
+        }
+        assertEquals(2, v2[5]);
+        PackedModel m = PackedModelFile.fromBytes(v2, "golden-v2.pfpk");
+        assertEquals("{\"golden\":2}", m.configJson());
+        assertEquals(Map.of("learner", "golden", "seed", "7"), m.provenance());
+        float[] w = gaussian(270, 1);
+        assertArrayEquals(w, m.tensors().get("dense").decode());
+        float[] sparse = m.tensors().get("sparse").decode();
+        float[] sparser = m.tensors().get("sparser").decode();
+        for (int i = 0; i < 270; i++) {
+            assertEquals(i % 3 == 0 ? 0f : w[i], sparse[i]);
+            assertEquals(i % 10 == 0 ? w[i] : 0f, sparser[i]);
+        }
+        int[] levels = ((UniformTensor) m.tensors().get("uniform")).levels();
+        int[] idx = ((CodebookTensor) m.tensors().get("codebook")).indices();
+        SplittableRandom r = new SplittableRandom(2);
+        for (int i = 0; i < 270; i++) {
+            assertEquals(r.nextInt(1 << 5), levels[i]);
+            assertEquals(r.nextInt(16), idx[i]);
+        }
+        PackedModel again = PackedModelFile.fromBytes(PackedModelFile.toBytes(m), "rewritten");
+        assertArrayEquals(sparser, again.tensors().get("sparser").decode());
+    }
+
     private static byte[] withChecksum(byte[] body) {
         byte[] b = Arrays.copyOf(body, body.length + 4);
         CRC32C crc = new CRC32C();
