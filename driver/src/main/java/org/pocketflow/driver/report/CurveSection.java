@@ -22,8 +22,12 @@ final class CurveSection {
         b.append("<h2>Training and fine-tuning</h2>\n<p class=\"note\">");
         b.append(training.size() == 0 ? "The base model was given, not trained. "
                 : "Base model: " + training.size() + " epoch(s). ");
-        b.append(fineTuning.size() == 0 ? "No fine-tuning curve (none ran, or the study's trials keep their own)."
-                : "Fine-tuning of the compressed model: " + fineTuning.size() + " epoch(s).");
+        if (fineTuning.size() > 0) {
+            b.append("Fine-tuning of the compressed model: ").append(fineTuning.size()).append(" epoch(s).");
+        } else {
+            b.append(report.has("study") ? "Each trial of the study was fine-tuned and reports only its objective "
+                    + "(see the search progress)." : "No fine-tuning ran.");
+        }
         b.append("</p>\n<div class=\"charts\">");
         b.append(ReportCharts.chart("Training loss per epoch", "epoch", "mean minibatch loss", List.of(
                 ReportCharts.Series.line("base model training", points(training, "meanLoss", 1), ReportCharts.BLUE),
