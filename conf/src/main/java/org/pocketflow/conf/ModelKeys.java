@@ -12,7 +12,8 @@ public final class ModelKeys {
 
     /** A user's trained model. */
     public static final ConfigKey<String> PATH = ConfigKey.existingPath("pocketflow.model.path", "",
-            "A user's DL4J ComputationGraph zip to compress; empty = train pocketflow.model.arch from scratch.");
+            "A user's model to compress: a DL4J ComputationGraph zip, or a Keras model saved as HDF5 (model.save, "
+                    + "functional or sequential); empty = train pocketflow.model.arch from scratch.");
 
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Model", List.of(ARCH, PATH));

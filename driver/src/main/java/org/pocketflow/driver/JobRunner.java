@@ -12,6 +12,7 @@ import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.ModelKeys;
 import org.pocketflow.conf.RunKeys;
+import org.pocketflow.driver.report.HtmlReport;
 import org.pocketflow.driver.study.StudyInterruptedException;
 import org.pocketflow.driver.study.StudyRun;
 import org.pocketflow.driver.study.StudySettings;
@@ -189,8 +190,18 @@ public final class JobRunner {
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("cannot render report.json", e);
             }
+            writeHtmlReport(dir, report);
         }
         return dir;
+    }
+
+    /** report.html beside report.json; a failure to render it is reported and does not change the job's outcome. */
+    private void writeHtmlReport(RunDirectory dir, Map<String, Object> report) {
+        try {
+            HtmlReport.write(dir.uri(), Json.MAPPER.valueToTree(report));
+        } catch (RuntimeException | LinkageError e) {
+            out.accept(HtmlReport.FILE + " not written: " + rootMessage(e) + " (report.json holds every figure)");
+        }
     }
 
     private Map<String, Object> provenance(JavaSparkContext sc) {

@@ -6,13 +6,15 @@ import java.io.IOException;
 
 /**
  * A tensor stored as fp32 values: biases, batch-norm statistics and anything a learner left
- * uncompressed.
+ * uncompressed. Written as byte planes (kind 6, see {@code Tensors.writeFloatPlanes}) so that
+ * the file's deflate shrinks them further; kind 1, the values in order, is still read.
  *
  * @param shape  tensor shape
  * @param values row-major values
  */
 public record DenseTensor(long[] shape, float[] values) implements TensorEncoding {
     static final int KIND = 1;
+    static final int PLANES_KIND = 6;
 
     public DenseTensor {
         if (values.length != TensorEncoding.elements(shape)) {
@@ -37,14 +39,14 @@ public record DenseTensor(long[] shape, float[] values) implements TensorEncodin
 
     @Override
     public void write(DataOutput out) throws IOException {
-        out.writeByte(KIND);
+        out.writeByte(PLANES_KIND);
         Tensors.writeShape(out, shape);
-        Tensors.writeFloats(out, values);
+        Tensors.writeFloatPlanes(out, values);
     }
 
-    static DenseTensor readPayload(DataInput in, long[] shape) throws IOException {
+    static DenseTensor readPayload(DataInput in, long[] shape, boolean planes) throws IOException {
         long n = TensorEncoding.elements(shape);
-        float[] v = Tensors.readFloats(in, n);
+        float[] v = planes ? Tensors.readFloatPlanes(in, n) : Tensors.readFloats(in, n);
         if (v.length != n) {
             throw new IOException("dense tensor has " + v.length + " values, its shape needs " + n);
         }

@@ -12,9 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
-import java.util.zip.DataFormatException;
-import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -22,21 +19,32 @@ import org.pocketflow.worker.io.AtomicFile;
 import org.pocketflow.worker.io.HadoopConf;
 
 /**
- * The packed model file ({@code model.pfpk}), version 1, big-endian:
+ * The packed model file ({@code model.pfpk}), version 2, big-endian:
  * <pre>
- *   magic "PFPK" | u16 version | i32 n + n (modified-UTF-8 key, value) provenance pairs
- *   | i32 raw length, i32 n + n bytes deflated DL4J configuration JSON
- *   | i32 tensor count | per tensor: modified-UTF-8 key, {@link TensorEncoding#write encoding}
+ *   magic "PFPK" | u16 version
+ *   | provenance section:    i32 n + n (modified-UTF-8 key, value) pairs
+ *   | configuration section: the DL4J configuration JSON, UTF-8
+ *   | tensor section:        i32 tensor count | per tensor: modified-UTF-8 key, {@link TensorEncoding#write encoding}
  *   | i32 CRC32C of everything before it
  * </pre>
- * A truncated, corrupted or foreign file is rejected with a message saying what is wrong;
- * nothing is half-loaded. Files live on any Hadoop FileSystem URI.
+ * Each section is {@code u8 coding | i32 raw length | i32 stored length | bytes}, deflated only
+ * where that makes it smaller ({@link Sections}), the configuration with a preset dictionary of
+ * DL4J configuration JSON ({@link ConfigurationDictionary}); dense values are written as byte
+ * planes and each sparse tensor picks the smaller of its position codings. So the file stays below the DL4J zip of the same weights, whose deflate
+ * shrinks the zeros of sparse and the repeated values of quantized tensors.
+ *
+ * <p>Version 1 files (provenance stored, configuration always deflated, tensors stored) are
+ * still read. A truncated, corrupted or foreign file is rejected with a message saying what is
+ * wrong; nothing is half-loaded. Files live on any Hadoop FileSystem URI.
  */
 public final class PackedModelFile {
-    /** Format version this code writes and reads. */
-    public static final int VERSION = 1;
+    /** Format version this code writes. */
+    public static final int VERSION = 2;
+    /** The oldest format version this code still reads. */
+    public static final int OLDEST_READABLE = 1;
     private static final byte[] MAGIC = "PFPK".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_JSON = 64 << 20;
+    private static final int MAX_SECTION = Integer.MAX_VALUE - 64;
     private static final long MAX_ELEMENTS = 1L << 31;
 
     private PackedModelFile() {
@@ -49,21 +57,9 @@ public final class PackedModelFile {
             DataOutputStream out = new DataOutputStream(buf);
             out.write(MAGIC);
             out.writeShort(VERSION);
-            out.writeInt(model.provenance().size());
-            for (Map.Entry<String, String> e : model.provenance().entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeUTF(e.getValue());
-            }
-            byte[] conf = model.configJson().getBytes(StandardCharsets.UTF_8);
-            byte[] deflated = deflate(conf);
-            out.writeInt(conf.length);
-            out.writeInt(deflated.length);
-            out.write(deflated);
-            out.writeInt(model.tensors().size());
-            for (Map.Entry<String, TensorEncoding> e : model.tensors().entrySet()) {
-                out.writeUTF(e.getKey());
-                e.getValue().write(out);
-            }
+            Sections.write(out, provenanceBytes(model.provenance()), null);
+            Sections.write(out, model.configJson().getBytes(StandardCharsets.UTF_8), ConfigurationDictionary.bytes());
+            Sections.write(out, tensorBytes(model.tensors()), null);
             out.flush();
             CRC32C crc = new CRC32C();
             crc.update(buf.toByteArray());
@@ -94,34 +90,93 @@ public final class PackedModelFile {
             }
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 4, bytes.length - 8));
             int version = in.readUnsignedShort();
-            if (version != VERSION) {
-                throw new IOException("format version " + version + "; this build reads version " + VERSION);
-            }
-            int pairs = in.readInt();
-            if (pairs < 0 || pairs > 1 << 16) {
-                throw new IOException("provenance of " + pairs + " entries out of range");
-            }
-            Map<String, String> prov = new LinkedHashMap<>();
-            for (int i = 0; i < pairs; i++) {
-                prov.put(in.readUTF(), in.readUTF());
-            }
-            int rawLength = in.readInt();
-            String conf = new String(inflate(readBlock(in), rawLength), StandardCharsets.UTF_8);
-            int count = in.readInt();
-            if (count < 0 || count > 1 << 20) {
-                throw new IOException("tensor count " + count + " out of range");
-            }
-            Map<String, TensorEncoding> tensors = new LinkedHashMap<>();
-            for (int i = 0; i < count; i++) {
-                tensors.put(in.readUTF(), TensorEncoding.read(in, MAX_ELEMENTS));
-            }
+            PackedModel model = switch (version) {
+                case 1 -> readVersion1(in);
+                case 2 -> readVersion2(in);
+                default -> throw new IOException("format version " + version + "; this build reads versions "
+                        + OLDEST_READABLE + " to " + VERSION + (version > VERSION ? " (written by a newer build)" : ""));
+            };
             if (in.available() != 0) {
                 throw new IOException(in.available() + " unexpected bytes after the tensors");
             }
-            return new PackedModel(conf, tensors, prov);
+            return model;
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("packed model " + source + " cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    private static PackedModel readVersion2(DataInputStream in) throws IOException {
+        Map<String, String> prov = readProvenance(stream(Sections.read(in, "provenance", MAX_JSON, null)));
+        String conf = new String(Sections.read(in, "configuration", MAX_JSON, ConfigurationDictionary.bytes()),
+                StandardCharsets.UTF_8);
+        DataInputStream tensorSection = stream(Sections.read(in, "tensor", MAX_SECTION, null));
+        Map<String, TensorEncoding> tensors = readTensors(tensorSection);
+        if (tensorSection.available() != 0) {
+            throw new IOException(tensorSection.available() + " unexpected bytes after the tensors in their section");
+        }
+        return new PackedModel(conf, tensors, prov);
+    }
+
+    private static PackedModel readVersion1(DataInputStream in) throws IOException {
+        Map<String, String> prov = readProvenance(in);
+        int rawLength = in.readInt();
+        if (rawLength < 0 || rawLength > MAX_JSON) {
+            throw new IOException("configuration of " + rawLength + " bytes out of range");
+        }
+        String conf = new String(Sections.inflate(readBlock(in), rawLength, "configuration", null), StandardCharsets.UTF_8);
+        return new PackedModel(conf, readTensors(in), prov);
+    }
+
+    private static byte[] provenanceBytes(Map<String, String> provenance) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(buf);
+        out.writeInt(provenance.size());
+        for (Map.Entry<String, String> e : provenance.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeUTF(e.getValue());
+        }
+        out.flush();
+        return buf.toByteArray();
+    }
+
+    private static byte[] tensorBytes(Map<String, TensorEncoding> tensors) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(buf);
+        out.writeInt(tensors.size());
+        for (Map.Entry<String, TensorEncoding> e : tensors.entrySet()) {
+            out.writeUTF(e.getKey());
+            e.getValue().write(out);
+        }
+        out.flush();
+        return buf.toByteArray();
+    }
+
+    private static Map<String, String> readProvenance(DataInputStream in) throws IOException {
+        int pairs = in.readInt();
+        if (pairs < 0 || pairs > 1 << 16) {
+            throw new IOException("provenance of " + pairs + " entries out of range");
+        }
+        Map<String, String> prov = new LinkedHashMap<>();
+        for (int i = 0; i < pairs; i++) {
+            prov.put(in.readUTF(), in.readUTF());
+        }
+        return prov;
+    }
+
+    private static Map<String, TensorEncoding> readTensors(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        if (count < 0 || count > 1 << 20) {
+            throw new IOException("tensor count " + count + " out of range");
+        }
+        Map<String, TensorEncoding> tensors = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            tensors.put(in.readUTF(), TensorEncoding.read(in, MAX_ELEMENTS));
+        }
+        return tensors;
+    }
+
+    private static DataInputStream stream(byte[] section) {
+        return new DataInputStream(new ByteArrayInputStream(section));
     }
 
     /**
@@ -159,38 +214,5 @@ public final class PackedModelFile {
         byte[] b = new byte[n];
         in.readFully(b);
         return b;
-    }
-
-    private static byte[] deflate(byte[] raw) {
-        Deflater d = new Deflater(Deflater.BEST_COMPRESSION);
-        d.setInput(raw);
-        d.finish();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] chunk = new byte[8192];
-        while (!d.finished()) {
-            out.write(chunk, 0, d.deflate(chunk));
-        }
-        d.end();
-        return out.toByteArray();
-    }
-
-    private static byte[] inflate(byte[] deflated, int rawLength) throws IOException {
-        if (rawLength < 0 || rawLength > MAX_JSON) {
-            throw new IOException("configuration of " + rawLength + " bytes out of range");
-        }
-        Inflater inf = new Inflater();
-        inf.setInput(deflated);
-        byte[] raw = new byte[rawLength];
-        try {
-            int n = inf.inflate(raw);
-            if (n != rawLength || !inf.finished()) {
-                throw new IOException("configuration inflates to " + n + " bytes, expected " + rawLength);
-            }
-        } catch (DataFormatException e) {
-            throw new IOException("configuration is not valid deflate data", e);
-        } finally {
-            inf.end();
-        }
-        return raw;
     }
 }

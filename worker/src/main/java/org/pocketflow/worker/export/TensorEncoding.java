@@ -12,7 +12,9 @@ import java.io.IOException;
  * accuracy that was measured before it was written.
  *
  * <p>Values are immutable once built (arrays are not copied: builders hand them over).
- * Element order is DL4J's: row-major ('c') over {@link #shape()}.
+ * Element order is DL4J's: row-major ('c') over {@link #shape()}. An encoding may choose among
+ * several layouts when it is written (a sparse tensor writes whichever position coding is
+ * smaller); every layout reads back to an equal value.
  */
 public sealed interface TensorEncoding permits DenseTensor, SparseTensor, UniformTensor, CodebookTensor {
     /** Shape of the decoded tensor. */
@@ -21,7 +23,7 @@ public sealed interface TensorEncoding permits DenseTensor, SparseTensor, Unifor
     /** The fp32 values, row-major. */
     float[] decode();
 
-    /** Bytes this encoding occupies in a packed file, its header included. */
+    /** Bytes this encoding occupies in a packed file, its header included, before the file deflates its tensor section. */
     long storedBytes();
 
     /** Short name for reports: {@code dense}, {@code sparse}, {@code uniform-4}, {@code codebook-4}. */
@@ -35,12 +37,15 @@ public sealed interface TensorEncoding permits DenseTensor, SparseTensor, Unifor
         int kind = in.readUnsignedByte();
         long[] shape = Tensors.readShape(in, maxElements);
         return switch (kind) {
-            case DenseTensor.KIND -> DenseTensor.readPayload(in, shape);
+            case DenseTensor.KIND -> DenseTensor.readPayload(in, shape, false);
+            case DenseTensor.PLANES_KIND -> DenseTensor.readPayload(in, shape, true);
             case SparseTensor.KIND -> SparseTensor.readPayload(in, shape);
             case UniformTensor.KIND -> UniformTensor.readPayload(in, shape);
             case CodebookTensor.KIND -> CodebookTensor.readPayload(in, shape);
+            case SparseTensor.POSITIONS_KIND -> SparseTensor.readPositions(in, shape);
             default -> throw new IOException("unknown tensor encoding kind " + kind
-                    + " (this reader knows 1 dense, 2 sparse, 3 uniform, 4 codebook)");
+                    + " (this reader knows 1 dense, 2 sparse bitmap, 3 uniform, 4 codebook, 5 sparse positions, "
+                    + "6 dense planes)");
         };
     }
 

@@ -42,7 +42,7 @@ final class Tensors {
     }
 
     static long shapeBytes(long[] shape) {
-        return 2 + 8L * shape.length;
+        return 1 + 8L * shape.length;
     }
 
     static void writeFloats(DataOutput out, float[] v) throws IOException {
@@ -60,6 +60,41 @@ final class Tensors {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = in.readFloat();
+        }
+        return v;
+    }
+
+    /**
+     * Writes {@code v} as four byte planes (every value's most significant byte, then every
+     * value's second byte, ...): the sign and exponent bytes of trained weights repeat, and
+     * deflate finds those runs only when they stand side by side.
+     */
+    static void writeFloatPlanes(DataOutput out, float[] v) throws IOException {
+        out.writeInt(v.length);
+        byte[] planes = new byte[4 * v.length];
+        for (int i = 0; i < v.length; i++) {
+            int bits = Float.floatToRawIntBits(v[i]);
+            for (int p = 0; p < 4; p++) {
+                planes[p * v.length + i] = (byte) (bits >>> (24 - 8 * p));
+            }
+        }
+        out.write(planes);
+    }
+
+    static float[] readFloatPlanes(DataInput in, long max) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > max) {
+            throw new IOException("float array of " + n + " entries, expected at most " + max);
+        }
+        byte[] planes = new byte[Math.multiplyExact(4, n)];
+        in.readFully(planes);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            int bits = 0;
+            for (int p = 0; p < 4; p++) {
+                bits |= (planes[p * n + i] & 0xFF) << (24 - 8 * p);
+            }
+            v[i] = Float.intBitsToFloat(bits);
         }
         return v;
     }

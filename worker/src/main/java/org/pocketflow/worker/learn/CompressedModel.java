@@ -1,9 +1,11 @@
 package org.pocketflow.worker.learn;
 
+import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.export.PackedModel;
+import org.pocketflow.worker.train.EpochStats;
 
 /**
  * One candidate's result: the fine-tuned compressed network, its packed deployment form and
@@ -15,11 +17,13 @@ import org.pocketflow.worker.export.PackedModel;
  * @param packed   the deployment form (architecture plus compact tensors, with provenance)
  * @param before   cost of the uncompressed network
  * @param after    cost of the compressed network (MACs and parameters; fp32 bytes)
+ * @param fineTuneEpochs figures of every fine-tuning epoch (empty when none ran)
  */
 public record CompressedModel(String learner, Map<String, Double> settings, ComputationGraph graph, PackedModel packed,
-                              ModelCost before, ModelCost after) {
+                              ModelCost before, ModelCost after, List<EpochStats> fineTuneEpochs) {
     public CompressedModel {
         settings = Map.copyOf(settings);
+        fineTuneEpochs = List.copyOf(fineTuneEpochs);
     }
 
     /** Bytes of the packed tensors over the fp32 bytes of the uncompressed network's parameters. */

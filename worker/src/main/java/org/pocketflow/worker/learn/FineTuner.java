@@ -1,6 +1,8 @@
 package org.pocketflow.worker.learn;
 
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -9,6 +11,7 @@ import org.pocketflow.conf.LearnKeys;
 import org.pocketflow.worker.learn.distill.DistillationLoss;
 import org.pocketflow.worker.learn.distill.DistilledEpochs;
 import org.pocketflow.worker.train.EpochData;
+import org.pocketflow.worker.train.EpochStats;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
 
@@ -28,10 +31,20 @@ public final class FineTuner {
      */
     public static ComputationGraph run(Compression c, FineTuneSpec spec, EpochData data, ComputationGraph teacher,
                                        Consumer<String> progress) {
+        return tune(c, spec, data, teacher, progress, null).graph();
+    }
+
+    /**
+     * The finished network and the figures of every fine-tuning epoch.
+     *
+     * @param epochAccuracy measured on the graph after every epoch for the report's curves; null for none
+     */
+    public static FineTuned tune(Compression c, FineTuneSpec spec, EpochData data, ComputationGraph teacher,
+                                 Consumer<String> progress, ToDoubleFunction<ComputationGraph> epochAccuracy) {
         ComputationGraph g = c.graph();
         if (!spec.trains()) {
             c.hook().finish(g);
-            return g;
+            return new FineTuned(g, List.of());
         }
         TrainingSpec training = spec.training();
         long steps = (data.size() + training.batchSize() - 1) / training.batchSize();
@@ -48,14 +61,28 @@ public final class FineTuner {
             out.setLossFn(new DistillationLoss(spec.distillationWeight(), spec.temperature()));
             input = new DistilledEpochs(data, teacher);
         }
+        List<EpochStats> epochs;
         try {
-            new Trainer(training, progress, LearnKeys.FINE_TUNE_LEARNING_RATE.name()).fit(g, input, c.hook());
+            epochs = new Trainer(training, progress, LearnKeys.FINE_TUNE_LEARNING_RATE.name())
+                    .evaluatingEachEpoch(epochAccuracy).fit(g, input, c.hook());
         } finally {
             if (out != null) {
                 out.setLossFn(original);
             }
         }
-        return g;
+        return new FineTuned(g, epochs);
+    }
+
+    /**
+     * A fine-tuned network.
+     *
+     * @param graph  the finished network (its hook's {@code finish} done)
+     * @param epochs the figures of every fine-tuning epoch (empty when none ran)
+     */
+    public record FineTuned(ComputationGraph graph, List<EpochStats> epochs) {
+        public FineTuned {
+            epochs = List.copyOf(epochs);
+        }
     }
 
     private static BaseOutputLayer outputLayer(ComputationGraph g) {

@@ -3,6 +3,7 @@ package org.pocketflow.worker.learn;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.data.ImageShape;
@@ -26,13 +27,25 @@ public final class LearnerRun {
     public static CompressedModel run(Learner learner, ComputationGraph base, ImageShape shape,
                                       Map<String, Double> settings, Budget budget, FineTuneSpec fineTune,
                                       EpochData data, Map<String, String> provenance, Consumer<String> progress) {
+        return run(learner, base, shape, settings, budget, fineTune, data, provenance, progress, null);
+    }
+
+    /**
+     * As {@link #run(Learner, ComputationGraph, ImageShape, Map, Budget, FineTuneSpec, EpochData, Map, Consumer)},
+     * measuring {@code epochAccuracy} after every fine-tuning epoch (null measures nothing).
+     */
+    public static CompressedModel run(Learner learner, ComputationGraph base, ImageShape shape,
+                                      Map<String, Double> settings, Budget budget, FineTuneSpec fineTune,
+                                      EpochData data, Map<String, String> provenance, Consumer<String> progress,
+                                      ToDoubleFunction<ComputationGraph> epochAccuracy) {
         ModelInfo before = ModelInfo.of(base, shape);
         Compression c = learner.compress(base, shape, settings, budget);
         progress.accept(learner.name() + ": compressed with " + c.settings() + "; fine-tuning "
                 + (fineTune.trains() ? fineTune.training().epochs() + " epoch(s)" : "skipped")
                 + (fineTune.distills() ? " with distillation (w=" + fineTune.distillationWeight() + ", T="
                 + fineTune.temperature() + ")" : ""));
-        ComputationGraph finished = FineTuner.run(c, fineTune, data, base, progress);
+        FineTuner.FineTuned tuned = FineTuner.tune(c, fineTune, data, base, progress, epochAccuracy);
+        ComputationGraph finished = tuned.graph();
         Map<String, String> prov = new LinkedHashMap<>(provenance);
         prov.put("learner", learner.name());
         prov.put("budget", budget.toString());
@@ -40,6 +53,6 @@ public final class LearnerRun {
         prov.put("fine-tune", fineTune.toString());
         PackedModel packed = PackedModel.of(finished, c.encodings(finished), prov);
         return new CompressedModel(learner.name(), c.settings(), finished, packed, ModelCost.of(before),
-                ModelCost.of(ModelInfo.of(finished, shape)));
+                ModelCost.of(ModelInfo.of(finished, shape)), tuned.epochs());
     }
 }

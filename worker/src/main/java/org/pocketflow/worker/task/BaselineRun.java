@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.data.Dl4jNormalizers;
@@ -69,7 +70,8 @@ public final class BaselineRun {
             int batch = req.training().batchSize();
             graph = Trainer.withOptimizer(graph, req.training(), train.batchCount(batch));
             long t0 = System.nanoTime();
-            epochs = new Trainer(req.training(), progress).fit(graph, new ImageSetEpochs(train, norm, batch, req.seed()));
+            epochs = new Trainer(req.training(), progress).evaluatingEachEpoch(validationAccuracy(split.validation(), norm))
+                    .fit(graph, new ImageSetEpochs(train, norm, batch, req.seed()));
             trainSeconds = (System.nanoTime() - t0) / 1e9;
         }
 
@@ -122,5 +124,11 @@ public final class BaselineRun {
                         + "(%.2f%% for %d classes), with pixels scaled as %s. A model trained on differently scaled "
                         + "pixels scores like this: set pocketflow.data.normalization (fit, unit, none or mean-std) "
                         + "to the scaling it was trained with", 100 * accuracy, 100 * chance, classes, norm));
+    }
+
+    /** Accuracy on {@code validation} for the per-epoch curves; null (nothing measured) when the split is empty. */
+    static ToDoubleFunction<ComputationGraph> validationAccuracy(ImageSet validation, Normalizer norm) {
+        return validation.size() == 0 ? null
+                : g -> Evaluator.evaluate(g, validation.batchesInOrder(EVAL_BATCH, norm)).accuracy();
     }
 }

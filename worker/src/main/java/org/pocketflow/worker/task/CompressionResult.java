@@ -1,8 +1,10 @@
 package org.pocketflow.worker.task;
 
+import java.util.List;
 import java.util.Map;
 
 import org.pocketflow.worker.eval.Latency;
+import org.pocketflow.worker.train.EpochStats;
 
 /**
  * What an executor reports about the compressed model; part of {@code report.json}.
@@ -26,11 +28,12 @@ import org.pocketflow.worker.eval.Latency;
  *                           ({@code BatchNormFolding}), same outputs, not for further training
  * @param inferenceLatency   measured latency of the inference form
  * @param onnx               {@code model.onnx}: written or why not, parity with DL4J, ONNX Runtime latency
+ * @param fineTuneEpochs     per-epoch fine-tuning figures, validation accuracy included (empty without fine-tuning)
  */
 public record CompressionResult(String learner, Map<String, Double> settings, double testAccuracy,
                                 double validationAccuracy, double accuracyDrop, long macs, long parameters,
                                 long packedBytes, long tensorBytes, long baseBytes, Latency latency,
                                 Map<String, String> encodings, double fineTuneSeconds, String packedFile,
                                 String modelFile, String inferenceFile, Latency inferenceLatency,
-                                OnnxResult onnx) {
+                                 OnnxResult onnx, List<EpochStats> fineTuneEpochs) {
 }

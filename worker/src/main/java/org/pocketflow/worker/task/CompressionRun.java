@@ -68,7 +68,8 @@ final class CompressionRun {
         long t0 = System.nanoTime();
         int batch = c.fineTune().trains() ? c.fineTune().training().batchSize() : 64;
         CompressedModel m = LearnerRun.run(learner, base, dataset.shape(), settings, c.budget(), c.fineTune(),
-                new ImageSetEpochs(train, norm, batch, req.seed()), provenance, progress);
+                new ImageSetEpochs(train, norm, batch, req.seed()), provenance, progress,
+                BaselineRun.validationAccuracy(validation, norm));
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         String packedFile = req.runDir() + "/model.pfpk";
@@ -97,6 +98,7 @@ final class CompressionRun {
                 inferenceLatency.batch1Millis(), inferenceLatency.batch64Millis()));
         return new CompressionResult(learner.name(), m.settings(), test, val, baseAccuracy - test, m.after().macs(),
                 m.after().parameters(), packedBytes, m.packed().tensorBytes(), m.before().bytes(), latency,
-                m.packed().encodings(), seconds, packedFile, modelFile, inferenceFile, inferenceLatency, onnx);
+                m.packed().encodings(), seconds, packedFile, modelFile, inferenceFile, inferenceLatency, onnx,
+                m.fineTuneEpochs());
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -37,6 +38,7 @@ public final class Trainer {
     private final TrainingSpec spec;
     private final Consumer<String> progress;
     private final String learningRateKey;
+    private final ToDoubleFunction<ComputationGraph> epochAccuracy;
 
     /** A trainer logging progress through slf4j. */
     public Trainer(TrainingSpec spec) {
@@ -53,9 +55,23 @@ public final class Trainer {
      *                        the message when training diverges
      */
     public Trainer(TrainingSpec spec, Consumer<String> progress, String learningRateKey) {
+        this(spec, progress, learningRateKey, null);
+    }
+
+    private Trainer(TrainingSpec spec, Consumer<String> progress, String learningRateKey,
+                    ToDoubleFunction<ComputationGraph> epochAccuracy) {
         this.spec = spec;
         this.progress = progress;
         this.learningRateKey = learningRateKey;
+        this.epochAccuracy = epochAccuracy;
+    }
+
+    /**
+     * This trainer, measuring {@code accuracy} of the graph after every epoch (for the curves of
+     * the report); {@code null} measures nothing.
+     */
+    public Trainer evaluatingEachEpoch(ToDoubleFunction<ComputationGraph> accuracy) {
+        return new Trainer(spec, progress, learningRateKey, accuracy);
     }
 
     /**
@@ -151,10 +167,12 @@ public final class Trainer {
             }
             graph.getConfiguration().setEpochCount(e + 1);
             double seconds = (System.nanoTime() - epochStart) / 1e9;
-            EpochStats s = new EpochStats(e + 1, lossSum / Math.max(1, batches), samples / seconds, seconds);
+            double accuracy = epochAccuracy == null ? Double.NaN : epochAccuracy.applyAsDouble(graph);
+            EpochStats s = new EpochStats(e + 1, lossSum / Math.max(1, batches), samples / seconds, seconds, accuracy);
             stats.add(s);
-            progress.accept(String.format("epoch %d/%d done: loss %.4f, %.0f samples/s, %.1f s", s.epoch(),
-                    spec.epochs(), s.meanLoss(), s.samplesPerSecond(), s.seconds()));
+            progress.accept(String.format("epoch %d/%d done: loss %.4f, %.0f samples/s, %.1f s%s", s.epoch(),
+                    spec.epochs(), s.meanLoss(), s.samplesPerSecond(), s.seconds(),
+                    Double.isNaN(accuracy) ? "" : String.format(", validation accuracy %.4f", accuracy)));
         }
         hook.finish(graph);
         return stats;

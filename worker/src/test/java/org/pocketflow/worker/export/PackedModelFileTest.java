@@ -5,11 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.zip.CRC32C;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -88,7 +95,144 @@ class PackedModelFileTest {
         }
         SparseTensor sp = SparseTensor.of(shape, quarter);
         assertEquals(0.75, sp.sparsity(), 1e-9);
-        assertEquals(100_000 / 8 + 25_000 * 4, sp.storedBytes(), 100);
+        // every gap is 3: two bits per kept element beat the bitmap's four
+        assertEquals(25_000 * 2 / 8 + 25_000 * 4, sp.storedBytes(), 100);
+    }
+
+    private static byte[] written(TensorEncoding t) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        t.write(new DataOutputStream(buf));
+        return buf.toByteArray();
+    }
+
+    private static float[] keep(float[] w, double fraction, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = w.clone();
+        for (int i = 0; i < v.length; i++) {
+            if (r.nextDouble() >= fraction) {
+                v[i] = 0;
+            }
+        }
+        return v;
+    }
+
+    @Test
+    void sparseTensorsWriteTheSmallerPositionCoding() throws IOException {
+        long[] shape = {50, 40, 3, 3};
+        float[] w = gaussian(18_000, 4);
+        for (double kept : new double[]{0.5, 0.25, 0.1, 0.02, 0.0}) {
+            SparseTensor t = SparseTensor.of(shape, keep(w, kept, 5));
+            byte[] bytes = written(t);
+            assertEquals(t.storedBytes(), bytes.length, "kept " + kept);
+            long bitmapForm = 1 + 1 + 8 * 4 + 4 + Tensors.packedBytes(18_000, 1) + 4 + 4L * t.values().length;
+            assertTrue(bytes.length <= bitmapForm, "kept " + kept + ": " + bytes.length + " > bitmap " + bitmapForm);
+            assertEquals(kept >= 0.25 ? SparseTensor.KIND : SparseTensor.POSITIONS_KIND, bytes[0], "kept " + kept);
+            TensorEncoding back = TensorEncoding.read(new DataInputStream(new ByteArrayInputStream(bytes)), 1 << 20);
+            assertArrayEquals(t.decode(), back.decode(), "kept " + kept);
+        }
+    }
+
+    @Test
+    void rejectsSparsePositionsBeyondTheTensor() throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(buf);
+        out.writeByte(SparseTensor.POSITIONS_KIND);
+        out.writeByte(1);
+        out.writeLong(4);
+        out.writeInt(2);
+        out.write(new byte[8]);
+        out.writeByte(4);
+        out.writeInt(8);
+        out.write(new byte[]{0x33, 0, 0, 0, 0, 0, 0, 0}); // gaps 3 and 3: positions 3 and 7 of 4
+        IOException e = assertThrows(IOException.class,
+                () -> TensorEncoding.read(new DataInputStream(new ByteArrayInputStream(buf.toByteArray())), 100));
+        assertTrue(e.getMessage().contains("position 7"), e.getMessage());
+    }
+
+    @Test
+    void readsVersionOneFiles() throws IOException {
+        // written by the version-1 writer: the four encodings of everyEncodingRoundTripsThroughTheFile
+        byte[] v1;
+        try (var in = getClass().getResourceAsStream("/export/golden-v1.pfpk")) {
+            v1 = in.readAllBytes();
+        }
+        assertEquals(1, v1[5]);
+        PackedModel m = PackedModelFile.fromBytes(v1, "golden-v1.pfpk");
+        assertEquals("{\"golden\":1}", m.configJson());
+        assertEquals(Map.of("learner", "golden", "seed", "7"), m.provenance());
+        float[] w = gaussian(270, 1);
+        assertArrayEquals(w, m.tensors().get("dense").decode());
+        float[] sparse = m.tensors().get("sparse").decode();
+        for (int i = 0; i < 270; i++) {
+            assertEquals(i % 3 == 0 ? 0f : w[i], sparse[i]);
+        }
+        assertEquals("uniform-5", m.tensors().get("uniform").describe());
+        assertEquals("codebook-4", m.tensors().get("codebook").describe());
+        byte[] v2 = PackedModelFile.toBytes(m);
+        assertEquals(PackedModelFile.VERSION, v2[5]);
+        assertTrue(v2.length < v1.length, "version 2 " + v2.length + " bytes, version 1 " + v1.length);
+        PackedModel again = PackedModelFile.fromBytes(v2, "v2");
+        for (String k : m.tensors().keySet()) {
+            assertArrayEquals(m.tensors().get(k).decode(), again.tensors().get(k).decode(), k);
+        }
+    }
+
+    @Test
+    void readsTheVersionTwoGoldenFile() throws IOException {
+        // written by this version's writer: dense (byte planes), sparse with a bitmap (two thirds kept)
+        // and with gaps (every tenth kept), uniform and codebook tensors; sections deflated
+        byte[] v2;
+        try (var in = getClass().getResourceAsStream("/export/golden-v2.pfpk")) {
+            v2 = in.readAllBytes();
+        }
+        assertEquals(2, v2[5]);
+        PackedModel m = PackedModelFile.fromBytes(v2, "golden-v2.pfpk");
+        assertEquals("{\"golden\":2}", m.configJson());
+        assertEquals(Map.of("learner", "golden", "seed", "7"), m.provenance());
+        float[] w = gaussian(270, 1);
+        assertArrayEquals(w, m.tensors().get("dense").decode());
+        float[] sparse = m.tensors().get("sparse").decode();
+        float[] sparser = m.tensors().get("sparser").decode();
+        for (int i = 0; i < 270; i++) {
+            assertEquals(i % 3 == 0 ? 0f : w[i], sparse[i]);
+            assertEquals(i % 10 == 0 ? w[i] : 0f, sparser[i]);
+        }
+        int[] levels = ((UniformTensor) m.tensors().get("uniform")).levels();
+        int[] idx = ((CodebookTensor) m.tensors().get("codebook")).indices();
+        SplittableRandom r = new SplittableRandom(2);
+        for (int i = 0; i < 270; i++) {
+            assertEquals(r.nextInt(1 << 5), levels[i]);
+            assertEquals(r.nextInt(16), idx[i]);
+        }
+        PackedModel again = PackedModelFile.fromBytes(PackedModelFile.toBytes(m), "rewritten");
+        assertArrayEquals(sparser, again.tensors().get("sparser").decode());
+    }
+
+    private static byte[] withChecksum(byte[] body) {
+        byte[] b = Arrays.copyOf(body, body.length + 4);
+        CRC32C crc = new CRC32C();
+        crc.update(body);
+        ByteBuffer.wrap(b, body.length, 4).putInt((int) crc.getValue());
+        return b;
+    }
+
+    @Test
+    void rejectsNewerVersionsAndBadSectionsEvenWithAValidChecksum() {
+        Map<String, TensorEncoding> t = Map.of("w", new DenseTensor(new long[]{300}, gaussian(300, 6)));
+        byte[] good = PackedModelFile.toBytes(new PackedModel("{\"a\":1}", t, Map.of("k", "v")));
+        byte[] body = Arrays.copyOf(good, good.length - 4);
+        byte[] newer = body.clone();
+        newer[5] = 3;
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PackedModelFile.fromBytes(withChecksum(newer), "f"))
+                .getMessage().contains("format version 3; this build reads versions 1 to 2"));
+        byte[] cut = withChecksum(Arrays.copyOf(body, body.length - 7));
+        String m = assertThrows(IllegalArgumentException.class, () -> PackedModelFile.fromBytes(cut, "f")).getMessage();
+        assertTrue(m.contains("tensor section") && m.contains("truncated"), m);
+        byte[] coding = body.clone();
+        coding[6] = 9; // the provenance section's coding byte
+        m = assertThrows(IllegalArgumentException.class, () -> PackedModelFile.fromBytes(withChecksum(coding), "f"))
+                .getMessage();
+        assertTrue(m.contains("unknown coding 9"), m);
     }
 
     @Test
