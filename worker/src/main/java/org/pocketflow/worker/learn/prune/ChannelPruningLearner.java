@@ -19,8 +19,9 @@ import org.pocketflow.worker.train.StepHook;
 
 /**
  * Channel pruning as a {@link Learner} (PocketFlow's ChannelPrunedLearner): one preserve-ratio
- * knob per prunable channel group, named after the group's first producer, from {@code 1/C} (one
- * channel) to 1; the MAC budget met
+ * knob per prunable channel group, named as the group ({@link ChannelGroup#name()}: its first
+ * producer, {@code producer/k} for the k-th group of a producer split by a concatenation), from
+ * {@code 1/C} (one channel) to 1; the MAC budget met
  * by construction by {@link FlopsBudget}; the network made physically smaller by
  * {@link ChannelPruning}. The architecture carries the constraint, so fine-tuning needs no hook
  * and the parameters are stored dense.
@@ -73,7 +74,7 @@ public final class ChannelPruningLearner implements Learner {
             ChannelGroup g = info.groups().get(ids.get(i));
             String name = nameOf(g);
             // from one channel to all of them: the range the budget's allocation itself spans
-            out.add(new Knob(name, 1.0 / g.channels(), 1, false, LayerFeatures.of(info, name, i, ids.size())));
+            out.add(new Knob(name, 1.0 / g.channels(), 1, false, LayerFeatures.of(info, g.producers().get(0), i, ids.size())));
         }
         return out;
     }
@@ -149,10 +150,10 @@ public final class ChannelPruningLearner implements Learner {
     }
 
     private static String nameOf(ChannelGroup g) {
-        return g.producers().get(0);
+        return g.name();
     }
 
     private static int idOf(ModelInfo info, String name) {
-        return info.groupOf(name).id();
+        return info.group(name).id();
     }
 }

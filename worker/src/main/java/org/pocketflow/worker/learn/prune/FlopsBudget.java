@@ -8,6 +8,7 @@ import java.util.function.LongPredicate;
 import java.util.stream.LongStream;
 
 import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ChannelRole;
 import org.pocketflow.worker.model.LayerInfo;
 import org.pocketflow.worker.model.ModelInfo;
 
@@ -296,8 +297,8 @@ public final class FlopsBudget {
             }
             ChannelGroup g = info.groups().get(id);
             if (!g.prunable()) {
-                throw new IllegalArgumentException("preserve ratio given for channel group " + id + " (producers "
-                        + g.producers() + "), which is fixed by the task and cannot be pruned; remove it");
+                throw new IllegalArgumentException("preserve ratio given for channel group " + id + " (" + g.name()
+                        + "), which cannot be pruned: " + g.block().describe() + "; remove it");
             }
             Double r = e.getValue();
             if (r == null || !(r > 0 && r <= 1)) {
@@ -307,13 +308,11 @@ public final class FlopsBudget {
         }
     }
 
+    /** The group of the first convolution (its first group when its output holds several). */
     private static int firstProducerGroup(ModelInfo info) {
         for (LayerInfo l : info.layers()) {
-            if (l.macs() > 0) {
-                ChannelGroup g = info.groupOf(l.name());
-                if (g.producers().contains(l.name())) {
-                    return g.id();
-                }
+            if (l.macs() > 0 && l.role() == ChannelRole.PRODUCER) {
+                return info.groupsOf(l.name()).get(0).id();
             }
         }
         return -1;
