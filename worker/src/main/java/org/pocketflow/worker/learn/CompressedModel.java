@@ -1,5 +1,6 @@
 package org.pocketflow.worker.learn;
 
+import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -11,15 +12,17 @@ import org.pocketflow.worker.export.PackedModel;
  *
  * @param learner  the learner's name
  * @param settings per knob, the value applied (after the budget)
+ * @param notes    lines for the report from the learner (see {@link Compression#notes()})
  * @param graph    the compressed network, fp32 values equal to what {@code packed} decodes to
  * @param packed   the deployment form (architecture plus compact tensors, with provenance)
  * @param before   cost of the uncompressed network
  * @param after    cost of the compressed network (MACs and parameters; fp32 bytes)
  */
-public record CompressedModel(String learner, Map<String, Double> settings, ComputationGraph graph, PackedModel packed,
-                              ModelCost before, ModelCost after) {
+public record CompressedModel(String learner, Map<String, Double> settings, List<String> notes, ComputationGraph graph,
+                              PackedModel packed, ModelCost before, ModelCost after) {
     public CompressedModel {
         settings = Map.copyOf(settings);
+        notes = List.copyOf(notes);
     }
 
     /** Bytes of the packed tensors over the fp32 bytes of the uncompressed network's parameters. */

@@ -86,7 +86,7 @@ public final class ModelInfo {
             ChannelRole role = ChannelRole.of(vertex);
             GroupBlock inputCut = role == ChannelRole.PRODUCER ? inputCut(name, (LayerVertex) vertex, in, types)
                     : null;
-            tracer.visit(name, kind, role, in, outShape.length == 0 ? 0 : Math.toIntExact(outShape[0]),
+            tracer.visit(name, kind, role, in, outShape.length == 0 ? 0 : Math.toIntExact(Math.max(0, outShape[0])),
                     conf.getNetworkOutputs().contains(name), inputCut);
             layers.add(new LayerInfo(name, kind, tracer.role(name), in, outShape, params, macs,
                     params * Float.BYTES));

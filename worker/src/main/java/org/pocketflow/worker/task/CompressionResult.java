@@ -1,5 +1,6 @@
 package org.pocketflow.worker.task;
 
+import java.util.List;
 import java.util.Map;
 
 import org.pocketflow.worker.eval.Latency;
@@ -25,10 +26,12 @@ import org.pocketflow.worker.eval.Latency;
  * @param inferenceFile      URI of its inference form: batch norms folded into the convolutions
  *                           ({@code BatchNormFolding}), same outputs, not for further training
  * @param inferenceLatency   measured latency of the inference form
+ * @param notes              lines from the learner, e.g. which channel groups the network's structure left whole
  */
 public record CompressionResult(String learner, Map<String, Double> settings, double testAccuracy,
                                 double validationAccuracy, double accuracyDrop, long macs, long parameters,
                                 long packedBytes, long tensorBytes, long baseBytes, Latency latency,
                                 Map<String, String> encodings, double fineTuneSeconds, String packedFile,
-                                String modelFile, String inferenceFile, Latency inferenceLatency) {
+                                String modelFile, String inferenceFile, Latency inferenceLatency,
+                                List<String> notes) {
 }

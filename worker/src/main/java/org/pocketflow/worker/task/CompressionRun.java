@@ -67,6 +67,7 @@ final class CompressionRun {
         ModelFiles.save(inference, inferenceFile);
         Latency inferenceLatency = Evaluator.latency(inference, dataset.shape(), req.latencyWarmup(),
                 req.latencyIterations());
+        m.notes().forEach(progress);
         progress.accept(String.format("%s: test accuracy %.4f (%+.2f points), %.3f of the MACs, packed %d bytes "
                         + "(%.2fx smaller tensors); latency %.3f ms (batch 1), %.3f ms (batch 64); batch norms folded "
                         + "(inference.zip) %.3f / %.3f ms", learner.name(), test,
@@ -75,6 +76,7 @@ final class CompressionRun {
                 inferenceLatency.batch1Millis(), inferenceLatency.batch64Millis()));
         return new CompressionResult(learner.name(), m.settings(), test, val, baseAccuracy - test, m.after().macs(),
                 m.after().parameters(), packedBytes, m.packed().tensorBytes(), m.before().bytes(), latency,
-                m.packed().encodings(), seconds, packedFile, modelFile, inferenceFile, inferenceLatency);
+                m.packed().encodings(), seconds, packedFile, modelFile, inferenceFile, inferenceLatency,
+                m.notes());
     }
 }

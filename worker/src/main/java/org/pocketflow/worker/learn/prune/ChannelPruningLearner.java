@@ -125,18 +125,33 @@ public final class ChannelPruningLearner implements Learner {
         ratios.forEach((n, r) -> byId.put(idOf(info, n), r));
         PrunedNetwork pruned = new ChannelPruning(selector, keepFirstGroup, channelMultiple)
                 .prune(graph, shape, budget.requireMacFraction(name()), byId);
-        return new Compression(pruned.graph(), StepHook.NONE, finished -> Map.of(), ratios);
+        return new Compression(pruned.graph(), StepHook.NONE, finished -> Map.of(), ratios, pruned.report().notes());
     }
 
     private double checkedTarget(ModelInfo info, Budget budget) {
         double target = budget.requireMacFraction(name());
-        double min = budget(info).minimumFraction();
-        if (target < min) {
-            throw new IllegalArgumentException(name() + ": no candidate keeps only " + target + " of the MACs; the "
-                    + "smallest reachable fraction is " + String.format("%.4f", min) + (keepFirstGroup
-                    ? " with the first convolution kept whole" : "") + ". Fix: raise pocketflow.learn.mac-fraction");
+        String why = unreachable(info, target);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
         }
         return target;
+    }
+
+    /**
+     * Why {@code target} cannot be met on {@code info}, naming the smallest reachable fraction and the
+     * layers the network's structure leaves whole; null when it can be met.
+     */
+    public String unreachable(ModelInfo info, double target) {
+        FlopsBudget flops = budget(info);
+        double min = flops.minimumFraction();
+        if (target >= min) {
+            return null;
+        }
+        String whole = flops.wholeGroups();
+        return name() + ": no candidate keeps only " + target + " of the MACs; the smallest reachable fraction is "
+                + String.format("%.4f", min) + (keepFirstGroup ? " with the first convolution kept whole" : "")
+                + (whole.isEmpty() ? "" : "; " + whole) + ". Fix: raise pocketflow.learn.mac-fraction to at least "
+                + String.format("%.4f", Math.ceil(min * 1e4) / 1e4);
     }
 
     /** Kept channels / channels per knob, from an allocation. */

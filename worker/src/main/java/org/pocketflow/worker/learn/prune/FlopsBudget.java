@@ -123,6 +123,17 @@ public final class FlopsBudget {
         return cost;
     }
 
+    /**
+     * Why the network's structure leaves groups whole, one clause per such group naming its layers
+     * and the vertex in the way; empty when only the task fixes groups (network input and output).
+     */
+    public String wholeGroups() {
+        return info.groups().stream().filter(g -> !g.prunable() && g.block().unsupported())
+                .map(g -> "layer(s) " + String.join(", ", g.producers().isEmpty() ? g.followers() : g.producers())
+                        + " left whole because " + g.block().describe())
+                .collect(java.util.stream.Collectors.joining("; "));
+    }
+
     /** The smallest MAC fraction reachable: the fewest allowed channels in every group this budget can cut. */
     public double minimumFraction() {
         return cost.macs(atMinimum()) / (double) cost.fullMacs();
@@ -279,7 +290,8 @@ public final class FlopsBudget {
                     minimumFraction(), minimum, cost.fullMacs(),
                     keepFirstGroup ? ", the first group kept whole," : "", Math.ceil(minimumFraction() * 1e4) / 1e4,
                     keepFirstGroup ? " or let the first group be pruned" : "",
-                    multiple == 1 ? "" : " or lower the channel multiple"));
+                    multiple == 1 ? "" : " or lower the channel multiple")
+                    + (wholeGroups().isEmpty() ? "" : ". Not prunable: " + wholeGroups()));
         }
         return budget;
     }
