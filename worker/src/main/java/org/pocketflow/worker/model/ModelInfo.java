@@ -148,6 +148,15 @@ public final class ModelInfo {
         return layout(vertexName).positionCounts().keySet().stream().map(groups::get).toList();
     }
 
+    /**
+     * The groups of producers that the network's structure (not the task) leaves whole: a vertex or
+     * layer channel surgery cannot follow touches them.
+     */
+    public List<ChannelGroup> groupsLeftWhole() {
+        return groups.stream().filter(g -> !g.prunable() && g.block().unsupported() && !g.producers().isEmpty())
+                .toList();
+    }
+
     /** The group of that {@link ChannelGroup#name() name}. */
     public ChannelGroup group(String name) {
         ChannelGroup g = groupByName.get(name);

@@ -128,8 +128,8 @@ public final class FlopsBudget {
      * and the vertex in the way; empty when only the task fixes groups (network input and output).
      */
     public String wholeGroups() {
-        return info.groups().stream().filter(g -> !g.prunable() && g.block().unsupported())
-                .map(g -> "layer(s) " + String.join(", ", g.producers().isEmpty() ? g.followers() : g.producers())
+        return info.groupsLeftWhole().stream()
+                .map(g -> "layer(s) " + String.join(", ", g.producers())
                         + " left whole because " + g.block().describe())
                 .collect(java.util.stream.Collectors.joining("; "));
     }

@@ -24,7 +24,7 @@ public record PruningReport(String selector, double targetFraction, List<PrunedG
 
     /** The report lines for the groups of {@code info} that its structure leaves whole. */
     public static List<String> wholeGroupNotes(org.pocketflow.worker.model.ModelInfo info) {
-        return info.groups().stream().filter(g -> !g.prunable() && g.block().unsupported())
+        return info.groupsLeftWhole().stream()
                 .map(g -> "channel group " + g.name() + " (producers " + g.producers() + ", " + g.channels()
                         + " channels) left whole: " + g.block().describe())
                 .toList();
