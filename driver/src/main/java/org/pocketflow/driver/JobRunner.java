@@ -45,7 +45,10 @@ public final class JobRunner {
         this.out = out;
     }
 
-    /** Problems with inputs on remote file systems, one line each (empty when all is well). */
+    /**
+     * Problems with inputs on remote file systems and a channel-pruning target the given model cannot
+     * reach, one line each (empty when all is well).
+     */
     public List<String> preflight() {
         var problems = new java.util.ArrayList<String>(StudySettings.problems(config));
         String data = config.get(DataKeys.URI);
@@ -59,6 +62,7 @@ public final class JobRunner {
             problems.add(ModelKeys.PATH.name() + " = " + model + ": not found. Fix: point it at a DL4J model zip, "
                     + "or leave it empty to train the architecture from scratch.");
         }
+        problems.addAll(PruningPreflight.problems(config));
         return problems;
     }
 
