@@ -55,7 +55,9 @@ import org.pocketflow.worker.train.TrainingSpec;
  * {@code prune50, prune50-lasso, prune50-x8 (channel counts in multiples of 8), prune50-lasso-x8,
  * prune50-dcp, prune50-dcp-x8, prune50-fast-lasso and prune50-fast-dcp (first convolution cut, multiples of 8,
  * the allocation timed by {@code Learner.fastest}), prune50-fast-lasso-kept (the same with the first
- * convolution whole), prune50-kd, sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
+ * convolution whole), prune50-kd, prune50-cutfirst, prune50-lasso-cutfirst and prune50-dcp-cutfirst (L1,
+ * LASSO, DCP with the first convolution's groups pruned too, any count: a network whose first
+ * convolution is tied to a concatenation needs it), sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
  * nonuniform2, uniform3, nonuniform3, chain50-8}. Prints figures; asserts nothing.
  */
 public final class LearnerFiguresBench {
@@ -111,6 +113,13 @@ public final class LearnerFiguresBench {
                 new Experiment("prune50-fast-lasso-kept", new ChannelPruningLearner(new LassoChannelSelector(
                         calibration, SEED), true, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false, true),
                 new Experiment("prune50-kd", new ChannelPruningLearner(), Budget.macs(0.5), true),
+                new Experiment("prune50-cutfirst", new ChannelPruningLearner(new L1ChannelSelector(), false,
+                        FlopsBudget.ANY_COUNT), Budget.macs(0.5), false),
+                new Experiment("prune50-lasso-cutfirst", new ChannelPruningLearner(new LassoChannelSelector(
+                        calibration, SEED), false, FlopsBudget.ANY_COUNT), Budget.macs(0.5), false),
+                new Experiment("prune50-dcp-cutfirst", new ChannelPruningLearner(new DcpChannelSelector(
+                        dcp.getFeatures(), dcp.getLabels(), SEED), false, FlopsBudget.ANY_COUNT), Budget.macs(0.5),
+                        false),
                 new Experiment("sparse75", new WeightSparsityLearner(), Budget.sparse(0.75), false),
                 new Experiment("uniform8", new UniformQuantLearner(), Budget.bits(8), false),
                 new Experiment("uniform4", new UniformQuantLearner(), Budget.bits(4), false),

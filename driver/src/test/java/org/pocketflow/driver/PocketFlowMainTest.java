@@ -60,12 +60,12 @@ class PocketFlowMainTest {
         ModelFiles.save(subsetNetwork(), zip.toUri().toString());
         Path runs = tmp.resolve("runs");
         Outcome o = main("run", "--conf", "pocketflow.learn.algorithm=channel-pruning",
-                "--conf", "pocketflow.learn.mac-fraction=0.5", "--conf", "pocketflow.model.path=" + zip,
+                "--conf", "pocketflow.learn.mac-fraction=0.6", "--conf", "pocketflow.model.path=" + zip,
                 "--conf", "pocketflow.run.root=" + runs);
         assertEquals(2, o.code(), o.out() + o.err());
-        assertTrue(o.err().contains("pocketflow.learn.mac-fraction = 0.5") && o.err().contains("layer(s) pw")
+        assertTrue(o.err().contains("pocketflow.learn.mac-fraction = 0.6") && o.err().contains("layer(s) pw")
                 && o.err().contains("vertex sub (SubsetVertex)") && o.err().contains("smallest reachable fraction is "
-                + "1.0000"), o.err());
+                + "1.0000") && o.err().contains("set pocketflow.learn.keep-first-conv = false"), o.err());
         assertEquals(1, o.err().strip().lines().count(), "one line, no stack trace: " + o.err());
         assertTrue(!Files.exists(runs), "no run directory may be created for a bad job");
     }

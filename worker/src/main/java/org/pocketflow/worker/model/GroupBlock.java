@@ -32,8 +32,8 @@ public record GroupBlock(Cause cause, String vertex, String kind) {
     /** One line for a report: what is left whole and why. */
     public String describe() {
         return switch (cause) {
-            case NETWORK_INPUT -> "they are the network input " + vertex;
-            case NETWORK_OUTPUT -> "they are the network output " + vertex + ", fixed by the task";
+            case NETWORK_INPUT -> "they are the network input (vertex " + vertex + ")";
+            case NETWORK_OUTPUT -> "they are the network output (vertex " + vertex + "), fixed by the task";
             case RESHAPE -> "vertex " + vertex + " (" + kind + ") moves, picks or reshapes channels, which channel "
                     + "surgery cannot follow";
             case UNKNOWN -> "vertex " + vertex + " (" + kind + ") is of a type channel surgery does not know";

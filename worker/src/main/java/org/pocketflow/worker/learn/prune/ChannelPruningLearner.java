@@ -148,10 +148,17 @@ public final class ChannelPruningLearner implements Learner {
             return null;
         }
         String whole = flops.wholeGroups();
+        String fix = "raise pocketflow.learn.mac-fraction to at least " + String.format("%.4f", Math.ceil(min * 1e4) / 1e4);
+        if (keepFirstGroup) {
+            double all = new FlopsBudget(info, false, channelMultiple).minimumFraction();
+            if (all <= target) {
+                fix = "set pocketflow.learn.keep-first-conv = false (then " + String.format("%.4f", all)
+                        + " is reachable) or " + fix;
+            }
+        }
         return name() + ": no candidate keeps only " + target + " of the MACs; the smallest reachable fraction is "
                 + String.format("%.4f", min) + (keepFirstGroup ? " with the first convolution kept whole" : "")
-                + (whole.isEmpty() ? "" : "; " + whole) + ". Fix: raise pocketflow.learn.mac-fraction to at least "
-                + String.format("%.4f", Math.ceil(min * 1e4) / 1e4);
+                + (whole.isEmpty() ? "" : "; " + whole) + ". Fix: " + fix;
     }
 
     /** Kept channels / channels per knob, from an allocation. */

@@ -32,7 +32,8 @@ import org.pocketflow.worker.model.ModelInfo;
  * never exceeds the budget, and the last groups take what the budget leaves, which keeps it within
  * about one allowed step's MACs below it.
  *
- * <p>The group of the first convolution (for ResNet the whole first residual stage) is kept whole
+ * <p>The group of the first convolution (for ResNet the whole first residual stage; every group its
+ * output holds when a concatenation splits it) is kept whole
  * by default, as AMC and most channel-pruning papers do; a ratio given for it is then ignored.
  * Groups fixed by the task (the network output) are never cut. Immutable and thread-safe.
  */
@@ -44,7 +45,7 @@ public final class FlopsBudget {
     private final ChannelCostModel cost;
     private final boolean keepFirstGroup;
     private final int multiple;
-    private final int firstGroup;
+    private final java.util.Set<Integer> firstGroups;
     private final List<Integer> free;
     private final Map<Integer, long[]> allowed;
 
@@ -57,7 +58,7 @@ public final class FlopsBudget {
      * A budget that allows any channel count.
      *
      * @param info           the network to prune
-     * @param keepFirstGroup whether the group of the first convolution stays whole
+     * @param keepFirstGroup whether the group(s) of the first convolution stay whole
      */
     public FlopsBudget(ModelInfo info, boolean keepFirstGroup) {
         this(info, keepFirstGroup, ANY_COUNT);
@@ -65,7 +66,7 @@ public final class FlopsBudget {
 
     /**
      * @param info            the network to prune
-     * @param keepFirstGroup  whether the group of the first convolution stays whole
+     * @param keepFirstGroup  whether the group(s) of the first convolution stay whole
      * @param channelMultiple kept channel counts are multiples of this (or the whole group); groups
      *                        of at most this many channels may keep any count. 1 allows any count;
      *                        8 or 16 match oneDNN's blocked memory formats (see {@code
@@ -81,11 +82,11 @@ public final class FlopsBudget {
         this.cost = ChannelCostModel.of(info);
         this.keepFirstGroup = keepFirstGroup;
         this.multiple = channelMultiple;
-        this.firstGroup = firstProducerGroup(info);
+        this.firstGroups = firstProducerGroups(info);
         List<Integer> ids = new ArrayList<>();
         Map<Integer, long[]> counts = new LinkedHashMap<>();
         for (ChannelGroup g : info.groups()) {
-            if (g.prunable() && !(keepFirstGroup && g.id() == firstGroup)) {
+            if (g.prunable() && !(keepFirstGroup && firstGroups.contains(g.id()))) {
                 ids.add(g.id());
                 counts.put(g.id(), allowedCounts(g.channels(), channelMultiple));
             }
@@ -320,13 +321,14 @@ public final class FlopsBudget {
         }
     }
 
-    /** The group of the first convolution (its first group when its output holds several). */
-    private static int firstProducerGroup(ModelInfo info) {
+    /** The groups the first convolution's output holds (one, unless a concatenation splits it). */
+    private static java.util.Set<Integer> firstProducerGroups(ModelInfo info) {
         for (LayerInfo l : info.layers()) {
             if (l.macs() > 0 && l.role() == ChannelRole.PRODUCER) {
-                return info.groupsOf(l.name()).get(0).id();
+                return info.groupsOf(l.name()).stream().map(ChannelGroup::id)
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
             }
         }
-        return -1;
+        return java.util.Set.of();
     }
 }

@@ -65,7 +65,8 @@ class ConcatPruningLearnerTest {
     void pruneThenQuantizeChainsOnTheUsersNetwork() {
         ComputationGraph g = UserNetworks.create(UserNetworks.Kind.INCEPTION_RESIDUAL, 43);
         ModelInfo info = ModelInfo.of(g, Networks.MNIST);
-        ChainLearner chain = new ChainLearner(new ChannelPruningLearner(), new UniformQuantLearner());
+        ChainLearner chain = new ChainLearner(new ChannelPruningLearner(new L1ChannelSelector(), false, 1),
+                new UniformQuantLearner());
         Budget budget = new Budget(0.5, 8, Double.NaN);
         Compression c = chain.compress(g, Networks.MNIST, chain.uniform(info, budget), budget);
         c.hook().finish(c.graph());
@@ -111,6 +112,17 @@ class ConcatPruningLearnerTest {
         assertTrue(p.report().macFraction() <= 0.5, "MAC fraction " + p.report().macFraction());
         assertEquals(32, ModelInfo.of(p.graph(), Networks.MNIST).layer("stem").channels());
         assertTrue(p.report().notes().get(0).contains("lrn (LocalResponseNormalization)"), p.report().notes().toString());
+    }
+
+    @Test
+    void keepingTheFirstConvolutionWholeKeepsEveryGroupItsOutputHolds() {
+        ModelInfo info = ModelInfo.of(UserNetworks.create(UserNetworks.Kind.INCEPTION_RESIDUAL, 48), Networks.MNIST);
+        List<Integer> free = new FlopsBudget(info, true).prunableGroups();
+        assertTrue(!free.contains(info.group("b1").id()) && !free.contains(info.group("b2").id()), free.toString());
+        assertTrue(free.contains(info.group("pw").id()));
+        String why = new ChannelPruningLearner().unreachable(info, 0.5);
+        assertTrue(why.contains("set pocketflow.learn.keep-first-conv = false"), why);
+        assertNull(new ChannelPruningLearner(new L1ChannelSelector(), false, 1).unreachable(info, 0.5));
     }
 
     @Test
