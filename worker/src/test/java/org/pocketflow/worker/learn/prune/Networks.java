@@ -31,7 +31,12 @@ final class Networks {
     /** A zoo network whose batch norms have non-trivial running statistics, gamma and beta. */
     static ComputationGraph create(Architecture arch, long seed) {
         ComputationGraph g = arch.factory().create(MNIST, 10, seed);
-        SplittableRandom rnd = new SplittableRandom(seed);
+        randomBatchNorms(g, new SplittableRandom(seed));
+        return g;
+    }
+
+    /** Sets gamma and variance in [0.5, 1.5], beta and mean in [-0.2, 0.2] in every batch norm of {@code g}. */
+    static void randomBatchNorms(ComputationGraph g, SplittableRandom rnd) {
         for (Layer layer : g.getLayers()) {
             if (layer.conf().getLayer() instanceof BatchNormalization) {
                 for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
@@ -47,7 +52,6 @@ final class Networks {
                 }
             }
         }
-        return g;
     }
 
     /** {@code batch} images of uniform noise in [-1, 1). */

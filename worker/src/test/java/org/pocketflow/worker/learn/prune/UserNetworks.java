@@ -168,19 +168,6 @@ final class UserNetworks {
             }
             graph.fit(new DataSet(Networks.input(16, seed + s), labels));
         }
-        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
-            if (layer.conf().getLayer() instanceof BatchNormalization) {
-                for (var p : layer.paramTable().entrySet()) {
-                    var v = p.getValue();
-                    for (long i = 0; i < v.length(); i++) {
-                        double u = rnd.nextDouble(-1, 1);
-                        v.putScalar(i, switch (p.getKey()) {
-                            case "gamma", "var" -> 1 + 0.5 * u;
-                            default -> 0.2 * u;
-                        });
-                    }
-                }
-            }
-        }
+        Networks.randomBatchNorms(graph, rnd);
     }
 }
