@@ -54,7 +54,7 @@ public final class ModelInfo {
         Map<String, LayerInfo> names = new LinkedHashMap<>();
         layers.forEach(l -> names.put(l.name(), l));
         this.byName = Map.copyOf(names);
-        this.groups = channels.groups();
+        this.groups = List.copyOf(channels.groups());
         Map<String, ChannelGroup> gn = new LinkedHashMap<>();
         groups.forEach(g -> gn.put(g.name(), g));
         this.groupByName = Map.copyOf(gn);
