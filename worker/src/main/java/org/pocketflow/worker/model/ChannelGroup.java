@@ -11,8 +11,9 @@ import java.util.List;
  * split into one group per branch range.
  *
  * @param id        stable index of the group in {@link ModelInfo#groups()}
- * @param name      unique name: its first producer, or {@code producer/k} for the k-th group of a
- *                  producer whose output holds several groups
+ * @param name      unique name: the first producer whose output is exactly this group (a branch of a
+ *                  concatenation, {@code b1}), else {@code producer/k} for the k-th such group of its
+ *                  first producer (or member, for groups without producers)
  * @param channels  number of channels of the group
  * @param producers layers that create the channels (convolutions, dense layers); several when
  *                  element-wise additions tie their outputs
