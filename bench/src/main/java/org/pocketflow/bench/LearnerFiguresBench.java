@@ -33,6 +33,9 @@ import org.pocketflow.worker.learn.prune.LatencyAllocation;
 import org.pocketflow.worker.learn.quant.NonUniformQuantLearner;
 import org.pocketflow.worker.learn.quant.UniformQuantLearner;
 import org.pocketflow.worker.learn.sparse.WeightSparsityLearner;
+import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ChannelRole;
+import org.pocketflow.worker.model.LayerInfo;
 import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.runtime.Backend;
@@ -46,12 +49,15 @@ import org.pocketflow.worker.train.TrainingSpec;
  * file measured and loaded back, its latency measured beside the base model's.
  *
  * <p>Run: {@code bench/bin/run LearnerFiguresBench MODEL_ZIP [epochs] [experiments]} where
- * MODEL_ZIP is a base model from {@code pocketflow run conf/examples/lenet-baseline.conf},
+ * MODEL_ZIP is a base model from {@code pocketflow run conf/examples/lenet-baseline.conf} (or any
+ * DL4J graph zip, e.g. the concat network {@code ConcatNetworkBench} saves),
  * epochs of fine-tuning (default 3) and a comma list of experiments (default all):
  * {@code prune50, prune50-lasso, prune50-x8 (channel counts in multiples of 8), prune50-lasso-x8,
  * prune50-dcp, prune50-dcp-x8, prune50-fast-lasso and prune50-fast-dcp (first convolution cut, multiples of 8,
  * the allocation timed by {@code Learner.fastest}), prune50-fast-lasso-kept (the same with the first
- * convolution whole), prune50-kd, sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
+ * convolution whole), prune50-kd, prune50-cutfirst, prune50-lasso-cutfirst and prune50-dcp-cutfirst (L1,
+ * LASSO, DCP with the first convolution's groups pruned too, any count: a network whose first
+ * convolution is tied to a concatenation needs it), sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
  * nonuniform2, uniform3, nonuniform3, chain50-8}. Prints figures; asserts nothing.
  */
 public final class LearnerFiguresBench {
@@ -107,6 +113,13 @@ public final class LearnerFiguresBench {
                 new Experiment("prune50-fast-lasso-kept", new ChannelPruningLearner(new LassoChannelSelector(
                         calibration, SEED), true, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false, true),
                 new Experiment("prune50-kd", new ChannelPruningLearner(), Budget.macs(0.5), true),
+                new Experiment("prune50-cutfirst", new ChannelPruningLearner(new L1ChannelSelector(), false,
+                        FlopsBudget.ANY_COUNT), Budget.macs(0.5), false),
+                new Experiment("prune50-lasso-cutfirst", new ChannelPruningLearner(new LassoChannelSelector(
+                        calibration, SEED), false, FlopsBudget.ANY_COUNT), Budget.macs(0.5), false),
+                new Experiment("prune50-dcp-cutfirst", new ChannelPruningLearner(new DcpChannelSelector(
+                        dcp.getFeatures(), dcp.getLabels(), SEED), false, FlopsBudget.ANY_COUNT), Budget.macs(0.5),
+                        false),
                 new Experiment("sparse75", new WeightSparsityLearner(), Budget.sparse(0.75), false),
                 new Experiment("uniform8", new UniformQuantLearner(), Budget.bits(8), false),
                 new Experiment("uniform4", new UniformQuantLearner(), Budget.bits(4), false),
@@ -149,11 +162,45 @@ public final class LearnerFiguresBench {
                     b1[1], b1[0] / b1[1], b64[1], b64[0] / b64[1], seconds);
             System.out.println(row);
             System.out.println("             settings " + new LinkedHashMap<>(m.settings()));
+            printChannels(ModelInfo.of(base, data.shape()), ModelInfo.of(m.graph(), data.shape()), m);
             rows.add(row);
         }
         System.out.println("\nsummary (drop = base minus compressed test accuracy; latency ratio = base / compressed, "
                 + "median of " + LATENCY_ITERATIONS + " round-robin calls each):");
         rows.forEach(System.out::println);
+    }
+
+    /**
+     * For channel pruning: the channels kept per group, each concatenation's branch ranges before and
+     * after, and the report's notes (groups the network's structure left whole).
+     */
+    private static void printChannels(ModelInfo before, ModelInfo after, CompressedModel m) {
+        StringBuilder groups = new StringBuilder();
+        for (ChannelGroup g : before.groups()) {
+            Double ratio = m.settings().get(g.name());
+            if (ratio != null) {
+                groups.append(String.format(" %s %d->%d", g.name(), g.channels(), Math.round(ratio * g.channels())));
+            }
+        }
+        if (groups.length() > 0) {
+            System.out.println("             channels kept per group:" + groups);
+        }
+        for (LayerInfo l : before.layers()) {
+            if (l.role() == ChannelRole.CONCAT && after.hasLayer(l.name())) {
+                StringBuilder ranges = new StringBuilder();
+                long from = 0;
+                long to = 0;
+                for (String in : l.inputs()) {
+                    long c = before.layer(in).channels();
+                    long k = after.layer(in).channels();
+                    ranges.append(String.format(" %s [%d,%d)->[%d,%d)", in, from, from + c, to, to + k));
+                    from += c;
+                    to += k;
+                }
+                System.out.println("             concat " + l.name() + ":" + ranges);
+            }
+        }
+        m.notes().forEach(n -> System.out.println("             note: " + n));
     }
 
     /** Median ms of the base and the compressed network at {@code batch}, timed round-robin. */

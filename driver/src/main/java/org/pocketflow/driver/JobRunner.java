@@ -52,8 +52,9 @@ public final class JobRunner {
     /**
      * Problems with the job's inputs, one line each naming the key or file and the fix (empty
      * when all is well): the data folder and its IDX files (headers against lengths, gzip
-     * streams decompressed to their end), and the model zip (opened and checked whole). Reads
-     * through Hadoop FS, so remote inputs are checked too; nothing is loaded.
+     * streams decompressed to their end), the model (zip opened and checked whole, or a Keras
+     * file imported), and a channel-pruning target the given model cannot reach. Reads through
+     * Hadoop FS, so remote inputs are checked too.
      */
     public List<String> preflight() {
         var problems = new java.util.ArrayList<String>(StudySettings.problems(config));
@@ -78,6 +79,7 @@ public final class JobRunner {
                 problems.add(ModelKeys.PATH.name() + ": " + e.getMessage());
             }
         }
+        problems.addAll(PruningPreflight.problems(config));
         return problems;
     }
 

@@ -52,6 +52,44 @@ class PocketFlowMainTest {
     }
 
     @Test
+    void unreachablePruningTargetOnAUserModelExitsWithCode2NamingTheLayerBeforeAnySparkWork(@TempDir Path tmp) {
+        boolean present = Files.isDirectory(Path.of(DATA));
+        assertTrue(present || !"true".equals(System.getenv("CI")), "Fashion-MNIST missing at " + DATA);
+        assumeTrue(present, "Fashion-MNIST not installed");
+        Path zip = tmp.resolve("user.zip");
+        ModelFiles.save(subsetNetwork(), zip.toUri().toString());
+        Path runs = tmp.resolve("runs");
+        Outcome o = main("run", "--conf", "pocketflow.learn.algorithm=channel-pruning",
+                "--conf", "pocketflow.learn.mac-fraction=0.6", "--conf", "pocketflow.model.path=" + zip,
+                "--conf", "pocketflow.run.root=" + runs);
+        assertEquals(2, o.code(), o.out() + o.err());
+        assertTrue(o.err().contains("pocketflow.learn.mac-fraction = 0.6") && o.err().contains("layer(s) pw")
+                && o.err().contains("vertex sub (SubsetVertex)") && o.err().contains("smallest reachable fraction is "
+                + "1.0000") && o.err().contains("set pocketflow.learn.keep-first-conv = false"), o.err());
+        assertEquals(1, o.err().strip().lines().count(), "one line, no stack trace: " + o.err());
+        assertTrue(!Files.exists(runs), "no run directory may be created for a bad job");
+    }
+
+    /** conv "stem" (16) → conv "pw" (16) → global pooling → SubsetVertex "sub" (features 0..7) → output. */
+    private static ComputationGraph subsetNetwork() {
+        var g = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1)
+                .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).graphBuilder().addInputs("input")
+                .addLayer("stem", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(16).build(),
+                        "input")
+                .addLayer("pw", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 1).nOut(16).build(),
+                        "stem")
+                .addLayer("gap", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer(), "pw")
+                .addVertex("sub", new org.deeplearning4j.nn.conf.graph.SubsetVertex(0, 7), "gap")
+                .addLayer("output", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "sub")
+                .setOutputs("output")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(28, 28, 1));
+        ComputationGraph graph = new ComputationGraph(g.build());
+        graph.init();
+        return graph;
+    }
+
+    @Test
     void badUsageExitsWithCode2() {
         assertEquals(2, main().code());
         assertEquals(2, main("run", "--conf").code());

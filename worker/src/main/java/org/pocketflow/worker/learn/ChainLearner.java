@@ -81,7 +81,9 @@ public final class ChainLearner implements Learner {
         Compression second = then.compress(first.graph(), shape, part(then, settings), budget);
         Map<String, Double> used = prefix(prune, first.settings());
         used.putAll(prefix(then, second.settings()));
-        return new Compression(second.graph(), second.hook(), second.encoder(), used);
+        List<String> notes = new ArrayList<>(first.notes());
+        notes.addAll(second.notes());
+        return new Compression(second.graph(), second.hook(), second.encoder(), used, notes);
     }
 
     private static Knob prefixed(Learner l, Knob k) {

@@ -1,5 +1,6 @@
 package org.pocketflow.worker.learn;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -23,12 +24,20 @@ import org.pocketflow.worker.train.StepHook;
  * @param encoder  from the finished network, the compact encodings of its compressed parameters
  *                 keyed by DL4J parameter key ({@code layer_W}); parameters not named are stored dense
  * @param settings the per-knob settings actually applied (after the budget), keyed by knob name
+ * @param notes    lines for the compression report, e.g. why a channel group was left whole
  */
 public record Compression(ComputationGraph graph, StepHook hook,
                           Function<ComputationGraph, Map<String, TensorEncoding>> encoder,
-                          Map<String, Double> settings) {
+                          Map<String, Double> settings, List<String> notes) {
     public Compression {
         settings = Map.copyOf(settings);
+        notes = List.copyOf(notes);
+    }
+
+    /** A compression with nothing to note. */
+    public Compression(ComputationGraph graph, StepHook hook,
+                       Function<ComputationGraph, Map<String, TensorEncoding>> encoder, Map<String, Double> settings) {
+        this(graph, hook, encoder, settings, List.of());
     }
 
     /**

@@ -52,7 +52,7 @@ public final class LearnerRun {
         prov.put("settings", c.settings().toString());
         prov.put("fine-tune", fineTune.toString());
         PackedModel packed = PackedModel.of(finished, c.encodings(finished), prov);
-        return new CompressedModel(learner.name(), c.settings(), finished, packed, ModelCost.of(before),
+        return new CompressedModel(learner.name(), c.settings(), c.notes(), finished, packed, ModelCost.of(before),
                 ModelCost.of(ModelInfo.of(finished, shape)), tuned.epochs());
     }
 }

@@ -7,6 +7,8 @@ import java.util.List;
  *
  * @param name        vertex name in the graph
  * @param kind        layer class, e.g. {@code ConvolutionLayer}, {@code ElementWiseVertex}
+ * @param role        what it does to channels (as channel pruning traced it: {@code UNKNOWN} also
+ *                    where a vertex's shapes did not fit its declared role)
  * @param inputs      names of the vertices feeding this one
  * @param outputShape output shape without the batch dimension ({@code [C, H, W]} or {@code [N]})
  * @param parameters  trainable and statistics parameters (as DL4J counts them)
@@ -14,7 +16,7 @@ import java.util.List;
  *                    layers; batch norm is counted as 0 because deployment folds it into the conv)
  * @param bytes       fp32 bytes of the parameters
  */
-public record LayerInfo(String name, String kind, List<String> inputs, long[] outputShape,
+public record LayerInfo(String name, String kind, ChannelRole role, List<String> inputs, long[] outputShape,
                         long parameters, long macs, long bytes) {
     public LayerInfo {
         inputs = List.copyOf(inputs);

@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -21,28 +22,44 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * Per-layer description of a network that the compression learners and the cost model rely on:
- * output shapes, parameters, multiply-adds, bytes, and the channel dependency groups.
+ * output shapes, parameters, multiply-adds, bytes, each vertex's {@link ChannelRole}, and the
+ * channel dependency groups with every vertex's {@link ChannelLayout}.
  *
  * <p>Built once per model by {@link #of(ComputationGraph, ImageShape)}; immutable afterwards.
- * Channel groups come from a union-find over the graph: a convolution or dense layer starts new
- * channels; batch norm, activations, pooling and depthwise convolutions pass their input's
- * channels through (so a depthwise conv joins its producer's group); an element-wise addition
- * merges the groups of all its inputs (residual connections).
+ * Channel groups come from a union-find over single channels (see {@code ChannelTracer}): a
+ * convolution or dense layer creates new channels; batch norm, activations, pooling and depthwise
+ * convolutions carry their input's channels; a concatenation ({@code MergeVertex}) carries its
+ * inputs' channels one after another; an element-wise vertex (residual addition) ties channel
+ * {@code c} of all its inputs together. A vertex channels cannot be traced through (reshape,
+ * subset, space-to-depth, unknown or custom layers, preprocessors other than the flattening
+ * before a dense layer) leaves the groups it touches whole, with the reason in {@link
+ * ChannelGroup#block()}.
  */
 public final class ModelInfo {
     private final List<LayerInfo> layers;
+    private final Map<String, LayerInfo> byName;
     private final List<ChannelGroup> groups;
-    private final Map<String, Integer> groupOf;
+    private final Map<String, ChannelGroup> groupByName;
+    private final Map<String, ChannelLayout> layouts;
+    private final Map<String, String> consumed;
 
-    private ModelInfo(List<LayerInfo> layers, List<ChannelGroup> groups, Map<String, Integer> groupOf) {
+    private ModelInfo(List<LayerInfo> layers, ChannelTracer.Result channels) {
         this.layers = List.copyOf(layers);
-        this.groups = List.copyOf(groups);
-        this.groupOf = Map.copyOf(groupOf);
+        Map<String, LayerInfo> names = new LinkedHashMap<>();
+        layers.forEach(l -> names.put(l.name(), l));
+        this.byName = Map.copyOf(names);
+        this.groups = List.copyOf(channels.groups());
+        Map<String, ChannelGroup> gn = new LinkedHashMap<>();
+        groups.forEach(g -> gn.put(g.name(), g));
+        this.groupByName = Map.copyOf(gn);
+        this.layouts = Map.copyOf(channels.layouts());
+        this.consumed = channels.consumed();
     }
 
     /** Describes {@code graph} for input images of {@code shape}. */
@@ -56,6 +73,7 @@ public final class ModelInfo {
         ChannelTracer tracer = new ChannelTracer();
         for (String name : order) {
             if (conf.getNetworkInputs().contains(name)) {
+                tracer.input(name, shape.channels());
                 continue;
             }
             GraphVertex vertex = conf.getVertices().get(name);
@@ -65,11 +83,26 @@ public final class ModelInfo {
             long params = layer == null ? 0 : graph.getLayer(name).numParams();
             long macs = layer == null ? 0 : macs(layer, outShape);
             String kind = layer == null ? vertex.getClass().getSimpleName() : layer.getClass().getSimpleName();
-            layers.add(new LayerInfo(name, kind, in, outShape, params, macs, params * Float.BYTES));
-            tracer.visit(name, layer, in, outShape.length == 0 ? 0 : outShape[0],
-                    conf.getNetworkInputs(), conf.getNetworkOutputs().contains(name));
+            ChannelRole role = ChannelRole.of(vertex);
+            GroupBlock inputCut = role == ChannelRole.PRODUCER ? inputCut(name, (LayerVertex) vertex, in, types)
+                    : null;
+            tracer.visit(name, kind, role, in, outShape.length == 0 ? 0 : Math.toIntExact(Math.max(0, outShape[0])),
+                    conf.getNetworkOutputs().contains(name), inputCut);
+            layers.add(new LayerInfo(name, kind, tracer.role(name), in, outShape, params, macs,
+                    params * Float.BYTES));
         }
-        return tracer.build(layers);
+        return new ModelInfo(layers, tracer.build(order));
+    }
+
+    /** Why a producer's input channels cannot be cut, or null: only no preprocessor or an NCHW flattening is followed. */
+    private static GroupBlock inputCut(String name, LayerVertex vertex, List<String> in, Map<String, InputType> types) {
+        InputPreProcessor pre = vertex.getPreProcessor();
+        if (pre == null) {
+            return null;
+        }
+        boolean flat = pre instanceof CnnToFeedForwardPreProcessor f && f.getFormat() == CNN2DFormat.NCHW
+                && in.size() == 1 && types.get(in.get(0)) instanceof InputType.InputTypeConvolutional;
+        return flat ? null : new GroupBlock(GroupBlock.Cause.PREPROCESSOR, name, pre.getClass().getSimpleName());
     }
 
     /** Layers in topological order (network inputs excluded). */
@@ -84,17 +117,71 @@ public final class ModelInfo {
 
     /** The layer of that name. */
     public LayerInfo layer(String name) {
-        return layers.stream().filter(l -> l.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no layer named " + name));
+        LayerInfo l = byName.get(name);
+        if (l == null) {
+            throw new IllegalArgumentException("no layer named " + name);
+        }
+        return l;
     }
 
-    /** The channel group whose channels {@code layerName} outputs. */
+    /** Whether the network has a (non-input) vertex of that name. */
+    public boolean hasLayer(String name) {
+        return byName.containsKey(name);
+    }
+
+    /**
+     * The channel group whose channels {@code layerName} outputs.
+     *
+     * @throws IllegalArgumentException when its output holds several groups (a concatenation); use {@link #groupsOf}
+     */
     public ChannelGroup groupOf(String layerName) {
-        Integer id = groupOf.get(layerName);
-        if (id == null) {
-            throw new IllegalArgumentException(layerName + " belongs to no channel group");
+        List<ChannelGroup> all = groupsOf(layerName);
+        if (all.size() != 1) {
+            throw new IllegalArgumentException(layerName + " outputs the channels of " + all.size() + " groups "
+                    + all.stream().map(ChannelGroup::name).toList() + "; use groupsOf");
         }
-        return groups.get(id);
+        return all.get(0);
+    }
+
+    /** The channel groups {@code vertexName}'s output holds, in order of their first channel. */
+    public List<ChannelGroup> groupsOf(String vertexName) {
+        return layout(vertexName).positionCounts().keySet().stream().map(groups::get).toList();
+    }
+
+    /**
+     * The groups of producers that the network's structure (not the task) leaves whole: a vertex or
+     * layer channel surgery cannot follow touches them.
+     */
+    public List<ChannelGroup> groupsLeftWhole() {
+        return groups.stream().filter(g -> !g.prunable() && g.block().unsupported() && !g.producers().isEmpty())
+                .toList();
+    }
+
+    /** The group of that {@link ChannelGroup#name() name}. */
+    public ChannelGroup group(String name) {
+        ChannelGroup g = groupByName.get(name);
+        if (g == null) {
+            throw new IllegalArgumentException("no channel group named " + name + "; the groups are "
+                    + groupByName.keySet());
+        }
+        return g;
+    }
+
+    /** Where the output channels of vertex {@code name} (network inputs included) come from. */
+    public ChannelLayout layout(String name) {
+        ChannelLayout l = layouts.get(name);
+        if (l == null) {
+            throw new IllegalArgumentException(name + " belongs to no channel group");
+        }
+        return l;
+    }
+
+    /**
+     * The vertex whose channels producer {@code consumer} reads and may have cut, or null when its
+     * input cannot be cut (a preprocessor channel surgery does not follow).
+     */
+    public String consumedInput(String consumer) {
+        return consumed.get(consumer);
     }
 
     /** Total multiply-adds for one image. */
@@ -137,19 +224,11 @@ public final class ModelInfo {
             int[] k = conv.getKernelSize();
             return out[0] * out[1] * out[2] * k[0] * k[1] * conv.getNIn();
         }
-        if (startsChannels(layer)) {
-            FeedForwardLayer ff = (FeedForwardLayer) layer;
+        if (layer instanceof FeedForwardLayer ff && !(layer instanceof BatchNormalization)
+                && !(layer instanceof DropoutLayer)) {
             return ff.getNIn() * ff.getNOut();
         }
         return 0;
-    }
-
-    /** Convolutions and dense layers create new channels; everything else passes them through. */
-    static boolean startsChannels(Layer layer) {
-        return layer instanceof FeedForwardLayer
-                && !(layer instanceof DepthwiseConvolution2D)
-                && !(layer instanceof BatchNormalization)
-                && !(layer instanceof DropoutLayer);
     }
 
     private static long[] shapeOf(InputType t) {
@@ -169,92 +248,5 @@ public final class ModelInfo {
             names.add(graph.getVertices()[idx].getVertexName());
         }
         return names;
-    }
-
-    /** Union-find over vertices; see the class comment for the rules. */
-    private static final class ChannelTracer {
-        private final Map<String, String> parent = new LinkedHashMap<>();
-        private final Map<String, String> role = new LinkedHashMap<>();
-        private final Map<String, Long> channels = new LinkedHashMap<>();
-        private final Map<String, List<String>> consumersOf = new LinkedHashMap<>();
-        private final Map<String, Boolean> fixed = new LinkedHashMap<>();
-
-        void visit(String name, Layer layer, List<String> in, long outChannels, List<String> networkInputs,
-                   boolean isOutput) {
-            parent.put(name, name);
-            channels.put(name, outChannels);
-            if (startsChannels(layer)) {
-                role.put(name, "producer");
-                for (String i : in) {
-                    if (!networkInputs.contains(i)) {
-                        consumersOf.computeIfAbsent(find(i), k -> new ArrayList<>()).add(name);
-                    }
-                }
-            } else {
-                role.put(name, "follower");
-                for (String i : in) {
-                    if (networkInputs.contains(i)) {
-                        fixed.put(name, true);
-                    } else {
-                        union(i, name);
-                    }
-                }
-            }
-            if (isOutput) {
-                fixed.put(name, true);
-            }
-        }
-
-        ModelInfo build(List<LayerInfo> layers) {
-            Map<String, List<String>> members = new TreeMap<>();
-            Map<String, Integer> firstSeen = new LinkedHashMap<>();
-            for (String v : parent.keySet()) {
-                String root = find(v);
-                firstSeen.putIfAbsent(root, firstSeen.size());
-                members.computeIfAbsent(root, k -> new ArrayList<>()).add(v);
-            }
-            Map<String, List<String>> consumers = new LinkedHashMap<>();
-            consumersOf.forEach((k, v) -> consumers.computeIfAbsent(find(k), x -> new ArrayList<>()).addAll(v));
-
-            List<ChannelGroup> groups = new ArrayList<>();
-            Map<String, Integer> groupOf = new LinkedHashMap<>();
-            for (String root : firstSeen.keySet()) {
-                List<String> producers = new ArrayList<>();
-                List<String> followers = new ArrayList<>();
-                boolean isFixed = false;
-                for (String m : members.get(root)) {
-                    ("producer".equals(role.get(m)) ? producers : followers).add(m);
-                    isFixed |= fixed.getOrDefault(m, false);
-                }
-                int id = groups.size();
-                groups.add(new ChannelGroup(id, channels.get(root), producers, followers,
-                        consumers.getOrDefault(root, List.of()), !isFixed && !producers.isEmpty()));
-                for (String m : members.get(root)) {
-                    groupOf.put(m, id);
-                }
-            }
-            return new ModelInfo(layers, groups, groupOf);
-        }
-
-        private String find(String v) {
-            String p = parent.get(v);
-            if (p == null) {
-                throw new IllegalStateException("vertex " + v + " visited before its inputs");
-            }
-            if (!p.equals(v)) {
-                p = find(p);
-                parent.put(v, p);
-            }
-            return p;
-        }
-
-        private void union(String a, String b) {
-            String ra = find(a);
-            String rb = find(b);
-            if (!ra.equals(rb)) {
-                // keep the earlier vertex as root so groups are named by their first producer
-                parent.put(rb, ra);
-            }
-        }
     }
 }

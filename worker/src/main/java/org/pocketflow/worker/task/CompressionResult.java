@@ -29,11 +29,12 @@ import org.pocketflow.worker.train.EpochStats;
  * @param inferenceLatency   measured latency of the inference form
  * @param onnx               {@code model.onnx}: written or why not, parity with DL4J, ONNX Runtime latency
  * @param fineTuneEpochs     per-epoch fine-tuning figures, validation accuracy included (empty without fine-tuning)
+ * @param notes              lines from the learner, e.g. which channel groups the network's structure left whole
  */
 public record CompressionResult(String learner, Map<String, Double> settings, double testAccuracy,
                                 double validationAccuracy, double accuracyDrop, long macs, long parameters,
                                 long packedBytes, long tensorBytes, long baseBytes, Latency latency,
                                 Map<String, String> encodings, double fineTuneSeconds, String packedFile,
                                 String modelFile, String inferenceFile, Latency inferenceLatency,
-                                 OnnxResult onnx, List<EpochStats> fineTuneEpochs) {
+                                 OnnxResult onnx, List<EpochStats> fineTuneEpochs, List<String> notes) {
 }

@@ -87,6 +87,7 @@ final class CompressionRun {
         ModelFiles.save(inference, inferenceFile);
         Latency inferenceLatency = Evaluator.latency(inference, dataset.shape(), req.latencyWarmup(),
                 req.latencyIterations());
+        m.notes().forEach(progress);
         OnnxResult onnx = OnnxStep.run(m.graph(), m.packed(), dataset.shape(), norm,
                 OnnxStep.metadata(m.packed(), OnnxStep.jobConfig(c, req)), dataset.test(), req.runDir() + "/model.onnx", inferenceLatency,
                 req.latencyWarmup(), req.latencyIterations(), progress);
@@ -99,6 +100,6 @@ final class CompressionRun {
         return new CompressionResult(learner.name(), m.settings(), test, val, baseAccuracy - test, m.after().macs(),
                 m.after().parameters(), packedBytes, m.packed().tensorBytes(), m.before().bytes(), latency,
                 m.packed().encodings(), seconds, packedFile, modelFile, inferenceFile, inferenceLatency, onnx,
-                m.fineTuneEpochs());
+                m.fineTuneEpochs(), m.notes());
     }
 }

@@ -178,7 +178,8 @@ public final class TrialRun {
 
     /** {@code c} with {@code graph} (parameters possibly replaced) and a hook that stops on interruption. */
     private static Compression cancellable(Compression c, ComputationGraph graph, int trial) {
-        return new Compression(graph, new CancellationHook(trial).andThen(c.hook()), c.encoder(), c.settings());
+        return new Compression(graph, new CancellationHook(trial).andThen(c.hook()), c.encoder(), c.settings(),
+                c.notes());
     }
 
     private static ComputationGraph restore(byte[] zip) {

@@ -6,15 +6,20 @@ import java.util.List;
 import java.util.Map;
 
 import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ChannelLayout;
+import org.pocketflow.worker.model.ChannelRole;
 import org.pocketflow.worker.model.LayerInfo;
 import org.pocketflow.worker.model.ModelInfo;
 
 /**
  * Multiply-adds of a network as a function of the channels kept per group, without building
- * the pruned network. A convolution or dense layer costs {@code M * (c_out / C_out) * (c_in / C_in)}
- * (its MACs are linear in its output and in its input channels), a depthwise convolution
- * {@code M * c / C}; every other layer costs nothing, as in {@link ModelInfo}. The result equals
- * {@code ModelInfo.of(pruned).totalMacs()} of the network {@link ChannelSurgery} builds.
+ * the pruned network. A vertex's channel count is {@code sum_g u_g * n_g / C_g} over the groups
+ * its {@link ChannelLayout} holds ({@code u_g} output channels carry group {@code g}, which keeps
+ * {@code n_g} of its {@code C_g} channels): a concatenation adds its branches' counts. A
+ * convolution or dense layer costs {@code M * (c_out / C_out) * (c_in / C_in)} (its MACs are linear
+ * in its output and in its input channels), a depthwise convolution {@code M * c / C}; every other
+ * layer costs nothing, as in {@link ModelInfo}. The result equals {@code
+ * ModelInfo.of(pruned).totalMacs()} of the network {@link ChannelSurgery} builds.
  *
  * <p>Immutable and thread-safe.
  */
@@ -22,7 +27,30 @@ public final class ChannelCostModel {
     private final long[] groupChannels;
     private final List<Term> terms;
 
-    private record Term(long macs, int outGroup, int inGroup) {
+    /** One layer: {@code macs} at full width, its output and (for producers) input channels as group sums. */
+    private record Term(long macs, Channels out, Channels in) {
+    }
+
+    /** A channel count {@code sum_g uses[g] * n_g / C_g}, with {@code full} the sum at full width. */
+    private record Channels(int[] groups, long[] uses, long full) {
+        static final Channels ONE = new Channels(new int[0], new long[0], 1);
+
+        static Channels of(ChannelLayout layout) {
+            Map<Integer, Integer> counts = layout.positionCounts();
+            return new Channels(counts.keySet().stream().mapToInt(Integer::intValue).toArray(),
+                    counts.values().stream().mapToLong(Integer::longValue).toArray(), layout.channels());
+        }
+
+        long count(long[] kept, long[] channels) {
+            if (groups.length == 0) {
+                return full;
+            }
+            long c = 0;
+            for (int i = 0; i < groups.length; i++) {
+                c += uses[i] * kept[groups[i]] / channels[groups[i]];
+            }
+            return c;
+        }
     }
 
     private ChannelCostModel(long[] groupChannels, List<Term> terms) {
@@ -38,16 +66,13 @@ public final class ChannelCostModel {
             if (l.macs() == 0) {
                 continue;
             }
-            ChannelGroup out = info.groupOf(l.name());
-            int inGroup = -1;
-            if (out.producers().contains(l.name())) {
-                for (String in : l.inputs()) {
-                    if (info.layers().stream().anyMatch(x -> x.name().equals(in))) {
-                        inGroup = info.groupOf(in).id();
-                    }
-                }
+            Channels out = Channels.of(info.layout(l.name()));
+            Channels in = Channels.ONE;
+            String read = info.consumedInput(l.name());
+            if (l.role() == ChannelRole.PRODUCER && read != null) {
+                in = Channels.of(info.layout(read));
             }
-            terms.add(new Term(l.macs(), out.id(), inGroup));
+            terms.add(new Term(l.macs(), out, in));
         }
         return new ChannelCostModel(channels, terms);
     }
@@ -70,12 +95,11 @@ public final class ChannelCostModel {
         }
         long total = 0;
         for (Term t : terms) {
-            total += scaled(t.macs, channels[t.outGroup], groupChannels[t.outGroup], t.inGroup < 0 ? 1 : channels[t.inGroup],
-                    t.inGroup < 0 ? 1 : groupChannels[t.inGroup]);
+            total += scaled(t.macs, t.out.count(channels, groupChannels), t.out.full,
+                    t.in.count(channels, groupChannels), t.in.full);
         }
         return total;
     }
-
     /** MACs with the groups in {@code counts} cut to those channel counts and every other group whole. */
     public long macs(Map<Integer, Integer> counts) {
         long[] c = fullChannels();

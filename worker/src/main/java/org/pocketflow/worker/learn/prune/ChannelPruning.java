@@ -134,7 +134,7 @@ public final class ChannelPruning {
                     + "predicted " + allocation.macs());
         }
         return new PrunedNetwork(smaller, new PruningReport(selector.name(), target, groups, ModelCost.of(info),
-                ModelCost.of(after)));
+                ModelCost.of(after), PruningReport.wholeGroupNotes(info)));
     }
 
     private static int[] allChannels(ChannelGroup g) {

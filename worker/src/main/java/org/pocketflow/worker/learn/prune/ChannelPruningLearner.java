@@ -19,8 +19,9 @@ import org.pocketflow.worker.train.StepHook;
 
 /**
  * Channel pruning as a {@link Learner} (PocketFlow's ChannelPrunedLearner): one preserve-ratio
- * knob per prunable channel group, named after the group's first producer, from {@code 1/C} (one
- * channel) to 1; the MAC budget met
+ * knob per prunable channel group, named as the group ({@link ChannelGroup#name()}: its first
+ * producer, {@code producer/k} for the k-th group of a producer split by a concatenation), from
+ * {@code 1/C} (one channel) to 1; the MAC budget met
  * by construction by {@link FlopsBudget}; the network made physically smaller by
  * {@link ChannelPruning}. The architecture carries the constraint, so fine-tuning needs no hook
  * and the parameters are stored dense.
@@ -73,7 +74,7 @@ public final class ChannelPruningLearner implements Learner {
             ChannelGroup g = info.groups().get(ids.get(i));
             String name = nameOf(g);
             // from one channel to all of them: the range the budget's allocation itself spans
-            out.add(new Knob(name, 1.0 / g.channels(), 1, false, LayerFeatures.of(info, name, i, ids.size())));
+            out.add(new Knob(name, 1.0 / g.channels(), 1, false, LayerFeatures.of(info, g.producers().get(0), i, ids.size())));
         }
         return out;
     }
@@ -124,18 +125,40 @@ public final class ChannelPruningLearner implements Learner {
         ratios.forEach((n, r) -> byId.put(idOf(info, n), r));
         PrunedNetwork pruned = new ChannelPruning(selector, keepFirstGroup, channelMultiple)
                 .prune(graph, shape, budget.requireMacFraction(name()), byId);
-        return new Compression(pruned.graph(), StepHook.NONE, finished -> Map.of(), ratios);
+        return new Compression(pruned.graph(), StepHook.NONE, finished -> Map.of(), ratios, pruned.report().notes());
     }
 
     private double checkedTarget(ModelInfo info, Budget budget) {
         double target = budget.requireMacFraction(name());
-        double min = budget(info).minimumFraction();
-        if (target < min) {
-            throw new IllegalArgumentException(name() + ": no candidate keeps only " + target + " of the MACs; the "
-                    + "smallest reachable fraction is " + String.format("%.4f", min) + (keepFirstGroup
-                    ? " with the first convolution kept whole" : "") + ". Fix: raise pocketflow.learn.mac-fraction");
+        String why = unreachable(info, target);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
         }
         return target;
+    }
+
+    /**
+     * Why {@code target} cannot be met on {@code info}, naming the smallest reachable fraction and the
+     * layers the network's structure leaves whole; null when it can be met.
+     */
+    public String unreachable(ModelInfo info, double target) {
+        FlopsBudget flops = budget(info);
+        double min = flops.minimumFraction();
+        if (target >= min) {
+            return null;
+        }
+        String whole = flops.wholeGroups();
+        String fix = "raise pocketflow.learn.mac-fraction to at least " + String.format("%.4f", Math.ceil(min * 1e4) / 1e4);
+        if (keepFirstGroup) {
+            double all = new FlopsBudget(info, false, channelMultiple).minimumFraction();
+            if (all <= target) {
+                fix = "set pocketflow.learn.keep-first-conv = false (then " + String.format("%.4f", all)
+                        + " is reachable) or " + fix;
+            }
+        }
+        return name() + ": no candidate keeps only " + target + " of the MACs; the smallest reachable fraction is "
+                + String.format("%.4f", min) + (keepFirstGroup ? " with the first convolution kept whole" : "")
+                + (whole.isEmpty() ? "" : "; " + whole) + ". Fix: " + fix;
     }
 
     /** Kept channels / channels per knob, from an allocation. */
@@ -149,10 +172,10 @@ public final class ChannelPruningLearner implements Learner {
     }
 
     private static String nameOf(ChannelGroup g) {
-        return g.producers().get(0);
+        return g.name();
     }
 
     private static int idOf(ModelInfo info, String name) {
-        return info.groupOf(name).id();
+        return info.group(name).id();
     }
 }

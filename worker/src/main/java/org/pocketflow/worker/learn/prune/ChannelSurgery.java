@@ -6,25 +6,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ChannelLayout;
+import org.pocketflow.worker.model.ChannelRole;
 import org.pocketflow.worker.model.LayerInfo;
 import org.pocketflow.worker.model.ModelInfo;
 
@@ -35,13 +29,16 @@ import org.pocketflow.worker.model.ModelInfo;
  * Efficient ConvNets", section 3.1: removing a filter removes its feature map and the matching
  * input channel of every next-layer kernel).
  *
- * <p>Channels are removed per {@link ChannelGroup}: keeping channels {@code K} of a group keeps
- * output channels {@code K} of every producer (convolution {@code W[out,in,kh,kw]} and bias,
- * dense {@code W[in,out]} and bias), channels {@code K} of every follower (batch-norm gamma,
- * beta and running statistics, depthwise {@code W[kh,kw,c,1]}), and input channels {@code K} of
- * every consumer; a dense layer reading a flattened NCHW map keeps rows {@code c*H*W + h*W + w}
- * for {@code c} in {@code K}. Residual groups (element-wise additions) are cut consistently
- * because all their producers are cut alike.
+ * <p>Channels are removed per {@link ChannelGroup}: keeping channels {@code K} of a group keeps,
+ * in every vertex whose {@link ChannelLayout} holds the group, the output channels that carry a
+ * channel of {@code K}: output filters of a producer (convolution {@code W[out,in,kh,kw]} and bias,
+ * dense {@code W[in,out]} and bias), channels of a channel-wise layer (batch-norm gamma, beta and
+ * running statistics, depthwise {@code W[kh,kw,c,1]}); and the matching input channels of every
+ * consumer, read from the layout of the vertex it reads, so that a consumer of a concatenation
+ * keeps branch A's kept channels and then branch B's at their offsets. A dense layer reading a
+ * flattened NCHW map keeps rows {@code c*H*W + h*W + w} for the kept {@code c}. Residual groups
+ * (element-wise additions) are cut consistently because every operand's layout maps channel
+ * {@code c} to the same group channel.
  *
  * <p>Stateless; the input graph is left unchanged. The result has a fresh updater state.
  */
@@ -58,8 +55,7 @@ public final class ChannelSurgery {
      *              groups not named stay whole
      * @return the pruned network, initialised, with the kept parameters copied
      * @throws IllegalArgumentException naming the group and the fix when a keep list is empty, unsorted
-     *         or out of range, names an unknown or unprunable group, or when a group holds a layer kind
-     *         this surgery cannot cut
+     *         or out of range, or names an unknown or unprunable group (see {@link ChannelGroup#block()})
      */
     public static ComputationGraph prune(ComputationGraph graph, ModelInfo info, Map<Integer, int[]> keep) {
         Map<Integer, int[]> checked = validate(info, keep);
@@ -104,9 +100,9 @@ public final class ChannelSurgery {
             }
             ChannelGroup g = groups.get(id);
             if (!g.prunable()) {
-                throw new IllegalArgumentException("channel group " + id + " (producers " + g.producers()
-                        + ") cannot be pruned: its " + g.channels() + " channels are fixed by the task (network output)"
-                        + ". Fix: remove group " + id + " from the keep map");
+                throw new IllegalArgumentException("channel group " + id + " (" + g.name() + ") cannot be pruned: "
+                        + g.block().describe() + ". Fix: remove group " + id + " from the keep map (only groups whose "
+                        + "ChannelGroup.prunable() is true can be cut)");
             }
             out.put(id, checkKeepList(g, e.getValue()));
         }
@@ -133,84 +129,48 @@ public final class ChannelSurgery {
         return list.clone();
     }
 
-    /** Per layer, what to cut; checks every affected layer is of a kind this surgery handles. */
+    /**
+     * Per layer, what to cut: its output channels from its own {@link ChannelLayout}, a producer's
+     * input channels from the layout of the vertex it reads (a concatenation's: each branch's kept
+     * channels at that branch's offset).
+     */
     private static Map<String, LayerCut> plan(ComputationGraphConfiguration conf, ModelInfo info,
                                               Map<Integer, int[]> keep) {
         Map<String, LayerCut> cuts = new LinkedHashMap<>();
-        for (Map.Entry<Integer, int[]> e : keep.entrySet()) {
-            ChannelGroup g = info.groups().get(e.getKey());
-            int[] k = e.getValue();
-            for (String p : g.producers()) {
-                Layer layer = layerOf(conf, p, g);
-                if (layer == null || !ParameterSlicer.isProducer(layer)) {
-                    throw unsupported(g, p, conf, "ConvolutionLayer, DenseLayer or OutputLayer as producer");
+        for (LayerInfo l : info.layers()) {
+            GraphVertex v = conf.getVertices().get(l.name());
+            if (v == null) {
+                throw new IllegalArgumentException("the ModelInfo names vertex " + l.name() + " that the graph does "
+                        + "not have; pass the ModelInfo of this very graph");
+            }
+            int[] out = info.layout(l.name()).kept(keep);
+            int[] in = null;
+            int spatial = 1;
+            String read = info.consumedInput(l.name());
+            if (l.role() == ChannelRole.PRODUCER && read != null) {
+                in = info.layout(read).kept(keep);
+                long[] shape = info.hasLayer(read) ? info.layer(read).outputShape() : new long[0];
+                if (ParameterSlicer.isDense(((LayerVertex) v).getLayerConf().getLayer()) && shape.length == 3) {
+                    spatial = Math.toIntExact(shape[1] * shape[2]);
                 }
-                cuts.merge(p, new LayerCut(k, null, 1), (a, b) -> a.withOut(k));
             }
-            for (String f : g.followers()) {
-                checkFollower(conf, g, f);
-                cuts.merge(f, new LayerCut(k, null, 1), (a, b) -> a.withOut(k));
+            if (out == null && in == null) {
+                continue;
             }
-            for (String c : g.consumers()) {
-                int spatial = checkConsumer(conf, info, g, c);
-                cuts.merge(c, new LayerCut(null, k, spatial), (a, b) -> a.withIn(k, spatial));
+            if (l.role() != ChannelRole.PRODUCER && l.role() != ChannelRole.CHANNEL_WISE
+                    && l.role() != ChannelRole.ELEMENTWISE && l.role() != ChannelRole.CONCAT) {
+                throw new IllegalStateException("vertex " + l.name() + " (" + l.kind() + ", " + l.role() + ") holds a "
+                        + "pruned group; ModelInfo should have left that group whole");
+            }
+            if (v instanceof LayerVertex) {
+                cuts.put(l.name(), new LayerCut(out, in, spatial));
             }
         }
         return cuts;
     }
 
-    private static void checkFollower(ComputationGraphConfiguration conf, ChannelGroup g, String name) {
-        GraphVertex v = conf.getVertices().get(name);
-        if (v instanceof ElementWiseVertex) {
-            return;
-        }
-        Layer layer = layerOf(conf, name, g);
-        boolean ok = layer instanceof BatchNormalization || layer instanceof ActivationLayer
-                || layer instanceof SubsamplingLayer || layer instanceof GlobalPoolingLayer
-                || layer instanceof DropoutLayer || layer instanceof ZeroPaddingLayer
-                || layer instanceof DepthwiseConvolution2D;
-        if (!ok) {
-            throw unsupported(g, name, conf, "batch norm, activation, pooling, dropout, zero padding, depthwise "
-                    + "convolution or element-wise vertex as follower");
-        }
-        if (layer instanceof DepthwiseConvolution2D dw && dw.getDepthMultiplier() != 1) {
-            throw new IllegalArgumentException("channel group " + g.id() + " holds depthwise convolution " + name
-                    + " with depth multiplier " + dw.getDepthMultiplier() + "; only multiplier 1 can be pruned. "
-                    + "Fix: leave group " + g.id() + " out of the keep map");
-        }
-    }
-
-    /** Returns the positions per input channel the consumer reads (H*W for a flattened map, else 1). */
-    private static int checkConsumer(ComputationGraphConfiguration conf, ModelInfo info, ChannelGroup g, String name) {
-        Layer layer = layerOf(conf, name, g);
-        if (layer == null || !ParameterSlicer.isProducer(layer)) {
-            throw unsupported(g, name, conf, "ConvolutionLayer, DenseLayer or OutputLayer as consumer");
-        }
-        List<String> inputs = conf.getVertexInputs().get(name);
-        if (inputs.size() != 1) {
-            throw unsupported(g, name, conf, "single-input consumers");
-        }
-        InputPreProcessor pre = ((LayerVertex) conf.getVertices().get(name)).getPreProcessor();
-        LayerInfo input = info.layer(inputs.get(0));
-        long[] shape = input.outputShape();
-        if (!ParameterSlicer.isDense(layer) || shape.length == 1) {
-            if (pre != null) {
-                throw unsupported(g, name, conf, "consumers without input preprocessor (found "
-                        + pre.getClass().getSimpleName() + ")");
-            }
-            return 1;
-        }
-        if (!(pre instanceof CnnToFeedForwardPreProcessor flat) || flat.getFormat() != CNN2DFormat.NCHW) {
-            throw unsupported(g, name, conf, "dense layers reading an NCHW map through CnnToFeedForwardPreProcessor");
-        }
-        return Math.toIntExact(shape[1] * shape[2]);
-    }
-
     private static void resize(ComputationGraphConfiguration conf, String name, LayerCut cut) {
-        GraphVertex v = conf.getVertices().get(name);
-        if (!(v instanceof LayerVertex lv)) {
-            return;
-        }
+        LayerVertex lv = (LayerVertex) conf.getVertices().get(name);
         Layer layer = lv.getLayerConf().getLayer();
         if (cut.out() != null && layer instanceof FeedForwardLayer ff) {
             if (layer instanceof BatchNormalization || layer instanceof DepthwiseConvolution2D) {
@@ -224,24 +184,5 @@ public final class ChannelSurgery {
                 flat.setNumChannels(cut.in().length);
             }
         }
-    }
-
-    private static Layer layerOf(ComputationGraphConfiguration conf, String name, ChannelGroup g) {
-        GraphVertex v = conf.getVertices().get(name);
-        if (v == null) {
-            throw new IllegalArgumentException("channel group " + g.id() + " names layer " + name
-                    + " that the graph does not have; pass the ModelInfo of this very graph");
-        }
-        return v instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
-    }
-
-    private static IllegalArgumentException unsupported(ChannelGroup g, String name, ComputationGraphConfiguration conf,
-                                                        String supported) {
-        GraphVertex v = conf.getVertices().get(name);
-        String kind = v instanceof LayerVertex lv ? lv.getLayerConf().getLayer().getClass().getSimpleName()
-                : v.getClass().getSimpleName();
-        return new IllegalArgumentException("channel group " + g.id() + " cannot be pruned: layer " + name + " is a "
-                + kind + ", but channel surgery supports " + supported + ". Fix: leave group " + g.id()
-                + " out of the keep map");
     }
 }

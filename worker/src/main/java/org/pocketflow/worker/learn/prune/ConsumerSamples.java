@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ChannelLayout;
 import org.pocketflow.worker.model.ModelInfo;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,12 +35,53 @@ final class ConsumerSamples {
     final int width;
     /** {@code [samples][channels][width]}, row-major. */
     final double[] x;
+    /** Per sampled channel, the consumer's input channel it is. */
+    final int[] inputChannels;
+    /** Per sampled channel, its channel in the group ({@link #ofGroup}), else its input channel. */
+    final int[] groupChannels;
+    /** All input channels of the consumer. */
+    private final int consumerChannels;
 
     private ConsumerSamples(int samples, int channels, int width, double[] x) {
+        this(samples, width, x, java.util.stream.IntStream.range(0, channels).toArray(),
+                java.util.stream.IntStream.range(0, channels).toArray(), channels);
+    }
+
+    private ConsumerSamples(int samples, int width, double[] x, int[] inputChannels, int[] groupChannels,
+                            int consumerChannels) {
         this.samples = samples;
-        this.channels = channels;
+        this.channels = inputChannels.length;
         this.width = width;
         this.x = x;
+        this.inputChannels = inputChannels;
+        this.groupChannels = groupChannels;
+        this.consumerChannels = consumerChannels;
+    }
+
+    /** These samples of only the input channels {@code positions}, labelled with their group channels. */
+    private ConsumerSamples restrict(int[] positions, int[] inGroup) {
+        double[] r = new double[samples * positions.length * width];
+        for (int s = 0; s < samples; s++) {
+            for (int j = 0; j < positions.length; j++) {
+                System.arraycopy(x, (s * channels + positions[j]) * width, r, (s * positions.length + j) * width,
+                        width);
+            }
+        }
+        return new ConsumerSamples(samples, width, r, positions, inGroup, consumerChannels);
+    }
+
+    /** The consumer's weights of the sampled channels, {@code [outputs][channels][width]} as {@link #weights}. */
+    double[] weightsOf(ComputationGraph graph, String consumer) {
+        double[] full = weights(graph, consumer, consumerChannels, width);
+        int outs = full.length / (consumerChannels * width);
+        double[] out = new double[outs * channels * width];
+        for (int o = 0; o < outs; o++) {
+            for (int j = 0; j < channels; j++) {
+                System.arraycopy(full, (o * consumerChannels + inputChannels[j]) * width, out,
+                        (o * channels + j) * width, width);
+            }
+        }
+        return out;
     }
 
     /** Value {@code p} of channel {@code j} at sample {@code s}. */
@@ -149,25 +191,28 @@ final class ConsumerSamples {
     }
 
     /**
-     * The samples of every consumer of {@code group}, by consumer name in the group's order,
-     * from the cached activations of the calibration images.
-     *
-     * @throws IllegalArgumentException when a consumer reads another number of channels than the group has
+     * The samples of every consumer of {@code group}, by consumer name in the group's order, from
+     * the cached activations of the calibration images, restricted to the input channels that carry
+     * the group (a consumer of a concatenation reads other groups too; they stay as they are).
+     * {@link #groupChannels} says which channel of the group each sampled channel is.
      */
     static Map<String, ConsumerSamples> ofGroup(ComputationGraph graph, ModelInfo info, ChannelGroup group,
-                                                          Map<String, INDArray> activations, int perImage,
-                                                          long seed) {
+                                                Map<String, INDArray> activations, int perImage, long seed) {
         Map<String, ConsumerSamples> out = new LinkedHashMap<>();
         for (String consumer : group.consumers()) {
-            INDArray input = activations.get(inputOf(graph, consumer));
+            String read = info.consumedInput(consumer);
+            INDArray input = activations.get(read);
             ConsumerSamples x = of(graph, consumer, input, info.layer(consumer).outputShape(), perImage,
                     LeastSquaresReconstruction.positionSeed(seed, consumer));
-            if (x.channels != group.channels()) {
+            ChannelLayout layout = info.layout(read);
+            if (x.channels != layout.channels()) {
                 throw new IllegalArgumentException("consumer " + consumer + " of group " + group.id() + " reads "
-                        + x.channels + " channels, the group has " + group.channels()
+                        + x.channels + " channels, the ModelInfo says " + layout.channels()
                         + "; pass the ModelInfo of this very graph");
             }
-            out.put(consumer, x);
+            int[] positions = layout.positionsOf(group.id());
+            int[] inGroup = java.util.Arrays.stream(positions).map(layout::index).toArray();
+            out.put(consumer, x.restrict(positions, inGroup));
         }
         return out;
     }

@@ -119,9 +119,8 @@ public final class DcpChannelSelector implements ChannelSelector {
                 taken++;
             }
             if (taken < count) {
-                int[] kept = IntStream.range(0, c).filter(j -> chosen[j]).toArray();
                 for (Consumer k : consumers) {
-                    k.refit(kept);
+                    k.refit(chosen);
                 }
             }
         }
@@ -139,6 +138,8 @@ public final class DcpChannelSelector implements ChannelSelector {
     private final class Consumer {
         private final int channels;
         private final int width;
+        /** Per sampled input channel, the group channel it carries. */
+        private final int[] groupChannels;
         private final int images;
         private final int perImage;
         /** Inputs {@code [S, C*width]}, column {@code j*width + p}, centred (minus their mean over samples). */
@@ -162,7 +163,8 @@ public final class DcpChannelSelector implements ChannelSelector {
             perImage = s.samples / images;
             INDArray raw = Nd4j.create(s.x, new long[]{s.samples, (long) channels * width}, 'c');
             int outs = ConsumerSamples.outputs(graph, name);
-            INDArray w0 = Nd4j.create(ConsumerSamples.weights(graph, name, channels, width),
+            groupChannels = s.groupChannels;
+            INDArray w0 = Nd4j.create(s.weightsOf(graph, name),
                     new long[]{outs, (long) channels * width}, 'c');
             x = raw.subRowVector(raw.mean(0));
             y = x.mmul(w0.transpose());
@@ -216,7 +218,7 @@ public final class DcpChannelSelector implements ChannelSelector {
                         double v = g[o * cols + j * width + p];
                         sum += v * v;
                     }
-                    score[j] += sum;
+                    score[groupChannels[j]] += sum;
                 }
             }
         }
@@ -252,7 +254,8 @@ public final class DcpChannelSelector implements ChannelSelector {
         }
 
         /** Least-squares weights of the kept channels (ridge {@value #RIDGE} of the mean diagonal), zero elsewhere. */
-        void refit(int[] kept) {
+        void refit(boolean[] chosen) {
+            int[] kept = IntStream.range(0, channels).filter(j -> chosen[groupChannels[j]]).toArray();
             int n = kept.length * width;
             int[] cols = new int[n];
             for (int i = 0; i < kept.length; i++) {

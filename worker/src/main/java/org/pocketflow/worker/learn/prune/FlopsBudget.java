@@ -8,6 +8,7 @@ import java.util.function.LongPredicate;
 import java.util.stream.LongStream;
 
 import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ChannelRole;
 import org.pocketflow.worker.model.LayerInfo;
 import org.pocketflow.worker.model.ModelInfo;
 
@@ -31,7 +32,8 @@ import org.pocketflow.worker.model.ModelInfo;
  * never exceeds the budget, and the last groups take what the budget leaves, which keeps it within
  * about one allowed step's MACs below it.
  *
- * <p>The group of the first convolution (for ResNet the whole first residual stage) is kept whole
+ * <p>The group of the first convolution (for ResNet the whole first residual stage; every group its
+ * output holds when a concatenation splits it) is kept whole
  * by default, as AMC and most channel-pruning papers do; a ratio given for it is then ignored.
  * Groups fixed by the task (the network output) are never cut. Immutable and thread-safe.
  */
@@ -43,7 +45,7 @@ public final class FlopsBudget {
     private final ChannelCostModel cost;
     private final boolean keepFirstGroup;
     private final int multiple;
-    private final int firstGroup;
+    private final java.util.Set<Integer> firstGroups;
     private final List<Integer> free;
     private final Map<Integer, long[]> allowed;
 
@@ -56,7 +58,7 @@ public final class FlopsBudget {
      * A budget that allows any channel count.
      *
      * @param info           the network to prune
-     * @param keepFirstGroup whether the group of the first convolution stays whole
+     * @param keepFirstGroup whether the group(s) of the first convolution stay whole
      */
     public FlopsBudget(ModelInfo info, boolean keepFirstGroup) {
         this(info, keepFirstGroup, ANY_COUNT);
@@ -64,7 +66,7 @@ public final class FlopsBudget {
 
     /**
      * @param info            the network to prune
-     * @param keepFirstGroup  whether the group of the first convolution stays whole
+     * @param keepFirstGroup  whether the group(s) of the first convolution stay whole
      * @param channelMultiple kept channel counts are multiples of this (or the whole group); groups
      *                        of at most this many channels may keep any count. 1 allows any count;
      *                        8 or 16 match oneDNN's blocked memory formats (see {@code
@@ -80,11 +82,11 @@ public final class FlopsBudget {
         this.cost = ChannelCostModel.of(info);
         this.keepFirstGroup = keepFirstGroup;
         this.multiple = channelMultiple;
-        this.firstGroup = firstProducerGroup(info);
+        this.firstGroups = firstProducerGroups(info);
         List<Integer> ids = new ArrayList<>();
         Map<Integer, long[]> counts = new LinkedHashMap<>();
         for (ChannelGroup g : info.groups()) {
-            if (g.prunable() && !(keepFirstGroup && g.id() == firstGroup)) {
+            if (g.prunable() && !(keepFirstGroup && firstGroups.contains(g.id()))) {
                 ids.add(g.id());
                 counts.put(g.id(), allowedCounts(g.channels(), channelMultiple));
             }
@@ -120,6 +122,17 @@ public final class FlopsBudget {
     /** The cost model the budget is computed with. */
     public ChannelCostModel costModel() {
         return cost;
+    }
+
+    /**
+     * Why the network's structure leaves groups whole, one clause per such group naming its layers
+     * and the vertex in the way; empty when only the task fixes groups (network input and output).
+     */
+    public String wholeGroups() {
+        return info.groupsLeftWhole().stream()
+                .map(g -> "layer(s) " + String.join(", ", g.producers())
+                        + " left whole because " + g.block().describe())
+                .collect(java.util.stream.Collectors.joining("; "));
     }
 
     /** The smallest MAC fraction reachable: the fewest allowed channels in every group this budget can cut. */
@@ -278,7 +291,8 @@ public final class FlopsBudget {
                     minimumFraction(), minimum, cost.fullMacs(),
                     keepFirstGroup ? ", the first group kept whole," : "", Math.ceil(minimumFraction() * 1e4) / 1e4,
                     keepFirstGroup ? " or let the first group be pruned" : "",
-                    multiple == 1 ? "" : " or lower the channel multiple"));
+                    multiple == 1 ? "" : " or lower the channel multiple")
+                    + (wholeGroups().isEmpty() ? "" : ". Not prunable: " + wholeGroups()));
         }
         return budget;
     }
@@ -296,8 +310,8 @@ public final class FlopsBudget {
             }
             ChannelGroup g = info.groups().get(id);
             if (!g.prunable()) {
-                throw new IllegalArgumentException("preserve ratio given for channel group " + id + " (producers "
-                        + g.producers() + "), which is fixed by the task and cannot be pruned; remove it");
+                throw new IllegalArgumentException("preserve ratio given for channel group " + id + " (" + g.name()
+                        + "), which cannot be pruned: " + g.block().describe() + "; remove it");
             }
             Double r = e.getValue();
             if (r == null || !(r > 0 && r <= 1)) {
@@ -307,15 +321,14 @@ public final class FlopsBudget {
         }
     }
 
-    private static int firstProducerGroup(ModelInfo info) {
+    /** The groups the first convolution's output holds (one, unless a concatenation splits it). */
+    private static java.util.Set<Integer> firstProducerGroups(ModelInfo info) {
         for (LayerInfo l : info.layers()) {
-            if (l.macs() > 0) {
-                ChannelGroup g = info.groupOf(l.name());
-                if (g.producers().contains(l.name())) {
-                    return g.id();
-                }
+            if (l.macs() > 0 && l.role() == ChannelRole.PRODUCER) {
+                return info.groupsOf(l.name()).stream().map(ChannelGroup::id)
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
             }
         }
-        return -1;
+        return java.util.Set.of();
     }
 }

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ChannelLayout;
 import org.pocketflow.worker.model.ModelInfo;
 
 /**
@@ -28,31 +29,36 @@ public final class L1ChannelSelector implements ChannelSelector {
             throw new IllegalArgumentException("cannot keep " + count + " channels of group " + group.id()
                     + ": the count must be in [1, " + group.channels() + "]");
         }
-        double[] score = scores(graph, group);
+        double[] score = scores(graph, info, group);
         return IntStream.range(0, score.length).boxed()
                 .sorted(Comparator.<Integer>comparingDouble(c -> -score[c]).thenComparingInt(c -> c))
                 .limit(count).mapToInt(Integer::intValue).sorted().toArray();
     }
 
-    /** Per channel of {@code group}, the L1 norm of its filters summed over the group's producers. */
-    public static double[] scores(ComputationGraph graph, ChannelGroup group) {
+    /**
+     * Per channel of {@code group}, the L1 norm of its filters summed over the group's producers;
+     * a producer whose output holds several groups (one added to a concatenation) gives each group
+     * the filters of the output channels its {@link org.pocketflow.worker.model.ChannelLayout} assigns it.
+     */
+    public static double[] scores(ComputationGraph graph, ModelInfo info, ChannelGroup group) {
         double[] score = new double[Math.toIntExact(group.channels())];
         for (String producer : group.producers()) {
             org.deeplearning4j.nn.api.Layer layer = graph.getLayer(producer);
             INDArray w = layer.getParam("W").castTo(DataType.DOUBLE);
             boolean dense = ParameterSlicer.isDense(layer.conf().getLayer());
             int channelDim = dense ? 1 : 0;
-            if (w.size(channelDim) != score.length) {
+            ChannelLayout layout = info.layout(producer);
+            if (w.size(channelDim) != layout.channels()) {
                 throw new IllegalArgumentException("producer " + producer + " of group " + group.id() + " has "
-                        + w.size(channelDim) + " output channels, the group " + score.length
+                        + w.size(channelDim) + " output channels, the ModelInfo says " + layout.channels()
                         + "; pass the ModelInfo of this very graph");
             }
             INDArray abs = Transforms.abs(w, true);
             INDArray perChannel = dense ? abs.sum(0)
                     : abs.reshape(abs.size(0), abs.length() / abs.size(0)).sum(1);
             double[] s = perChannel.toDoubleVector();
-            for (int c = 0; c < score.length; c++) {
-                score[c] += s[c];
+            for (int p : layout.positionsOf(group.id())) {
+                score[layout.index(p)] += s[p];
             }
         }
         return score;

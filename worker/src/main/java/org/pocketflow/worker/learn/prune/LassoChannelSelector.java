@@ -18,6 +18,9 @@ import org.pocketflow.worker.model.ModelInfo;
  * returns a {@link LeastSquaresReconstruction} on the same images and seed, which {@link
  * ChannelPruning} applies after surgery (equation 4, the paper's second step).
  *
+ * <p>A consumer that reads other groups too (after a concatenation) keeps their channels fixed:
+ * only the input channels carrying this group enter the regression.
+ *
  * <p>Groups with several consumers (ResNet's residual groups, whose channels feed every block of a
  * stage) minimise the sum of the consumers' objectives: their Gram matrices {@code <Z_j, Z_k>} are
  * added, so one {@code beta} serves all of them. Reconstruction then treats each consumer separately.
@@ -76,12 +79,15 @@ public final class LassoChannelSelector implements ChannelSelector {
         double[][] gram = new double[c][c];
         double[] b = new double[c];
         ConsumerSamples.ofGroup(graph, info, group, cache.of(graph, info, calibration), positionsPerImage, seed)
-                .forEach((consumer, x) -> accumulate(x, ConsumerSamples.weights(graph, consumer, c, x.width),
+                .forEach((consumer, x) -> accumulate(x, x.weightsOf(graph, consumer),
                         ConsumerSamples.outputs(graph, consumer), gram, b));
         return Lasso.select(gram, b, count);
     }
 
-    /** Adds {@code Z^T Z} and {@code Z^T Y} of one consumer, {@code Z[(s, o), j]} channel j's contribution. */
+    /**
+     * Adds {@code Z^T Z} and {@code Z^T Y} of one consumer, {@code Z[(s, o), j]} the contribution of
+     * its sampled input channel j, summed into the group channel that input channel carries.
+     */
     private static void accumulate(ConsumerSamples x, double[] w, int outs, double[][] gram, double[] b) {
         int c = x.channels;
         int width = x.width;
@@ -102,10 +108,11 @@ public final class LassoChannelSelector implements ChannelSelector {
         }
         INDArray zm = Nd4j.create(z, new long[]{(long) x.samples * outs, c}, 'c');
         double[][] g = zm.transpose().mmul(zm).toDoubleMatrix();
+        int[] of = x.groupChannels;
         for (int j = 0; j < c; j++) {
             for (int k = 0; k < c; k++) {
-                gram[j][k] += g[j][k];
-                b[j] += g[j][k];
+                gram[of[j]][of[k]] += g[j][k];
+                b[of[j]] += g[j][k];
             }
         }
     }

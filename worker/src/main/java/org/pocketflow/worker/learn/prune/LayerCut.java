@@ -10,14 +10,6 @@ package org.pocketflow.worker.learn.prune;
  *                feature map (NCHW: input index {@code c*H*W + h*W + w}); 1 otherwise
  */
 record LayerCut(int[] out, int[] in, int spatial) {
-    LayerCut withOut(int[] keep) {
-        return new LayerCut(keep, in, spatial);
-    }
-
-    LayerCut withIn(int[] keep, int positions) {
-        return new LayerCut(out, keep, positions);
-    }
-
     /** Rows of a dense layer's weight matrix that belong to the kept input channels. */
     int[] inputRows() {
         int[] rows = new int[in.length * spatial];

@@ -11,7 +11,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.pocketflow.worker.model.ChannelGroup;
 import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.runtime.Seeds;
 
@@ -94,14 +93,11 @@ public final class LeastSquaresReconstruction implements ConsumerReconstruction 
         return ordered;
     }
 
-    /** The output channels {@code consumer} keeps: those of its own group when that was pruned, else all. */
+    /** The output channels {@code consumer} keeps: those its layout keeps of the pruned groups, else all. */
     private static int[] keptOutputs(ComputationGraph graph, ModelInfo info, Map<Integer, int[]> keep,
                                      String consumer) {
-        ChannelGroup own = info.groupOf(consumer);
-        if (own.producers().contains(consumer) && keep.containsKey(own.id())) {
-            return keep.get(own.id());
-        }
-        return IntStream.range(0, ConsumerSamples.outputs(graph, consumer)).toArray();
+        int[] kept = info.layout(consumer).kept(keep);
+        return kept != null ? kept : IntStream.range(0, ConsumerSamples.outputs(graph, consumer)).toArray();
     }
 
     private void solve(ComputationGraph original, ComputationGraph pruned, String consumer, ConsumerSamples x,

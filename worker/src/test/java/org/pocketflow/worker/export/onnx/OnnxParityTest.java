@@ -42,9 +42,7 @@ class OnnxParityTest {
     private static final Normalizer NORM = new Normalizer(0.2, 0.3);
 
     static Stream<Arguments> cases() {
-        // pruning the concat network needs channel groups through concat vertices, which ModelInfo
-        // does not form yet: that case is left out until it does
-        Stream<Arguments> all = Stream.of("lenet", "resnet20", "concat", "mobilenet").flatMap(net -> Stream.of(
+        return Stream.of("lenet", "resnet20", "concat", "mobilenet").flatMap(net -> Stream.of(
                 Arguments.of(net, "uniform-8", new UniformQuantLearner(), Budget.bits(8)),
                 Arguments.of(net, "uniform-4", new UniformQuantLearner(), Budget.bits(4)),
                 Arguments.of(net, "uniform-8-activations-8", new UniformQuantLearner(2, 8, 8, calibration()),
@@ -52,7 +50,6 @@ class OnnxParityTest {
                 Arguments.of(net, "codebook-4", new NonUniformQuantLearner(), Budget.bits(4)),
                 Arguments.of(net, "sparse-75", new WeightSparsityLearner(), Budget.sparse(0.75)),
                 Arguments.of(net, "pruned-50", new ChannelPruningLearner(), Budget.macs(0.5))));
-        return all.filter(a -> !(a.get()[0].equals("concat") && a.get()[1].equals("pruned-50")));
     }
 
     private static INDArray calibration() {

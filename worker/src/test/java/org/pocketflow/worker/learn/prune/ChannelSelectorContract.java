@@ -65,4 +65,31 @@ abstract class ChannelSelectorContract {
             assertTrue(e.getMessage().contains(String.valueOf(bad)), e.getMessage());
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(UserNetworks.Kind.class)
+    void channelsItSelectsInAConcatNetworkArePrunedExactly(UserNetworks.Kind kind) {
+        ComputationGraph g = UserNetworks.create(kind, 24);
+        ModelInfo info = ModelInfo.of(g, Networks.MNIST);
+        java.util.Map<Integer, int[]> keep = new java.util.TreeMap<>();
+        for (ChannelGroup group : info.groups()) {
+            if (group.prunable()) {
+                keep.put(group.id(), selector().select(g, info, group, (int) Math.max(1, group.channels() / 2)));
+            }
+        }
+        assertTrue(keep.containsKey(info.group("b1").id()) && keep.containsKey(info.group("b2").id()));
+        ChannelSurgeryTest.assertPrunedEqualsZeroed(g, info, keep);
+    }
+
+    @ParameterizedTest
+    @EnumSource(UserNetworks.Kind.class)
+    void prunesAConcatNetworkToHalfItsMacs(UserNetworks.Kind kind) {
+        ComputationGraph g = UserNetworks.create(kind, 25);
+        PrunedNetwork p = new ChannelPruning(selector(), false).pruneUniform(g, Networks.MNIST, 0.5);
+        assertTrue(p.report().macFraction() <= 0.5 && p.report().macFraction() > 0.45,
+                "MAC fraction " + p.report().macFraction());
+        assertTrue(p.report().notes().isEmpty(), p.report().notes().toString());
+        INDArray out = p.graph().outputSingle(false, Networks.input(4, 26));
+        assertTrue(out.sum(1).sub(1).amaxNumber().doubleValue() < 1e-4, "softmax rows sum to 1: " + out);
+    }
 }

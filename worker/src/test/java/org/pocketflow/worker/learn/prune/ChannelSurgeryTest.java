@@ -53,11 +53,55 @@ class ChannelSurgeryTest {
         for (Map.Entry<Integer, int[]> e : keep.entrySet()) {
             ChannelGroup before = info.groups().get(e.getKey());
             for (String member : before.members()) {
-                assertEquals(e.getValue().length, after.layer(member).channels(), member);
+                int[] kept = info.layout(member).kept(keep);
+                assertEquals(kept == null ? info.layer(member).channels() : kept.length,
+                        after.layer(member).channels(), member);
             }
         }
         assertEquals(ChannelCostModel.of(info).macs(counts(keep)), after.totalMacs());
         assertTrue(after.totalMacs() < info.totalMacs() && after.totalParameters() < info.totalParameters());
+        assertEquals(pruned.numParams(), after.totalParameters());
+    }
+
+    @ParameterizedTest
+    @EnumSource(UserNetworks.Kind.class)
+    void concatNetworkPrunedEqualsOriginalWithRemovedChannelsZeroed(UserNetworks.Kind kind) {
+        ComputationGraph g = UserNetworks.create(kind, 11);
+        assertPrunedEqualsZeroed(g, ModelInfo.of(g, Networks.MNIST), 12);
+    }
+
+    @Test
+    void networksWithUnsupportedVerticesArePrunedInTheirOtherGroups() {
+        for (ComputationGraph g : new ComputationGraph[]{UserNetworks.withSubset(13), UserNetworks.withUnknownLayer(14)}) {
+            ModelInfo info = ModelInfo.of(g, Networks.MNIST);
+            assertTrue(info.groups().stream().anyMatch(x -> !x.prunable() && x.block().unsupported()));
+            assertPrunedEqualsZeroed(g, info, 15);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(UserNetworks.Kind.class)
+    void keepingEveryChannelOfAConcatNetworkReproducesTheOutputs(UserNetworks.Kind kind) {
+        ComputationGraph g = UserNetworks.create(kind, 16);
+        ModelInfo info = ModelInfo.of(g, Networks.MNIST);
+        INDArray x = Networks.input(4, 17);
+        assertClose(g.outputSingle(false, x), ChannelSurgery.prune(g, info, Networks.keepAll(info)).outputSingle(false, x));
+    }
+
+    /** Random half of every prunable group: the pruned network computes what the zeroed original does. */
+    static void assertPrunedEqualsZeroed(ComputationGraph g, ModelInfo info, long seed) {
+        Map<Integer, int[]> keep = Networks.keepRandom(info, 0.5, seed);
+        assertPrunedEqualsZeroed(g, info, keep);
+    }
+
+    static void assertPrunedEqualsZeroed(ComputationGraph g, ModelInfo info, Map<Integer, int[]> keep) {
+        ComputationGraph pruned = ChannelSurgery.prune(g, info, keep);
+        INDArray x = Networks.input(8, 7);
+        INDArray expected = Networks.zeroRemoved(g, info, keep).outputSingle(false, x);
+        assertTrue(maxAbsDiff(g.outputSingle(false, x), expected) > 1e-4, "zeroing channels must change the outputs");
+        assertClose(expected, pruned.outputSingle(false, x));
+        ModelInfo after = ModelInfo.of(pruned, Networks.MNIST);
+        assertEquals(ChannelCostModel.of(info).macs(counts(keep)), after.totalMacs());
         assertEquals(pruned.numParams(), after.totalParameters());
     }
 
@@ -134,17 +178,17 @@ class ChannelSurgeryTest {
         }
     }
 
-    private static Map<Integer, Integer> counts(Map<Integer, int[]> keep) {
+    static Map<Integer, Integer> counts(Map<Integer, int[]> keep) {
         Map<Integer, Integer> counts = new java.util.TreeMap<>();
         keep.forEach((g, k) -> counts.put(g, k.length));
         return counts;
     }
 
-    private static double maxAbsDiff(INDArray a, INDArray b) {
+    static double maxAbsDiff(INDArray a, INDArray b) {
         return a.sub(b).amaxNumber().doubleValue();
     }
 
-    private static void assertClose(INDArray expected, INDArray actual) {
+    static void assertClose(INDArray expected, INDArray actual) {
         assertArrayEquals(expected.shape(), actual.shape());
         assertArrayEquals(expected.dup().data().asDouble(), actual.dup().data().asDouble(), TOLERANCE);
     }

@@ -50,7 +50,7 @@ class L1ChannelSelectorTest extends ChannelSelectorContract {
                         NDArrayIndex.all()).sumNumber().doubleValue();
             }
         }
-        assertArrayEquals(expected, L1ChannelSelector.scores(g, stage2), 1e-4);
+        assertArrayEquals(expected, L1ChannelSelector.scores(g, info, stage2), 1e-4);
         assertEquals(4, stage2.producers().size());
         // channel 5 is silent in the projection but the strongest in a residual branch: it must be kept
         g.getLayer("s2b1_proj_conv").getParam("W").get(NDArrayIndex.point(5), NDArrayIndex.all(), NDArrayIndex.all(),

@@ -18,6 +18,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.model.ChannelGroup;
+import org.pocketflow.worker.model.ChannelLayout;
 import org.pocketflow.worker.model.ModelInfo;
 
 /** Networks, inputs and reference manipulations shared by the pruning tests. */
@@ -30,7 +31,12 @@ final class Networks {
     /** A zoo network whose batch norms have non-trivial running statistics, gamma and beta. */
     static ComputationGraph create(Architecture arch, long seed) {
         ComputationGraph g = arch.factory().create(MNIST, 10, seed);
-        SplittableRandom rnd = new SplittableRandom(seed);
+        randomBatchNorms(g, new SplittableRandom(seed));
+        return g;
+    }
+
+    /** Sets gamma and variance in [0.5, 1.5], beta and mean in [-0.2, 0.2] in every batch norm of {@code g}. */
+    static void randomBatchNorms(ComputationGraph g, SplittableRandom rnd) {
         for (Layer layer : g.getLayers()) {
             if (layer.conf().getLayer() instanceof BatchNormalization) {
                 for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
@@ -46,7 +52,6 @@ final class Networks {
                 }
             }
         }
-        return g;
     }
 
     /** {@code batch} images of uniform noise in [-1, 1). */
@@ -88,7 +93,8 @@ final class Networks {
     }
 
     /**
-     * A copy of {@code graph} in which every channel {@code keep} leaves out outputs zero: its
+     * A copy of {@code graph} in which every channel {@code keep} leaves out outputs zero (in each member,
+     * at the output channels its layout assigns to that group channel): its
      * producers' filters and biases are zeroed, and so are gamma and beta of every batch norm and
      * the filters of every depthwise convolution in the group (a batch norm of a zero input still
      * outputs {@code beta - gamma * mean / std}). Consumers then read zeros from those channels.
@@ -101,13 +107,14 @@ final class Networks {
             for (int c : e.getValue()) {
                 kept.add(c);
             }
-            for (int c = 0; c < g.channels(); c++) {
-                if (kept.contains(c)) {
+            for (String member : g.members()) {
+                Layer layer = z.getVertex(member).hasLayer() ? z.getLayer(member) : null;
+                if (layer == null || layer.numParams() == 0) {
                     continue;
                 }
-                for (String member : g.members()) {
-                    Layer layer = z.getVertex(member).hasLayer() ? z.getLayer(member) : null;
-                    if (layer == null || layer.numParams() == 0) {
+                ChannelLayout layout = info.layout(member);
+                for (int c : layout.positionsOf(g.id())) {
+                    if (kept.contains(layout.index(c))) {
                         continue;
                     }
                     var conf = layer.conf().getLayer();
