@@ -3,27 +3,10 @@ package org.pocketflow.bench;
 import java.util.Arrays;
 import java.util.Map;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.ImageShape;
@@ -44,6 +27,7 @@ import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.ImageSetEpochs;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
+import org.pocketflow.worker.export.onnx.OnnxTestNetworks;
 
 /**
  * ONNX export figures: LeNet, ResNet-20 and an inception-style concat network (12- and 20-channel
@@ -86,7 +70,7 @@ public final class OnnxBench {
             ComputationGraph g = switch (name) {
                 case "lenet" -> Architecture.LENET.factory().create(data.shape(), data.classes(), 3);
                 case "resnet20" -> Architecture.RESNET20.factory().create(data.shape(), data.classes(), 3);
-                default -> concatNet(data.shape(), data.classes(), 3);
+                default -> OnnxTestNetworks.concatNet(data.shape(), data.classes(), 3);
             };
             TrainingSpec spec = new TrainingSpec(1, 64, 0.02, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, 3, 1000);
             g = Trainer.withOptimizer(g, spec, train.batchCount(64));
@@ -150,41 +134,5 @@ public final class OnnxBench {
             out[k] = t[k][iterations / 2];
         }
         return out;
-    }
-
-    /** The concat network of the ONNX parity tests. */
-    private static ComputationGraph concatNet(ImageShape shape, int classes, long seed) {
-        GraphBuilder g = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.RELU)
-                .updater(new Nesterovs(0.05, 0.9)).convolutionMode(ConvolutionMode.Same).graphBuilder()
-                .addInputs("input");
-        convBn(g, "stem", "input", 16, 3, 2);
-        convBn(g, "branch_a", "stem_relu", 12, 1, 1);
-        convBn(g, "branch_b", "stem_relu", 20, 3, 1);
-        g.addVertex("concat", new MergeVertex(), "branch_a_relu", "branch_b_relu");
-        g.addLayer("proj_conv", new ConvolutionLayer.Builder(1, 1).nOut(32).hasBias(false)
-                .activation(Activation.IDENTITY).build(), "stem_relu");
-        g.addLayer("proj_bn", new BatchNormalization.Builder().build(), "proj_conv");
-        g.addVertex("residual", new ElementWiseVertex(ElementWiseVertex.Op.Add), "concat", "proj_bn");
-        g.addLayer("residual_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "residual");
-        g.addLayer("dw", new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(1).stride(2, 2).hasBias(false)
-                .activation(Activation.IDENTITY).build(), "residual_relu");
-        g.addLayer("dw_bn", new BatchNormalization.Builder().build(), "dw");
-        g.addLayer("dw_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "dw_bn");
-        convBn(g, "pw", "dw_relu", 48, 1, 1);
-        g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "pw_relu")
-                .addLayer("output", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
-                        .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "gap")
-                .setOutputs("output")
-                .setInputTypes(InputType.convolutional(shape.height(), shape.width(), shape.channels()));
-        ComputationGraph graph = new ComputationGraph(g.build());
-        graph.init();
-        return graph;
-    }
-
-    private static void convBn(GraphBuilder g, String name, String in, int channels, int kernel, int stride) {
-        g.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(channels)
-                .hasBias(false).activation(Activation.IDENTITY).build(), in);
-        g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
-        g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
     }
 }

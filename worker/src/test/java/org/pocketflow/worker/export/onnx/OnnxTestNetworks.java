@@ -26,8 +26,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.ImageShape;
 
-/** Networks and images shared by the ONNX tests. */
-final class OnnxTestNetworks {
+/** Networks and images shared by the ONNX tests (and the ONNX bench, through worker's test jar). */
+public final class OnnxTestNetworks {
     static final ImageShape MNIST = new ImageShape(1, 28, 28);
 
     private OnnxTestNetworks() {
@@ -39,6 +39,11 @@ final class OnnxTestNetworks {
      * (3x3 depthwise, 1x1 pointwise to 48) and global average pooling.
      */
     static ComputationGraph concatNet(long seed) {
+        return concatNet(MNIST, 10, seed);
+    }
+
+    /** {@link #concatNet(long)} for images of {@code shape} and {@code classes} classes. */
+    public static ComputationGraph concatNet(ImageShape shape, int classes, long seed) {
         GraphBuilder g = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.RELU)
                 .updater(new Nesterovs(0.05, 0.9)).convolutionMode(ConvolutionMode.Same).graphBuilder()
                 .addInputs("input");
@@ -57,10 +62,10 @@ final class OnnxTestNetworks {
         g.addLayer("dw_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "dw_bn");
         convBn(g, "pw", "dw_relu", 48, 1, 1);
         g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "pw_relu")
-                .addLayer("output", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                .addLayer("output", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
                         .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "gap")
                 .setOutputs("output")
-                .setInputTypes(InputType.convolutional(MNIST.height(), MNIST.width(), MNIST.channels()));
+                .setInputTypes(InputType.convolutional(shape.height(), shape.width(), shape.channels()));
         ComputationGraph graph = new ComputationGraph(g.build());
         graph.init();
         return graph;
