@@ -46,7 +46,7 @@ class ConfigKeysTest {
         assertEquals(42L, RunKeys.SEED.defaultValue());
         assertEquals("file:///usr/share/datasets/fashion-mnist", DataKeys.URI.defaultValue());
         assertEquals("0.0005", TrainKeys.WEIGHT_DECAY.renderedDefault());
-        assertEquals("one of lenet, resnet20, mobilenet", ModelKeys.ARCH.validator().description());
+        assertEquals("one of lenet, resnet20, mobilenet, resnet18, resnet50, mobilenet-v1, mobilenet-v1-0.5", ModelKeys.ARCH.validator().description());
     }
 
     @Test
