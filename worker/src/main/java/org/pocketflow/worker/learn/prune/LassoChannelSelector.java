@@ -75,7 +75,7 @@ public final class LassoChannelSelector implements ChannelSelector {
         }
         double[][] gram = new double[c][c];
         double[] b = new double[c];
-        ConsumerSamples.ofGroup(graph, info, group, cache.of(graph, info, calibration), positionsPerImage, seed)
+        ConsumerSamples.ofGroup(group, cache.of(graph, info, group, calibration, positionsPerImage, seed))
                 .forEach((consumer, x) -> accumulate(x, ConsumerSamples.weights(graph, consumer, c, x.width),
                         ConsumerSamples.outputs(graph, consumer), gram, b));
         return Lasso.select(gram, b, count);
