@@ -22,9 +22,20 @@ final class ActivationCache {
     /** Bound on the samples kept for every group at once. */
     static final long MAX_BYTES = 1L << 30;
 
+    private final long maxBytes;
     private ComputationGraph graph;
     private INDArray params;
     private Map<String, ConsumerSamples> samples;
+
+    /** A cache with the {@value #MAX_BYTES}-byte bound. */
+    ActivationCache() {
+        this(MAX_BYTES);
+    }
+
+    /** A cache that samples every prunable group at once while that takes at most {@code maxBytes}. */
+    ActivationCache(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
 
     /** The samples of at least the consumers of {@code group}, from the cache or new passes. */
     synchronized Map<String, ConsumerSamples> of(ComputationGraph g, ModelInfo info, ChannelGroup group,
@@ -43,7 +54,7 @@ final class ActivationCache {
                     }
                 }
             }
-            List<String> wanted = bytes <= MAX_BYTES ? all : group.consumers();
+            List<String> wanted = bytes <= maxBytes ? all : group.consumers();
             samples = ConsumerSamples.collect(g, info, wanted, calibration, perImage, seed);
             graph = g;
             params = g.params().dup();
