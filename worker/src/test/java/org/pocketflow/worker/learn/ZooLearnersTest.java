@@ -20,7 +20,7 @@ import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.export.PackedModel;
 import org.pocketflow.worker.export.PackedModelFile;
 import org.pocketflow.worker.model.Architecture;
-import org.pocketflow.worker.model.GeneratedImages;
+import org.pocketflow.worker.data.GeneratedImages;
 import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.train.ImageSetEpochs;
 import org.pocketflow.worker.train.TrainingSpec;
