@@ -200,9 +200,9 @@ final class ConsumerSamples {
     }
 
     /**
-     * fp32-equivalent bytes the samples of {@code consumer} take on {@code images} images: a
+     * Bytes the samples of {@code consumer} take on {@code images} images (doubles): a
      * convolution's {@code perImage * kh * kw} values per image and input channel, a dense layer's
-     * whole input per image. Doubles, so eight bytes a value.
+     * whole input per image.
      */
     static long bytes(ComputationGraph graph, ModelInfo info, String consumer, long images, int perImage) {
         Layer layer = graph.getLayer(consumer).conf().getLayer();

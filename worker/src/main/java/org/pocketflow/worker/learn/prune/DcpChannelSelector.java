@@ -182,10 +182,12 @@ public final class DcpChannelSelector implements ChannelSelector {
             int outs = ConsumerSamples.outputs(graph, name);
             INDArray w0 = Nd4j.create(ConsumerSamples.weights(graph, name, channels, width),
                     new long[]{outs, (long) channels * width}, 'c');
-            x = raw.subRowVector(raw.mean(0));
-            y = x.mmul(w0.transpose());
-            double[] base = bias(raw.mean(0).reshape(1, -1).mmul(w0.transpose()).toDoubleVector(),
+            INDArray mean = raw.mean(0);
+            double[] base = bias(mean.reshape(1, -1).mmul(w0.transpose()).toDoubleVector(),
                     ConsumerSamples.bias(graph, name));
+            // centred in place: one copy of the samples off the heap (at 224x224, 10k samples of 4608 values)
+            x = raw.subiRowVector(mean);
+            y = x.mmul(w0.transpose());
             bias = base;
             double norm = y.norm2Number().doubleValue();
             yy = Math.max(norm * norm, 1e-30);
