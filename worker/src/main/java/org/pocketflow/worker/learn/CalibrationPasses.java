@@ -12,7 +12,7 @@ import org.pocketflow.worker.model.ModelInfo;
  * Forward passes over calibration images in chunks, so that the memory of data-driven settings
  * (LASSO and DCP channel selection, least-squares reconstruction, activation ranges) grows with
  * the network's activations for one chunk and not with the number of images: a forward pass keeps
- * every vertex's output, for ResNet-18 at 224x224 about 40 MB per image.
+ * every vertex's output, for ResNet-18 at 224x224 33 MB per image.
  *
  * <p>A chunk holds as many images as keep one pass's activations under {@value #BYTES_PER_PASS}
  * bytes (at least one image). Callers keep only what they sample from each chunk. Stateless.
