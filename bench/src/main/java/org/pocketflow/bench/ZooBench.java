@@ -106,6 +106,9 @@ public final class ZooBench {
         ComputationGraph base = arch.factory().create(IMAGENET, DATA_CLASSES, 1);
         ModelInfo before = ModelInfo.of(base, IMAGENET);
         double baseStep = secondsPerStep(base.clone(), train, norm, batch, steps);
+        // the timed copy's training workspaces would otherwise count towards the pruning's peak
+        Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+        System.gc();
 
         DataSet calibration = calibrationSet.batchesInOrder(calibrationImages, norm).next();
         Learner learner = LearnerCatalog.create("channel-pruning", options, calibration, 5);
