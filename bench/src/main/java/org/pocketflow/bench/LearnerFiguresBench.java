@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.conf.LearnKeys;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
@@ -21,7 +22,6 @@ import org.pocketflow.worker.learn.ChainLearner;
 import org.pocketflow.worker.learn.CompressedModel;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.Learner;
-import org.pocketflow.worker.learn.LearnerCatalog;
 import org.pocketflow.worker.learn.LearnerRun;
 import org.pocketflow.worker.learn.prune.ChannelPruning;
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
@@ -91,8 +91,8 @@ public final class LearnerFiguresBench {
                         + "oneDNN %s, fine-tune %d epoch(s) lr 0.01 cosine on %d images%n", model, baseAcc, baseBytes,
                 baseLat.batch1Millis(), baseLat.batch64Millis(), onednn ? "on" : "off", epochs, train.size());
 
-        INDArray calibration = train.batchesInOrder(LearnerCatalog.CALIBRATION_IMAGES, norm).next().getFeatures();
-        DataSet dcp = train.batchesInOrder(LearnerCatalog.DCP_CALIBRATION_IMAGES, norm).next();
+        INDArray calibration = train.batchesInOrder(LearnKeys.CALIBRATION_IMAGES.defaultValue(), norm).next().getFeatures();
+        DataSet dcp = train.batchesInOrder(LearnKeys.DCP_IMAGES.defaultValue(), norm).next();
         List<Experiment> all = List.of(
                 new Experiment("prune50", new ChannelPruningLearner(), Budget.macs(0.5), false),
                 new Experiment("prune50-lasso", new ChannelPruningLearner(new LassoChannelSelector(calibration, SEED),

@@ -79,9 +79,26 @@ public final class LearnKeys {
             "Knowledge distillation temperature T.",
             Validators.openClosed(0.0, 100.0));
 
+    /** Calibration images of LASSO and activation ranges. */
+    public static final ConfigKey<Integer> CALIBRATION_IMAGES = ConfigKey.integer(
+            "pocketflow.learn.calibration-images", 256,
+            "Training images that calibrate data-driven settings: LASSO channel selection, the least-squares "
+                    + "reconstruction after LASSO or DCP, activation ranges (pocketflow.learn.activation-bits). Their "
+                    + "forward passes run in chunks of at most 256 MB of activations, so memory grows with the samples "
+                    + "kept, not the activations.",
+            Validators.range(1, 65536));
+
+    /** Calibration images of DCP. */
+    public static final ConfigKey<Integer> DCP_IMAGES = ConfigKey.integer("pocketflow.learn.dcp-images", 1024,
+            "Labelled training images of DCP channel selection (pocketflow.learn.channel-selector = dcp); its "
+                    + "discrimination loss needs more than reconstruction does. Its reconstruction uses the first "
+                    + "pocketflow.learn.calibration-images of them.",
+            Validators.range(1, 65536));
+
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Compression", List.of(ALGORITHM, MAC_FRACTION, AVERAGE_BITS,
-            ACTIVATION_BITS, SPARSITY, KEEP_FIRST_CONV, CHANNEL_SELECTOR, CHANNEL_MULTIPLE, ALLOCATION, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, DISTILL_WEIGHT, DISTILL_TEMPERATURE));
+            ACTIVATION_BITS, SPARSITY, KEEP_FIRST_CONV, CHANNEL_SELECTOR, CHANNEL_MULTIPLE, ALLOCATION, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, DISTILL_WEIGHT, DISTILL_TEMPERATURE, CALIBRATION_IMAGES,
+            DCP_IMAGES));
 
     private LearnKeys() {
     }

@@ -7,8 +7,11 @@ public final class ModelKeys {
 
     /** Architecture trained from scratch. */
     public static final ConfigKey<String> ARCH = ConfigKey.oneOf("pocketflow.model.arch", "lenet",
-            "Architecture trained from scratch when pocketflow.model.path is empty.",
-            "lenet", "resnet20", "mobilenet");
+            "Architecture trained from scratch when pocketflow.model.path is empty: lenet, resnet20 and mobilenet "
+                    + "are sized for 28x28 images; resnet18, resnet50, mobilenet-v1 and mobilenet-v1-0.5 (half width) "
+                    + "are the ImageNet networks, for any image size (sides under 64 get a stem that keeps the "
+                    + "resolution).",
+            "lenet", "resnet20", "mobilenet", "resnet18", "resnet50", "mobilenet-v1", "mobilenet-v1-0.5");
 
     /** A user's trained model. */
     public static final ConfigKey<String> PATH = ConfigKey.existingPath("pocketflow.model.path", "",

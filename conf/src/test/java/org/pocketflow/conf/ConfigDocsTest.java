@@ -28,7 +28,7 @@ class ConfigDocsTest {
             assertTrue(md.contains("| `" + key.name() + "` | " + key.type().label() + " |"), key.name());
         }
         assertTrue(md.contains("| [1, 1000] |"));
-        assertTrue(md.contains("| one of lenet, resnet20, mobilenet |"));
+        assertTrue(md.contains("| one of lenet, resnet20, mobilenet, resnet18, resnet50, mobilenet-v1, mobilenet-v1-0.5 |"));
         assertTrue(md.contains(ConfigDocs.REGENERATE_COMMAND));
     }
 

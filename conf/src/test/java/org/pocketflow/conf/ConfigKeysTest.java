@@ -40,13 +40,13 @@ class ConfigKeysTest {
 
     @Test
     void declaresTheAgreedKeys() {
-        assertEquals(66, ConfigKeys.all().size());
+        assertEquals(68, ConfigKeys.all().size());
         assertEquals("ecq", DistributedKeys.CODEC.defaultValue());
         assertEquals("none", LearnKeys.ALGORITHM.defaultValue());
         assertEquals(42L, RunKeys.SEED.defaultValue());
         assertEquals("file:///usr/share/datasets/fashion-mnist", DataKeys.URI.defaultValue());
         assertEquals("0.0005", TrainKeys.WEIGHT_DECAY.renderedDefault());
-        assertEquals("one of lenet, resnet20, mobilenet", ModelKeys.ARCH.validator().description());
+        assertEquals("one of lenet, resnet20, mobilenet, resnet18, resnet50, mobilenet-v1, mobilenet-v1-0.5", ModelKeys.ARCH.validator().description());
     }
 
     @Test

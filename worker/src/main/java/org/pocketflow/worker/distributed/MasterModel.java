@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.pocketflow.qsgd.ps.optim.Optimizer;
@@ -87,7 +88,38 @@ public final class MasterModel {
                 spec.schedule().name().toLowerCase(Locale.ROOT) + "(" + spec.learningRate() + "," + plan.totalSteps() + ")");
         Decay decay = decay(graph);
         SgdParams sgd = new SgdParams(lr, spec.momentum(), true, decay.lambda());
-        return sgd.newOptimizer((int) graph.numParams(), decay.decayed());
+        return sgd.newOptimizer((int) graph.numParams(), decay.decayed(), updatedDirectly(graph));
+    }
+
+    /**
+     * Positions of the parameters whose "gradients" are updates that DL4J applies as they are, not
+     * divided by the minibatch size and without the optimizer (its {@code NoOp} updater): batch
+     * norm's running mean and variance. The workers send them undivided and the server subtracts them.
+     */
+    public static BitSet updatedDirectly(ComputationGraph g) {
+        INDArray flat = g.params();
+        INDArray saved = flat.dup();
+        try {
+            flat.assign(0);
+            for (Layer layer : g.getLayers()) {
+                for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
+                    if (layer.conf().getLayer().getUpdaterByParam(e.getKey()) instanceof NoOp
+                            && !layer.updaterDivideByMinibatch(e.getKey())) {
+                        e.getValue().assign(1);
+                    }
+                }
+            }
+            float[] mask = flat.toFloatVector();
+            BitSet direct = new BitSet(mask.length);
+            for (int i = 0; i < mask.length; i++) {
+                if (mask[i] != 0f) {
+                    direct.set(i);
+                }
+            }
+            return direct;
+        } finally {
+            flat.assign(saved);
+        }
     }
 
     /**

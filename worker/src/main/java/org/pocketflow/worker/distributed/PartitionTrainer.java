@@ -106,6 +106,8 @@ public final class PartitionTrainer {
         private final int attempt;
         private final ComputationGraph graph;
         private final GradientEncoder encoder;
+        /** Positions of batch norm's running statistics ({@link MasterModel#updatedDirectly}). */
+        private final java.util.BitSet direct;
         private final ImageSet part;
         private final Normalizer norm;
         private final long dataSeed;
@@ -126,6 +128,7 @@ public final class PartitionTrainer {
             this.attempt = attempt;
             this.graph = graph;
             this.encoder = encoder;
+            this.direct = MasterModel.updatedDirectly(graph);
             this.part = part;
             this.norm = norm;
             this.dataSeed = dataSeed(req.seed(), workerId);
@@ -184,10 +187,13 @@ public final class PartitionTrainer {
             }
             lossSum += loss;
             // DL4J's updater divides the summed gradient by the minibatch size; the server has no updater, so divide here
+            // (except batch norm's running statistics, whose "gradients" are updates DL4J applies undivided)
             float[] g = graph.getFlattenedGradients().toFloatVector();
             float inv = 1f / batch.numExamples();
             for (int i = 0; i < g.length; i++) {
-                g[i] *= inv;
+                if (!direct.get(i)) {
+                    g[i] *= inv;
+                }
             }
             return g;
         }

@@ -20,20 +20,16 @@ public final class LearnerCatalog {
     public static final List<String> NAMES = List.of("channel-pruning", "weight-sparsity", "uniform-quant",
             "nonuniform-quant", "channel-pruning+uniform-quant", "channel-pruning+nonuniform-quant");
 
-    /** Calibration images for LASSO channel selection and activation ranges. */
-    public static final int CALIBRATION_IMAGES = 256;
-    /**
-     * Calibration images for DCP: its discrimination loss needs labels for more images than
-     * reconstruction does (LeNet, 50% MACs, before fine-tuning: 90.14% with 256 images, 91.00% with 1024).
-     */
-    public static final int DCP_CALIBRATION_IMAGES = 1024;
-
     private LearnerCatalog() {
     }
 
-    /** How many calibration images {@link #create} should get for {@code options}. */
+    /**
+     * How many calibration images {@link #create} should get for {@code options}: DCP's discrimination
+     * loss needs labels for more images than reconstruction does (LeNet, 50% MACs, before
+     * fine-tuning: 90.14% with 256 images, 91.00% with 1024).
+     */
     public static int calibrationImages(LearnerOptions options) {
-        return "dcp".equals(options.channelSelector()) ? DCP_CALIBRATION_IMAGES : CALIBRATION_IMAGES;
+        return "dcp".equals(options.channelSelector()) ? options.dcpImages() : options.calibrationImages();
     }
 
     /**
@@ -60,7 +56,8 @@ public final class LearnerCatalog {
         ChannelSelector selector = switch (options.channelSelector()) {
             case "l1" -> new L1ChannelSelector();
             case "lasso" -> new LassoChannelSelector(images, seed);
-            case "dcp" -> new DcpChannelSelector(images, calibration == null ? null : calibration.getLabels(), seed);
+            case "dcp" -> new DcpChannelSelector(images, calibration == null ? null : calibration.getLabels(), seed,
+                    options.calibrationImages());
             default -> throw new IllegalArgumentException("unknown channel selector " + options.channelSelector()
                     + "; known: l1, lasso, dcp");
         };

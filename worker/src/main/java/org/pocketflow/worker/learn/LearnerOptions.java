@@ -2,6 +2,8 @@ package org.pocketflow.worker.learn;
 
 import java.io.Serializable;
 
+import org.pocketflow.conf.LearnKeys;
+
 /**
  * The learners' options that are not per-layer settings (those come from the search or the
  * uniform rule), as the job configuration gives them ({@code pocketflow.learn.*}).
@@ -12,10 +14,26 @@ import java.io.Serializable;
  * @param activationBits  uniform quantization of ReLU outputs (0 = fp32 activations)
  * @param allocation      a compression job's per-layer settings: {@code uniform} or {@code latency}
  *                        ({@link Learner#fastest})
+ * @param calibrationImages images calibrating LASSO, reconstruction and activation ranges, at least 1
+ * @param dcpImages       labelled images calibrating DCP selection, at least 1
  */
 public record LearnerOptions(boolean keepFirstConv, String channelSelector, int channelMultiple, int activationBits,
-                             String allocation) implements Serializable {
-    /** Options with the uniform allocation. */
+                             String allocation, int calibrationImages, int dcpImages) implements Serializable {
+    public LearnerOptions {
+        if (calibrationImages < 1 || dcpImages < 1) {
+            throw new IllegalArgumentException("calibration image counts must be >= 1, but got " + calibrationImages
+                    + " and " + dcpImages + " (DCP)");
+        }
+    }
+
+    /** Options with the default calibration set sizes ({@code pocketflow.learn.calibration-images}, {@code dcp-images}). */
+    public LearnerOptions(boolean keepFirstConv, String channelSelector, int channelMultiple, int activationBits,
+                          String allocation) {
+        this(keepFirstConv, channelSelector, channelMultiple, activationBits, allocation,
+                LearnKeys.CALIBRATION_IMAGES.defaultValue(), LearnKeys.DCP_IMAGES.defaultValue());
+    }
+
+    /** Options with the uniform allocation and the default calibration set sizes. */
     public LearnerOptions(boolean keepFirstConv, String channelSelector, int channelMultiple, int activationBits) {
         this(keepFirstConv, channelSelector, channelMultiple, activationBits, "uniform");
     }

@@ -1,10 +1,7 @@
 package org.pocketflow.worker.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.activations.Activation;
 import org.pocketflow.worker.data.ImageShape;
 
 
@@ -31,22 +28,10 @@ public final class ResNet20Factory implements ModelFactory {
         for (int s = 0; s < STAGE_CHANNELS.length; s++) {
             for (int b = 0; b < BLOCKS_PER_STAGE; b++) {
                 int stride = (s > 0 && b == 0) ? 2 : 1;
-                x = basicBlock(g, "s" + (s + 1) + "b" + (b + 1), x, inChannels, STAGE_CHANNELS[s], stride);
+                x = ConvBlocks.basicBlock(g, "s" + (s + 1) + "b" + (b + 1), x, inChannels, STAGE_CHANNELS[s], stride);
                 inChannels = STAGE_CHANNELS[s];
             }
         }
         return ConvBlocks.headAndBuild(g, x, shape, classes);
-    }
-
-    private static String basicBlock(GraphBuilder g, String name, String in, int cin, int cout, int stride) {
-        String a = ConvBlocks.convBn(g, name + "_a", in, cout, 3, stride, true);
-        String b = ConvBlocks.convBn(g, name + "_b", a, cout, 3, 1, false);
-        String shortcut = in;
-        if (stride != 1 || cin != cout) {
-            shortcut = ConvBlocks.convBn(g, name + "_proj", in, cout, 1, stride, false);
-        }
-        g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), b, shortcut);
-        g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
-        return name + "_relu";
     }
 }

@@ -11,15 +11,18 @@ import java.util.BitSet;
  * Nesterovs} updater computes: {@code v' ← μv − ηg; θ ← θ − μv + (1 + μ)v'}. With μ = 0 both are
  * plain SGD. η = η(t) comes from the schedule. Decoupled weight decay, as DL4J's {@code
  * WeightDecay} (applied after the updater, scaled by the learning rate), then subtracts
- * {@code η(t)·λ·θ} (θ before this step) from the decayed parameters. The state is the velocity
- * {@code v}, one float per parameter, zero at the start.
+ * {@code η(t)·λ·θ} (θ before this step) from the decayed parameters. Parameters in the direct set
+ * receive updates rather than gradients (batch norm's running mean and variance, which DL4J moves
+ * with its {@code NoOp} updater): {@code θ ← θ − g}, no rate, momentum or decay. The state is the
+ * velocity {@code v}, one float per parameter, zero at the start.
  */
 public final class SgdOptimizer implements Optimizer {
     private final SgdParams params;
     private final float[] velocity;
     private final BitSet decayed;
+    private final BitSet direct;
 
-    SgdOptimizer(SgdParams params, int size, BitSet decayed) {
+    SgdOptimizer(SgdParams params, int size, BitSet decayed, BitSet direct) {
         if (size < 1) {
             throw new IllegalArgumentException("optimizer size must be >= 1, but got " + size);
         }
@@ -29,12 +32,18 @@ public final class SgdOptimizer implements Optimizer {
         }
         this.params = params;
         this.velocity = new float[size];
+        if (direct.length() > size || direct.intersects(decayed)) {
+            throw new IllegalArgumentException("optimizer of size " + size + " was given direct parameters outside it "
+                    + "or among the decayed ones: " + direct.length() + " / " + direct.intersects(decayed));
+        }
         this.decayed = (BitSet) decayed.clone();
+        this.direct = (BitSet) direct.clone();
     }
 
     @Override
     public String name() {
-        String base = "sgd(lr=" + params.schedule().name() + ",momentum=" + params.momentum() + ",nesterov=" + params.nesterov();
+        String base = "sgd(lr=" + params.schedule().name() + ",momentum=" + params.momentum() + ",nesterov=" + params.nesterov()
+                + (direct.isEmpty() ? "" : ",direct=" + direct.cardinality());
         return params.weightDecay() == 0 ? base + ")"
                 : base + ",weightDecay=" + params.weightDecay() + " on " + decayed.cardinality() + ")";
     }
@@ -54,6 +63,11 @@ public final class SgdOptimizer implements Optimizer {
                 theta[i] -= decay * theta[i];
             }
         }
+        float[] held = new float[direct.cardinality()];
+        int k = 0;
+        for (int i = direct.nextSetBit(0); i >= 0; i = direct.nextSetBit(i + 1)) {
+            held[k++] = theta[i] - gradient[i];
+        }
         float mu = (float) params.momentum();
         if (mu == 0f) {
             for (int i = 0; i < theta.length; i++) {
@@ -72,6 +86,11 @@ public final class SgdOptimizer implements Optimizer {
                 velocity[i] = v;
                 theta[i] += v;
             }
+        }
+        k = 0;
+        for (int i = direct.nextSetBit(0); i >= 0; i = direct.nextSetBit(i + 1)) {
+            theta[i] = held[k++];
+            velocity[i] = 0;
         }
     }
 

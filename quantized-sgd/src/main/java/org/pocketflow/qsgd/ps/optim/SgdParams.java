@@ -59,7 +59,7 @@ public record SgdParams(LearningRateSchedule schedule, double momentum, boolean 
     public SgdOptimizer newOptimizer(int size) {
         BitSet all = new BitSet(size);
         all.set(0, Math.max(0, size));
-        return new SgdOptimizer(this, size, all);
+        return new SgdOptimizer(this, size, all, new BitSet());
     }
 
     /**
@@ -67,6 +67,15 @@ public record SgdParams(LearningRateSchedule schedule, double momentum, boolean 
      * decays weights, not biases).
      */
     public SgdOptimizer newOptimizer(int size, BitSet decayed) {
-        return new SgdOptimizer(this, size, decayed);
+        return new SgdOptimizer(this, size, decayed, new BitSet());
+    }
+
+    /**
+     * An optimizer of {@code size} parameters that decays those in {@code decayed} and applies
+     * the updates of those in {@code direct} as they come ({@code θ ← θ − g}: batch norm's running
+     * statistics, which DL4J updates without its optimizer); the two sets are disjoint.
+     */
+    public SgdOptimizer newOptimizer(int size, BitSet decayed, BitSet direct) {
+        return new SgdOptimizer(this, size, decayed, direct);
     }
 }

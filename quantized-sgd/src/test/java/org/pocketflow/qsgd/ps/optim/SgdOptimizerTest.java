@@ -5,6 +5,7 @@ import java.util.BitSet;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +57,23 @@ class SgdOptimizerTest {
         o.apply(1, theta, new float[] {0f, 0f});   // lr 0.05: theta0 = 0.85 - 0.05 * 0.5 * 0.85
         assertArrayEquals(new float[] {0.82875f, 0.9f}, theta, 1e-6f);
         assertTrue(o.name().contains("halving") && o.name().contains("weightDecay=0.5 on 1"), o.name());
+    }
+
+    @Test
+    void directParametersTakeTheirUpdateAsItComes() {
+        BitSet decayed = new BitSet();
+        decayed.set(0);
+        BitSet direct = new BitSet();
+        direct.set(1);
+        SgdOptimizer o = SgdParams.nesterov(0.1, 0.9).withWeightDecay(0.5).newOptimizer(2, decayed, direct);
+        float[] theta = {1f, 1f};
+        o.apply(0, theta, new float[] {1f, 0.25f});
+        o.apply(1, theta, new float[] {0f, -0.5f});
+        // a running statistic: 1 - 0.25 + 0.5, no rate, momentum or decay
+        assertEquals(1.25f, theta[1], 1e-6f);
+        assertEquals(0f, o.state()[1]);
+        assertTrue(o.name().contains("direct=1"), o.name());
+        assertThrows(IllegalArgumentException.class, () -> SgdParams.plain(0.1).newOptimizer(2, decayed, decayed));
     }
 
     @Test

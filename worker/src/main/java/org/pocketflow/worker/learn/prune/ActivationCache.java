@@ -1,61 +1,67 @@
 package org.pocketflow.worker.learn.prune;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.pocketflow.worker.model.ChannelGroup;
 import org.pocketflow.worker.model.ModelInfo;
 
 /**
- * The activations of the last graph a selector saw on its calibration images, so that the
- * per-group calls on one network run the forward pass once. Only the inputs of the consumers of
- * prunable groups are kept (not every vertex's output). A hit needs the same graph object with
+ * The consumers' sampled inputs ({@link ConsumerSamples}) of the last graph a selector saw on its
+ * calibration images, so that the per-group calls on one network share forward passes. Samples,
+ * not activations, are kept: at 224x224 a ResNet-18's consumer inputs take about 7 MB per image,
+ * their samples under 3 MB. When the samples of every prunable group together would exceed {@value
+ * #MAX_BYTES} bytes, only the asked group's consumers are sampled (one chunked pass per group), so
+ * memory stays bounded whatever the number of images. A hit needs the same graph object with
  * parameters equal to those seen, so a network trained in between is never served stale values.
  */
 final class ActivationCache {
-    /** Images per forward pass. */
-    private static final long CHUNK = 256;
+    /** Bound on the samples kept for every group at once. */
+    static final long MAX_BYTES = 1L << 30;
 
+    private final long maxBytes;
     private ComputationGraph graph;
     private INDArray params;
-    private Map<String, INDArray> activations;
+    private Map<String, ConsumerSamples> samples;
 
-    synchronized Map<String, INDArray> of(ComputationGraph g, ModelInfo info, INDArray calibration) {
-        if (g != graph || !g.params().equals(params)) {
-            activations = null;
-            Set<String> inputs = new LinkedHashSet<>();
-            for (ChannelGroup group : info.groups()) {
-                if (group.prunable()) {
-                    for (String consumer : group.consumers()) {
-                        inputs.add(ConsumerSamples.inputOf(g, consumer));
+    /** A cache with the {@value #MAX_BYTES}-byte bound. */
+    ActivationCache() {
+        this(MAX_BYTES);
+    }
+
+    /** A cache that samples every prunable group at once while that takes at most {@code maxBytes}. */
+    ActivationCache(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    /** The samples of at least the consumers of {@code group}, from the cache or new passes. */
+    synchronized Map<String, ConsumerSamples> of(ComputationGraph g, ModelInfo info, ChannelGroup group,
+                                                 INDArray calibration, int perImage, long seed) {
+        boolean hit = g == graph && samples != null && samples.keySet().containsAll(group.consumers())
+                && g.params().equals(params);
+        if (!hit) {
+            samples = null;
+            List<String> all = new ArrayList<>();
+            long bytes = 0;
+            for (ChannelGroup other : info.groups()) {
+                if (other.prunable()) {
+                    for (String consumer : other.consumers()) {
+                        // a consumer of a concatenation reads several groups: its samples are kept once
+                        if (!all.contains(consumer)) {
+                            all.add(consumer);
+                            bytes += ConsumerSamples.bytes(g, info, consumer, calibration.size(0), perImage);
+                        }
                     }
                 }
             }
-            // in chunks: a forward pass holds every vertex's output, for ResNet-20 on 1024 images ~2 GB
-            long n = calibration.size(0);
-            Map<String, List<INDArray>> parts = new HashMap<>();
-            for (long from = 0; from < n; from += CHUNK) {
-                INDArray chunk = calibration.get(NDArrayIndex.interval(from, Math.min(n, from + CHUNK)));
-                Map<String, INDArray> all = g.feedForward(chunk, false);
-                for (String input : inputs) {
-                    parts.computeIfAbsent(input, k -> new ArrayList<>()).add(all.get(input).dup());
-                }
-            }
-            Map<String, INDArray> kept = new HashMap<>();
-            parts.forEach((input, list) -> kept.put(input, list.size() == 1 ? list.get(0)
-                    : Nd4j.concat(0, list.toArray(new INDArray[0]))));
-            activations = kept;
+            List<String> wanted = bytes <= maxBytes ? all : group.consumers();
+            samples = ConsumerSamples.collect(g, info, wanted, calibration, perImage, seed);
             graph = g;
             params = g.params().dup();
         }
-        return activations;
+        return samples;
     }
 }

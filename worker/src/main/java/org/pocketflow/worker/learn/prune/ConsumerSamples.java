@@ -1,5 +1,6 @@
 package org.pocketflow.worker.learn.prune;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ConvolutionUtils;
+import org.pocketflow.worker.learn.CalibrationPasses;
 import org.pocketflow.worker.model.ChannelGroup;
 import org.pocketflow.worker.model.ChannelLayout;
 import org.pocketflow.worker.model.ModelInfo;
@@ -23,7 +25,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * layer reading a flattened NCHW map, 1 for a dense layer reading a vector). A convolution
  * contributes {@code perImage} random output positions per image, a dense layer one sample per
  * image. The positions depend only on the seed, the consumer's output size and the number of
- * images, so the same seed samples the same positions in the unpruned and the pruned network.
+ * images, so the same seed samples the same positions in the unpruned and the pruned network, and
+ * {@link #collect} over calibration images in chunks samples what one pass over all of them would.
  *
  * <p>{@link #weights} returns the consumer's weights in the same layout, so that the consumer's
  * pre-activation output at a sample is {@code sum_j sum_p w[o][j][p] * x[s][j][p] + b[o]}: the sum
@@ -60,6 +63,10 @@ final class ConsumerSamples {
 
     /** These samples of only the input channels {@code positions}, labelled with their group channels. */
     private ConsumerSamples restrict(int[] positions, int[] inGroup) {
+        if (positions.length == channels && java.util.Arrays.equals(positions, inputChannels)
+                && java.util.Arrays.equals(inGroup, groupChannels)) {
+            return this; // the whole input carries the group in order: no copy of possibly large samples
+        }
         double[] r = new double[samples * positions.length * width];
         for (int s = 0; s < samples; s++) {
             for (int j = 0; j < positions.length; j++) {
@@ -97,11 +104,17 @@ final class ConsumerSamples {
      */
     static ConsumerSamples of(ComputationGraph graph, String consumer, INDArray input, long[] outShape,
                               int perImage, long seed) {
+        return of(graph, consumer, input, outShape, perImage, new SplittableRandom(seed));
+    }
+
+    /** As {@link #of(ComputationGraph, String, INDArray, long[], int, long)}, drawing positions from {@code rnd}. */
+    private static ConsumerSamples of(ComputationGraph graph, String consumer, INDArray input, long[] outShape,
+                                      int perImage, SplittableRandom rnd) {
         Layer layer = graph.getLayer(consumer).conf().getLayer();
         double[] in = input.dup('c').castTo(DataType.DOUBLE).data().asDouble();
         int n = (int) input.size(0);
         if (layer.getClass() == ConvolutionLayer.class) {
-            return convolution(consumer, (ConvolutionLayer) layer, in, input.shape(), outShape, perImage, seed);
+            return convolution(consumer, (ConvolutionLayer) layer, in, input.shape(), outShape, perImage, rnd);
         }
         if (!ParameterSlicer.isDense(layer)) {
             throw new IllegalArgumentException("consumer " + consumer + " is a " + layer.getClass().getSimpleName()
@@ -113,7 +126,7 @@ final class ConsumerSamples {
     }
 
     private static ConsumerSamples convolution(String name, ConvolutionLayer conv, double[] in, long[] shape,
-                                               long[] outShape, int perImage, long seed) {
+                                               long[] outShape, int perImage, SplittableRandom rnd) {
         int[] k = conv.getKernelSize();
         int[] st = conv.getStride();
         int[] d = conv.getDilation();
@@ -133,7 +146,6 @@ final class ConsumerSamples {
         int width = k[0] * k[1];
         int samples = n * perImage;
         double[] x = new double[samples * c * width];
-        SplittableRandom rnd = new SplittableRandom(seed);
         int s = 0;
         for (int img = 0; img < n; img++) {
             for (int q = 0; q < perImage; q++, s++) {
@@ -191,20 +203,85 @@ final class ConsumerSamples {
     }
 
     /**
-     * The samples of every consumer of {@code group}, by consumer name in the group's order, from
-     * the cached activations of the calibration images, restricted to the input channels that carry
-     * the group (a consumer of a concatenation reads other groups too; they stay as they are).
-     * {@link #groupChannels} says which channel of the group each sampled channel is.
+     * Samples of the inputs of {@code consumers} on {@code images}, gathered over forward passes in
+     * chunks ({@link CalibrationPasses}) and equal to {@link #of} on one pass over all images with
+     * each consumer's seed {@link LeastSquaresReconstruction#positionSeed}. Memory: the samples plus
+     * one chunk's activations.
+     *
+     * @param info describes {@code graph}, or the unpruned network {@code graph} was cut from (for
+     *             the consumers' output sizes and the chunk size)
      */
-    static Map<String, ConsumerSamples> ofGroup(ComputationGraph graph, ModelInfo info, ChannelGroup group,
-                                                Map<String, INDArray> activations, int perImage, long seed) {
+    static Map<String, ConsumerSamples> collect(ComputationGraph graph, ModelInfo info, List<String> consumers,
+                                                INDArray images, int perImage, long seed) {
+        Map<String, SplittableRandom> positions = new LinkedHashMap<>();
+        Map<String, List<ConsumerSamples>> parts = new LinkedHashMap<>();
+        for (String consumer : consumers) {
+            positions.put(consumer, new SplittableRandom(LeastSquaresReconstruction.positionSeed(seed, consumer)));
+            parts.put(consumer, new ArrayList<>());
+        }
+        // a consumer of a concatenation is a consumer of several groups: sampled once
+        CalibrationPasses.forEach(graph, info, images, (from, activations) -> {
+            for (String consumer : parts.keySet()) {
+                parts.get(consumer).add(of(graph, consumer, activations.get(inputOf(graph, consumer)),
+                        info.layer(consumer).outputShape(), perImage, positions.get(consumer)));
+            }
+        });
+        Map<String, ConsumerSamples> out = new LinkedHashMap<>();
+        parts.forEach((consumer, list) -> out.put(consumer, concat(list)));
+        return out;
+    }
+
+    private static ConsumerSamples concat(List<ConsumerSamples> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        int samples = parts.stream().mapToInt(p -> p.samples).sum();
+        ConsumerSamples first = parts.get(0);
+        double[] x = new double[Math.multiplyExact(Math.multiplyExact(samples, first.channels), first.width)];
+        int at = 0;
+        for (ConsumerSamples p : parts) {
+            System.arraycopy(p.x, 0, x, at, p.x.length);
+            at += p.x.length;
+        }
+        return new ConsumerSamples(samples, first.width, x, first.inputChannels, first.groupChannels,
+                first.consumerChannels);
+    }
+
+    /**
+     * Bytes the samples of {@code consumer} take on {@code images} images (doubles): a
+     * convolution's {@code perImage * kh * kw} values per image and input channel, a dense layer's
+     * whole input per image.
+     */
+    static long bytes(ComputationGraph graph, ModelInfo info, String consumer, long images, int perImage) {
+        Layer layer = graph.getLayer(consumer).conf().getLayer();
+        long[] in = info.layer(inputOf(graph, consumer)).outputShape();
+        long perSample = 1;
+        for (long d : in) {
+            perSample *= d;
+        }
+        if (layer.getClass() == ConvolutionLayer.class) {
+            int[] k = ((ConvolutionLayer) layer).getKernelSize();
+            return images * perImage * in[0] * k[0] * k[1] * Double.BYTES;
+        }
+        return images * perSample * Double.BYTES;
+    }
+
+    /**
+     * The samples of every consumer of {@code group}, by consumer name in the group's order, taken
+     * from {@code samples} (which holds at least those, over each consumer's whole input, as {@link
+     * #collect} gives them) and restricted to the input channels that carry the group (a consumer of
+     * a concatenation reads other groups too; they stay as they are). {@link #groupChannels} says
+     * which channel of the group each sampled channel is.
+     *
+     * @param info describes the graph the samples were taken from
+     * @throws IllegalArgumentException when a consumer reads another number of channels than {@code info} says
+     */
+    static Map<String, ConsumerSamples> ofGroup(ModelInfo info, ChannelGroup group,
+                                                Map<String, ConsumerSamples> samples) {
         Map<String, ConsumerSamples> out = new LinkedHashMap<>();
         for (String consumer : group.consumers()) {
-            String read = info.consumedInput(consumer);
-            INDArray input = activations.get(read);
-            ConsumerSamples x = of(graph, consumer, input, info.layer(consumer).outputShape(), perImage,
-                    LeastSquaresReconstruction.positionSeed(seed, consumer));
-            ChannelLayout layout = info.layout(read);
+            ConsumerSamples x = samples.get(consumer);
+            ChannelLayout layout = info.layout(info.consumedInput(consumer));
             if (x.channels != layout.channels()) {
                 throw new IllegalArgumentException("consumer " + consumer + " of group " + group.id() + " reads "
                         + x.channels + " channels, the ModelInfo says " + layout.channels()

@@ -41,7 +41,7 @@ import org.pocketflow.worker.model.ModelInfo;
  * {@code L}). When more than {@value #MAX_ROUNDS} channels are to be kept, each round adds
  * {@code ceil(count / MAX_ROUNDS)} channels.
  *
- * <p>Immutable apart from a cache of the last graph's activations (guarded); the calibration
+ * <p>Immutable apart from a cache of the last graph's sampled activations (guarded); the calibration
  * arrays are copied. Deterministic for a given graph, calibration set and seed.
  */
 public final class DcpChannelSelector implements ChannelSelector {
@@ -52,7 +52,7 @@ public final class DcpChannelSelector implements ChannelSelector {
     private static final double HEAD_L2 = 1e-2;
     private static final int HEAD_ITERATIONS = 300;
     private static final double RIDGE = 1e-6;
-    /** Calibration images the post-surgery reconstruction uses. */
+    /** Calibration images the post-surgery reconstruction uses by default. */
     static final int RECONSTRUCTION_IMAGES = 256;
 
     private final INDArray images;
@@ -61,11 +61,22 @@ public final class DcpChannelSelector implements ChannelSelector {
     private final long seed;
     private final int positionsPerImage;
     private final double weight;
+    private final int reconstructionImages;
     private final ActivationCache cache = new ActivationCache();
 
     /** DCP with the paper's weight 1 and 10 sampled positions per image. */
     public DcpChannelSelector(INDArray images, INDArray labels, long seed) {
-        this(images, labels, seed, LassoChannelSelector.DEFAULT_POSITIONS, DEFAULT_WEIGHT);
+        this(images, labels, seed, RECONSTRUCTION_IMAGES);
+    }
+
+    /** As {@link #DcpChannelSelector(INDArray, INDArray, long)}, reconstructing on the first {@code reconstructionImages}. */
+    public DcpChannelSelector(INDArray images, INDArray labels, long seed, int reconstructionImages) {
+        this(images, labels, seed, LassoChannelSelector.DEFAULT_POSITIONS, DEFAULT_WEIGHT, reconstructionImages);
+    }
+
+    /** DCP with {@value #RECONSTRUCTION_IMAGES} reconstruction images. */
+    public DcpChannelSelector(INDArray images, INDArray labels, long seed, int positionsPerImage, double weight) {
+        this(images, labels, seed, positionsPerImage, weight, RECONSTRUCTION_IMAGES);
     }
 
     /**
@@ -75,8 +86,10 @@ public final class DcpChannelSelector implements ChannelSelector {
      * @param positionsPerImage output positions sampled per image for convolution consumers, at least 1
      * @param weight            weight {@code lambda} of the discrimination loss, at least 0 (0: pure
      *                          greedy reconstruction, orthogonal matching pursuit on channels)
+     * @param reconstructionImages the first this many images calibrate the reconstruction, at least 1
      */
-    public DcpChannelSelector(INDArray images, INDArray labels, long seed, int positionsPerImage, double weight) {
+    public DcpChannelSelector(INDArray images, INDArray labels, long seed, int positionsPerImage, double weight,
+                              int reconstructionImages) {
         this.images = LassoChannelSelector.checkCalibration(images);
         if (labels == null || labels.rank() != 2 || labels.size(0) != images.size(0) || labels.size(1) < 2) {
             throw new IllegalArgumentException("DCP needs one-hot labels [" + images.size(0) + ", classes] for its "
@@ -91,6 +104,11 @@ public final class DcpChannelSelector implements ChannelSelector {
             throw new IllegalArgumentException("DCP's discrimination weight must be a finite number >= 0, but got "
                     + weight + "; the paper uses " + DEFAULT_WEIGHT);
         }
+        if (reconstructionImages < 1) {
+            throw new IllegalArgumentException("reconstruction images must be >= 1, but got " + reconstructionImages
+                    + "; set pocketflow.learn.calibration-images");
+        }
+        this.reconstructionImages = reconstructionImages;
         this.labels = labels.castTo(DataType.DOUBLE).toDoubleMatrix();
         this.seed = seed;
         this.positionsPerImage = positionsPerImage;
@@ -105,7 +123,7 @@ public final class DcpChannelSelector implements ChannelSelector {
             return IntStream.range(0, c).toArray();
         }
         List<Consumer> consumers = new ArrayList<>();
-        ConsumerSamples.ofGroup(graph, info, group, cache.of(graph, info, images), positionsPerImage, seed)
+        ConsumerSamples.ofGroup(info, group, cache.of(graph, info, group, images, positionsPerImage, seed))
                 .forEach((name, x) -> consumers.add(new Consumer(graph, name, x)));
         boolean[] chosen = new boolean[c];
         int perRound = (count + MAX_ROUNDS - 1) / MAX_ROUNDS;
@@ -166,10 +184,12 @@ public final class DcpChannelSelector implements ChannelSelector {
             groupChannels = s.groupChannels;
             INDArray w0 = Nd4j.create(s.weightsOf(graph, name),
                     new long[]{outs, (long) channels * width}, 'c');
-            x = raw.subRowVector(raw.mean(0));
-            y = x.mmul(w0.transpose());
-            double[] base = bias(raw.mean(0).reshape(1, -1).mmul(w0.transpose()).toDoubleVector(),
+            INDArray mean = raw.mean(0);
+            double[] base = bias(mean.reshape(1, -1).mmul(w0.transpose()).toDoubleVector(),
                     ConsumerSamples.bias(graph, name));
+            // centred in place: one copy of the samples off the heap (at 224x224, 10k samples of 4608 values)
+            x = raw.subiRowVector(mean);
+            y = x.mmul(w0.transpose());
             bias = base;
             double norm = y.norm2Number().doubleValue();
             yy = Math.max(norm * norm, 1e-30);
@@ -419,14 +439,13 @@ public final class DcpChannelSelector implements ChannelSelector {
     }
 
     /**
-     * Least squares on the first {@value #RECONSTRUCTION_IMAGES} calibration images, as for LASSO:
-     * the reconstruction runs a forward pass of the pruned network per consumer, and its memory
-     * grows with the images (a ResNet-20 job on 1024 images was killed at 24 GB before the
-     * selector's forward pass was chunked and the reconstruction limited to these).
+     * Least squares on the first {@code reconstructionImages} calibration images, as for LASSO:
+     * the reconstruction runs a forward pass of the pruned network per consumer, so its time grows
+     * with the images (its memory does not: the passes run in chunks and keep samples only).
      */
     @Override
     public ConsumerReconstruction reconstruction() {
-        long n = Math.min(images.size(0), RECONSTRUCTION_IMAGES);
+        long n = Math.min(images.size(0), reconstructionImages);
         return new LeastSquaresReconstruction(images.get(NDArrayIndex.interval(0, n)), positionsPerImage, seed);
     }
 

@@ -78,7 +78,7 @@ public final class LassoChannelSelector implements ChannelSelector {
         }
         double[][] gram = new double[c][c];
         double[] b = new double[c];
-        ConsumerSamples.ofGroup(graph, info, group, cache.of(graph, info, calibration), positionsPerImage, seed)
+        ConsumerSamples.ofGroup(info, group, cache.of(graph, info, group, calibration, positionsPerImage, seed))
                 .forEach((consumer, x) -> accumulate(x, x.weightsOf(graph, consumer),
                         ConsumerSamples.outputs(graph, consumer), gram, b));
         return Lasso.select(gram, b, count);

@@ -58,17 +58,14 @@ public final class LeastSquaresReconstruction implements ConsumerReconstruction 
     @Override
     public void reconstruct(ComputationGraph original, ModelInfo info, ComputationGraph pruned,
                             Map<Integer, int[]> keep) {
-        Map<String, INDArray> before = original.feedForward(calibration, false);
-        for (String consumer : consumers(original, info, keep)) {
-            Map<String, INDArray> after = pruned.feedForward(calibration, false);
-            String input = ConsumerSamples.inputOf(original, consumer);
-            long[] outShape = info.layer(consumer).outputShape();
-            long sampleSeed = positionSeed(seed, consumer);
-            ConsumerSamples x = ConsumerSamples.of(original, consumer, before.get(input), outShape,
-                    positionsPerImage, sampleSeed);
-            ConsumerSamples xp = ConsumerSamples.of(pruned, consumer, after.get(input), outShape,
-                    positionsPerImage, sampleSeed);
-            solve(original, pruned, consumer, x, xp, keptOutputs(original, info, keep, consumer));
+        // in chunks, keeping samples only: a forward pass keeps every vertex's output
+        List<String> consumers = consumers(original, info, keep);
+        Map<String, ConsumerSamples> before = ConsumerSamples.collect(original, info, consumers, calibration,
+                positionsPerImage, seed);
+        for (String consumer : consumers) {
+            ConsumerSamples xp = ConsumerSamples.collect(pruned, info, List.of(consumer), calibration,
+                    positionsPerImage, seed).get(consumer);
+            solve(original, pruned, consumer, before.remove(consumer), xp, keptOutputs(original, info, keep, consumer));
         }
     }
 

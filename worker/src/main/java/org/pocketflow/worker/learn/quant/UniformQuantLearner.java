@@ -1,5 +1,7 @@
 package org.pocketflow.worker.learn.quant;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +12,10 @@ import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.learn.CalibrationPasses;
 import org.pocketflow.worker.learn.WeightTensor;
+import org.pocketflow.worker.model.ModelInfo;
 
 /**
  * Uniform weight quantization (PocketFlow's UniformQuantLearner): per-layer bits, per-channel
@@ -69,26 +74,54 @@ public final class UniformQuantLearner extends QuantLearner {
         if (activationBits == 0) {
             return;
         }
-        Map<String, INDArray> acts = copy.feedForward(calibration, false);
+        Map<String, org.deeplearning4j.nn.conf.layers.Layer> relus = new LinkedHashMap<>();
         for (Layer layer : copy.getLayers()) {
             var conf = layer.conf().getLayer();
-            String name = conf.getLayerName();
-            if (conf instanceof BaseLayer base && !(conf instanceof BaseOutputLayer)
-                    && base.getActivationFn() instanceof ActivationReLU) {
-                base.setActivationFn(new QuantizedReLU(activationBits, clip(acts.get(name))));
-            } else if (conf instanceof ActivationLayer act && act.getActivationFn() instanceof ActivationReLU) {
-                act.setActivationFn(new QuantizedReLU(activationBits, clip(acts.get(name))));
+            boolean relu = conf instanceof BaseLayer base && !(conf instanceof BaseOutputLayer)
+                    && base.getActivationFn() instanceof ActivationReLU
+                    || conf instanceof ActivationLayer act && act.getActivationFn() instanceof ActivationReLU;
+            if (relu) {
+                relus.put(conf.getLayerName(), conf);
             }
         }
+        // in chunks, keeping a strided sample of each ReLU's outputs: a pass keeps every vertex's output
+        ImageShape shape = new ImageShape((int) calibration.size(1), (int) calibration.size(2),
+                (int) calibration.size(3));
+        ModelInfo info = ModelInfo.of(copy, shape);
+        long chunks = (calibration.size(0) + CalibrationPasses.imagesPerPass(info) - 1)
+                / CalibrationPasses.imagesPerPass(info);
+        int perChunk = (int) Math.max(1, MAX_CALIBRATION_VALUES / chunks);
+        Map<String, List<float[]>> samples = new LinkedHashMap<>();
+        CalibrationPasses.forEach(copy, info, calibration, (from, acts) -> relus.keySet().forEach(name ->
+                samples.computeIfAbsent(name, k -> new ArrayList<>()).add(strided(acts.get(name), perChunk))));
+        relus.forEach((name, conf) -> {
+            QuantizedReLU q = new QuantizedReLU(activationBits, clip(samples.get(name)));
+            if (conf instanceof ActivationLayer act) {
+                act.setActivationFn(q);
+            } else {
+                ((BaseLayer) conf).setActivationFn(q);
+            }
+        });
     }
 
-    private double clip(INDArray activations) {
+    /** At most {@code max} values of {@code activations}, evenly strided. */
+    private static float[] strided(INDArray activations, int max) {
         float[] all = activations.dup('c').data().asFloat();
-        int n = Math.min(all.length, MAX_CALIBRATION_VALUES);
+        int n = Math.min(all.length, max);
         float[] v = new float[n];
         long stride = Math.max(1, all.length / n);
         for (int i = 0; i < n; i++) {
             v[i] = all[(int) (i * stride)];
+        }
+        return v;
+    }
+
+    private double clip(List<float[]> parts) {
+        float[] v = new float[parts.stream().mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, v, at, p.length);
+            at += p.length;
         }
         float max = 0;
         for (float f : v) {
@@ -97,7 +130,7 @@ public final class UniformQuantLearner extends QuantLearner {
         if (max == 0) {
             return 1.0;
         }
-        float alpha = UniformQuantizer.clipFactors(v, new long[]{1, n}, 0, activationBits)[0];
+        float alpha = UniformQuantizer.clipFactors(v, new long[]{1, v.length}, 0, activationBits)[0];
         return alpha * max;
     }
 }

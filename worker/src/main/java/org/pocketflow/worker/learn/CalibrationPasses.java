@@ -1,0 +1,60 @@
+package org.pocketflow.worker.learn;
+
+import java.util.Map;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.pocketflow.worker.model.LayerInfo;
+import org.pocketflow.worker.model.ModelInfo;
+
+/**
+ * Forward passes over calibration images in chunks, so that the memory of data-driven settings
+ * (LASSO and DCP channel selection, least-squares reconstruction, activation ranges) grows with
+ * the network's activations for one chunk and not with the number of images: a forward pass keeps
+ * every vertex's output, for ResNet-18 at 224x224 33 MB per image.
+ *
+ * <p>A chunk holds as many images as keep one pass's activations under {@value #BYTES_PER_PASS}
+ * bytes (at least one image). Callers keep only what they sample from each chunk. Stateless.
+ */
+public final class CalibrationPasses {
+    /** Bound on the fp32 activations one forward pass holds. */
+    public static final long BYTES_PER_PASS = 256L << 20;
+
+    /** What a pass hands over: the activations of images {@code [from, from + n)}, by vertex name. */
+    @FunctionalInterface
+    public interface ChunkVisitor {
+        void visit(long from, Map<String, INDArray> activations);
+    }
+
+    private CalibrationPasses() {
+    }
+
+    /** Images per forward pass of the network {@code info} describes. */
+    public static long imagesPerPass(ModelInfo info) {
+        long floats = 0;
+        for (LayerInfo layer : info.layers()) {
+            long n = 1;
+            for (long d : layer.outputShape()) {
+                n *= d;
+            }
+            floats += n;
+        }
+        return Math.max(1, BYTES_PER_PASS / Math.max(1, floats * Float.BYTES));
+    }
+
+    /**
+     * Runs {@code graph} in inference mode over {@code images} ({@code [N, C, H, W]}) in chunks
+     * of {@link #imagesPerPass} images, in order, handing each chunk's activations to {@code visitor}.
+     *
+     * @param info describes {@code graph}, or a network of the same layers with at least as many channels
+     */
+    public static void forEach(ComputationGraph graph, ModelInfo info, INDArray images, ChunkVisitor visitor) {
+        long n = images.size(0);
+        long chunk = imagesPerPass(info);
+        for (long from = 0; from < n; from += chunk) {
+            INDArray part = chunk >= n ? images : images.get(NDArrayIndex.interval(from, Math.min(n, from + chunk)));
+            visitor.visit(from, graph.feedForward(part, false));
+        }
+    }
+}
