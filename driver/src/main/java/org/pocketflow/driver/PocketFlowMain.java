@@ -84,6 +84,7 @@ public final class PocketFlowMain {
             // that waits for this thread; returning ends the thread and the JVM exits by itself
             return;
         }
+        Interruption.finished();
         System.exit(code);
     }
 
