@@ -168,8 +168,10 @@ class StandaloneClusterTest {
     void studyRunsOnTwoExecutorJvmsFromTheApplicationJar(@TempDir Path tmp) throws Exception {
         Path runDir = tmp.resolve("study");
         Path log = logs.resolve("study.log");
+        long started = System.nanoTime();
         Process job = launch(log, "run", study(runDir));
         assertEquals(0, finish(job, log), tail(log));
+        System.out.printf("standalone study: launcher to exit %.1f s%n", (System.nanoTime() - started) / 1e9);
         assertStudySucceeded(runDir, log);
     }
 
