@@ -23,7 +23,6 @@ public final class Interruption {
     private static final long GRACE_SECONDS = 60;
 
     private static final AtomicBoolean REQUESTED = new AtomicBoolean();
-    private static final AtomicBoolean FINISHED = new AtomicBoolean();
 
     private Interruption() {
     }
@@ -34,14 +33,6 @@ public final class Interruption {
     }
 
     /**
-     * Says the job is over, before the job thread calls {@code System.exit}: the exit's own shutdown
-     * must not take the thread, still alive inside {@code exit}, for a job to stop and wait for it.
-     */
-    public static void finished() {
-        FINISHED.set(true);
-    }
-
-    /**
      * Makes a shutdown interrupt {@code jobThread} and wait for it (up to a grace period) before
      * Spark stops. Call once, from the thread that runs the job.
      */
@@ -49,7 +40,7 @@ public final class Interruption {
         ShutdownHookManager.addShutdownHook(PRIORITY, new AbstractFunction0<BoxedUnit>() {
             @Override
             public BoxedUnit apply() {
-                if (jobThread.isAlive() && !FINISHED.get()) {
+                if (jobThread.isAlive()) {
                     REQUESTED.set(true);
                     System.err.println("pocketflow: stopping (signal received); running trials stay resumable ...");
                     jobThread.interrupt();

@@ -84,7 +84,6 @@ public final class PocketFlowMain {
             // that waits for this thread; returning ends the thread and the JVM exits by itself
             return;
         }
-        Interruption.finished();
         System.exit(code);
     }
 
