@@ -23,6 +23,8 @@ public final class Interruption {
     private static final long GRACE_SECONDS = 60;
 
     private static final AtomicBoolean REQUESTED = new AtomicBoolean();
+    /** Set when the job has ended on its own: a shutdown after that (System.exit) is no signal. */
+    private static final AtomicBoolean ENDED = new AtomicBoolean();
 
     private Interruption() {
     }
@@ -30,6 +32,11 @@ public final class Interruption {
     /** Whether the JVM is shutting down on a signal while a job runs. */
     public static boolean requested() {
         return REQUESTED.get();
+    }
+
+    /** Marks the job as ended on its own, before the JVM exits with its code. */
+    public static void jobEnded() {
+        ENDED.set(true);
     }
 
     /**
@@ -40,7 +47,7 @@ public final class Interruption {
         ShutdownHookManager.addShutdownHook(PRIORITY, new AbstractFunction0<BoxedUnit>() {
             @Override
             public BoxedUnit apply() {
-                if (jobThread.isAlive()) {
+                if (!ENDED.get() && jobThread.isAlive()) {
                     REQUESTED.set(true);
                     System.err.println("pocketflow: stopping (signal received); running trials stay resumable ...");
                     jobThread.interrupt();

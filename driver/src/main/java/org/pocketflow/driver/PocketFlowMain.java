@@ -79,6 +79,7 @@ public final class PocketFlowMain {
         }
         Interruption.install(Thread.currentThread());
         int code = run(args, System.out, System.err);
+        Interruption.jobEnded();
         if (Interruption.requested()) {
             // the JVM is already shutting down on the signal: System.exit would wait for the hook
             // that waits for this thread; returning ends the thread and the JVM exits by itself
