@@ -39,6 +39,8 @@ final class StandaloneCluster implements AutoCloseable {
     static StandaloneCluster start(SparkDistribution spark, Path dir, int workers, String workerMemory)
             throws IOException, InterruptedException {
         StandaloneCluster c = new StandaloneCluster(spark, dir);
+        // also when the test JVM is stopped before @AfterAll runs (a SIGTERM from a build timeout)
+        Runtime.getRuntime().addShutdownHook(new Thread(c::close, "standalone-cluster-stop"));
         try {
             int port = freePort();
             c.masterUrl = "spark://127.0.0.1:" + port;
@@ -126,7 +128,7 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    /** Kills every daemon and executor (SIGKILL) and waits, bounded, for them to be gone. */
+    /** Kills every daemon and executor (SIGKILL) and waits, bounded, for them to be gone; idempotent. */
     @Override
     public void close() {
         List<ProcessHandle> all = new ArrayList<>();
