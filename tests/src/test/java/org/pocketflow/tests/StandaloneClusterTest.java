@@ -1,0 +1,280 @@
+package org.pocketflow.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pocketflow.worker.distributed.LoopbackPorts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * PocketFlow on a Spark standalone cluster of real processes, with no Spark installation: a
+ * master and two one-core workers started as separate JVMs from the Maven jars
+ * ({@link StandaloneCluster}), jobs submitted as a user does, through {@code submit/bin/pocketflow}
+ * and {@code spark-submit} ({@link SparkDistribution}) with the shaded application jar
+ * ({@code mvn -Pdist package}, which {@code .ci/run} builds before the tests). Everything listens
+ * on 127.0.0.1; every process shares this host's disk, declared with
+ * {@code pocketflow.run.shared-filesystem=true}.
+ */
+class StandaloneClusterTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path DATA = Path.of("/usr/share/datasets/fashion-mnist");
+    private static final long JOB_MINUTES = 6;
+    /** An executor's log line for a task it starts: {@code Running task 0.0 in stage 2.0 (TID 2)}. */
+    private static final Pattern RUNNING = Pattern.compile("Running task (\\d+\\.\\d+) in stage (\\S+) \\(TID (\\d+)\\)");
+
+    private static Path root;
+    private static Path appJar;
+    private static StandaloneCluster cluster;
+    private static SparkDistribution spark;
+    /** The cluster's logs and each job's driver log, kept for a look after a failure. */
+    private static Path logs;
+    private final List<Process> jobs = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() throws IOException, InterruptedException {
+        root = Path.of(System.getProperty("pf.repo.root", "..")).toAbsolutePath().normalize();
+        boolean ci = "true".equals(System.getenv("CI"));
+        assertTrue(Files.exists(root.resolve("submit/target/classpath.txt")),
+                "launcher classpath not built (the submit module packages it before this module's tests)");
+        require(ci, Files.isDirectory(DATA), "Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist");
+        appJar = root.resolve("submit/target/pocketflow-app.jar");
+        require(ci, Files.exists(appJar), appJar + " is not built. Fix: mvn -B -Pdist verify (as .ci/run does)");
+        Optional<Path> newer = newerClass(Files.getLastModifiedTime(appJar));
+        require(ci, newer.isEmpty(), appJar + " is older than " + newer.orElse(null) + ". Fix: mvn -B -Pdist verify");
+
+        logs = Files.createDirectories(Path.of("target/standalone-cluster").toAbsolutePath());
+        spark = SparkDistribution.assemble(logs.resolve("spark"));
+        cluster = StandaloneCluster.start(spark, logs, 2, "1536m");
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @AfterEach
+    void killJobs() {
+        for (Process p : jobs) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    /** A missing prerequisite fails under CI and skips elsewhere. */
+    private static void require(boolean ci, boolean ok, String message) {
+        if (ci) {
+            assertTrue(ok, message);
+        } else {
+            assumeTrue(ok, message);
+        }
+    }
+
+    /**
+     * A compiled class of the application newer than the jar, which then tests stale code (classes
+     * only: every build rewrites filtered resources such as build.properties).
+     */
+    private static Optional<Path> newerClass(FileTime jarTime) throws IOException {
+        for (String module : List.of("conf", "quantized-sgd", "worker", "driver")) {
+            Path classes = root.resolve(module).resolve("target/classes");
+            if (!Files.isDirectory(classes)) {
+                continue;
+            }
+            try (Stream<Path> s = Files.walk(classes)) {
+                Optional<Path> newer = s.filter(p -> p.toString().endsWith(".class")).filter(p -> {
+                    try {
+                        return Files.getLastModifiedTime(p).compareTo(jarTime) > 0;
+                    } catch (IOException e) {
+                        return true;
+                    }
+                }).findFirst();
+                if (newer.isPresent()) {
+                    return newer;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Starts {@code submit/bin/pocketflow COMMAND --conf ...} against the cluster; output goes to {@code log}. */
+    private Process launch(Path log, String command, List<String> conf) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(root.resolve("submit/bin/pocketflow").toString(), command,
+                "--conf", "pocketflow.spark.master=" + cluster.masterUrl(), "--conf", "pocketflow.run.shared-filesystem=true",
+                "--conf", "pocketflow.data.uri=" + DATA));
+        conf.forEach(c -> cmd.addAll(List.of("--conf", c)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(spark.env());
+        pb.environment().putAll(Map.of("PF_NO_BUILD", "1", "PF_APP_JAR", appJar.toString()));
+        Process p = pb.start();
+        jobs.add(p);
+        return p;
+    }
+
+    private static List<String> study(Path runDir) {
+        return List.of("pocketflow.run.dir=" + runDir, "pocketflow.data.train-limit=1500", "pocketflow.data.test-limit=300",
+                "pocketflow.train.epochs=1", "pocketflow.eval.latency-warmup=1", "pocketflow.eval.latency-iterations=2",
+                "pocketflow.learn.algorithm=channel-pruning", "pocketflow.learn.mac-fraction=0.5",
+                "pocketflow.learn.fine-tune-epochs=1", "pocketflow.search.sampler=random", "pocketflow.search.trials=3",
+                "pocketflow.search.parallelism=2", "pocketflow.search.max-failed-trials=1");
+    }
+
+    private static int finish(Process job, Path log) throws IOException, InterruptedException {
+        assertTrue(job.waitFor(JOB_MINUTES, TimeUnit.MINUTES), "the job did not finish within " + JOB_MINUTES
+                + " minutes:\n" + tail(log));
+        return job.exitValue();
+    }
+
+    private static String tail(Path log) throws IOException {
+        String s = Files.exists(log) ? Files.readString(log) : "";
+        return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+    }
+
+    private static void assertStudySucceeded(Path runDir, Path log) throws IOException {
+        JsonNode report = JSON.readTree(runDir.resolve("report.json").toFile());
+        assertEquals("succeeded", report.get("status").asText(), report.toString());
+        assertEquals(cluster.masterUrl(), report.at("/provenance/sparkMaster").asText(), report.toString());
+        JsonNode study = report.get("study");
+        assertEquals(3, study.at("/counts/complete").asInt(), study.toString());
+        assertFalse(Files.readString(runDir.resolve("trials.jsonl")).contains("FAILED"), tail(log));
+        assertFalse(Files.readString(log).contains("signal received"), "a finished job exits without waiting:\n" + tail(log));
+        System.out.printf("standalone study: wall %.1f s, scheduling overhead per trial %s%n",
+                report.get("wallSeconds").asDouble(), study.get("schedulingOverheadSeconds"));
+    }
+
+    @Test
+    void studyRunsOnTwoExecutorJvmsFromTheApplicationJar(@TempDir Path tmp) throws Exception {
+        Path runDir = tmp.resolve("study");
+        Path log = logs.resolve("study.log");
+        long started = System.nanoTime();
+        Process job = launch(log, "run", study(runDir));
+        assertEquals(0, finish(job, log), tail(log));
+        System.out.printf("standalone study: launcher to exit %.1f s%n", (System.nanoTime() - started) / 1e9);
+        assertStudySucceeded(runDir, log);
+    }
+
+    @Test
+    void trainDistributedRunsTwoWorkersOnTheExecutors(@TempDir Path tmp) throws Exception {
+        Path runDir = tmp.resolve("distributed");
+        Path log = logs.resolve("train-distributed.log");
+        Process job = launch(log, "train-distributed", List.of("pocketflow.run.dir=" + runDir,
+                "pocketflow.data.train-limit=1200", "pocketflow.data.test-limit=500",
+                "pocketflow.data.validation-fraction=0", "pocketflow.train.epochs=1", "pocketflow.train.batch-size=16",
+                "pocketflow.train.learning-rate=0.02", "pocketflow.distributed.workers=2",
+                "pocketflow.distributed.port-base=" + LoopbackPorts.freeBase(2)));
+        assertEquals(0, finish(job, log), tail(log));
+
+        JsonNode report = JSON.readTree(runDir.resolve("report.json").toFile());
+        assertEquals("succeeded", report.get("status").asText(), report.toString());
+        JsonNode d = report.get("distributed");
+        assertEquals(d.get("totalSteps").asLong(), d.at("/stats/step").asLong(), d.toString());
+        assertEquals(2, d.get("workers").size(), d.toString());
+        d.get("workers").forEach(w -> assertEquals("FINISHED", w.get("outcome").asText(), w.toString()));
+        assertTrue(d.get("testAccuracy").asDouble() > 0.5, d.toString());
+        assertTrue(Files.exists(runDir.resolve("model.zip")));
+    }
+
+    @Test
+    void studyCompletesWhenAnExecutorIsKilledMidTrial(@TempDir Path tmp) throws Exception {
+        Path runDir = tmp.resolve("study");
+        Path log = logs.resolve("study-executor-killed.log");
+        Process job = launch(log, "run", study(runDir));
+
+        // trials are RUNNING in the store once the baseline's task is over: a busy executor now runs a trial
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(JOB_MINUTES);
+        Path trials = runDir.resolve("trials.jsonl");
+        Optional<Busy> victim = Optional.empty();
+        while (victim.isEmpty()) {
+            assertTrue(job.isAlive(), "the job ended before an executor ran a trial:\n" + tail(log));
+            assertTrue(System.nanoTime() < deadline, "no executor ran a trial within " + JOB_MINUTES + " minutes");
+            Thread.sleep(200);
+            if (Files.exists(trials) && Files.readString(trials).contains("RUNNING")) {
+                victim = executorRunningATask();
+            }
+        }
+        long killed = System.nanoTime();
+        victim.get().executor().destroyForcibly(); // SIGKILL, as kill -9
+        System.out.println("killed executor " + victim.get().executorId() + " (pid " + victim.get().executor().pid()
+                + ") while it ran task " + victim.get().task());
+
+        // bounded by the job's own end: the lost task runs again (attempt 1) on an executor of this application
+        while (job.isAlive() && !retryStarted(victim.get().appId())) {
+            assertTrue(System.nanoTime() < deadline, "no task was retried within " + JOB_MINUTES + " minutes");
+            Thread.sleep(200);
+        }
+        System.out.printf("executor kill: the lost trial's task ran again %.1f s after the kill%n",
+                (System.nanoTime() - killed) / 1e9);
+
+        assertEquals(0, finish(job, log), tail(log));
+        assertTrue(retryStarted(victim.get().appId()), "no task attempt after the first:\n" + tail(log));
+        assertTrue(Files.readString(log).contains("ExecutorLostFailure (executor " + victim.get().executorId()),
+                "the driver saw the executor die:\n" + tail(log));
+        assertStudySucceeded(runDir, log);
+    }
+
+    /** An executor JVM with a task started and not finished, as its log says. */
+    private record Busy(ProcessHandle executor, String appId, String executorId, String task) {
+    }
+
+    private static Optional<Busy> executorRunningATask() throws IOException {
+        for (Path stderr : cluster.executorLogs()) {
+            String text = Files.readString(stderr);
+            Matcher m = RUNNING.matcher(text);
+            String busy = null;
+            while (m.find()) {
+                boolean done = text.contains("Finished task " + m.group(1) + " in stage " + m.group(2) + " (TID " + m.group(3) + ")");
+                busy = done ? null : m.group(1) + " in stage " + m.group(2);
+            }
+            if (busy != null) {
+                String executorId = stderr.getParent().getFileName().toString();
+                String appId = stderr.getParent().getParent().getFileName().toString();
+                Optional<ProcessHandle> p = cluster.executors().stream().filter(e -> {
+                    String cmd = e.info().commandLine().orElse("");
+                    return cmd.contains("--executor-id " + executorId + " ") && cmd.contains("--app-id " + appId);
+                }).findFirst();
+                if (p.isPresent()) {
+                    return Optional.of(new Busy(p.get(), appId, executorId, busy));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether an executor of application {@code appId} started a task's second (or later) attempt. */
+    private static boolean retryStarted(String appId) throws IOException {
+        for (Path stderr : cluster.executorLogs()) {
+            if (!stderr.getParent().getParent().getFileName().toString().equals(appId)) {
+                continue;
+            }
+            Matcher m = RUNNING.matcher(Files.readString(stderr));
+            while (m.find()) {
+                if (!m.group(1).endsWith(".0")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
