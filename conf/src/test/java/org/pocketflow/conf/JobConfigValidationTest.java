@@ -93,8 +93,9 @@ class JobConfigValidationTest {
     void rejectsEnumValueNotAllowed() {
         Path job = jobs.write("a.conf", "pocketflow.model.arch = vgg16\n");
         String line = onlyProblem(jobs.problems(Optional.of(job)), "pocketflow.model.arch", "= vgg16", "Fix");
-        assertEquals("pocketflow.model.arch = vgg16 (in " + job + "): must be one of lenet, resnet20, mobilenet."
-                + " Fix: set it to one of lenet, resnet20, mobilenet (default lenet),"
+        String archs = "lenet, resnet20, mobilenet, resnet18, resnet50, mobilenet-v1, mobilenet-v1-0.5";
+        assertEquals("pocketflow.model.arch = vgg16 (in " + job + "): must be one of " + archs + "."
+                + " Fix: set it to one of " + archs + " (default lenet),"
                 + " e.g. --conf pocketflow.model.arch=lenet", line);
     }
 
