@@ -50,6 +50,24 @@ final class ConvBlocks {
     }
 
     /**
+     * Stages of {@code blocksPerStage} basic blocks ({@code s1b1}, {@code s1b2}, ...), stage
+     * {@code s} with {@code stageChannels[s]} channels; every stage after the first halves the
+     * resolution in its first block. Returns the name of the last block's output.
+     */
+    static String basicStages(GraphBuilder g, String in, int[] stageChannels, int blocksPerStage) {
+        String x = in;
+        int inChannels = stageChannels[0];
+        for (int s = 0; s < stageChannels.length; s++) {
+            for (int b = 0; b < blocksPerStage; b++) {
+                int stride = (s > 0 && b == 0) ? 2 : 1;
+                x = basicBlock(g, "s" + (s + 1) + "b" + (b + 1), x, inChannels, stageChannels[s], stride);
+                inChannels = stageChannels[s];
+            }
+        }
+        return x;
+    }
+
+    /**
      * A basic residual block (two 3x3 convolutions) with a 1x1 projection shortcut (option B)
      * where the shape changes; returns the name of its output ReLU.
      */

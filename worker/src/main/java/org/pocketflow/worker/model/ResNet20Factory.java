@@ -24,14 +24,7 @@ public final class ResNet20Factory implements ModelFactory {
     public ComputationGraph create(ImageShape shape, int classes, long seed) {
         GraphBuilder g = ConvBlocks.start(seed);
         String x = ConvBlocks.convBn(g, "stem", INPUT, STAGE_CHANNELS[0], 3, 1, true);
-        int inChannels = STAGE_CHANNELS[0];
-        for (int s = 0; s < STAGE_CHANNELS.length; s++) {
-            for (int b = 0; b < BLOCKS_PER_STAGE; b++) {
-                int stride = (s > 0 && b == 0) ? 2 : 1;
-                x = ConvBlocks.basicBlock(g, "s" + (s + 1) + "b" + (b + 1), x, inChannels, STAGE_CHANNELS[s], stride);
-                inChannels = STAGE_CHANNELS[s];
-            }
-        }
+        x = ConvBlocks.basicStages(g, x, STAGE_CHANNELS, BLOCKS_PER_STAGE);
         return ConvBlocks.headAndBuild(g, x, shape, classes);
     }
 }
