@@ -23,7 +23,8 @@ record SparkDistribution(Path home) {
     /** Path fragments of class path entries that belong to the application or the tests, not to Spark. */
     private static final List<String> NOT_SPARK = List.of("/org/pocketflow/", "/org/nd4j/", "/org/deeplearning4j/",
             "/org/datavec/", "/org/bytedeco/", "/io/aeron/", "/org/agrona/", "/com/typesafe/", "/kryo5/",
-            "/commons-math3/", "/org/junit/", "/org/opentest4j/", "/org/apiguardian/", "/hadoop-client-minicluster/");
+            "/commons-math3/", "/org/junit/", "/org/opentest4j/", "/org/apiguardian/", "/hadoop-client-minicluster/",
+            "/com/microsoft/onnxruntime/", "/org/knowm/");
 
     private static final String SPARK_SUBMIT = """
             #!/usr/bin/env bash
@@ -58,7 +59,9 @@ record SparkDistribution(Path home) {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         for (String entry : cp.split(File.pathSeparator)) {
             Path jar = Path.of(entry).toAbsolutePath();
-            if (entry.endsWith(".jar") && NOT_SPARK.stream().noneMatch(entry::contains)
+            // in a reactor build the project's own modules are jars under <module>/target, not in the Maven repository
+            boolean project = jar.getFileName().toString().startsWith("pocketflow-");
+            if (entry.endsWith(".jar") && !project && NOT_SPARK.stream().noneMatch(entry::contains)
                     && Files.notExists(jars.resolve(jar.getFileName()), LinkOption.NOFOLLOW_LINKS)) {
                 Files.createSymbolicLink(jars.resolve(jar.getFileName()), jar);
             }
