@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer of `bench/bin/run TrainingThroughputBench lenet STEPS`: the same LeNet (431,080
 parameters), batch 64, SGD with Nesterov momentum, data preloaded as float tensors (random values:
-throughput does not depend on them). Prints samples/s; asserts nothing.
+throughput does not depend on them). Prints samples/s, then inference latency at batch 1 and 64; asserts nothing.
 
 Run with Debian's python3-torch:  /usr/bin/python3 bench/torch_lenet_training.py [steps=300] [threads=2]
 """
@@ -39,3 +39,18 @@ for i in range(steps):
 seconds = time.perf_counter() - t0
 print(f"pytorch {torch.__version__} lenet training, batch 64, {steps} steps, {threads} threads: "
       f"{64 * steps / seconds:.0f} samples/s")
+
+# inference latency of the same network, batch 1 and 64, median of 200 after 30 warm-up
+net.eval()
+with torch.no_grad():
+    for batch in (1, 64):
+        xb = torch.rand(batch, 1, 28, 28)
+        for _ in range(30):
+            net(xb)
+        times = []
+        for _ in range(200):
+            t = time.perf_counter()
+            net(xb)
+            times.append(time.perf_counter() - t)
+        times.sort()
+        print(f"pytorch lenet inference, batch {batch}, {threads} threads: {1000 * times[100]:.3f} ms (median)")
