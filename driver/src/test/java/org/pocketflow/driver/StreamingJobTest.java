@@ -62,6 +62,21 @@ class StreamingJobTest {
     }
 
     @Test
+    void anImageNetFamilyNetworkLearnsAGeneratedImageFolder() throws Exception {
+        // ResNet-18 at ImageNet widths, built for the 32x32 crops the folder is read at
+        Path run = tmp.resolve("run-resnet18");
+        Outcome o = job(run, "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
+                "pocketflow.model.arch=resnet18", "pocketflow.train.epochs=3", "pocketflow.train.batch-size=16",
+                "pocketflow.train.learning-rate=0.02");
+        assertEquals(0, o.code(), o.err());
+        JsonNode b = baseline(run);
+        assertEquals("resnet18", b.get("model").asText());
+        assertEquals(3, b.get("epochs").size());
+        // chance is 1/3
+        assertTrue(b.get("testAccuracy").asDouble() > 0.6, b.toString());
+    }
+
+    @Test
     void lenetLearnsAGeneratedImageFolderAndScoresTheSameOnItsShards() throws Exception {
         Path trained = tmp.resolve("run-folder");
         Outcome o = job(trained, "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
