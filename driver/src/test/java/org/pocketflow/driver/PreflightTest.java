@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.IdxFiles;
 
 /**
  * Bad inputs and unusable run directories are refused before any Spark work: exit code 2, one
@@ -26,6 +27,11 @@ class PreflightTest {
     Path tmp;
 
     record Outcome(int code, String out, String err) {
+    }
+
+    /** A small, sound four-file IDX dataset (64 training and 16 test images, 28x28) in {@code folder}. */
+    static Path tinyDataset(Path folder) {
+        return IdxFiles.writeDataset(folder, 64, 16, 28, 28);
     }
 
     static Outcome main(String... args) {
@@ -60,7 +66,7 @@ class PreflightTest {
 
     @Test
     void truncatedIdxFileIsRefusedNamingTheFile() throws Exception {
-        Path data = TinyIdx.write(tmp.resolve("data"));
+        Path data = tinyDataset(tmp.resolve("data"));
         Path images = data.resolve(IdxDataset.TRAIN_IMAGES + ".gz");
         byte[] whole = Files.readAllBytes(images);
         Files.write(images, Arrays.copyOf(whole, whole.length / 2));
@@ -70,23 +76,24 @@ class PreflightTest {
 
     @Test
     void corruptAndLyingIdxFilesAreRefused() throws Exception {
-        Path data = TinyIdx.write(tmp.resolve("data"));
-        byte[] lying = TinyIdx.images(64);
+        Path data = tinyDataset(tmp.resolve("data"));
+        byte[] lying = IdxFiles.images(64, 28, 28, new byte[64 * 28 * 28]);
         java.nio.ByteBuffer.wrap(lying).putInt(4, 2_700_000);
-        Files.write(data.resolve(IdxDataset.TEST_IMAGES + ".gz"), TinyIdx.gzip(lying));
+        Files.delete(data.resolve(IdxDataset.TEST_IMAGES));
+        Files.write(data.resolve(IdxDataset.TEST_IMAGES + ".gz"), IdxFiles.gzip(lying));
         refused(run(data), IdxDataset.TEST_IMAGES, "truncated", "2,700,000");
     }
 
     @Test
     void missingIdxFileIsRefusedNamingIt() throws Exception {
-        Path data = TinyIdx.write(tmp.resolve("data"));
-        Files.delete(data.resolve(IdxDataset.TEST_LABELS + ".gz"));
+        Path data = tinyDataset(tmp.resolve("data"));
+        Files.delete(data.resolve(IdxDataset.TEST_LABELS));
         refused(run(data), "pocketflow.data.uri", IdxDataset.TEST_LABELS);
     }
 
     @Test
     void truncatedModelZipIsRefusedAsNotACompleteModelZip() throws Exception {
-        Path data = TinyIdx.write(tmp.resolve("data"));
+        Path data = tinyDataset(tmp.resolve("data"));
         Path zip = tmp.resolve("model.zip");
         try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
             out.putNextEntry(new java.util.zip.ZipEntry("configuration.json"));
@@ -104,7 +111,7 @@ class PreflightTest {
 
     @Test
     void unusableRunDirectoriesAreRefusedNamingTheKey() throws Exception {
-        Path data = TinyIdx.write(tmp.resolve("data"));
+        Path data = tinyDataset(tmp.resolve("data"));
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         refused(run(data, "pocketflow.run.dir=" + file), "pocketflow.run.dir", "a file is there, not a folder");
         refused(run(data, "pocketflow.run.dir=" + file + "/below"), "pocketflow.run.dir");

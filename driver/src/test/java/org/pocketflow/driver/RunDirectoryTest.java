@@ -28,7 +28,7 @@ class RunDirectoryTest {
 
     private JobConfig config(Path runDir, String... overrides) {
         List<String> all = new java.util.ArrayList<>(List.of("pocketflow.run.dir=" + runDir,
-                "pocketflow.data.uri=" + TinyIdx.write(tmp.resolve("data")).toUri(), "pocketflow.spark.master=local[1]"));
+                "pocketflow.data.uri=" + PreflightTest.tinyDataset(tmp.resolve("data")).toUri(), "pocketflow.spark.master=local[1]"));
         all.addAll(List.of(overrides));
         return JobConfig.load(Optional.empty(), all);
     }
@@ -78,7 +78,7 @@ class RunDirectoryTest {
         startJob(runDir).close();
         String jobConf = Files.readString(runDir.resolve("job.conf"));
         PreflightTest.Outcome other = PreflightTest.main("resume", runDir.toString(),
-                "--conf", "pocketflow.data.uri=" + TinyIdx.write(tmp.resolve("other-data")).toUri());
+                "--conf", "pocketflow.data.uri=" + PreflightTest.tinyDataset(tmp.resolve("other-data")).toUri());
         assertEquals(2, other.code(), other.err());
         assertTrue(other.err().startsWith("pocketflow.data.uri (in --conf): resume continues the same job"), other.err());
         assertEquals(jobConf, Files.readString(runDir.resolve("job.conf")));

@@ -39,7 +39,7 @@ class TerminalOutputTest {
         cmd.addAll(JvmFlags.list());
         cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), PocketFlowMain.class.getName(),
                 "run", "--conf", "pocketflow.spark.master=local[1]", "--conf", "pocketflow.run.dir=" + tmp.resolve(runDir),
-                "--conf", "pocketflow.data.uri=" + TinyIdx.write(tmp.resolve("data")).toUri(),
+                "--conf", "pocketflow.data.uri=" + PreflightTest.tinyDataset(tmp.resolve("data")).toUri(),
                 "--conf", "pocketflow.model.path=" + zip, "--conf", "spark.task.maxFailures=1"));
         if (verbose) {
             cmd.add("--verbose");

@@ -11,12 +11,12 @@ import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes small IDX files for tests, raw or gzip-compressed. */
-final class IdxFiles {
+public final class IdxFiles {
     private IdxFiles() {
     }
 
     /** IDX bytes of {@code count} images of rows x cols. */
-    static byte[] images(int count, int rows, int cols, byte[] pixels) {
+    public static byte[] images(int count, int rows, int cols, byte[] pixels) {
         ByteBuffer b = ByteBuffer.allocate(16 + pixels.length);
         b.putInt(IdxReader.IMAGES_MAGIC).putInt(count).putInt(rows).putInt(cols).put(pixels);
         return b.array();
@@ -29,7 +29,7 @@ final class IdxFiles {
         return b.array();
     }
 
-    static byte[] gzip(byte[] raw) {
+    public static byte[] gzip(byte[] raw) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(raw);
@@ -72,13 +72,19 @@ final class IdxFiles {
 
     /**
      * Writes a complete four-file dataset of small random images to {@code folder}: training
-     * files gzip-compressed, test files raw, so one folder exercises both.
+     * files gzip-compressed, test files raw, so one folder exercises both. Returns {@code folder}.
      */
-    static void writeDataset(Path folder, int trainCount, int testCount, int rows, int cols) {
+    public static Path writeDataset(Path folder, int trainCount, int testCount, int rows, int cols) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         write(folder, IdxDataset.TRAIN_IMAGES + ".gz",
                 gzip(images(trainCount, rows, cols, randomPixels(trainCount * rows * cols, 1))));
         write(folder, IdxDataset.TRAIN_LABELS + ".gz", gzip(labels(cyclicLabels(trainCount, IdxDataset.CLASSES))));
         write(folder, IdxDataset.TEST_IMAGES, images(testCount, rows, cols, randomPixels(testCount * rows * cols, 2)));
         write(folder, IdxDataset.TEST_LABELS, labels(cyclicLabels(testCount, IdxDataset.CLASSES)));
+        return folder;
     }
 }
