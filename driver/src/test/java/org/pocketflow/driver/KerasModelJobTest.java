@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,17 +20,6 @@ class KerasModelJobTest {
     /** Written by worker/src/test/resources/keras/make_keras_models.py. */
     private static final Path KERAS = Path.of("../worker/src/test/resources/keras").toAbsolutePath().normalize();
 
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome main(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PocketFlowMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void compressionJobRunsOnAKerasModel(@TempDir Path tmp) throws Exception {
         boolean present = Files.isDirectory(Path.of(DATA));
@@ -42,7 +28,7 @@ class KerasModelJobTest {
         }
         assumeTrue(present, "Fashion-MNIST not installed");
         Path runDir = tmp.resolve("keras-run");
-        Outcome o = main("run", "--conf", "pocketflow.spark.master=local[1]", "--conf", "pocketflow.run.dir=" + runDir,
+        Cli.Outcome o = Cli.run("run", "--conf", "pocketflow.spark.master=local[1]", "--conf", "pocketflow.run.dir=" + runDir,
                 "--conf", "pocketflow.model.path=" + KERAS.resolve("keras-sequential-cnn.h5"),
                 "--conf", "pocketflow.data.train-limit=2000", "--conf", "pocketflow.data.test-limit=500",
                 "--conf", "pocketflow.eval.latency-iterations=2", "--conf", "pocketflow.learn.algorithm=uniform-quant",
@@ -66,7 +52,7 @@ class KerasModelJobTest {
     @Test
     void hdf5FileThatIsNoKerasModelExitsWithCode2NamingKeyAndFile(@TempDir Path tmp) {
         Path bad = KERAS.resolve("not-a-keras-model.h5");
-        Outcome o = main("run", "--conf", "pocketflow.model.path=" + bad, "--conf", "pocketflow.run.root=" + tmp);
+        Cli.Outcome o = Cli.run("run", "--conf", "pocketflow.model.path=" + bad, "--conf", "pocketflow.run.root=" + tmp);
         assertEquals(2, o.code(), o.out() + o.err());
         assertTrue(o.err().contains("pocketflow.model.path") && o.err().contains(bad.toString())
                 && o.err().contains("model_config") && o.err().contains("Fix:"), o.err());

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,9 +44,6 @@ class NormalizationJobTest {
     private static Path userModel;
     private static double trueAccuracy;
 
-    private record Outcome(int code, String out, String err) {
-    }
-
     @BeforeAll
     static void trainAUserModelOnUnitScaledPixels() throws Exception {
         if (!Files.isDirectory(Path.of(DATA))) {
@@ -70,7 +64,7 @@ class NormalizationJobTest {
         ModelSerializer.addNormalizerToModel(userModel.toFile(), new ImagePreProcessingScaler(0, 1));
     }
 
-    private static Outcome job(Path runDir, String... conf) {
+    private static Cli.Outcome job(Path runDir, String... conf) {
         List<String> args = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=local[1]",
                 "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.train-limit=" + TRAIN,
                 "--conf", "pocketflow.data.test-limit=" + TEST, "--conf", "pocketflow.eval.latency-iterations=2",
@@ -79,11 +73,7 @@ class NormalizationJobTest {
             args.add("--conf");
             args.add(c);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PocketFlowMain.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return Cli.run(args);
     }
 
     private static JsonNode baseline(Path runDir) throws Exception {
@@ -93,7 +83,7 @@ class NormalizationJobTest {
     @Test
     void theNormalizerStoredInTheUsersZipIsTheDefaultAndGivesTheTrueAccuracy(@TempDir Path tmp) throws Exception {
         assertTrue(trueAccuracy > 0.6, "the user's model must have learned something: " + trueAccuracy);
-        Outcome o = job(tmp.resolve("stored"), "pocketflow.model.path=" + userModel);
+        Cli.Outcome o = job(tmp.resolve("stored"), "pocketflow.model.path=" + userModel);
         assertEquals(0, o.code(), o.err());
         JsonNode b = baseline(tmp.resolve("stored"));
         assertEquals(trueAccuracy, b.get("testAccuracy").asDouble(), 1e-9);
@@ -104,20 +94,20 @@ class NormalizationJobTest {
 
     @Test
     void eachModeScalesAsDocumented(@TempDir Path tmp) throws Exception {
-        Outcome unit = job(tmp.resolve("unit"), "pocketflow.model.path=" + userModel,
+        Cli.Outcome unit = job(tmp.resolve("unit"), "pocketflow.model.path=" + userModel,
                 "pocketflow.data.normalization=unit");
         assertEquals(0, unit.code(), unit.err());
         assertEquals(trueAccuracy, baseline(tmp.resolve("unit")).get("testAccuracy").asDouble(), 1e-9);
         assertEquals("unit", baseline(tmp.resolve("unit")).at("/normalization/source").asText());
 
         // mean 0, std 1 on the x/255 scale is x/255 again
-        Outcome meanStd = job(tmp.resolve("mean-std"), "pocketflow.model.path=" + userModel,
+        Cli.Outcome meanStd = job(tmp.resolve("mean-std"), "pocketflow.model.path=" + userModel,
                 "pocketflow.data.normalization=mean-std", "pocketflow.data.mean=0", "pocketflow.data.std=1");
         assertEquals(0, meanStd.code(), meanStd.err());
         assertEquals(trueAccuracy, baseline(tmp.resolve("mean-std")).get("testAccuracy").asDouble(), 1e-9);
 
         // fit: the mean/std of the training split, as the project always did
-        Outcome fit = job(tmp.resolve("fit"), "pocketflow.model.path=" + userModel,
+        Cli.Outcome fit = job(tmp.resolve("fit"), "pocketflow.model.path=" + userModel,
                 "pocketflow.data.normalization=fit");
         assertEquals(0, fit.code(), fit.err());
         JsonNode f = baseline(tmp.resolve("fit"));
@@ -125,7 +115,7 @@ class NormalizationJobTest {
         assertEquals(0.286, f.at("/normalization/mean/0").asDouble(), 0.02);
 
         // none: the raw values; a ReLU network is nearly scale-free, so this one still beats chance
-        Outcome none = job(tmp.resolve("none"), "pocketflow.model.path=" + userModel,
+        Cli.Outcome none = job(tmp.resolve("none"), "pocketflow.model.path=" + userModel,
                 "pocketflow.data.normalization=none");
         assertEquals(0, none.code(), none.err());
         JsonNode n = baseline(tmp.resolve("none"));
@@ -137,7 +127,7 @@ class NormalizationJobTest {
     void aModelScoringNearChanceGetsAWarningNamingTheKey(@TempDir Path tmp) throws Exception {
         // a scaling that flattens every image to almost zero: the network answers one class for all,
         // which is exactly chance on the class-balanced validation split
-        Outcome o = job(tmp.resolve("flat"), "pocketflow.model.path=" + userModel,
+        Cli.Outcome o = job(tmp.resolve("flat"), "pocketflow.model.path=" + userModel,
                 "pocketflow.data.normalization=mean-std", "pocketflow.data.mean=0", "pocketflow.data.std=1e9");
         assertEquals(0, o.code(), o.err());
         JsonNode b = baseline(tmp.resolve("flat"));
@@ -150,7 +140,7 @@ class NormalizationJobTest {
     @Test
     void aCompressedModelRecordsItsScalingInThePackedFile(@TempDir Path tmp) throws Exception {
         Path run = tmp.resolve("compressed");
-        Outcome o = job(run, "pocketflow.model.path=" + userModel, "pocketflow.learn.algorithm=uniform-quant",
+        Cli.Outcome o = job(run, "pocketflow.model.path=" + userModel, "pocketflow.learn.algorithm=uniform-quant",
                 "pocketflow.learn.average-bits=8", "pocketflow.learn.fine-tune-epochs=0");
         assertEquals(0, o.code(), o.err());
         var packed = PackedModelFile.read(run.resolve("model.pfpk").toUri().toString());
@@ -163,23 +153,23 @@ class NormalizationJobTest {
 
     @Test
     void meanAndStdOfTheWrongLengthAreRefusedWithExitCode2(@TempDir Path tmp) {
-        Outcome rgb = job(tmp.resolve("rgb"), "pocketflow.data.normalization=mean-std",
+        Cli.Outcome rgb = job(tmp.resolve("rgb"), "pocketflow.data.normalization=mean-std",
                 "pocketflow.data.mean=0.485,0.456,0.406", "pocketflow.data.std=0.229,0.224,0.225");
         assertEquals(2, rgb.code(), rgb.err());
         assertTrue(rgb.err().contains("pocketflow.data.mean") && rgb.err().contains("1 channel"), rgb.err());
         assertFalse(rgb.err().contains("\tat "), "no stack trace: " + rgb.err());
         assertFalse(Files.exists(tmp.resolve("rgb")), "nothing may start for a bad job");
 
-        Outcome uneven = job(tmp.resolve("uneven"), "pocketflow.data.normalization=mean-std",
+        Cli.Outcome uneven = job(tmp.resolve("uneven"), "pocketflow.data.normalization=mean-std",
                 "pocketflow.data.mean=0.5", "pocketflow.data.std=0.2,0.3");
         assertEquals(2, uneven.code(), uneven.err());
         assertTrue(uneven.err().contains("pocketflow.data.std"), uneven.err());
 
-        Outcome ignored = job(tmp.resolve("ignored"), "pocketflow.data.mean=0.5", "pocketflow.data.std=0.2");
+        Cli.Outcome ignored = job(tmp.resolve("ignored"), "pocketflow.data.mean=0.5", "pocketflow.data.std=0.2");
         assertEquals(2, ignored.code(), ignored.err());
         assertTrue(ignored.err().contains("pocketflow.data.normalization = fit ignores them"), ignored.err());
 
-        Outcome zero = job(tmp.resolve("zero"), "pocketflow.data.normalization=mean-std",
+        Cli.Outcome zero = job(tmp.resolve("zero"), "pocketflow.data.normalization=mean-std",
                 "pocketflow.data.mean=0.5", "pocketflow.data.std=0");
         assertEquals(2, zero.code(), zero.err());
         assertTrue(zero.err().contains("pocketflow.data.std") && zero.err().contains("> 0"), zero.err());

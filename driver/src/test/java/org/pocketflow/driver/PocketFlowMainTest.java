@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -24,20 +21,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 class PocketFlowMainTest {
     private static final String DATA = "/usr/share/datasets/fashion-mnist";
 
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome main(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PocketFlowMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void unknownKeyExitsWithCode2BeforeAnySparkWork(@TempDir Path tmp) {
-        Outcome o = main("run", "--conf", "pocketflow.train.epoch=3", "--conf", "pocketflow.run.root=" + tmp);
+        Cli.Outcome o = Cli.run("run", "--conf", "pocketflow.train.epoch=3", "--conf", "pocketflow.run.root=" + tmp);
         assertEquals(2, o.code());
         assertTrue(o.err().contains("pocketflow.train.epoch") && o.err().contains("pocketflow.train.epochs"), o.err());
         assertTrue(isEmpty(tmp), "no run directory may be created for a bad job");
@@ -45,7 +31,7 @@ class PocketFlowMainTest {
 
     @Test
     void missingDataFolderExitsWithCode2AndInstallHint(@TempDir Path tmp) {
-        Outcome o = main("run", "--conf", "pocketflow.data.uri=file://" + tmp.resolve("nowhere"),
+        Cli.Outcome o = Cli.run("run", "--conf", "pocketflow.data.uri=file://" + tmp.resolve("nowhere"),
                 "--conf", "pocketflow.run.root=" + tmp);
         assertEquals(2, o.code());
         assertTrue(o.err().contains("pocketflow.data.uri") && o.err().contains("nowhere"), o.err());
@@ -59,7 +45,7 @@ class PocketFlowMainTest {
         Path zip = tmp.resolve("user.zip");
         ModelFiles.save(subsetNetwork(), zip.toUri().toString());
         Path runs = tmp.resolve("runs");
-        Outcome o = main("run", "--conf", "pocketflow.learn.algorithm=channel-pruning",
+        Cli.Outcome o = Cli.run("run", "--conf", "pocketflow.learn.algorithm=channel-pruning",
                 "--conf", "pocketflow.learn.mac-fraction=0.6", "--conf", "pocketflow.model.path=" + zip,
                 "--conf", "pocketflow.run.root=" + runs);
         assertEquals(2, o.code(), o.out() + o.err());
@@ -91,16 +77,16 @@ class PocketFlowMainTest {
 
     @Test
     void badUsageExitsWithCode2() {
-        assertEquals(2, main().code());
-        assertEquals(2, main("run", "--conf").code());
-        assertEquals(2, main("train").code());
+        assertEquals(2, Cli.run().code());
+        assertEquals(2, Cli.run("run", "--conf").code());
+        assertEquals(2, Cli.run("train").code());
     }
 
     @Test
     void jobRunsEndToEndInLocalModeAndWritesRunDirectory(@TempDir Path tmp) throws Exception {
         assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
         Path runDir = tmp.resolve("run1");
-        Outcome o = main("run", "--conf", "pocketflow.spark.master=local[2]",
+        Cli.Outcome o = Cli.run("run", "--conf", "pocketflow.spark.master=local[2]",
                 "--conf", "pocketflow.run.dir=" + runDir,
                 "--conf", "pocketflow.data.train-limit=3000", "--conf", "pocketflow.data.test-limit=1000",
                 "--conf", "pocketflow.train.epochs=1", "--conf", "pocketflow.eval.latency-iterations=5",
@@ -131,7 +117,7 @@ class PocketFlowMainTest {
 
         // a user's model (here: the one just written) is evaluated, not trained
         Path second = tmp.resolve("run-given-model");
-        Outcome o2 = main("run", "--conf", "pocketflow.spark.master=local[1]", "--conf", "pocketflow.run.dir=" + second,
+        Cli.Outcome o2 = Cli.run("run", "--conf", "pocketflow.spark.master=local[1]", "--conf", "pocketflow.run.dir=" + second,
                 "--conf", "pocketflow.model.path=" + runDir.resolve("model.zip"),
                 "--conf", "pocketflow.data.train-limit=3000", "--conf", "pocketflow.data.test-limit=1000",
                 "--conf", "pocketflow.eval.latency-iterations=5", "--conf", "pocketflow.seed=7");
@@ -145,7 +131,7 @@ class PocketFlowMainTest {
     void compressionJobWritesAPackedModelThatLoadsBackWithTheReportedAccuracy(@TempDir Path tmp) throws Exception {
         assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
         Path runDir = tmp.resolve("run-compressed");
-        Outcome o = main("run", "--conf", "pocketflow.spark.master=local[2]", "--conf", "pocketflow.run.dir=" + runDir,
+        Cli.Outcome o = Cli.run("run", "--conf", "pocketflow.spark.master=local[2]", "--conf", "pocketflow.run.dir=" + runDir,
                 "--conf", "pocketflow.data.train-limit=3000", "--conf", "pocketflow.data.test-limit=1000",
                 "--conf", "pocketflow.train.epochs=1", "--conf", "pocketflow.eval.latency-iterations=5",
                 "--conf", "pocketflow.learn.algorithm=channel-pruning+uniform-quant",
@@ -185,7 +171,7 @@ class PocketFlowMainTest {
         assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
         Path runDir = tmp.resolve("run2");
         // a learning rate this large makes the loss NaN within a few steps
-        Outcome o = main("run", "--conf", "pocketflow.spark.master=local[1]", "--conf", "pocketflow.run.dir=" + runDir,
+        Cli.Outcome o = Cli.run("run", "--conf", "pocketflow.spark.master=local[1]", "--conf", "pocketflow.run.dir=" + runDir,
                 "--conf", "pocketflow.data.train-limit=640", "--conf", "pocketflow.data.test-limit=100",
                 "--conf", "pocketflow.train.epochs=1", "--conf", "pocketflow.train.learning-rate=10",
                 "--conf", "pocketflow.train.lr-schedule=constant", "--conf", "pocketflow.train.momentum=0.99",

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,34 +24,23 @@ class PreflightTest {
     @TempDir
     Path tmp;
 
-    record Outcome(int code, String out, String err) {
-    }
-
     /** A small, sound four-file IDX dataset (64 training and 16 test images, 28x28) in {@code folder}. */
     static Path tinyDataset(Path folder) {
         return IdxFiles.writeDataset(folder, 64, 16, 28, 28);
     }
 
-    static Outcome main(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PocketFlowMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private Outcome run(Path data, String... extra) {
+    private Cli.Outcome run(Path data, String... extra) {
         List<String> args = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=local[1]",
                 "--conf", "pocketflow.data.uri=" + data.toUri(), "--conf", "pocketflow.run.root=" + tmp.resolve("runs")));
         for (String e : extra) {
             args.add("--conf");
             args.add(e);
         }
-        return main(args.toArray(String[]::new));
+        return Cli.run(args.toArray(String[]::new));
     }
 
     /** Exit 2, one line that names {@code what}, no stack trace, and Spark never started. */
-    private static void refused(Outcome o, String... what) {
+    private static void refused(Cli.Outcome o, String... what) {
         assertEquals(2, o.code(), o.out() + o.err());
         assertEquals(1, o.err().strip().lines().count(), o.err());
         assertFalse(o.err().contains("\tat "), o.err());
@@ -123,7 +110,7 @@ class PreflightTest {
     @Test
     void anEmptyJobFileIsRefused() throws Exception {
         Path job = Files.writeString(tmp.resolve("empty.conf"), "# nothing here\n\n");
-        Outcome o = main("run", job.toString(), "--conf", "pocketflow.run.root=" + tmp.resolve("runs"));
+        Cli.Outcome o = Cli.run("run", job.toString(), "--conf", "pocketflow.run.root=" + tmp.resolve("runs"));
         refused(o, "empty.conf", "sets no key");
     }
 }

@@ -45,12 +45,12 @@ class RunDirectoryTest {
     void aSecondJobOnALeasedDirectoryExitsWith2NamingTheHolder() throws Exception {
         Path runDir = tmp.resolve("run");
         try (RunDirectory first = startJob(runDir)) {
-            PreflightTest.Outcome second = PreflightTest.main("run", "--conf", "pocketflow.run.dir=" + runDir,
+            Cli.Outcome second = Cli.run("run", "--conf", "pocketflow.run.dir=" + runDir,
                     "--conf", "pocketflow.data.uri=" + tmp.resolve("data").toUri());
             assertEquals(2, second.code(), second.err());
             assertTrue(second.err().contains(runDir.toString()) && second.err().contains("in use by pid "
                     + ProcessHandle.current().pid()), second.err());
-            PreflightTest.Outcome resumed = PreflightTest.main("resume", runDir.toString());
+            Cli.Outcome resumed = Cli.run("resume", runDir.toString());
             assertEquals(2, resumed.code(), resumed.err());
             assertTrue(resumed.err().contains("in use by pid"), resumed.err());
         }
@@ -64,7 +64,7 @@ class RunDirectoryTest {
             dir.write("report.json", "{\"status\":\"succeeded\"}");
         }
         String jobConf = Files.readString(runDir.resolve("job.conf"));
-        PreflightTest.Outcome o = PreflightTest.main("run", "--conf", "pocketflow.run.dir=" + runDir,
+        Cli.Outcome o = Cli.run("run", "--conf", "pocketflow.run.dir=" + runDir,
                 "--conf", "pocketflow.data.uri=" + tmp.resolve("data").toUri(), "--conf", "pocketflow.seed=99");
         assertEquals(2, o.code(), o.err());
         assertTrue(o.err().contains("never overwritten") && o.err().contains("pocketflow resume file:" + runDir), o.err());
@@ -77,7 +77,7 @@ class RunDirectoryTest {
         Path runDir = tmp.resolve("study");
         startJob(runDir).close();
         String jobConf = Files.readString(runDir.resolve("job.conf"));
-        PreflightTest.Outcome other = PreflightTest.main("resume", runDir.toString(),
+        Cli.Outcome other = Cli.run("resume", runDir.toString(),
                 "--conf", "pocketflow.data.uri=" + PreflightTest.tinyDataset(tmp.resolve("other-data")).toUri());
         assertEquals(2, other.code(), other.err());
         assertTrue(other.err().startsWith("pocketflow.data.uri (in --conf): resume continues the same job"), other.err());
@@ -85,7 +85,7 @@ class RunDirectoryTest {
 
         Files.writeString(runDir.resolve("job.conf"), jobConf.replace("pocketflow.seed = \"42\"", "pocketflow.seed = \"43\""));
         assertNotEquals(jobConf, Files.readString(runDir.resolve("job.conf")), "the edit must change the file");
-        PreflightTest.Outcome edited = PreflightTest.main("resume", runDir.toString());
+        Cli.Outcome edited = Cli.run("resume", runDir.toString());
         assertEquals(2, edited.code(), edited.err());
         assertTrue(edited.err().contains("edited since the job started"), edited.err());
     }

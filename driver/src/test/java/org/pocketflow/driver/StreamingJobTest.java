@@ -3,9 +3,6 @@ package org.pocketflow.driver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +26,6 @@ class StreamingJobTest {
     private static Path folder;
     private static Path shards;
 
-    private record Outcome(int code, String out, String err) {
-    }
-
     @BeforeAll
     static void generate() {
         folder = tmp.resolve("images");
@@ -41,7 +35,7 @@ class StreamingJobTest {
         ImageFolderToTfRecord.convert(folder.toString(), shards.toString(), 50, 1, 3);
     }
 
-    private static Outcome job(Path runDir, String... conf) {
+    private static Cli.Outcome job(Path runDir, String... conf) {
         List<String> args = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=local[1]",
                 "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.image-size=32",
                 "--conf", "pocketflow.eval.latency-iterations=2", "--conf", "pocketflow.eval.latency-warmup=1",
@@ -50,11 +44,7 @@ class StreamingJobTest {
             args.add("--conf");
             args.add(c);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PocketFlowMain.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return Cli.run(args);
     }
 
     private static JsonNode baseline(Path runDir) throws Exception {
@@ -65,7 +55,7 @@ class StreamingJobTest {
     void anImageNetFamilyNetworkLearnsAGeneratedImageFolder() throws Exception {
         // ResNet-18 at ImageNet widths, built for the 32x32 crops the folder is read at
         Path run = tmp.resolve("run-resnet18");
-        Outcome o = job(run, "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
+        Cli.Outcome o = job(run, "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
                 "pocketflow.model.arch=resnet18", "pocketflow.train.epochs=3", "pocketflow.train.batch-size=16",
                 "pocketflow.train.learning-rate=0.02");
         assertEquals(0, o.code(), o.err());
@@ -79,7 +69,7 @@ class StreamingJobTest {
     @Test
     void lenetLearnsAGeneratedImageFolderAndScoresTheSameOnItsShards() throws Exception {
         Path trained = tmp.resolve("run-folder");
-        Outcome o = job(trained, "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
+        Cli.Outcome o = job(trained, "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
                 "pocketflow.train.epochs=4", "pocketflow.train.batch-size=16", "pocketflow.train.learning-rate=0.01");
         assertEquals(0, o.code(), o.err());
         JsonNode b = baseline(trained);
@@ -94,7 +84,7 @@ class StreamingJobTest {
         assertTrue(b.get("testAccuracy").asDouble() > 0.8, b.toString());
 
         Path evaluated = tmp.resolve("run-shards");
-        Outcome s = job(evaluated, "pocketflow.data.format=tfrecord", "pocketflow.data.uri=" + shards,
+        Cli.Outcome s = job(evaluated, "pocketflow.data.format=tfrecord", "pocketflow.data.uri=" + shards,
                 "pocketflow.data.classes=3", "pocketflow.model.path=" + trained.resolve("model.zip"));
         assertEquals(0, s.code(), s.err());
         JsonNode e = baseline(evaluated);
@@ -106,7 +96,7 @@ class StreamingJobTest {
     @Test
     void greyDecodingFitsTheScalingOnTrainingImagesByDefault() throws Exception {
         Path run = tmp.resolve("run-grey");
-        Outcome o = job(run, "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
+        Cli.Outcome o = job(run, "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
                 "pocketflow.data.channels=1", "pocketflow.train.epochs=1", "pocketflow.train.batch-size=16");
         assertEquals(0, o.code(), o.err());
         JsonNode b = baseline(run);
@@ -118,17 +108,17 @@ class StreamingJobTest {
 
     @Test
     void settingsTheStreamedFormatsCannotTakeAreRefusedWithExitCode2() {
-        Outcome noClasses = job(tmp.resolve("no-classes"), "pocketflow.data.format=tfrecord",
+        Cli.Outcome noClasses = job(tmp.resolve("no-classes"), "pocketflow.data.format=tfrecord",
                 "pocketflow.data.uri=" + shards);
         assertEquals(2, noClasses.code(), noClasses.err());
         assertTrue(noClasses.err().contains("pocketflow.data.classes"), noClasses.err());
 
-        Outcome compress = job(tmp.resolve("compress"), "pocketflow.data.format=image-folder",
+        Cli.Outcome compress = job(tmp.resolve("compress"), "pocketflow.data.format=image-folder",
                 "pocketflow.data.uri=" + folder, "pocketflow.learn.algorithm=uniform-quant");
         assertEquals(2, compress.code(), compress.err());
         assertTrue(compress.err().contains("pocketflow.learn.algorithm"), compress.err());
 
-        Outcome grey = job(tmp.resolve("grey"), "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
+        Cli.Outcome grey = job(tmp.resolve("grey"), "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
                 "pocketflow.data.channels=1", "pocketflow.data.normalization=mean-std",
                 "pocketflow.data.mean=0.5,0.5,0.5", "pocketflow.data.std=0.2,0.2,0.2");
         assertEquals(2, grey.code(), grey.err());

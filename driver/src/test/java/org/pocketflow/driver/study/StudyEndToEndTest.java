@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +11,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pocketflow.driver.Cli;
 import org.pocketflow.driver.Json;
 import org.pocketflow.worker.export.PackedModelFile;
 
@@ -22,20 +20,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** Studies through the command line, on LeNet and a small Fashion-MNIST subset, in local mode. */
 class StudyEndToEndTest {
     private static final String DATA = "/usr/share/datasets/fashion-mnist";
-
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome main(String... args) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        java.lang.reflect.Method run = org.pocketflow.driver.PocketFlowMain.class.getDeclaredMethod("run",
-                String[].class, PrintStream.class, PrintStream.class);
-        run.setAccessible(true);
-        int code = (int) run.invoke(null, args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private static String[] job(Path runDir, String... extra) {
         List<String> a = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=local[2]",
@@ -53,16 +37,16 @@ class StudyEndToEndTest {
 
     @Test
     void invalidSearchSettingsAreRejectedBeforeAnySparkWork(@TempDir Path tmp) throws Exception {
-        Outcome noLearner = main("run", "--conf", "pocketflow.search.sampler=tpe",
+        Cli.Outcome noLearner = Cli.run("run", "--conf", "pocketflow.search.sampler=tpe",
                 "--conf", "pocketflow.run.root=" + tmp);
         assertEquals(2, noLearner.code());
         assertTrue(noLearner.err().contains("pocketflow.search.sampler = tpe")
                 && noLearner.err().contains("pocketflow.learn.algorithm"), noLearner.err());
-        Outcome zero = main("run", "--conf", "pocketflow.search.trials=0", "--conf", "pocketflow.search.sampler=bogus",
+        Cli.Outcome zero = Cli.run("run", "--conf", "pocketflow.search.trials=0", "--conf", "pocketflow.search.sampler=bogus",
                 "--conf", "pocketflow.run.root=" + tmp);
         assertEquals(2, zero.code());
         assertTrue(zero.err().contains("pocketflow.search.trials") && zero.err().contains("bogus"), zero.err());
-        Outcome rungs = main("run", "--conf", "pocketflow.search.sampler=random", "--conf",
+        Cli.Outcome rungs = Cli.run("run", "--conf", "pocketflow.search.sampler=random", "--conf",
                 "pocketflow.learn.algorithm=channel-pruning", "--conf", "pocketflow.data.train-limit=100",
                 "--conf", "pocketflow.search.early-stopping=successive-halving", "--conf",
                 "pocketflow.search.halving-rungs=4", "--conf", "pocketflow.run.root=" + tmp);
@@ -71,7 +55,7 @@ class StudyEndToEndTest {
         try (var s = Files.list(tmp)) {
             assertTrue(s.findAny().isEmpty(), "no run directory may be created for a bad study");
         }
-        Outcome resumeNowhere = main("resume", tmp.resolve("nothing").toString());
+        Cli.Outcome resumeNowhere = Cli.run("resume", tmp.resolve("nothing").toString());
         assertEquals(2, resumeNowhere.code());
         assertTrue(resumeNowhere.err().contains("no job.conf"), resumeNowhere.err());
     }
@@ -81,7 +65,7 @@ class StudyEndToEndTest {
         assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
         Path runDir = tmp.resolve("hopeless");
         // decoupled weight decay of lr * wd = 5 per step flips and grows every weight: NaN within a few steps
-        Outcome o = main(job(runDir, "pocketflow.search.sampler=random", "pocketflow.search.trials=4",
+        Cli.Outcome o = Cli.run(job(runDir, "pocketflow.search.sampler=random", "pocketflow.search.trials=4",
                 "pocketflow.search.max-failed-trials=2", "pocketflow.learn.fine-tune-learning-rate=10",
                 "pocketflow.train.weight-decay=0.5", "pocketflow.train.lr-schedule=constant"));
         assertEquals(1, o.code(), o.out());
@@ -107,7 +91,7 @@ class StudyEndToEndTest {
     void studyWithTwoParallelTrialsSavesTheBestAndResumesWithoutRedoingTrials(@TempDir Path tmp) throws Exception {
         assumeTrue(Files.isDirectory(Path.of(DATA)), "Fashion-MNIST not installed");
         Path runDir = tmp.resolve("study");
-        Outcome o = main(job(runDir, "pocketflow.search.sampler=random", "pocketflow.search.trials=4",
+        Cli.Outcome o = Cli.run(job(runDir, "pocketflow.search.sampler=random", "pocketflow.search.trials=4",
                 "pocketflow.search.parallelism=2", "pocketflow.search.early-stopping=successive-halving",
                 "pocketflow.search.halving-rungs=2", "pocketflow.search.halving-eta=2"));
         assertEquals(0, o.code(), o.err() + o.out());
@@ -135,7 +119,7 @@ class StudyEndToEndTest {
         String jobConf = Files.readString(runDir.resolve("job.conf"));
 
         // resuming a finished study runs no trial again and reuses the base model
-        Outcome r = main("resume", runDir.toString());
+        Cli.Outcome r = Cli.run("resume", runDir.toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("resuming: base model"), r.out());
         JsonNode again = Json.MAPPER.readTree(runDir.resolve("report.json").toFile()).get("study");

@@ -1,0 +1,31 @@
+package org.pocketflow.driver;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Runs {@code PocketFlowMain}'s command line in this JVM, as the launcher would, capturing its output. */
+public final class Cli {
+
+    /** Exit code and what the command printed. */
+    public record Outcome(int code, String out, String err) {
+    }
+
+    private Cli() {
+    }
+
+    /** {@code pocketflow ARGS...} in this JVM. */
+    public static Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PocketFlowMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** {@code pocketflow ARGS...} in this JVM. */
+    public static Outcome run(List<String> args) {
+        return run(args.toArray(String[]::new));
+    }
+}
