@@ -43,14 +43,22 @@ class PartitionTrainerTest {
         TrainingSpec spec = new TrainingSpec(1, 32, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, SEED, 1000);
         DistributedRequest req = request(192, 1, spec, ExchangeMode.SYNC, new IdentityCodec());
         InJvmRun.Outcome run = InJvmRun.run(req, 60_000, 16);
-        float[] distributed = run.result().params();
+        assertEquals(6, run.result().stats().step());
+        assertMatchesLocalTraining(req, spec, run.result().params(), "lenet");
+    }
 
+    /**
+     * Trains {@code req}'s network locally, in worker 0's data order, and asserts that local
+     * training moved the weights and that {@code distributed} (the server's result) equals it to 1e-4.
+     */
+    static void assertMatchesLocalTraining(DistributedRequest req, TrainingSpec spec, float[] distributed, String what) {
         IdxDataset data = IdxDataset.open(req.dataUri(), req.trainLimit(), 16);
         ImageSet train = PartitionTrainer.trainSplit(req, data);
-        ComputationGraph local = Trainer.withOptimizer(MasterModel.initialGraph(req, data), spec, train.batchCount(32));
+        int batch = spec.batchSize();
+        ComputationGraph local = Trainer.withOptimizer(MasterModel.initialGraph(req, data), spec, train.batchCount(batch));
         float[] initial = local.params().toFloatVector();
-        new Trainer(spec, line -> { }).fit(local, new ImageSetEpochs(train, Normalizer.fit(train), 32,
-                PartitionTrainer.dataSeed(SEED, 0)));
+        new Trainer(spec, line -> { }).fit(local, new ImageSetEpochs(train, Normalizer.fit(train), batch,
+                PartitionTrainer.dataSeed(req.seed(), 0)));
         float[] expected = local.params().toFloatVector();
 
         double moved = 0;
@@ -59,9 +67,8 @@ class PartitionTrainerTest {
             moved = Math.max(moved, Math.abs(expected[i] - initial[i]));
             maxDiff = Math.max(maxDiff, Math.abs(expected[i] - distributed[i]));
         }
-        assertEquals(6, run.result().stats().step());
-        assertTrue(moved > 1e-2, "local training should move the weights, moved " + moved);
-        assertTrue(maxDiff < 1e-4, "server training differs from local training by " + maxDiff
+        assertTrue(moved > 1e-2, what + ": local training should move the weights, moved " + moved);
+        assertTrue(maxDiff < 1e-4, what + ": server training differs from local training by " + maxDiff
                 + " (weights moved " + moved + ")");
     }
 

@@ -1,14 +1,12 @@
 package org.pocketflow.worker.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,10 +15,7 @@ import org.pocketflow.qsgd.ps.ExchangeMode;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.ImageShape;
-import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.data.GeneratedImages;
-import org.pocketflow.worker.train.ImageSetEpochs;
-import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
 
 /**
@@ -42,26 +37,8 @@ class ZooDistributedTest {
                 ExchangeMode.SYNC, new IdentityCodec(), "127.0.0.1", LoopbackPorts.freeBase(1), "secret".getBytes(),
                 120_000, true, NopWorkerHook.INSTANCE);
         InJvmRun.Outcome run = InJvmRun.run(req, 120_000, 16);
-        float[] distributed = run.result().params();
-
-        IdxDataset data = IdxDataset.open(req.dataUri(), req.trainLimit(), 16);
-        ImageSet train = PartitionTrainer.trainSplit(req, data);
-        ComputationGraph local = Trainer.withOptimizer(MasterModel.initialGraph(req, data), spec, train.batchCount(16));
-        float[] initial = local.params().toFloatVector();
-        new Trainer(spec, line -> { }).fit(local, new ImageSetEpochs(train, Normalizer.fit(train), 16,
-                PartitionTrainer.dataSeed(SEED, 0)));
-        float[] expected = local.params().toFloatVector();
-
-        double moved = 0;
-        double maxDiff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            moved = Math.max(moved, Math.abs(expected[i] - initial[i]));
-            maxDiff = Math.max(maxDiff, Math.abs(expected[i] - distributed[i]));
-        }
         assertEquals(3, run.result().stats().step());
-        assertTrue(moved > 1e-2, arch + ": local training should move the weights, moved " + moved);
-        assertTrue(maxDiff < 1e-4, arch + ": server training differs from local training by " + maxDiff
-                + " (weights moved " + moved + ")");
+        PartitionTrainerTest.assertMatchesLocalTraining(req, spec, run.result().params(), arch);
     }
 
     /** The four IDX files of a grey data set. */
