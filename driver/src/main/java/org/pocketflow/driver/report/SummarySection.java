@@ -42,26 +42,18 @@ final class SummarySection {
         double baseVal = Html.number(base.get("validationAccuracy"));
         double val = Html.number(c.get("validationAccuracy"));
         line(b, hasResult, "validation accuracy", Html.percent(baseVal), Html.percent(val), points(val - baseVal));
-        double baseMacs = Html.number(base.get("macs"));
-        double macs = Html.number(c.get("macs"));
-        line(b, hasResult, "multiply-adds per image", Html.count(baseMacs), Html.count(macs),
-                better(Html.factor(baseMacs, macs, "fewer", "more"), macs <= baseMacs));
-        double baseParams = Html.number(base.get("parameters"));
-        double params = Html.number(c.get("parameters"));
-        line(b, hasResult, "parameters", Html.count(baseParams), Html.count(params),
-                better(Html.factor(baseParams, params, "fewer", "more"), params <= baseParams));
-        double zip = Html.number(base.get("serializedBytes"));
-        double packed = Html.number(c.get("packedBytes"));
-        line(b, hasResult, "file bytes (base: DL4J zip; compressed: model.pfpk)", Html.count(zip), Html.count(packed),
-                better(Html.factor(zip, packed, "smaller", "larger"), packed <= zip));
-        double base1 = Html.number(base.at("/latency/batch1Millis"));
-        double lat1 = Html.number(c.at("/latency/batch1Millis"));
-        line(b, hasResult, "latency, batch 1", Html.millis(base1), Html.millis(lat1),
-                better(Html.factor(base1, lat1, "faster", "slower"), lat1 <= base1));
+        lessIsBetter(b, hasResult, "multiply-adds per image", Html.number(base.get("macs")), Html.number(c.get("macs")),
+                Html::count, "fewer", "more");
+        lessIsBetter(b, hasResult, "parameters", Html.number(base.get("parameters")),
+                Html.number(c.get("parameters")), Html::count, "fewer", "more");
+        lessIsBetter(b, hasResult, "file bytes (base: DL4J zip; compressed: model.pfpk)",
+                Html.number(base.get("serializedBytes")), Html.number(c.get("packedBytes")), Html::count, "smaller",
+                "larger");
+        lessIsBetter(b, hasResult, "latency, batch 1", Html.number(base.at("/latency/batch1Millis")),
+                Html.number(c.at("/latency/batch1Millis")), Html::millis, "faster", "slower");
         double base64 = Html.number(base.at("/latency/batch64Millis"));
-        double lat64 = Html.number(c.at("/latency/batch64Millis"));
-        line(b, hasResult, "latency, batch 64", Html.millis(base64), Html.millis(lat64),
-                better(Html.factor(base64, lat64, "faster", "slower"), lat64 <= base64));
+        lessIsBetter(b, hasResult, "latency, batch 64", base64, Html.number(c.at("/latency/batch64Millis")),
+                Html::millis, "faster", "slower");
         if (c.has("inferenceLatency")) {
             double f64 = Html.number(c.at("/inferenceLatency/batch64Millis"));
             line(b, true, "latency, batch 64, batch norms folded (inference.zip)", "", Html.millis(f64),
@@ -91,6 +83,13 @@ final class SummarySection {
             return "";
         }
         return better(String.format(java.util.Locale.ROOT, "%+.2f points", 100 * delta), delta >= 0);
+    }
+
+    /** A row of a figure where less is better (multiply-adds, bytes, time): the change as a factor. */
+    private static void lessIsBetter(StringBuilder b, boolean hasResult, String label, double base, double value,
+            java.util.function.DoubleFunction<String> format, String fewer, String more) {
+        line(b, hasResult, label, format.apply(base), format.apply(value),
+                better(Html.factor(base, value, fewer, more), value <= base));
     }
 
     private static String better(String text, boolean good) {
