@@ -154,7 +154,12 @@ public final class JobConfig {
         if (master.startsWith("local") || Boolean.TRUE.equals(values.get(RunKeys.SHARED_FILESYSTEM.name()))) {
             return;
         }
+        // a run directory given outright is used instead of the run root, which then does not matter
+        boolean runDirGiven = !((String) values.get(RunKeys.RUN_DIR.name())).isEmpty();
         for (ConfigKey<?> key : ConfigKeys.all()) {
+            if (key == RunKeys.RUN_ROOT && runDirGiven) {
+                continue;
+            }
             if (key.type() == ValueType.PATH && values.get(key.name()) instanceof String text && !text.isEmpty()
                     && Location.isLocal(text)) {
                 Setting setting = effective.getOrDefault(key.name(), declaredDefault(key));

@@ -197,5 +197,8 @@ class JobConfigValidationTest {
                 "pocketflow.run.root=/tmp/r", "pocketflow.run.shared-filesystem=true").get(RunKeys.RUN_ROOT));
         assertEquals("file:/tmp/r", jobs.load(Optional.empty(), "pocketflow.spark.master=local-cluster[2,1,1024]",
                 "pocketflow.run.root=/tmp/r").get(RunKeys.RUN_ROOT), "local-cluster executors share this host");
+        assertEquals("hdfs://nn:8020/pf/runs/one", jobs.load(Optional.empty(), "pocketflow.spark.master=yarn",
+                "pocketflow.data.uri=hdfs://nn:8020/pf/data", "pocketflow.run.dir=hdfs://nn:8020/pf/runs/one")
+                .get(RunKeys.RUN_DIR), "a run directory given outright replaces the local default root");
     }
 }

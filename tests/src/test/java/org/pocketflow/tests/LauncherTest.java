@@ -39,6 +39,10 @@ class LauncherTest {
         static StubSpark in(Path tmp) throws IOException {
             Path home = tmp.resolve("spark");
             Files.createDirectories(home.resolve("bin"));
+            // a downloaded Spark carries its cluster managers' modules in jars/
+            Path jars = Files.createDirectories(home.resolve("jars"));
+            Files.writeString(jars.resolve("spark-yarn_2.12-3.5.6.jar"), "");
+            Files.writeString(jars.resolve("spark-kubernetes_2.12-3.5.6.jar"), "");
             Path args = tmp.resolve("args.txt");
             Path submit = home.resolve("bin/spark-submit");
             Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > " + args + "\n");
@@ -142,6 +146,23 @@ class LauncherTest {
         Result r = launch(env, "run", "--conf", "pocketflow.spark.master=yarn", "--conf", SHARED);
         assertEquals(2, r.code(), r.output());
         assertTrue(r.output().contains("HADOOP_CONF_DIR"), r.output());
+        assertTrue(Files.notExists(spark.argsFile()), "spark-submit must not run");
+    }
+
+    @Test
+    void aSparkWithoutTheClusterManagersModuleIsRefusedBeforeSparkSubmit(@TempDir Path tmp) throws Exception {
+        StubSpark spark = StubSpark.in(tmp);
+        Map<String, String> env = new java.util.HashMap<>(spark.env());
+        env.put("HADOOP_CONF_DIR", tmp.toString());
+        Files.delete(spark.home().resolve("jars/spark-yarn_2.12-3.5.6.jar"));
+        Result yarn = launch(env, "run", "--conf", "pocketflow.spark.master=yarn", "--conf", SHARED);
+        assertEquals(2, yarn.code(), yarn.output());
+        assertTrue(yarn.output().contains("spark-yarn_2.12") && yarn.output().contains("SPARK_HOME"), yarn.output());
+
+        Files.delete(spark.home().resolve("jars/spark-kubernetes_2.12-3.5.6.jar"));
+        Result k8s = launch(env, "run", "--conf", "pocketflow.spark.master=k8s://https://10.0.0.1:6443", "--conf", SHARED);
+        assertEquals(2, k8s.code(), k8s.output());
+        assertTrue(k8s.output().contains("spark-kubernetes_2.12"), k8s.output());
         assertTrue(Files.notExists(spark.argsFile()), "spark-submit must not run");
     }
 

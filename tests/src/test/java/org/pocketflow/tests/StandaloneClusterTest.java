@@ -3,20 +3,18 @@ package org.pocketflow.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.pocketflow.tests.ClusterJobs.finish;
+import static org.pocketflow.tests.ClusterJobs.tail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,12 +37,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 class StandaloneClusterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path DATA = Path.of("/usr/share/datasets/fashion-mnist");
-    private static final long JOB_MINUTES = 6;
+    private static final long JOB_MINUTES = ClusterJobs.JOB_MINUTES;
     /** An executor's log line for a task it starts: {@code Running task 0.0 in stage 2.0 (TID 2)}. */
     private static final Pattern RUNNING = Pattern.compile("Running task (\\d+\\.\\d+) in stage (\\S+) \\(TID (\\d+)\\)");
 
-    private static Path root;
     private static Path appJar;
     private static StandaloneCluster cluster;
     private static SparkDistribution spark;
@@ -54,15 +50,7 @@ class StandaloneClusterTest {
 
     @BeforeAll
     static void startCluster() throws IOException, InterruptedException {
-        root = Path.of(System.getProperty("pf.repo.root", "..")).toAbsolutePath().normalize();
-        boolean ci = "true".equals(System.getenv("CI"));
-        assertTrue(Files.exists(root.resolve("submit/target/classpath.txt")),
-                "launcher classpath not built (the submit module packages it before this module's tests)");
-        require(ci, Files.isDirectory(DATA), "Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist");
-        appJar = root.resolve("submit/target/pocketflow-app.jar");
-        require(ci, Files.exists(appJar), appJar + " is not built. Fix: mvn -B -Pdist verify (as .ci/run does)");
-        Optional<Path> newer = newerClass(Files.getLastModifiedTime(appJar));
-        require(ci, newer.isEmpty(), appJar + " is older than " + newer.orElse(null) + ". Fix: mvn -B -Pdist verify");
+        appJar = ClusterJobs.requireAppJarAndData();
 
         logs = Files.createDirectories(Path.of("target/standalone-cluster").toAbsolutePath());
         spark = SparkDistribution.assemble(logs.resolve("spark"));
@@ -78,57 +66,15 @@ class StandaloneClusterTest {
 
     @AfterEach
     void killJobs() {
-        for (Process p : jobs) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-    }
-
-    /** A missing prerequisite fails under CI and skips elsewhere. */
-    private static void require(boolean ci, boolean ok, String message) {
-        if (ci) {
-            assertTrue(ok, message);
-        } else {
-            assumeTrue(ok, message);
-        }
-    }
-
-    /**
-     * A compiled class of the application newer than the jar, which then tests stale code (classes
-     * only: every build rewrites filtered resources such as build.properties).
-     */
-    private static Optional<Path> newerClass(FileTime jarTime) throws IOException {
-        for (String module : List.of("conf", "quantized-sgd", "worker", "driver")) {
-            Path classes = root.resolve(module).resolve("target/classes");
-            if (!Files.isDirectory(classes)) {
-                continue;
-            }
-            try (Stream<Path> s = Files.walk(classes)) {
-                Optional<Path> newer = s.filter(p -> p.toString().endsWith(".class")).filter(p -> {
-                    try {
-                        return Files.getLastModifiedTime(p).compareTo(jarTime) > 0;
-                    } catch (IOException e) {
-                        return true;
-                    }
-                }).findFirst();
-                if (newer.isPresent()) {
-                    return newer;
-                }
-            }
-        }
-        return Optional.empty();
+        jobs.forEach(ClusterJobs::kill);
     }
 
     /** Starts {@code submit/bin/pocketflow COMMAND --conf ...} against the cluster; output goes to {@code log}. */
     private Process launch(Path log, String command, List<String> conf) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(root.resolve("submit/bin/pocketflow").toString(), command,
-                "--conf", "pocketflow.spark.master=" + cluster.masterUrl(), "--conf", "pocketflow.run.shared-filesystem=true",
-                "--conf", "pocketflow.data.uri=" + DATA));
-        conf.forEach(c -> cmd.addAll(List.of("--conf", c)));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(spark.env());
-        pb.environment().putAll(Map.of("PF_NO_BUILD", "1", "PF_APP_JAR", appJar.toString()));
-        Process p = pb.start();
+        List<String> all = new ArrayList<>(List.of("pocketflow.spark.master=" + cluster.masterUrl(),
+                "pocketflow.run.shared-filesystem=true", "pocketflow.data.uri=" + ClusterJobs.DATA));
+        all.addAll(conf);
+        Process p = ClusterJobs.launch(log, appJar, spark.env(), command, all);
         jobs.add(p);
         return p;
     }
@@ -139,17 +85,6 @@ class StandaloneClusterTest {
                 "pocketflow.learn.algorithm=channel-pruning", "pocketflow.learn.mac-fraction=0.5",
                 "pocketflow.learn.fine-tune-epochs=1", "pocketflow.search.sampler=random", "pocketflow.search.trials=3",
                 "pocketflow.search.parallelism=2", "pocketflow.search.max-failed-trials=1");
-    }
-
-    private static int finish(Process job, Path log) throws IOException, InterruptedException {
-        assertTrue(job.waitFor(JOB_MINUTES, TimeUnit.MINUTES), "the job did not finish within " + JOB_MINUTES
-                + " minutes:\n" + tail(log));
-        return job.exitValue();
-    }
-
-    private static String tail(Path log) throws IOException {
-        String s = Files.exists(log) ? Files.readString(log) : "";
-        return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
     }
 
     private static void assertStudySucceeded(Path runDir, Path log) throws IOException {
