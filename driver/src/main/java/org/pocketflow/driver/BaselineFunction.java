@@ -16,7 +16,7 @@ final class BaselineFunction implements Function<BaselineRequest, String> {
 
     @Override
     public String call(BaselineRequest request) throws Exception {
-        SparkContexts.installHadoopConfOnExecutor();
+        SparkContexts.prepareExecutorTask();
         return Json.MAPPER.writeValueAsString(BaselineRun.execute(request, LOG::info));
     }
 }

@@ -38,11 +38,17 @@ public final class SparkContexts {
     }
 
     /**
-     * On an executor: installs the job's {@code spark.hadoop.*} settings (which Spark ships in every
-     * executor's configuration) for this JVM's file I/O. Every task calls it before it reads or
-     * writes a file.
+     * What every task does first on its executor: installs the job's {@code spark.hadoop.*} settings
+     * (which Spark ships in every executor's configuration) for this JVM's file I/O, and binds the
+     * task's thread to the GPU Spark gave it, if any ({@link TaskGpu}).
      */
-    public static void installHadoopConfOnExecutor() {
+    public static void prepareExecutorTask() {
+        installHadoopConfOnExecutor();
+        TaskGpu.bind();
+    }
+
+    /** The job's {@code spark.hadoop.*} settings from the executor's Spark configuration, for this JVM's file I/O. */
+    private static void installHadoopConfOnExecutor() {
         org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
         if (env != null) {
             Map<String, String> all = new java.util.HashMap<>();

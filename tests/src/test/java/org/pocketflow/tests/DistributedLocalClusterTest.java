@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
@@ -43,13 +40,9 @@ class DistributedLocalClusterTest {
     @BeforeAll
     static void startCluster() throws IOException {
         assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")), "Fashion-MNIST not installed");
-        String home = System.getenv("SPARK_HOME");
-        assumeTrue(home != null && System.getenv("SPARK_SCALA_VERSION") != null,
+        assumeTrue(LocalClusters.sparkHomeConfigured(),
                 "SPARK_HOME and SPARK_SCALA_VERSION are set by tests/pom.xml's surefire configuration");
-        Files.createDirectories(Path.of(home, "jars"));
-        if (!Files.exists(Path.of(home, "RELEASE"))) {
-            Files.createFile(Path.of(home, "RELEASE"));
-        }
+        LocalClusters.prepareSparkHome();
         sc = SparkContexts.create(config(List.of()), "distributed-local-cluster-test");
     }
 
@@ -60,16 +53,9 @@ class DistributedLocalClusterTest {
         }
     }
 
-    /** This JVM's class path with absolute entries (surefire's own, not its manifest-only booter jar). */
-    private static String absoluteClassPath() {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return Arrays.stream(cp.split(File.pathSeparator)).filter(s -> !s.isEmpty())
-                .map(s -> Path.of(s).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
-    }
-
     private static JobConfig config(List<String> extra) {
         List<String> o = new java.util.ArrayList<>(List.of("pocketflow.spark.master=local-cluster[2,1,1024]",
-                "spark.executor.extraClassPath=" + absoluteClassPath(), "spark.authenticate=true",
+                "spark.executor.extraClassPath=" + LocalClusters.executorClassPath(), "spark.authenticate=true",
                 AliasFileSystem.SPARK_SETTING, AliasFileSystem.SPARK_CONTEXT_SETTING,
                 "spark.authenticate.secret=" + SECRET, "spark.task.maxFailures=2",
                 "pocketflow.data.train-limit=1200", "pocketflow.data.test-limit=1000", "pocketflow.data.validation-fraction=0",

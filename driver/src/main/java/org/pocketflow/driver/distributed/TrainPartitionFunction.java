@@ -28,7 +28,7 @@ final class TrainPartitionFunction implements FlatMapFunction<Iterator<Distribut
 
     @Override
     public Iterator<WorkerReport> call(Iterator<DistributedRequest> requests) {
-        SparkContexts.installHadoopConfOnExecutor();
+        SparkContexts.prepareExecutorTask();
         TaskContext task = TaskContext.get();
         List<WorkerReport> out = new ArrayList<>(1);
         while (requests.hasNext()) {

@@ -199,7 +199,7 @@ public final class StudyRun {
     private record TestAccuracy(TrialRequest.TrialContext ctx) implements Function<String, String> {
         @Override
         public String call(String checkpoint) {
-            SparkContexts.installHadoopConfOnExecutor();
+            SparkContexts.prepareExecutorTask();
             return String.valueOf(TrialRun.testAccuracy(ctx, checkpoint));
         }
     }

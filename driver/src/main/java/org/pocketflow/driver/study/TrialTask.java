@@ -26,7 +26,7 @@ public final class TrialTask implements Function<TrialRequest, String> {
 
     @Override
     public String call(TrialRequest request) throws Exception {
-        SparkContexts.installHadoopConfOnExecutor();
+        SparkContexts.prepareExecutorTask();
         return Json.MAPPER.writeValueAsString(TrialRun.execute(request, baseModel.value(), LOG::info));
     }
 }

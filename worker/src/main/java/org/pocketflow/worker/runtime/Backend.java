@@ -49,6 +49,9 @@ public final class Backend {
         out.put("blas.vendor", String.valueOf(env.get("blas.vendor")));
         out.put("omp.threads", String.valueOf(env.get("omp.threads")));
         out.put("onednn", String.valueOf(onednnActive()));
+        // on the CUDA backend: the GPU this thread computes on, of how many the process sees
+        out.put("device", Nd4j.getAffinityManager().getDeviceForCurrentThread() + " of "
+                + Nd4j.getAffinityManager().getNumberOfDevices());
         out.put("dl4j.version", Versions.dl4j());
         return out;
     }

@@ -13,6 +13,8 @@ import onnx.Onnx.TensorShapeProto;
 import onnx.Onnx.TypeProto;
 import onnx.Onnx.ValueInfoProto;
 import org.nd4j.shade.protobuf.ByteString;
+import org.nd4j.shade.protobuf.Descriptors;
+import org.nd4j.shade.protobuf.Message;
 
 /**
  * The ONNX graph being written: nodes in topological order, initialisers and the graph's inputs
@@ -77,8 +79,8 @@ final class OnnxGraph {
 
     private String initializer(String base, TensorProto.DataType type, byte[] raw, long... shape) {
         String name = fresh(base);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type)
-                .setRawData(ByteString.copyFrom(raw));
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setRawData(ByteString.copyFrom(raw));
+        setDataType(t, "data_type", type);
         for (long d : shape) {
             t.addDims(d);
         }
@@ -108,8 +110,9 @@ final class OnnxGraph {
             s.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("N")
                     : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         }
-        TypeProto type = TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
-                .setElemType(TensorProto.DataType.FLOAT).setShape(s)).build();
+        TypeProto.Tensor.Builder tensor = TypeProto.Tensor.newBuilder().setShape(s);
+        setDataType(tensor, "elem_type", TensorProto.DataType.FLOAT);
+        TypeProto type = TypeProto.newBuilder().setTensorType(tensor).build();
         return ValueInfoProto.newBuilder().setName(name).setType(type).build();
     }
 
@@ -128,5 +131,16 @@ final class OnnxGraph {
     static AttributeProto real(String name, double value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT)
                 .setF((float) value).build();
+    }
+
+    /**
+     * Sets a field that holds an ONNX data type. ONNX declares these fields {@code int32}; the
+     * classes in nd4j-api 1.0.0-M2 generate them as the {@code DataType} enum and those of
+     * 1.0.0-M2.1 (the GPU build) as {@code int}, so the field is set through its descriptor.
+     */
+    private static void setDataType(Message.Builder builder, String field, TensorProto.DataType type) {
+        Descriptors.FieldDescriptor f = builder.getDescriptorForType().findFieldByName(field);
+        builder.setField(f, f.getJavaType() == Descriptors.FieldDescriptor.JavaType.ENUM ? type.getValueDescriptor()
+                : (Object) type.getNumber());
     }
 }
