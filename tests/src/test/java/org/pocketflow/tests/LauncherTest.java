@@ -150,6 +150,22 @@ class LauncherTest {
     }
 
     @Test
+    void kubernetesMasterGoesThroughSparkSubmitInClientModeWithTheImageSettings(@TempDir Path tmp) throws Exception {
+        StubSpark spark = StubSpark.in(tmp);
+        Result r = launch(spark.env(), "run", "--conf", "pocketflow.spark.master=k8s://https://10.0.0.1:6443",
+                "--conf", SHARED, "--conf", "spark.kubernetes.container.image=registry/pocketflow:0.1",
+                "--conf", "spark.kubernetes.authenticate.driver.serviceAccountName=pocketflow");
+        assertEquals(0, r.code(), r.output());
+        List<String> a = Files.readAllLines(spark.argsFile());
+        assertEquals("k8s://https://10.0.0.1:6443", a.get(a.indexOf("--master") + 1));
+        assertEquals("client", a.get(a.indexOf("--deploy-mode") + 1), "the driver (sampler, trial store, server) stays here");
+        int j = a.indexOf(spark.jar().toString());
+        assertTrue(a.subList(j + 1, a.size()).contains("spark.kubernetes.container.image=registry/pocketflow:0.1"), a.toString());
+        assertTrue(a.stream().anyMatch(x -> x.startsWith("spark.executor.extraJavaOptions=")
+                && x.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")), a.toString());
+    }
+
+    @Test
     void aSparkWithoutTheClusterManagersModuleIsRefusedBeforeSparkSubmit(@TempDir Path tmp) throws Exception {
         StubSpark spark = StubSpark.in(tmp);
         Map<String, String> env = new java.util.HashMap<>(spark.env());
