@@ -48,6 +48,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * a failure is counted under its {@link RejectReason} and the message is never applied. In sync
  * mode a worker that misses the timeout, or cannot be reached, is dropped (logged) and training
  * continues with the others; training fails only when no worker is left.
+ *
+ * <p><b>One error path.</b> Anything else that goes wrong on the server thread (a checkpoint that
+ * cannot be written, a bug) stops the server and fails {@link #await} with that cause, including
+ * what is thrown while a message is handled: the Aeron runtime hands handler exceptions back to
+ * the poll ({@link AeronRuntime}), never to a printing default.
  */
 public final class ParameterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParameterServer.class);
@@ -296,13 +301,18 @@ public final class ParameterServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies one step; a due checkpoint is written before the new version counts or is published,
+     * so a failing write stops the server with its cause and the version stays where it was.
+     */
     private void applyStep(float[] g) {
-        optimizer.apply(step.get(), params, g);
-        long s = step.incrementAndGet();
+        long s = step.get() + 1;
+        optimizer.apply(s - 1, params, g);
         if (checkpoints != null && config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0) {
             checkpoints.save(new Checkpoint(s, optimizer.name(), params, optimizer.state()));
             checkpointCount.incrementAndGet();
         }
+        step.set(s);
         if (s >= config.totalSteps()) {
             finish();
         }

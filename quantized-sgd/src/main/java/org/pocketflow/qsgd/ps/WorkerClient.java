@@ -123,7 +123,12 @@ public final class WorkerClient implements AutoCloseable {
             return;
         }
         if (latest == null || m.step() >= latest.step()) {
-            latest = new ParameterSnapshot(m.step(), m.last(), ParamsPayload.decode(m.payload()));
+            try {
+                latest = new ParameterSnapshot(m.step(), m.last(), ParamsPayload.decode(m.payload()));
+            } catch (IllegalArgumentException e) {
+                rejected++;
+                LOG.warn("worker {} rejected {}: {}", config.workerId(), m, e.getMessage());
+            }
         }
     }
 

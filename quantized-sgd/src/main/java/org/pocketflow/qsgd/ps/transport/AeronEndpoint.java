@@ -87,6 +87,8 @@ public final class AeronEndpoint implements AutoCloseable {
      * to {@code handler} on the calling thread.
      *
      * @return the number of fragments read (0 when idle)
+     * @throws RuntimeException what {@code handler} threw, unchanged (the message that made it
+     *     throw is consumed; the next poll continues with the next one)
      */
     public int poll(MessageHandler handler, int fragmentLimit) {
         assembler.handler(handler);
