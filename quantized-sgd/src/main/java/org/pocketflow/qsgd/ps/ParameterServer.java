@@ -10,7 +10,6 @@ import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
 import org.pocketflow.qsgd.ps.optim.Optimizer;
 import org.pocketflow.qsgd.ps.optim.SgdParams;
 import org.pocketflow.qsgd.ps.transport.Address;
-import org.pocketflow.qsgd.ps.transport.AeronEndpoint;
 import org.pocketflow.qsgd.ps.transport.AeronRuntime;
 import org.pocketflow.qsgd.ps.wire.MessageType;
 import org.pocketflow.qsgd.ps.wire.PsMessage;
@@ -30,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The master: receives codec-encoded gradients from the workers, aggregates them, applies the
@@ -60,7 +61,8 @@ public final class ParameterServer implements AutoCloseable {
     private final ServerConfig config;
     private final GradientCodec codec;
     private final PsMessageCodec wire;
-    private final AeronEndpoint endpoint;
+    private final ServerLink link;
+    private final LongSupplier clock;
     private final Optimizer optimizer;
     private final CheckpointStore checkpoints;
     private final float[] params;
@@ -98,7 +100,21 @@ public final class ParameterServer implements AutoCloseable {
      */
     public ParameterServer(AeronRuntime runtime, ServerConfig config, GradientCodec codec, Optimizer optimizer,
                            float[] initialParams) {
+        this(config, codec, optimizer, initialParams,
+                c -> new AeronLink(runtime.bind(c.bind()), c.workers(), c.workerTimeoutMillis()), System::nanoTime);
+    }
+
+    /**
+     * The server on any {@link ServerLink} and clock: tests drive its state machine through {@link
+     * #turn()} without UDP and without a thread.
+     *
+     * @param network makes the link once the checkpoint (if any) has loaded
+     * @param clock {@link System#nanoTime()} or a test's clock
+     */
+    ParameterServer(ServerConfig config, GradientCodec codec, Optimizer optimizer, float[] initialParams,
+                    Function<ServerConfig, ServerLink> network, LongSupplier clock) {
         this.config = config;
+        this.clock = clock;
         this.codec = codec;
         this.wire = new PsMessageCodec(config.secret());
         this.params = initialParams.clone();
@@ -110,7 +126,7 @@ public final class ParameterServer implements AutoCloseable {
         if (config.resume()) {
             checkpoints.load().ifPresent(this::restore);
         }
-        this.endpoint = runtime.bind(config.bind());
+        this.link = network.apply(config);
     }
 
     private void restore(Checkpoint c) {
@@ -126,7 +142,7 @@ public final class ParameterServer implements AutoCloseable {
 
     /** The address the server listens on. */
     public Address address() {
-        return endpoint.address();
+        return link.address();
     }
 
     /** The current parameter version. */
@@ -173,22 +189,43 @@ public final class ParameterServer implements AutoCloseable {
 
     private void run() {
         IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 200_000);
-        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.joinTimeoutMillis());
         try {
-            if (step.get() >= config.totalSteps()) {
-                finish();
-            }
+            open();
             while (!stopping && !result.isDone()) {
-                int work = endpoint.poll(this::onMessage, 64);
-                if (System.nanoTime() > deadlineNanos) {
-                    onDeadline();
-                }
-                idle.idle(work);
+                idle.idle(turn());
             }
         } catch (RuntimeException | Error e) {
             LOG.error("parameter server stopped at step {}: {}", step.get(), e.toString());
             result.completeExceptionally(e);
         }
+    }
+
+    /** Starts the join window (the server thread's first act); a finished checkpoint finishes at once. */
+    void open() {
+        deadlineNanos = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.joinTimeoutMillis());
+        if (step.get() >= config.totalSteps()) {
+            finish();
+        }
+    }
+
+    /**
+     * One turn of the server thread: the frames that arrived, the sends that failed, the deadline.
+     * Never waits: sends leave on the link's own threads.
+     *
+     * @return how much was read (0 when idle)
+     */
+    int turn() {
+        int work = link.poll(this::onMessage, 64);
+        link.failures(this::onSendFailed);
+        if (!result.isDone() && clock.getAsLong() > deadlineNanos) {
+            onDeadline();
+        }
+        return work;
+    }
+
+    /** Whether training has ended (finished or failed). */
+    boolean done() {
+        return result.isDone();
     }
 
     private void onMessage(byte[] bytes) {
@@ -243,7 +280,7 @@ public final class ParameterServer implements AutoCloseable {
         running = true;
         LOG.info("parameter server starts at step {} with workers {} ({})", step.get(), live, config);
         publishToLive();
-        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+        deadlineNanos = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
     }
 
     private void onGradient(int w, PsMessage m) {
@@ -297,7 +334,7 @@ public final class ParameterServer implements AutoCloseable {
         applyStep(gradient);
         if (!result.isDone()) {
             publishToLive();
-            deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+            deadlineNanos = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
         }
     }
 
@@ -326,10 +363,10 @@ public final class ParameterServer implements AutoCloseable {
 
     private void onDeadline() {
         long wait = running ? config.workerTimeoutMillis() : config.joinTimeoutMillis();
-        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+        deadlineNanos = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(wait);
         if (!running) {
             if (live.isEmpty()) {
-                LOG.warn("no worker has joined after {} ms; still waiting on {}", config.joinTimeoutMillis(), endpoint.address());
+                LOG.warn("no worker has joined after {} ms; still waiting on {}", config.joinTimeoutMillis(), link.address());
             } else {
                 for (int w = 0; w < config.workers(); w++) {
                     if (!live.get(w)) {
@@ -372,9 +409,18 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private void sendParams(int w, byte[] frame) {
-        boolean last = step.get() >= config.totalSteps();
-        if (!endpoint.send(replyTo[w], frame, config.workerTimeoutMillis()) && config.mode() == ExchangeMode.SYNC && !last) {
-            drop(w, "unreachable at " + replyTo[w] + " for " + config.workerTimeoutMillis() + " ms");
+        link.send(w, replyTo[w], frame);
+    }
+
+    /** Sync mode drops a worker it cannot reach, unless training is already over. */
+    private void onSendFailed(int w, String why) {
+        if (config.mode() == ExchangeMode.SYNC && step.get() < config.totalSteps() && live.get(w)) {
+            drop(w, why);
+            if (running && round.contributors() > 0 && round.complete(live)) {
+                completeRound();
+            }
+        } else {
+            LOG.warn("could not send parameters to worker {}: {}", w, why);
         }
     }
 
@@ -396,6 +442,6 @@ public final class ParameterServer implements AutoCloseable {
             }
         }
         result.completeExceptionally(new IllegalStateException("parameter server closed at step " + step.get()));
-        endpoint.close();
+        link.close();
     }
 }
