@@ -19,7 +19,6 @@ import org.pocketflow.qsgd.ps.wire.RejectedMessageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.Map;
@@ -68,6 +67,8 @@ public final class ParameterServer implements AutoCloseable {
     private final float[] params;
     private final float[] gradient;
     private final Address[] replyTo;
+    /** Per worker, the newest step it sent a gradient for (−1: none); async refuses anything not newer. */
+    private final long[] lastGradientStep;
     private final BitSet live = new BitSet();
     private final SyncRound round;
     private final AtomicLong step = new AtomicLong();
@@ -101,7 +102,8 @@ public final class ParameterServer implements AutoCloseable {
     public ParameterServer(AeronRuntime runtime, ServerConfig config, GradientCodec codec, Optimizer optimizer,
                            float[] initialParams) {
         this(config, codec, optimizer, initialParams,
-                c -> new AeronLink(runtime.bind(c.bind()), c.workers(), c.workerTimeoutMillis()), System::nanoTime);
+                c -> new AeronLink(runtime.bind(c.bind(), FrameLimits.forModel(initialParams.length, c.workers())), c.workers(),
+                        c.workerTimeoutMillis()), System::nanoTime);
     }
 
     /**
@@ -116,11 +118,13 @@ public final class ParameterServer implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.codec = codec;
-        this.wire = new PsMessageCodec(config.secret());
+        this.wire = new PsMessageCodec(config.secret(), config.nonce());
         this.params = initialParams.clone();
         this.gradient = new float[params.length];
         this.optimizer = optimizer;
         this.replyTo = new Address[config.workers()];
+        this.lastGradientStep = new long[config.workers()];
+        java.util.Arrays.fill(lastGradientStep, -1);
         this.round = config.mode() == ExchangeMode.SYNC ? new SyncRound(config.workers(), params.length) : null;
         this.checkpoints = config.checkpointDir() == null ? null : new CheckpointStore(config.checkpointDir());
         if (config.resume()) {
@@ -253,9 +257,9 @@ public final class ParameterServer implements AutoCloseable {
     private void onHello(int w, PsMessage m) {
         Address a;
         try {
-            a = Address.parse(new String(m.payload(), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            reject(RejectReason.MALFORMED, "HELLO from worker " + w + ": " + e.getMessage());
+            a = HelloAddress.check(w, m.payload(), config.bind().isLoopback());
+        } catch (RejectedMessageException e) {
+            reject(e.reason(), e.getMessage());
             return;
         }
         boolean first = replyTo[w] == null;
@@ -305,11 +309,15 @@ public final class ParameterServer implements AutoCloseable {
                     completeRound();
                 }
             }
+        } else if (m.step() <= lastGradientStep[w]) {
+            reject(RejectReason.DUPLICATE, "worker " + w + " sent a gradient on step " + m.step() + " after one on step "
+                    + lastGradientStep[w] + " (a replay)");
         } else if (current - m.step() > config.stalenessLimit()) {
             reject(RejectReason.STALE, "worker " + w + " sent step " + m.step() + ", " + (current - m.step())
                     + " behind, over the staleness limit " + config.stalenessLimit());
             sendParams(w, paramsFrame());
         } else if (decodeInto(w, g, gradient)) {
+            lastGradientStep[w] = m.step();
             applyStep(gradient);
             if (!result.isDone()) {
                 sendParams(w, paramsFrame());

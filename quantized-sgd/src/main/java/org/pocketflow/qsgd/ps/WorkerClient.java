@@ -43,8 +43,9 @@ public final class WorkerClient implements AutoCloseable {
 
     public WorkerClient(AeronRuntime runtime, WorkerConfig config) {
         this.config = config;
-        this.wire = new PsMessageCodec(config.secret());
-        this.endpoint = runtime.bind(config.bind());
+        this.wire = new PsMessageCodec(config.secret(), config.nonce());
+        this.endpoint = config.paramCount() > 0 ? runtime.bind(config.bind(), FrameLimits.forModel(config.paramCount(), 1))
+                : runtime.bind(config.bind());
     }
 
     /**

@@ -32,7 +32,7 @@ class ServerStateMachineTest {
         final ParameterServer server;
 
         Harness(ServerConfig config) {
-            this.wire = new PsMessageCodec(config.secret());
+            this.wire = new PsMessageCodec(config.secret(), config.nonce());
             this.server = new ParameterServer(config, new IdentityCodec(), SgdParams.plain(0.5).newOptimizer(DIM), new float[DIM],
                     c -> link, clock::get);
             server.open();
@@ -137,5 +137,71 @@ class ServerStateMachineTest {
         assertEquals(2, last.step());
         assertTrue(last.last());
         assertArrayEquals(new float[] {-1, -1, -1, -1}, h.server.await(1, TimeUnit.SECONDS).params());
+    }
+
+    @Test
+    void helloAddressesAreCheckedBeforeAnythingIsSentOrARoundBegins() {
+        Harness h = new Harness(ServerConfig.sync(SERVER, 2, 10));
+        String[] bad = {"no-such-host.invalid:41000", "127.0.0.1|mtu=1408|ttl=9:41000", "10.1.2.3:41000", "0.0.0.0:41000",
+                "224.0.0.1:41000", "127.0.0.1", "127.0.0.1:0"};
+        for (String a : bad) {
+            h.deliver(new PsMessage(MessageType.HELLO, 0, 0, false, a.getBytes(StandardCharsets.UTF_8)));
+        }
+        assertEquals(bad.length, h.rejected(RejectReason.BAD_ADDRESS), h.server.stats()::toString);
+        h.hello(1);
+        assertTrue(h.link.sent().isEmpty(), "no round began, nothing was sent anywhere");
+        h.hello(0);
+        assertEquals(0, h.paramsTo(0).get(0).step(), "the real HELLO starts the round as usual");
+        assertEquals(worker(0), h.link.sent().get(0).to());
+    }
+
+    @Test
+    void asyncModeAppliesAtMostOneGradientPerWorkerPerVersion() {
+        Harness h = new Harness(ServerConfig.async(SERVER, 2, 3, 100));
+        h.hello(0);
+        h.hello(1);
+        byte[] g0 = h.wire.encode(new PsMessage(MessageType.GRADIENT, 0, 0, false,
+                new IdentityCodec().newEncoder(0).encode(new float[] {1, 1, 1, 1}).bytes()));
+        h.link.deliver(g0);
+        h.server.turn();
+        assertEquals(1, h.server.step());
+        h.link.deliver(g0.clone()); // replayed within the staleness window
+        h.server.turn();
+        assertEquals(1, h.server.step(), "a replayed gradient is not applied again");
+        assertEquals(1, h.rejected(RejectReason.DUPLICATE));
+        h.gradient(1, 0, 1, 1, 1, 1); // worker 1's own gradient on version 0: one behind, allowed
+        assertEquals(2, h.server.step());
+        h.gradient(0, 1, 1, 1, 1, 1);
+        assertEquals(3, h.server.step());
+        h.gradient(0, 1, 1, 1, 1, 1);
+        assertEquals(2, h.rejected(RejectReason.DUPLICATE));
+        assertEquals(3, h.server.step());
+    }
+
+    @Test
+    void framesOfAnotherJobUnderTheSameSecretDoNotVerify() {
+        byte[] secret = "spark-derived-key".getBytes(StandardCharsets.UTF_8);
+        Harness h = new Harness(ServerConfig.sync(SERVER, 1, 10).withSecret(secret).withNonce(1111));
+        PsMessage hello = new PsMessage(MessageType.HELLO, 0, 0, false, worker(0).toString().getBytes(StandardCharsets.UTF_8));
+        h.link.deliver(new PsMessageCodec(secret, 2222).encode(hello));
+        h.server.turn();
+        assertEquals(1, h.rejected(RejectReason.UNAUTHENTICATED));
+        assertTrue(h.link.sent().isEmpty());
+        h.deliver(hello);
+        assertEquals(1, h.paramsTo(0).size(), "the same HELLO under this job's nonce is served");
+    }
+
+    @Test
+    void aServerOffLoopbackNeedsASecretOrTheExplicitOptOut() {
+        Address cluster = new Address("10.0.0.5", 40_640);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.sync(cluster, 2, 10));
+        assertTrue(e.getMessage().contains("not loopback and no secret"), e.getMessage());
+        assertTrue(ServerConfig.sync(SERVER, 2, 10).secret() == null, "loopback needs none");
+        ServerConfig c = new ServerConfig(cluster, 2, ExchangeMode.SYNC, 0, 1_000, 1_000, 10, new byte[] {1}, null, 0, false);
+        assertEquals(cluster, c.bind());
+        ServerConfig open = new ServerConfig(cluster, 2, ExchangeMode.SYNC, 0, 1_000, 1_000, 10, null, null, 0, false, 0, true);
+        assertTrue(open.allowUnauthenticated());
+        assertTrue(open.withTotalSteps(5).allowUnauthenticated(), "the opt-out survives the with* methods");
     }
 }

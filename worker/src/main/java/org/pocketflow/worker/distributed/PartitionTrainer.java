@@ -81,7 +81,8 @@ public final class PartitionTrainer {
         ComputationGraph graph = MasterModel.initialGraph(req, dataset);
         GradientEncoder encoder = req.codec().newEncoder(encoderSeed(req.seed(), workerId));
         Address bind = new Address(bindHost, req.workerPort(workerId));
-        WorkerConfig wc = new WorkerConfig(workerId, bind, req.server(), req.secret(), req.timeoutMillis());
+        WorkerConfig wc = new WorkerConfig(workerId, bind, req.server(), req.secret(), req.timeoutMillis())
+                .withParamCount(graph.numParams());
         progress.accept(String.format("worker %d (attempt %d): %d of %d training images, %s, receiving on %s", workerId, attempt,
                 part.size(), train.size(), req.codec().id(), bind));
         Loop loop = new Loop(req, workerId, attempt, graph, encoder, part, norm, progress);

@@ -81,14 +81,28 @@ public final class AeronRuntime implements AutoCloseable {
         throw new IllegalStateException("a message handler failed: " + t, t);
     }
 
+    /** The Aeron client, for tests of this package that publish raw frames. */
+    Aeron client() {
+        return aeron;
+    }
+
     /** The settings every endpoint of this runtime uses. */
     public TransportSettings settings() {
         return settings;
     }
 
-    /** A new endpoint bound to {@code bind}; the caller owns it and closes it before this runtime. */
+    /**
+     * A new endpoint bound to {@code bind} that takes messages up to {@link
+     * TransportSettings#maxMessageBytes()} from up to 16 peers; the caller owns it and closes it
+     * before this runtime.
+     */
     public AeronEndpoint bind(Address bind) {
-        return new AeronEndpoint(aeron, bind, settings);
+        return bind(bind, AssemblyLimits.forPeers(settings.maxMessageBytes(), 16));
+    }
+
+    /** A new endpoint bound to {@code bind} that rebuilds messages within {@code limits}. */
+    public AeronEndpoint bind(Address bind, AssemblyLimits limits) {
+        return new AeronEndpoint(aeron, bind, settings, limits);
     }
 
     @Override
