@@ -19,6 +19,7 @@ import org.pocketflow.qsgd.ps.wire.RejectedMessageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.Map;
@@ -124,7 +125,7 @@ public final class ParameterServer implements AutoCloseable {
         this.optimizer = optimizer;
         this.replyTo = new Address[config.workers()];
         this.lastGradientStep = new long[config.workers()];
-        java.util.Arrays.fill(lastGradientStep, -1);
+        Arrays.fill(lastGradientStep, -1);
         this.round = config.mode() == ExchangeMode.SYNC ? new SyncRound(config.workers(), params.length) : null;
         this.checkpoints = config.checkpointDir() == null ? null : new CheckpointStore(config.checkpointDir());
         if (config.resume()) {
