@@ -110,7 +110,7 @@ class ParameterServerFaultTest {
 
     @Test
     void aDeadWorkerNeverHoldsBackTheParametersOfTheOthers() {
-        ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), 2, 3).withWorkerTimeoutMillis(6_000);
+        ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), 2, 3).withWorkerTimeoutMillis(12_000);
         try (ParameterServer server = new ParameterServer(runtime, config, new IdentityCodec(), PsFixture.SGD, new float[4]);
              AeronEndpoint ghost = runtime.bind(PsFixture.freeLoopback())) {
             server.start();
