@@ -71,9 +71,17 @@ public final class DistributedKeys {
                     + " workers then listen on their executor's address. A loopback address with another master is refused.",
             Validators.matches("[0-9A-Za-z.:-]+"));
 
+    /** Opt-out of authentication off loopback. */
+    public static final ConfigKey<Boolean> ALLOW_UNAUTHENTICATED = ConfigKey.bool(
+            "pocketflow.distributed.allow-unauthenticated", false,
+            "Let the parameter server listen on an address other hosts reach without spark.authenticate (no HMAC on its"
+                    + " frames): anyone who reaches its UDP port could then join as a worker, push gradients and redirect a"
+                    + " worker's parameters to any address. Without this key such a job is refused; set it only on a trusted"
+                    + " network, and prefer spark.authenticate=true.");
+
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Distributed training", List.of(WORKERS, CODEC, MODE, STALENESS,
-            TIMEOUT_MS, JOIN_TIMEOUT_MS, CHECKPOINT_EVERY, RESUME, PORT_BASE, BIND_ADDRESS));
+            TIMEOUT_MS, JOIN_TIMEOUT_MS, CHECKPOINT_EVERY, RESUME, PORT_BASE, BIND_ADDRESS, ALLOW_UNAUTHENTICATED));
 
     private DistributedKeys() {
     }

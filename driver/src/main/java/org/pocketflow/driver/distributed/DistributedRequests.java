@@ -70,6 +70,22 @@ final class DistributedRequests {
         return configured;
     }
 
+    /**
+     * Authentication is on by default off loopback: a server that other hosts reach needs the
+     * HMAC key of {@code spark.authenticate}, unless the job opts out explicitly.
+     *
+     * @throws IllegalArgumentException naming both fixes, when neither holds
+     */
+    static void checkAuthentication(Address server, boolean hasKey, boolean allowUnauthenticated) {
+        if (!server.isLoopback() && !hasKey && !allowUnauthenticated) {
+            throw new IllegalArgumentException(DistributedKeys.ALLOW_UNAUTHENTICATED.name() + " = false, but the parameter"
+                    + " server would listen on " + server + ", which other hosts reach, and spark.authenticate is off: anyone"
+                    + " who reaches that UDP port could join as a worker, push gradients and redirect a worker's parameters."
+                    + " Fix: set spark.authenticate=true (and spark.authenticate.secret on standalone masters), or, on a"
+                    + " trusted network only, " + DistributedKeys.ALLOW_UNAUTHENTICATED.name() + "=true");
+        }
+    }
+
     static ExchangeMode mode(JobConfig c) {
         return ExchangeMode.valueOf(c.get(DistributedKeys.MODE).toUpperCase(Locale.ROOT));
     }

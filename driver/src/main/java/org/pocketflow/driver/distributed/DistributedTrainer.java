@@ -2,6 +2,7 @@ package org.pocketflow.driver.distributed;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -67,23 +68,27 @@ public final class DistributedTrainer {
         DistributedRequest configured = DistributedRequests.from(config, hook);
         checkSlots(sc, configured.workers());
         DistributedRequest req = configured.withServerHost(DistributedRequests.serverHost(sc.master(),
-                configured.serverHost(), sc.getConf().get("spark.driver.host", Address.LOOPBACK)));
+                configured.serverHost(), sc.getConf().get("spark.driver.host", Address.LOOPBACK)))
+                .withNonce(new SecureRandom().nextLong());
         int every = config.get(DistributedKeys.CHECKPOINT_EVERY);
         Path checkpoints = every > 0 || config.get(DistributedKeys.RESUME) ? localDir(runDir, every > 0) : null;
         byte[] key = JobSecret.fromSparkEnv();
+        boolean unauthenticated = config.get(DistributedKeys.ALLOW_UNAUTHENTICATED);
+        DistributedRequests.checkAuthentication(req.server(), key.length > 0, unauthenticated);
         MasterModel model = MasterModel.prepare(req, IdxDataset.open(req.dataUri(), req.trainLimit(),
                 config.get(DataKeys.TEST_LIMIT)));
         long total = model.plan().totalSteps();
         ServerConfig sc0 = new ServerConfig(new Address(req.serverHost(), req.portBase()), req.workers(), req.mode(),
                 config.get(DistributedKeys.STALENESS), config.get(DistributedKeys.TIMEOUT_MS),
                 config.get(DistributedKeys.JOIN_TIMEOUT_MS), total, key, checkpoints, every,
-                checkpoints != null && config.get(DistributedKeys.RESUME));
+                checkpoints != null && config.get(DistributedKeys.RESUME), req.nonce(), unauthenticated);
         try (ParameterServer server = new ParameterServer(JvmAeron.get(), sc0, req.codec(), model.newOptimizer(),
                 model.initialParams())) {
             long resumed = server.step();
             out.accept(String.format("parameter server on %s: %d workers, %s, codec %s, %d steps%s, HMAC %s", server.address(),
                     req.workers(), req.mode(), req.codec().id(), total, resumed > 0 ? " (resuming at step " + resumed + ")" : "",
-                    key.length > 0 ? "on (spark.authenticate)" : "off"));
+                    key.length > 0 ? "on (spark.authenticate)" : server.address().isLoopback() ? "off (loopback only)"
+                            : "off (" + DistributedKeys.ALLOW_UNAUTHENTICATED.name() + ")"));
             long t0 = System.nanoTime();
             server.start();
             sc.setJobGroup(JOB_GROUP, "distributed training, " + req.workers() + " workers", true);

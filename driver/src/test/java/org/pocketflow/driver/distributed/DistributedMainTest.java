@@ -81,6 +81,15 @@ class DistributedMainTest {
     }
 
     @Test
+    void aServerOtherHostsReachIsRefusedWithoutSparkAuthenticationOrTheOptOut(@TempDir Path tmp) {
+        String[] r = tinyJob(tmp.resolve("run"), "pocketflow.distributed.bind-address=10.255.255.1");
+        assertEquals("2", r[0], r[1]);
+        assertTrue(r[1].contains("pocketflow.distributed.allow-unauthenticated") && r[1].contains("10.255.255.1")
+                && r[1].contains("spark.authenticate=true") && r[1].contains("Fix"), r[1]);
+        assertEquals(1, r[1].strip().lines().count(), "one line, no stack trace: " + r[1]);
+    }
+
+    @Test
     void moreWorkersThanSlotsIsBadInputAndTheReportSaysWhy(@TempDir Path tmp) throws Exception {
         Path runDir = tmp.resolve("run");
         String[] r = tinyJob(runDir, "pocketflow.distributed.workers=3");

@@ -10,7 +10,6 @@ import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
 import org.pocketflow.qsgd.ps.optim.Optimizer;
 import org.pocketflow.qsgd.ps.optim.SgdParams;
 import org.pocketflow.qsgd.ps.transport.Address;
-import org.pocketflow.qsgd.ps.transport.AeronEndpoint;
 import org.pocketflow.qsgd.ps.transport.AeronRuntime;
 import org.pocketflow.qsgd.ps.wire.MessageType;
 import org.pocketflow.qsgd.ps.wire.PsMessage;
@@ -20,7 +19,7 @@ import org.pocketflow.qsgd.ps.wire.RejectedMessageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.Map;
@@ -30,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The master: receives codec-encoded gradients from the workers, aggregates them, applies the
@@ -48,6 +49,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * a failure is counted under its {@link RejectReason} and the message is never applied. In sync
  * mode a worker that misses the timeout, or cannot be reached, is dropped (logged) and training
  * continues with the others; training fails only when no worker is left.
+ *
+ * <p><b>One error path.</b> Anything else that goes wrong on the server thread (a checkpoint that
+ * cannot be written, a bug) stops the server and fails {@link #await} with that cause, including
+ * what is thrown while a message is handled: the Aeron runtime hands handler exceptions back to
+ * the poll ({@link AeronRuntime}), never to a printing default.
  */
 public final class ParameterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParameterServer.class);
@@ -55,12 +61,15 @@ public final class ParameterServer implements AutoCloseable {
     private final ServerConfig config;
     private final GradientCodec codec;
     private final PsMessageCodec wire;
-    private final AeronEndpoint endpoint;
+    private final ServerLink link;
+    private final LongSupplier clock;
     private final Optimizer optimizer;
     private final CheckpointStore checkpoints;
     private final float[] params;
     private final float[] gradient;
     private final Address[] replyTo;
+    /** Per worker, the newest step it sent a gradient for (−1: none); async refuses anything not newer. */
+    private final long[] lastGradientStep;
     private final BitSet live = new BitSet();
     private final SyncRound round;
     private final AtomicLong step = new AtomicLong();
@@ -93,19 +102,36 @@ public final class ParameterServer implements AutoCloseable {
      */
     public ParameterServer(AeronRuntime runtime, ServerConfig config, GradientCodec codec, Optimizer optimizer,
                            float[] initialParams) {
+        this(config, codec, optimizer, initialParams,
+                c -> new AeronLink(runtime.bind(c.bind(), FrameLimits.forModel(initialParams.length, c.workers())), c.workers(),
+                        c.workerTimeoutMillis()), System::nanoTime);
+    }
+
+    /**
+     * The server on any {@link ServerLink} and clock: tests drive its state machine through {@link
+     * #turn()} without UDP and without a thread.
+     *
+     * @param network makes the link once the checkpoint (if any) has loaded
+     * @param clock {@link System#nanoTime()} or a test's clock
+     */
+    ParameterServer(ServerConfig config, GradientCodec codec, Optimizer optimizer, float[] initialParams,
+                    Function<ServerConfig, ServerLink> network, LongSupplier clock) {
         this.config = config;
+        this.clock = clock;
         this.codec = codec;
-        this.wire = new PsMessageCodec(config.secret());
+        this.wire = new PsMessageCodec(config.secret(), config.nonce());
         this.params = initialParams.clone();
         this.gradient = new float[params.length];
         this.optimizer = optimizer;
         this.replyTo = new Address[config.workers()];
+        this.lastGradientStep = new long[config.workers()];
+        Arrays.fill(lastGradientStep, -1);
         this.round = config.mode() == ExchangeMode.SYNC ? new SyncRound(config.workers(), params.length) : null;
         this.checkpoints = config.checkpointDir() == null ? null : new CheckpointStore(config.checkpointDir());
         if (config.resume()) {
             checkpoints.load().ifPresent(this::restore);
         }
-        this.endpoint = runtime.bind(config.bind());
+        this.link = network.apply(config);
     }
 
     private void restore(Checkpoint c) {
@@ -121,7 +147,7 @@ public final class ParameterServer implements AutoCloseable {
 
     /** The address the server listens on. */
     public Address address() {
-        return endpoint.address();
+        return link.address();
     }
 
     /** The current parameter version. */
@@ -168,22 +194,43 @@ public final class ParameterServer implements AutoCloseable {
 
     private void run() {
         IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 200_000);
-        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.joinTimeoutMillis());
         try {
-            if (step.get() >= config.totalSteps()) {
-                finish();
-            }
+            open();
             while (!stopping && !result.isDone()) {
-                int work = endpoint.poll(this::onMessage, 64);
-                if (System.nanoTime() > deadlineNanos) {
-                    onDeadline();
-                }
-                idle.idle(work);
+                idle.idle(turn());
             }
         } catch (RuntimeException | Error e) {
             LOG.error("parameter server stopped at step {}: {}", step.get(), e.toString());
             result.completeExceptionally(e);
         }
+    }
+
+    /** Starts the join window (the server thread's first act); a finished checkpoint finishes at once. */
+    void open() {
+        deadlineNanos = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.joinTimeoutMillis());
+        if (step.get() >= config.totalSteps()) {
+            finish();
+        }
+    }
+
+    /**
+     * One turn of the server thread: the frames that arrived, the sends that failed, the deadline.
+     * Never waits: sends leave on the link's own threads.
+     *
+     * @return how much was read (0 when idle)
+     */
+    int turn() {
+        int work = link.poll(this::onMessage, 64);
+        link.failures(this::onSendFailed);
+        if (!result.isDone() && clock.getAsLong() > deadlineNanos) {
+            onDeadline();
+        }
+        return work;
+    }
+
+    /** Whether training has ended (finished or failed). */
+    boolean done() {
+        return result.isDone();
     }
 
     private void onMessage(byte[] bytes) {
@@ -211,9 +258,9 @@ public final class ParameterServer implements AutoCloseable {
     private void onHello(int w, PsMessage m) {
         Address a;
         try {
-            a = Address.parse(new String(m.payload(), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            reject(RejectReason.MALFORMED, "HELLO from worker " + w + ": " + e.getMessage());
+            a = HelloAddress.check(w, m.payload(), config.bind().isLoopback());
+        } catch (RejectedMessageException e) {
+            reject(e.reason(), e.getMessage());
             return;
         }
         boolean first = replyTo[w] == null;
@@ -238,7 +285,7 @@ public final class ParameterServer implements AutoCloseable {
         running = true;
         LOG.info("parameter server starts at step {} with workers {} ({})", step.get(), live, config);
         publishToLive();
-        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+        deadlineNanos = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
     }
 
     private void onGradient(int w, PsMessage m) {
@@ -263,11 +310,15 @@ public final class ParameterServer implements AutoCloseable {
                     completeRound();
                 }
             }
+        } else if (m.step() <= lastGradientStep[w]) {
+            reject(RejectReason.DUPLICATE, "worker " + w + " sent a gradient on step " + m.step() + " after one on step "
+                    + lastGradientStep[w] + " (a replay)");
         } else if (current - m.step() > config.stalenessLimit()) {
             reject(RejectReason.STALE, "worker " + w + " sent step " + m.step() + ", " + (current - m.step())
                     + " behind, over the staleness limit " + config.stalenessLimit());
             sendParams(w, paramsFrame());
         } else if (decodeInto(w, g, gradient)) {
+            lastGradientStep[w] = m.step();
             applyStep(gradient);
             if (!result.isDone()) {
                 sendParams(w, paramsFrame());
@@ -292,17 +343,22 @@ public final class ParameterServer implements AutoCloseable {
         applyStep(gradient);
         if (!result.isDone()) {
             publishToLive();
-            deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+            deadlineNanos = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
         }
     }
 
+    /**
+     * Applies one step; a due checkpoint is written before the new version counts or is published,
+     * so a failing write stops the server with its cause and the version stays where it was.
+     */
     private void applyStep(float[] g) {
-        optimizer.apply(step.get(), params, g);
-        long s = step.incrementAndGet();
+        long s = step.get() + 1;
+        optimizer.apply(s - 1, params, g);
         if (checkpoints != null && config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0) {
             checkpoints.save(new Checkpoint(s, optimizer.name(), params, optimizer.state()));
             checkpointCount.incrementAndGet();
         }
+        step.set(s);
         if (s >= config.totalSteps()) {
             finish();
         }
@@ -316,10 +372,10 @@ public final class ParameterServer implements AutoCloseable {
 
     private void onDeadline() {
         long wait = running ? config.workerTimeoutMillis() : config.joinTimeoutMillis();
-        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+        deadlineNanos = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(wait);
         if (!running) {
             if (live.isEmpty()) {
-                LOG.warn("no worker has joined after {} ms; still waiting on {}", config.joinTimeoutMillis(), endpoint.address());
+                LOG.warn("no worker has joined after {} ms; still waiting on {}", config.joinTimeoutMillis(), link.address());
             } else {
                 for (int w = 0; w < config.workers(); w++) {
                     if (!live.get(w)) {
@@ -362,9 +418,18 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private void sendParams(int w, byte[] frame) {
-        boolean last = step.get() >= config.totalSteps();
-        if (!endpoint.send(replyTo[w], frame, config.workerTimeoutMillis()) && config.mode() == ExchangeMode.SYNC && !last) {
-            drop(w, "unreachable at " + replyTo[w] + " for " + config.workerTimeoutMillis() + " ms");
+        link.send(w, replyTo[w], frame);
+    }
+
+    /** Sync mode drops a worker it cannot reach, unless training is already over. */
+    private void onSendFailed(int w, String why) {
+        if (config.mode() == ExchangeMode.SYNC && step.get() < config.totalSteps() && live.get(w)) {
+            drop(w, why);
+            if (running && round.contributors() > 0 && round.complete(live)) {
+                completeRound();
+            }
+        } else {
+            LOG.warn("could not send parameters to worker {}: {}", w, why);
         }
     }
 
@@ -386,6 +451,6 @@ public final class ParameterServer implements AutoCloseable {
             }
         }
         result.completeExceptionally(new IllegalStateException("parameter server closed at step " + step.get()));
-        endpoint.close();
+        link.close();
     }
 }

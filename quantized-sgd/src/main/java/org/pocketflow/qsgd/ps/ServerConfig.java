@@ -22,10 +22,15 @@ import java.nio.file.Path;
  * @param checkpointDir where checkpoints go (null: none)
  * @param checkpointEvery write a checkpoint every this many steps (0: never)
  * @param resume start from the checkpoint in {@code checkpointDir} if there is one
+ * @param nonce this job's (or trial's) number, in every frame's HMAC: frames of another job or
+ *     trial under the same secret do not verify here (0 when the caller has none)
+ * @param allowUnauthenticated the explicit opt-out: without it a server that binds anything but
+ *     loopback must have a secret, since anyone who reaches its port could otherwise join as any
+ *     worker, redirect that worker's parameters to any address and push gradients
  */
 public record ServerConfig(Address bind, int workers, ExchangeMode mode, int stalenessLimit, long workerTimeoutMillis,
                            long joinTimeoutMillis, long totalSteps, byte[] secret, Path checkpointDir, int checkpointEvery,
-                           boolean resume) {
+                           boolean resume, long nonce, boolean allowUnauthenticated) {
 
     /** Default bind port. */
     public static final int DEFAULT_PORT = 40_640;
@@ -65,6 +70,19 @@ public record ServerConfig(Address bind, int workers, ExchangeMode mode, int sta
             throw new IllegalArgumentException("ps resume needs a checkpointDir");
         }
         secret = secret == null || secret.length == 0 ? null : secret.clone();
+        if (secret == null && !allowUnauthenticated && !bind.isLoopback()) {
+            throw new IllegalArgumentException("ps bind address " + bind + " is not loopback and no secret is set: anyone who"
+                    + " reaches the port could join as any worker and redirect its parameters. Set a secret, or opt out"
+                    + " explicitly on a trusted network");
+        }
+    }
+
+    /** The configuration without a nonce and without the opt-out (as before both existed). */
+    public ServerConfig(Address bind, int workers, ExchangeMode mode, int stalenessLimit, long workerTimeoutMillis,
+                        long joinTimeoutMillis, long totalSteps, byte[] secret, Path checkpointDir, int checkpointEvery,
+                        boolean resume) {
+        this(bind, workers, mode, stalenessLimit, workerTimeoutMillis, joinTimeoutMillis, totalSteps, secret, checkpointDir,
+                checkpointEvery, resume, 0, false);
     }
 
     /** Synchronous training on loopback, no secret, no checkpoints. */
@@ -86,35 +104,48 @@ public record ServerConfig(Address bind, int workers, ExchangeMode mode, int sta
 
     public ServerConfig withWorkerTimeoutMillis(long millis) {
         return new ServerConfig(bind, workers, mode, stalenessLimit, millis, joinTimeoutMillis, totalSteps, secret, checkpointDir,
-                checkpointEvery, resume);
+                checkpointEvery, resume, nonce, allowUnauthenticated);
     }
 
     /** The same configuration with another join timeout (see {@link #joinTimeoutMillis}). */
     public ServerConfig withJoinTimeoutMillis(long millis) {
         return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, millis, totalSteps, secret, checkpointDir,
-                checkpointEvery, resume);
+                checkpointEvery, resume, nonce, allowUnauthenticated);
     }
 
     public ServerConfig withSecret(byte[] key) {
         return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, joinTimeoutMillis, totalSteps, key,
-                checkpointDir, checkpointEvery, resume);
+                checkpointDir, checkpointEvery, resume, nonce, allowUnauthenticated);
     }
 
     public ServerConfig withCheckpoints(Path dir, int every, boolean resumeFromIt) {
         return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, joinTimeoutMillis, totalSteps, secret, dir,
-                every, resumeFromIt);
+                every, resumeFromIt, nonce, allowUnauthenticated);
+    }
+
+    /** The same configuration with this job's (or trial's) nonce (see {@link #nonce}). */
+    public ServerConfig withNonce(long n) {
+        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, joinTimeoutMillis, totalSteps, secret,
+                checkpointDir, checkpointEvery, resume, n, allowUnauthenticated);
+    }
+
+    /** The same configuration with the explicit opt-out of authentication on a non-loopback address set or cleared. */
+    public ServerConfig withUnauthenticated(boolean allow) {
+        return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, joinTimeoutMillis, totalSteps, secret,
+                checkpointDir, checkpointEvery, resume, nonce, allow);
     }
 
     public ServerConfig withTotalSteps(long steps) {
         return new ServerConfig(bind, workers, mode, stalenessLimit, workerTimeoutMillis, joinTimeoutMillis, steps, secret,
-                checkpointDir, checkpointEvery, resume);
+                checkpointDir, checkpointEvery, resume, nonce, allowUnauthenticated);
     }
 
     @Override
     public String toString() {
         return "ServerConfig(bind " + bind + ", " + workers + " workers, " + mode + (mode == ExchangeMode.ASYNC ? " staleness "
                 + stalenessLimit : "") + ", timeout " + workerTimeoutMillis + " ms, join timeout " + joinTimeoutMillis + " ms, "
-                + totalSteps + " steps, secret " + (secret == null ? "none" : "set") + ", checkpoints "
+                + totalSteps + " steps, secret " + (secret == null ? (allowUnauthenticated ? "none (allowed)" : "none") : "set")
+                + ", checkpoints "
                 + (checkpointEvery == 0 ? "off" : "every " + checkpointEvery + " in " + checkpointDir) + (resume ? ", resume" : "") + ")";
     }
 }

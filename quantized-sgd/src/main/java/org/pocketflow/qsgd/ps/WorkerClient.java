@@ -43,8 +43,9 @@ public final class WorkerClient implements AutoCloseable {
 
     public WorkerClient(AeronRuntime runtime, WorkerConfig config) {
         this.config = config;
-        this.wire = new PsMessageCodec(config.secret());
-        this.endpoint = runtime.bind(config.bind());
+        this.wire = new PsMessageCodec(config.secret(), config.nonce());
+        this.endpoint = config.paramCount() > 0 ? runtime.bind(config.bind(), FrameLimits.forModel(config.paramCount(), 1))
+                : runtime.bind(config.bind());
     }
 
     /**
@@ -123,7 +124,12 @@ public final class WorkerClient implements AutoCloseable {
             return;
         }
         if (latest == null || m.step() >= latest.step()) {
-            latest = new ParameterSnapshot(m.step(), m.last(), ParamsPayload.decode(m.payload()));
+            try {
+                latest = new ParameterSnapshot(m.step(), m.last(), ParamsPayload.decode(m.payload()));
+            } catch (IllegalArgumentException e) {
+                rejected++;
+                LOG.warn("worker {} rejected {}: {}", config.workerId(), m, e.getMessage());
+            }
         }
     }
 

@@ -22,5 +22,11 @@
  * <p><b>Protocol.</b> Worker → server: HELLO (its reply address), GRADIENT (step = the version
  * its gradient was computed on). Server → worker: PARAMS (the version, full fp32 parameters; the
  * last one flagged). Frames: {@code org.pocketflow.qsgd.ps.wire}.
+ *
+ * <p><b>Safety.</b> A server bound off loopback needs a secret (or the explicit opt-out); every
+ * HMAC covers the run's nonce; a HELLO's reply address is checked ({@code HelloAddress}) before
+ * anything is sent there; a worker adds at most one gradient per version; the server thread never
+ * waits on a worker ({@code AeronLink} sends on its own threads); frames longer than the model's
+ * size allows are never assembled ({@code FrameLimits}).
  */
 package org.pocketflow.qsgd.ps;

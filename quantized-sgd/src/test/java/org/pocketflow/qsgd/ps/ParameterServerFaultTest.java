@@ -108,6 +108,25 @@ class ParameterServerFaultTest {
         }
     }
 
+    @Test
+    void aDeadWorkerNeverHoldsBackTheParametersOfTheOthers() {
+        ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), 2, 3).withWorkerTimeoutMillis(12_000);
+        try (ParameterServer server = new ParameterServer(runtime, config, new IdentityCodec(), PsFixture.SGD, new float[4]);
+             AeronEndpoint ghost = runtime.bind(PsFixture.freeLoopback())) {
+            server.start();
+            // worker 0 says HELLO from an address where nothing receives: every send to it waits the full timeout
+            byte[] nowhere = PsFixture.freeLoopback().toString().getBytes(StandardCharsets.UTF_8);
+            send(ghost, server, new PsMessageCodec().encode(new PsMessage(MessageType.HELLO, 0, 0, false, nowhere)));
+            WorkerConfig wc = new WorkerConfig(1, PsFixture.freeLoopback(), server.address()).withTimeoutMillis(20_000);
+            try (WorkerClient live = new WorkerClient(runtime, wc)) {
+                ParameterSnapshot first = live.join();
+                assertEquals(0, first.step());
+                assertTrue(server.stats().dropped().isEmpty(), "worker 1 got version 0 while the send to worker 0 was still"
+                        + " waiting (it is published first, in worker-id order): " + server.stats());
+            }
+        }
+    }
+
     private static TrainingResult trainWith(ParameterServer server, LeastSquares problem) throws InterruptedException {
         TrainingWorker[] workers = new TrainingWorker[PsFixture.WORKERS];
         for (int w = 0; w < workers.length; w++) {

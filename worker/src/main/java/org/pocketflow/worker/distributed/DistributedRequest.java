@@ -28,11 +28,13 @@ import org.pocketflow.worker.train.TrainingSpec;
  * @param timeoutMillis how long a worker waits for parameters before it gives up
  * @param onednn use oneDNN kernels on the executor
  * @param hook called after every push ({@link NopWorkerHook#INSTANCE} in production)
+ * @param nonce this run's random number, in every frame's HMAC, so that frames of another run
+ *     (or trial) under the same Spark secret do not verify (0: none)
  */
 public record DistributedRequest(String dataUri, int trainLimit, double validationFraction, String architecture,
                                  TrainingSpec training, long seed, int workers, ExchangeMode mode, GradientCodec codec,
                                  String serverHost, int portBase, byte[] secret, long timeoutMillis, boolean onednn,
-                                 WorkerHook hook) implements Serializable {
+                                 WorkerHook hook, long nonce) implements Serializable {
 
     public DistributedRequest {
         if (workers < 1) {
@@ -49,22 +51,37 @@ public record DistributedRequest(String dataUri, int trainLimit, double validati
         hook = hook == null ? NopWorkerHook.INSTANCE : hook;
     }
 
+    /** A request without a nonce. */
+    public DistributedRequest(String dataUri, int trainLimit, double validationFraction, String architecture,
+                              TrainingSpec training, long seed, int workers, ExchangeMode mode, GradientCodec codec,
+                              String serverHost, int portBase, byte[] secret, long timeoutMillis, boolean onednn,
+                              WorkerHook hook) {
+        this(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec, serverHost, portBase,
+                secret, timeoutMillis, onednn, hook, 0);
+    }
+
+    /** The same request with this run's nonce (the driver draws one per run). */
+    public DistributedRequest withNonce(long n) {
+        return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
+                serverHost, portBase, secret, timeoutMillis, onednn, hook, n);
+    }
+
     /** The same request with another hook (tests inject faults this way). */
     public DistributedRequest withHook(WorkerHook h) {
         return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
-                serverHost, portBase, secret, timeoutMillis, onednn, h);
+                serverHost, portBase, secret, timeoutMillis, onednn, h, nonce);
     }
 
     /** The same request with another HMAC key (each executor sets the key it derived itself). */
     public DistributedRequest withSecret(byte[] key) {
         return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
-                serverHost, portBase, key, timeoutMillis, onednn, hook);
+                serverHost, portBase, key, timeoutMillis, onednn, hook, nonce);
     }
 
     /** The same request with the server's address resolved (the driver picks it once Spark runs). */
     public DistributedRequest withServerHost(String host) {
         return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
-                host, portBase, secret, timeoutMillis, onednn, hook);
+                host, portBase, secret, timeoutMillis, onednn, hook, nonce);
     }
 
     @Override
@@ -91,7 +108,7 @@ public record DistributedRequest(String dataUri, int trainLimit, double validati
                 && validationFraction == r.validationFraction && architecture.equals(r.architecture) && training.equals(r.training)
                 && seed == r.seed && workers == r.workers && mode == r.mode && codec.equals(r.codec)
                 && serverHost.equals(r.serverHost) && portBase == r.portBase && Arrays.equals(secret, r.secret)
-                && timeoutMillis == r.timeoutMillis && onednn == r.onednn && hook.equals(r.hook);
+                && timeoutMillis == r.timeoutMillis && onednn == r.onednn && hook.equals(r.hook) && nonce == r.nonce;
     }
 
     @Override

@@ -81,7 +81,8 @@ public final class PartitionTrainer {
         ComputationGraph graph = MasterModel.initialGraph(req, dataset);
         GradientEncoder encoder = req.codec().newEncoder(encoderSeed(req.seed(), workerId));
         Address bind = new Address(bindHost, req.workerPort(workerId));
-        WorkerConfig wc = new WorkerConfig(workerId, bind, req.server(), req.secret(), req.timeoutMillis());
+        WorkerConfig wc = new WorkerConfig(workerId, bind, req.server(), req.secret(), req.timeoutMillis())
+                .withParamCount(graph.numParams()).withNonce(req.nonce());
         progress.accept(String.format("worker %d (attempt %d): %d of %d training images, %s, receiving on %s", workerId, attempt,
                 part.size(), train.size(), req.codec().id(), bind));
         Loop loop = new Loop(req, workerId, attempt, graph, encoder, part, norm, progress);
@@ -138,6 +139,9 @@ public final class PartitionTrainer {
 
         WorkerReport train(WorkerClient client, ParameterSnapshot first) {
             ParameterSnapshot p = first;
+            if (p.step() > 0) {
+                seek(p.step());
+            }
             while (!p.last()) {
                 long t0 = System.nanoTime();
                 setParams(p.values());
@@ -167,6 +171,23 @@ public final class PartitionTrainer {
             }
             setParams(p.values());
             return report(WorkerReport.Outcome.FINISHED, "");
+        }
+
+        /**
+         * Positions the data order after {@code consumed} minibatches: where this worker stands when
+         * it joins at version {@code consumed} of a sync run (one gradient per version, each on the
+         * next minibatch), as after a resume from a checkpoint or a retried task. Exact in sync mode
+         * for a worker that was never dropped; in async mode it spreads, rather than repeats, the data.
+         */
+        private void seek(long consumed) {
+            int perEpoch = part.batchCount(req.training().batchSize());
+            epoch = (int) (consumed / perEpoch);
+            batches = part.batches(req.training().batchSize(), norm, dataSeed, epoch);
+            for (long skip = consumed % perEpoch; skip > 0; skip--) {
+                batches.next();
+            }
+            progress.accept("worker " + workerId + " joins at version " + consumed + ": data order at epoch " + epoch
+                    + ", minibatch " + consumed % perEpoch);
         }
 
         private DataSet nextBatch() {

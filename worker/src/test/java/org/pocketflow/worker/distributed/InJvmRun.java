@@ -36,9 +36,15 @@ final class InJvmRun {
     }
 
     static Outcome run(DistributedRequest req, long serverTimeoutMillis, int testLimit) throws InterruptedException {
+        return run(req, serverTimeoutMillis, testLimit, c -> c);
+    }
+
+    /** As {@link #run(DistributedRequest, long, int)} with the server's configuration changed by {@code adjust}. */
+    static Outcome run(DistributedRequest req, long serverTimeoutMillis, int testLimit,
+                       java.util.function.UnaryOperator<ServerConfig> adjust) throws InterruptedException {
         MasterModel model = MasterModel.prepare(req, IdxDataset.open(req.dataUri(), req.trainLimit(), testLimit));
-        ServerConfig config = new ServerConfig(new Address(Address.LOOPBACK, req.portBase()), req.workers(), req.mode(), 2,
-                serverTimeoutMillis, 120_000, model.plan().totalSteps(), req.secret(), null, 0, false);
+        ServerConfig config = adjust.apply(new ServerConfig(new Address(Address.LOOPBACK, req.portBase()), req.workers(),
+                req.mode(), 2, serverTimeoutMillis, 120_000, model.plan().totalSteps(), req.secret(), null, 0, false));
         ExecutorService pool = Executors.newFixedThreadPool(req.workers());
         try (ParameterServer server = new ParameterServer(JvmAeron.get(), config, req.codec(), model.newOptimizer(),
                 model.initialParams())) {

@@ -47,6 +47,29 @@ class PartitionTrainerTest {
         assertMatchesLocalTraining(req, spec, run.result().params(), "lenet");
     }
 
+    @Test
+    void aRunResumedFromItsCheckpointEqualsTheUninterruptedRun(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // 192 images, batch 32: 6 steps an epoch, 2 epochs; the checkpoint at step 8 lies inside epoch 1
+        TrainingSpec spec = new TrainingSpec(2, 32, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, SEED, 1000);
+        DistributedRequest whole = request(192, 1, spec, ExchangeMode.SYNC, new IdentityCodec());
+        float[] uninterrupted = InJvmRun.run(whole, 60_000, 16).result().params();
+
+        DistributedRequest first = request(192, 1, spec, ExchangeMode.SYNC, new IdentityCodec());
+        InJvmRun.Outcome stopped = InJvmRun.run(first, 60_000, 16, c -> c.withTotalSteps(8).withCheckpoints(dir, 8, false));
+        assertEquals(8, stopped.result().stats().step());
+        DistributedRequest second = request(192, 1, spec, ExchangeMode.SYNC, new IdentityCodec());
+        InJvmRun.Outcome resumed = InJvmRun.run(second, 60_000, 16, c -> c.withCheckpoints(dir, 8, true));
+        assertEquals(12, resumed.result().stats().step());
+        assertEquals(4, resumed.result().stats().accepted(), "only the 4 steps after the checkpoint ran");
+        float[] r = resumed.result().params();
+        double worst = 0;
+        for (int i = 0; i < r.length; i++) {
+            worst = Math.max(worst, Math.abs(r[i] - uninterrupted[i]));
+        }
+        assertTrue(worst < 1e-5, "the resumed worker continues the data order at epoch 1, minibatch 2; largest difference "
+                + worst);
+    }
+
     /**
      * Trains {@code req}'s network locally, in worker 0's data order, and asserts that local
      * training moved the weights and that {@code distributed} (the server's result) equals it to 1e-4.

@@ -1,33 +1,43 @@
 package org.pocketflow.qsgd.ps.checkpoint;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * Keeps the latest {@link Checkpoint} in one file, {@code <dir>/ps-checkpoint.pfck}, through
- * java.nio (this module has no Hadoop dependency; a driver that wants a Hadoop FS run directory
- * copies the file, or mounts it).
+ * Keeps the last two {@link Checkpoint}s, {@code <dir>/ps-checkpoint.pfck} (the newest) and
+ * {@code <dir>/ps-checkpoint.prev.pfck} (the one before), through java.nio (this module has no
+ * Hadoop dependency; a driver that wants a Hadoop FS run directory copies the files, or mounts
+ * them).
  *
  * <p>Format version 1, little-endian: magic {@code PFCK}, version (int), step (long), optimizer
  * name (int length + UTF-8), parameter count n (int), n floats, state count m (int), m floats,
- * CRC32C over everything before it. {@link #save} writes a temporary file and moves it over the
- * old one atomically, so a crash leaves the previous checkpoint whole.
+ * CRC32C over everything before it. {@link #save} writes a temporary file and forces it to disk,
+ * renames the newest to the previous one, then the temporary file to the newest, and syncs the
+ * folder: a crash at any point leaves at least one whole checkpoint. {@link #load} takes the
+ * newest that reads whole and logs when it falls back to the previous one.
  *
  * <p>Used from the server's one thread; {@link #load} may be called from any thread.
  */
 public final class CheckpointStore {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     /** "PFCK" little-endian. */
     static final int MAGIC = 0x4b434650;
     static final int VERSION = 1;
     static final String FILE = "ps-checkpoint.pfck";
+    static final String PREVIOUS = "ps-checkpoint.prev.pfck";
 
     private final Path dir;
 
@@ -35,9 +45,14 @@ public final class CheckpointStore {
         this.dir = dir;
     }
 
-    /** The checkpoint file. */
+    /** The newest checkpoint's file. */
     public Path file() {
         return dir.resolve(FILE);
+    }
+
+    /** The previous checkpoint's file, kept until the next save. */
+    public Path previousFile() {
+        return dir.resolve(PREVIOUS);
     }
 
     public void save(Checkpoint c) {
@@ -55,38 +70,73 @@ public final class CheckpointStore {
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue());
+        Path tmp = null;
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-            Files.write(tmp, b.array());
+            tmp = Files.createTempFile(dir, FILE, ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer all = ByteBuffer.wrap(b.array());
+                while (all.hasRemaining()) {
+                    ch.write(all);
+                }
+                ch.force(true);
+            }
+            if (Files.exists(file())) {
+                Files.move(file(), previousFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
             Files.move(tmp, file(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+            syncFolder();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the parameter-server checkpoint " + file() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write the parameter-server checkpoint " + file() + ": " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the write already failed; that failure is the one to report
+                }
+            }
+        }
+    }
+
+    /** Makes the renames durable (Linux syncs a folder opened for reading; elsewhere this may be refused, harmlessly). */
+    private void syncFolder() {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            LOG.debug("cannot sync the folder {}: {}", dir, e.toString());
         }
     }
 
     /**
-     * The stored checkpoint, or empty when there is none.
+     * The newest checkpoint that reads whole, or empty when there is none. A damaged or missing
+     * newest file falls back to the previous one, with a warning in the log.
      *
-     * @throws IllegalStateException if the file exists but is damaged or of another version
+     * @throws IllegalStateException if every checkpoint file there is damaged
      */
     public Optional<Checkpoint> load() {
-        Path f = file();
-        if (!Files.exists(f)) {
-            return Optional.empty();
+        String newest = !Files.exists(file()) && Files.exists(previousFile()) ? file() + " is missing" : null;
+        for (Path f : new Path[] {file(), previousFile()}) {
+            if (!Files.exists(f)) {
+                continue;
+            }
+            try {
+                Checkpoint c = parse(Files.readAllBytes(f));
+                if (newest != null) {
+                    LOG.warn("parameter-server checkpoint {}; resuming from the previous one, {} (step {})", newest, f, c.step());
+                }
+                return Optional.of(c);
+            } catch (IOException | RuntimeException e) {
+                String why = f + " is damaged (" + e.getMessage() + ")";
+                newest = newest == null ? why : newest + " and " + why;
+            }
         }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(f);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the parameter-server checkpoint " + f + ": " + e.getMessage(), e);
+        if (newest != null) {
+            throw new IllegalStateException("parameter-server checkpoint " + newest + "; delete " + file() + " and "
+                    + previousFile() + " to start from scratch");
         }
-        try {
-            return Optional.of(parse(bytes));
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("parameter-server checkpoint " + f + " is damaged: " + e.getMessage()
-                    + "; delete it to start from scratch", e);
-        }
+        return Optional.empty();
     }
 
     private static Checkpoint parse(byte[] bytes) {

@@ -33,6 +33,14 @@ public record Address(String host, int port) {
         }
     }
 
+    /**
+     * Whether the host names the loopback interface ({@code 127.x.x.x}, {@code ::1}, {@code
+     * localhost}), judged from the text alone, without a name lookup.
+     */
+    public boolean isLoopback() {
+        return host.startsWith("127.") || host.equalsIgnoreCase("localhost") || host.equals("::1") || host.equals("[::1]");
+    }
+
     /** A loopback address on {@code port}. */
     public static Address loopback(int port) {
         return new Address(LOOPBACK, port);

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Call order and threads.</b> {@link AeronRuntime#bind} creates it; {@link #send} may be
  * called from any thread (sends to one peer are serialised so that chunks of two messages never
  * interleave on its publication; sends to different peers run in parallel); {@link #poll} belongs
- * to one thread, which owns the handler it passes;
+ * to one thread, which owns the handler it passes (and the counters below are read there);
  * {@link #close} last. A message reaches a peer only while that peer's endpoint is bound.
  */
 public final class AeronEndpoint implements AutoCloseable {
@@ -34,11 +34,11 @@ public final class AeronEndpoint implements AutoCloseable {
     private final MessageAssembler assembler;
     private final Map<Address, Peer> peers = new ConcurrentHashMap<>();
 
-    AeronEndpoint(Aeron aeron, Address address, TransportSettings settings) {
+    AeronEndpoint(Aeron aeron, Address address, TransportSettings settings, AssemblyLimits limits) {
         this.aeron = aeron;
         this.address = address;
         this.settings = settings;
-        this.assembler = new MessageAssembler(settings.maxMessageBytes());
+        this.assembler = new MessageAssembler(limits, System::nanoTime);
         try {
             this.subscription = aeron.addSubscription(settings.channel(address), STREAM_ID);
         } catch (RuntimeException e) {
@@ -87,15 +87,33 @@ public final class AeronEndpoint implements AutoCloseable {
      * to {@code handler} on the calling thread.
      *
      * @return the number of fragments read (0 when idle)
+     * @throws RuntimeException what {@code handler} threw, unchanged (the message that made it
+     *     throw is consumed; the next poll continues with the next one)
      */
     public int poll(MessageHandler handler, int fragmentLimit) {
         assembler.handler(handler);
+        assembler.evictStale();
         return subscription.poll(assembler, fragmentLimit);
     }
 
-    /** Messages dropped so far because their chunks did not fit together. */
+    /** Messages dropped so far because their chunks did not fit together or announced too many bytes. */
     public long malformedMessages() {
         return assembler.malformed();
+    }
+
+    /** Messages dropped so far because their sender's host, or all senders, held too many bytes ({@link AssemblyLimits}). */
+    public long overQuotaMessages() {
+        return assembler.overQuota();
+    }
+
+    /** Unfinished messages evicted so far because no chunk came for {@link AssemblyLimits#staleMillis()}. */
+    public long evictedMessages() {
+        return assembler.evicted();
+    }
+
+    /** Bytes held now for unfinished messages. */
+    public long heldBytes() {
+        return assembler.held();
     }
 
     private Peer publication(Address peer) {

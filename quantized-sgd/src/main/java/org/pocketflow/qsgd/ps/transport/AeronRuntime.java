@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * the endpoints, then close the runtime. The runtime's directory lies under {@code /dev/shm} when
  * it exists (Aeron maps its log buffers there) and is deleted on close. The driver runs one
  * shared thread with a back-off idle strategy, so a quiet JVM costs little CPU on a small host.
+ *
+ * <p><b>Errors.</b> An exception thrown by a {@link MessageHandler} leaves {@link
+ * AeronEndpoint#poll} on the polling thread (see {@link #rethrow}); Aeron's default would print it
+ * and go on polling.
  */
 public final class AeronRuntime implements AutoCloseable {
     private final MediaDriver driver;
@@ -54,11 +58,32 @@ public final class AeronRuntime implements AutoCloseable {
                     + " liveness timeout, as pf.jvm.flags sets)", e);
         }
         try {
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())
+                    .subscriberErrorHandler(AeronRuntime::rethrow));
         } catch (RuntimeException e) {
             driver.close();
             throw e;
         }
+    }
+
+    /**
+     * The error handler of every subscription: Aeron catches what a fragment handler throws and
+     * hands it here; rethrowing it makes {@link AeronEndpoint#poll} throw it to its caller (Aeron
+     * has already consumed the fragment), so a handler's failure is never swallowed or only printed.
+     */
+    static void rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("a message handler failed: " + t, t);
+    }
+
+    /** The Aeron client, for tests of this package that publish raw frames. */
+    Aeron client() {
+        return aeron;
     }
 
     /** The settings every endpoint of this runtime uses. */
@@ -66,9 +91,18 @@ public final class AeronRuntime implements AutoCloseable {
         return settings;
     }
 
-    /** A new endpoint bound to {@code bind}; the caller owns it and closes it before this runtime. */
+    /**
+     * A new endpoint bound to {@code bind} that takes messages up to {@link
+     * TransportSettings#maxMessageBytes()} from up to 16 peers; the caller owns it and closes it
+     * before this runtime.
+     */
     public AeronEndpoint bind(Address bind) {
-        return new AeronEndpoint(aeron, bind, settings);
+        return bind(bind, AssemblyLimits.forPeers(settings.maxMessageBytes(), 16));
+    }
+
+    /** A new endpoint bound to {@code bind} that rebuilds messages within {@code limits}. */
+    public AeronEndpoint bind(Address bind, AssemblyLimits limits) {
+        return new AeronEndpoint(aeron, bind, settings, limits);
     }
 
     @Override

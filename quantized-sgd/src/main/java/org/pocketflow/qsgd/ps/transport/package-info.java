@@ -27,7 +27,9 @@
  * client per JVM) → {@link org.pocketflow.qsgd.ps.transport.AeronEndpoint} (one subscription on
  * its address, one publication per peer) → whole messages to a {@link
  * org.pocketflow.qsgd.ps.transport.MessageHandler}. Messages longer than an Aeron message (an
- * eighth of a term) are split into chunks with a 16-byte header and rebuilt per Aeron session.
+ * eighth of a term) are split into chunks with a 16-byte header and rebuilt per Aeron session,
+ * within {@link org.pocketflow.qsgd.ps.transport.AssemblyLimits} (a chunk header is never trusted
+ * for an allocation). What a handler throws leaves {@code poll} on the polling thread.
  * Integrity and authentication are the frame layer's job ({@code org.pocketflow.qsgd.ps.wire}).
  */
 package org.pocketflow.qsgd.ps.transport;

@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
  * 12  step              8
  * 20  payload length L  4
  * 24  payload           L
- *     HMAC-SHA256       32  over bytes [0, 24 + L), only with flag bit 0
+ *     HMAC-SHA256       32  over the nonce (8 bytes) and bytes [0, 24 + L), only with flag bit 0
  *     CRC32C            4   over everything before it
  * </pre>
  *
@@ -29,7 +29,9 @@ import java.util.zip.CRC32C;
  * type and lengths ({@link RejectReason#MALFORMED}), then, when this codec holds a secret, the HMAC
  * ({@link RejectReason#UNAUTHENTICATED}, compared in constant time). The checksum catches
  * corruption; only the HMAC stops a forger, who can recompute a CRC. Without a secret any process
- * that reaches the port can claim any worker id: bind to loopback or set a secret.
+ * that reaches the port can claim any worker id: bind to loopback or set a secret. The nonce (the
+ * job's or trial's number, never sent) makes frames of one job fail the HMAC of another under the
+ * same secret; replays within a job are the receiver's to refuse (by step).
  *
  * <p>Immutable and thread-safe (each call makes its own {@link Mac}).
  */
@@ -45,6 +47,7 @@ public final class PsMessageCodec {
     private static final String HMAC = "HmacSHA256";
 
     private final byte[] secret;
+    private final byte[] nonce;
 
     /** A codec without authentication. */
     public PsMessageCodec() {
@@ -56,7 +59,16 @@ public final class PsMessageCodec {
      *     message and {@link #decode} rejects messages that are not signed with it.
      */
     public PsMessageCodec(byte[] secret) {
+        this(secret, 0);
+    }
+
+    /**
+     * @param secret the HMAC key; null or empty for none
+     * @param nonce the job's (or trial's) nonce, taken into every HMAC
+     */
+    public PsMessageCodec(byte[] secret, long nonce) {
         this.secret = secret == null || secret.length == 0 ? null : secret.clone();
+        this.nonce = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(nonce).array();
     }
 
     public boolean authenticates() {
@@ -73,7 +85,7 @@ public final class PsMessageCodec {
                 .put((byte) ((secret == null ? 0 : FLAG_MAC) | (m.last() ? FLAG_LAST : 0))).put((byte) 0)
                 .putInt(m.sender()).putLong(m.step()).putInt(payload.length).put(payload);
         if (secret != null) {
-            b.put(mac(secret, out, HEADER + payload.length));
+            b.put(mac(secret, nonce, out, HEADER + payload.length));
         }
         CRC32C crc = new CRC32C();
         crc.update(out, 0, out.length - CRC_BYTES);
@@ -126,21 +138,22 @@ public final class PsMessageCodec {
                 throw new RejectedMessageException(RejectReason.UNAUTHENTICATED, "message from sender " + sender
                         + " carries no HMAC but a secret is configured");
             }
-            byte[] expected = mac(secret, bytes, HEADER + length);
+            byte[] expected = mac(secret, nonce, bytes, HEADER + length);
             byte[] got = java.util.Arrays.copyOfRange(bytes, HEADER + length, HEADER + length + MAC_BYTES);
             if (!MessageDigest.isEqual(expected, got)) {
                 throw new RejectedMessageException(RejectReason.UNAUTHENTICATED, "HMAC of the message from sender " + sender
-                        + " does not verify (a different secret?)");
+                        + " does not verify (another secret, or a frame of another job or trial?)");
             }
         }
         byte[] payload = java.util.Arrays.copyOfRange(bytes, HEADER, HEADER + length);
         return new PsMessage(type, sender, step, (flags & FLAG_LAST) != 0, payload);
     }
 
-    private static byte[] mac(byte[] key, byte[] data, int length) {
+    private static byte[] mac(byte[] key, byte[] nonce, byte[] data, int length) {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(new SecretKeySpec(key, HMAC));
+            mac.update(nonce);
             mac.update(data, 0, length);
             return mac.doFinal();
         } catch (GeneralSecurityException e) {

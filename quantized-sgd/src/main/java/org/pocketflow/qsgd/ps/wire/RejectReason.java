@@ -16,12 +16,21 @@ public enum RejectReason {
     NOT_JOINED,
     /** A gradient on parameters older than the current step (sync) or than the staleness limit (async). */
     STALE,
-    /** A second gradient from the same worker for the same step. */
+    /**
+     * A second gradient from the same worker for the same step, or (async) for a step at or before
+     * one it already sent: a replay. A worker sends at most one gradient per parameter version.
+     */
     DUPLICATE,
     /** A gradient on parameters the server has not published yet. */
     FUTURE_STEP,
     /** The gradient message itself does not decode with the server's codec (CorruptMessageException). */
     CORRUPT_GRADIENT,
     /** A message type the receiver does not accept (a worker sending PARAMS). */
-    UNEXPECTED_TYPE
+    UNEXPECTED_TYPE,
+    /**
+     * A HELLO whose reply address is no address to send to: not {@code host:port}, characters an
+     * Aeron channel would read as parameters, a name that does not resolve, a wildcard or multicast
+     * address, or (on a loopback server) an address off this host.
+     */
+    BAD_ADDRESS
 }

@@ -50,6 +50,38 @@ class AeronEndpointTest {
     }
 
     @Test
+    void anExceptionInTheHandlerLeavesPollAndTheNextMessageStillArrives() throws Exception {
+        try (AeronRuntime runtime = new AeronRuntime();
+             AeronEndpoint a = runtime.bind(Address.loopback(freePort()));
+             AeronEndpoint b = runtime.bind(Address.loopback(freePort()))) {
+            assertTrue(a.send(b.address(), new byte[] {1}));
+            assertTrue(a.send(b.address(), new byte[] {2}));
+            IllegalStateException boom = new IllegalStateException("the handler failed");
+            IllegalStateException thrown = null;
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (thrown == null && System.nanoTime() < deadline) {
+                try {
+                    if (b.poll(m -> {
+                        throw boom;
+                    }, 1) == 0) {
+                        Thread.sleep(1);
+                    }
+                } catch (IllegalStateException e) {
+                    thrown = e;
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertSame(boom, thrown, "the handler's exception reaches the caller of poll");
+            List<byte[]> got = new ArrayList<>();
+            while (got.isEmpty() && System.nanoTime() < deadline) {
+                if (b.poll(got::add, 1) == 0) {
+                    Thread.sleep(1);
+                }
+            }
+            assertArrayEquals(new byte[] {2}, got.get(0), "the failed message is consumed, the next one follows");
+        }
+    }
+
+    @Test
     void rejectsBadAddresses() {
         assertEquals(Address.loopback(5), Address.parse("127.0.0.1:5"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Address.parse("127.0.0.1"));

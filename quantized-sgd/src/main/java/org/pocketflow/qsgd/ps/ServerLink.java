@@ -1,0 +1,48 @@
+package org.pocketflow.qsgd.ps;
+
+import org.pocketflow.qsgd.ps.transport.Address;
+import org.pocketflow.qsgd.ps.transport.MessageHandler;
+
+/**
+ * What the {@link ParameterServer}'s state machine needs from the network, and no more: receive
+ * frames, hand frames to a worker without waiting, hear which hand-offs failed. {@link AeronLink}
+ * is the real one (Aeron UDP); tests drive the server through an in-memory one, without UDP.
+ *
+ * <p>Every method is called from the server thread only.
+ */
+interface ServerLink extends AutoCloseable {
+
+    /** The address the server receives on. */
+    Address address();
+
+    /**
+     * Delivers the frames that have arrived to {@code handler}; never waits for more.
+     *
+     * @return how much was read (0 when idle)
+     */
+    int poll(MessageHandler handler, int limit);
+
+    /**
+     * Hands {@code frame} to worker {@code worker} at {@code to} and returns at once. Frames to one
+     * worker leave in order; a frame still waiting when a newer one comes is replaced by it (each
+     * carries whole parameters, so only the newest matters).
+     */
+    void send(int worker, Address to, byte[] frame);
+
+    /** Reports, once each, the sends that failed since the last call. */
+    void failures(SendFailureHandler handler);
+
+    /** Waits a bounded time for the frames already handed over, then releases the network. */
+    @Override
+    void close();
+
+    /** Hears of one failed send. */
+    @FunctionalInterface
+    interface SendFailureHandler {
+        /**
+         * @param worker the worker the frame was for
+         * @param why what happened, for the log ("unreachable at ... for N ms", the exception)
+         */
+        void onSendFailed(int worker, String why);
+    }
+}
