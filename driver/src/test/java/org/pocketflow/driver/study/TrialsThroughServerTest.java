@@ -28,11 +28,12 @@ class TrialsThroughServerTest {
 
     private static String[] job(Path runDir, String master, String... extra) {
         List<String> a = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=" + master,
-                "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.train-limit=2000",
+                "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.train-limit=3000",
                 "--conf", "pocketflow.data.test-limit=500", "--conf", "pocketflow.train.epochs=1",
                 "--conf", "pocketflow.eval.latency-warmup=1", "--conf", "pocketflow.eval.latency-iterations=2",
                 "--conf", "pocketflow.learn.algorithm=channel-pruning", "--conf", "pocketflow.learn.mac-fraction=0.5",
                 "--conf", "pocketflow.learn.fine-tune-epochs=1", "--conf", "pocketflow.seed=11",
+                "--conf", "pocketflow.train.batch-size=32",
                 "--conf", "pocketflow.search.sampler=random", "--conf", "pocketflow.search.parallelism=2",
                 "--conf", "pocketflow.search.workers-per-trial=2"));
         for (String e : extra) {
@@ -83,7 +84,7 @@ class TrialsThroughServerTest {
         assertEquals(retrained.at("/after/validationAccuracy").asDouble(), best.get("validationAccuracy").asDouble(), 0);
         assertTrue(best.get("macFraction").asDouble() <= 0.5 + 1e-9, best.toString());
         assertTrue(best.get("testAccuracy").asDouble() > 0.4, "a half-MAC LeNet fine-tuned on two workers (chance 0.1): "
-                + best);
+                + best + "\n" + o.out());
         for (String f : List.of("model.pfpk", "compressed.zip", "inference.zip", "model.onnx")) {
             assertTrue(Files.exists(runDir.resolve(f)), f);
         }
