@@ -17,27 +17,27 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.pocketflow.conf.DataKeys;
-import org.pocketflow.conf.EvalKeys;
 import org.pocketflow.conf.DistributedKeys;
-import org.pocketflow.driver.distributed.TrialServer;
-import org.pocketflow.worker.distributed.NopWorkerHook;
-import org.pocketflow.worker.learn.FineTuneSpec;
-import org.pocketflow.worker.task.TrialResult;
-import org.pocketflow.worker.train.TrainingSpec;
+import org.pocketflow.conf.EvalKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.RunKeys;
 import org.pocketflow.conf.RuntimeKeys;
 import org.pocketflow.driver.BaselineRequests;
 import org.pocketflow.driver.RunDirectory;
+import org.pocketflow.driver.distributed.TrialServer;
 import org.pocketflow.driver.search.Point;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.distributed.NopWorkerHook;
+import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.Learner;
 import org.pocketflow.worker.learn.LearnerCatalog;
 import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.task.CompressionRequest;
 import org.pocketflow.worker.task.TrialRequest;
+import org.pocketflow.worker.task.TrialResult;
 import org.pocketflow.worker.task.TrialRun;
+import org.pocketflow.worker.train.TrainingSpec;
 import org.pocketflow.driver.SparkContexts;
 
 /**
@@ -165,10 +165,7 @@ public final class StudyRun {
                                         byte[] zip) {
         Candidate c = candidates.candidate(new Point(best.point()), s.trialSeed(best.trial()));
         FineTuneSpec ft = c.fineTune();
-        TrainingSpec t = ft.training();
-        if (t == null) {
-            t = BaselineRequests.compression(config, BaselineRequests.training(config)).fineTune().training();
-        }
+        TrainingSpec t = ft.training(); // StudySettings.problems refuses final-epochs without fine-tuning
         FineTuneSpec more = new FineTuneSpec(new TrainingSpec(s.finalEpochs(), t.batchSize(), t.learningRate(), t.momentum(),
                 t.weightDecay(), t.schedule(), t.seed(), t.logEverySteps()), ft.distillationWeight(), ft.temperature());
         TrialRequest req = new TrialRequest(ctx, best.trial(), 0, 0, 1, c.settings(), more, best.result().checkpoint(),

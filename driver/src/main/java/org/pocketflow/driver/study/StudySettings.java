@@ -120,6 +120,11 @@ public record StudySettings(String sampler, int trials, int startupTrials, int p
             p.add(head + "trials are ranked by validation accuracy, but " + DataKeys.VALIDATION_FRACTION.name()
                     + " = 0. Fix: hold out a validation split, e.g. " + DataKeys.VALIDATION_FRACTION.name() + " = 0.1");
         }
+        if (s.finalEpochs > 0 && c.get(LearnKeys.FINE_TUNE_EPOCHS) == 0) {
+            p.add(SearchKeys.FINAL_EPOCHS.name() + " = " + s.finalEpochs + ": the winner is retrained with its trial's"
+                    + " fine-tuning settings, but " + LearnKeys.FINE_TUNE_EPOCHS.name() + " = 0. Fix: fine-tune the trials"
+                    + " (" + LearnKeys.FINE_TUNE_EPOCHS.name() + " >= 1), or set " + SearchKeys.FINAL_EPOCHS.name() + " = 0");
+        }
         if (s.earlyStopping.equals("successive-halving")) {
             int epochs = c.get(LearnKeys.FINE_TUNE_EPOCHS);
             if (epochs == 0) {
@@ -129,7 +134,9 @@ public record StudySettings(String sampler, int trials, int startupTrials, int p
             } else {
                 int limit = c.get(DataKeys.TRAIN_LIMIT);
                 long images = Math.round((limit == 0 ? 60_000 : limit) * (1 - c.get(DataKeys.VALIDATION_FRACTION)));
-                long steps = epochs * ((images + c.get(TrainKeys.BATCH_SIZE) - 1) / c.get(TrainKeys.BATCH_SIZE));
+                long batches = (images + c.get(TrainKeys.BATCH_SIZE) - 1) / c.get(TrainKeys.BATCH_SIZE);
+                // W workers take W minibatches per step
+                long steps = epochs * ((batches + s.workersPerTrial - 1) / s.workersPerTrial);
                 double first = Math.pow(s.eta, s.rungs - 1);
                 if (steps < first) {
                     p.add(SearchKeys.HALVING_RUNGS.name() + " = " + s.rungs + " with " + SearchKeys.HALVING_ETA.name()
