@@ -44,7 +44,7 @@ class TrialsThroughServerTest {
     }
 
     @Test
-    void moreWorkersThanTaskSlotsAreRefusedBeforeAnySparkWork(@TempDir Path tmp) {
+    void studiesThatCannotRunAreRefusedBeforeAnySparkWork(@TempDir Path tmp) {
         Cli.Outcome o = Cli.run(job(tmp.resolve("run"), "local[3]"));
         assertEquals(2, o.code(), o.err() + o.out());
         assertTrue(o.err().contains("pocketflow.search.parallelism = 2") && o.err().contains("pocketflow.search"
@@ -55,6 +55,11 @@ class TrialsThroughServerTest {
         assertEquals(2, fin.code(), fin.err() + fin.out());
         assertTrue(fin.err().contains("pocketflow.search.final-workers = 5") && fin.err().contains("the cluster has 4"),
                 fin.err());
+        Cli.Outcome untuned = Cli.run(job(tmp.resolve("run"), "local[4]", "pocketflow.search.final-epochs=1",
+                "pocketflow.learn.fine-tune-epochs=0"));
+        assertEquals(2, untuned.code(), untuned.err() + untuned.out());
+        assertTrue(untuned.err().contains("pocketflow.search.final-epochs = 1"), untuned.err());
+        assertTrue(!Files.exists(tmp.resolve("run")), "no run directory for a refused study");
     }
 
     @Test
