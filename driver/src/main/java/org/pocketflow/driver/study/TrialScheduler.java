@@ -27,10 +27,11 @@ import org.pocketflow.worker.task.TrialRequest;
 import org.pocketflow.worker.task.TrialResult;
 
 /**
- * Runs a study's trials on Spark, up to P at once. Each Spark job of a trial (one per rung) runs
+ * Runs a study's trials on Spark, up to P at once. A {@link TrialLauncher} starts each rung (one
+ * Spark task, or W workers through the trial's parameter server); every Spark job of a trial runs
  * in the job group {@code pocketflow-trial-N}, so {@link #cancel} (and the time limit) end it with
- * {@code cancelJobGroup}; Spark interrupts the task's thread and the trial's fine-tuning stops at
- * its next step. Every state change goes to the {@link TrialStore} before the next step, so a
+ * {@code cancelJobGroup} and by cancelling the rung's future; Spark interrupts the tasks' threads
+ * and the trial's fine-tuning stops at its next step. Every state change goes to the {@link TrialStore} before the next step, so a
  * restarted driver ({@link #run} on a store with records) continues where this one stopped:
  * finished trials are not run again, trials that were running start again from the last rung
  * they finished.

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,7 +29,10 @@ import org.pocketflow.qsgd.ps.ParameterServer;
 import org.pocketflow.qsgd.ps.ServerConfig;
 import org.pocketflow.qsgd.ps.TrainingResult;
 import org.pocketflow.qsgd.ps.transport.Address;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.distributed.JvmAeron;
 import org.pocketflow.worker.distributed.LoopbackPorts;
 import org.pocketflow.worker.distributed.WorkerReport;
@@ -36,6 +41,7 @@ import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.model.ModelFiles;
+import org.pocketflow.worker.train.ImageSetEpochs;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
 
@@ -57,11 +63,9 @@ class TrialWorkerTest {
         }
         ComputationGraph g = Architecture.LENET.factory().create(new ImageShape(1, 28, 28), 10, 3);
         TrainingSpec spec = new TrainingSpec(1, 32, 0.01, 0.9, 0, TrainingSpec.LrSchedule.CONSTANT, 3, 1000);
-        var data = org.pocketflow.worker.data.IdxDataset.open("file://" + DATA, 1024, 1);
-        var train = data.train();
+        ImageSet train = IdxDataset.open("file://" + DATA, 1024, 1).train();
         g = Trainer.withOptimizer(g, spec, train.batchCount(32));
-        new Trainer(spec, line -> { }).fit(g, new org.pocketflow.worker.train.ImageSetEpochs(train,
-                org.pocketflow.worker.data.Normalizer.fit(train), 32, 3));
+        new Trainer(spec, line -> { }).fit(g, new ImageSetEpochs(train, Normalizer.fit(train), 32, 3));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ModelSerializer.writeModel(g, out, false);
         base = out.toByteArray();
@@ -116,7 +120,6 @@ class TrialWorkerTest {
         assertEquals(local.macs(), server.macs(), learner + ": the same network");
         float[] a = ModelFiles.load(local.checkpoint()).params().toFloatVector();
         float[] b = ModelFiles.load(server.checkpoint()).params().toFloatVector();
-        ComputationGraph before = ModelFiles.load(local.checkpoint());
         int over = 0;
         double maxDiff = 0;
         for (int i = 0; i < a.length; i++) {
@@ -140,7 +143,6 @@ class TrialWorkerTest {
             assertEquals(local.tensorBytes(), server.tensorBytes(), learner + ": the same packed tensors");
         }
         assertEquals(local.validationAccuracy(), server.validationAccuracy(), 0.01, learner + ": validation accuracy");
-        assertTrue(before.numParams() == a.length);
     }
 
     @Test
@@ -179,7 +181,7 @@ class TrialWorkerTest {
             server.start();
             TrialWorkerRequest wr = new TrialWorkerRequest(req, workers, new IdentityCodec(), Address.LOOPBACK, port, 60_000,
                     KEY, null);
-            java.util.List<Future<WorkerReport>> futures = new java.util.ArrayList<>();
+            List<Future<WorkerReport>> futures = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 int id = w;
                 futures.add(pool.submit(() -> TrialWorker.run(wr, base, id, 0, Address.LOOPBACK, JvmAeron.get(), line -> { })));
