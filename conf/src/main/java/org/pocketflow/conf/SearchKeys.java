@@ -68,10 +68,29 @@ public final class SearchKeys {
             "Successive halving: reduction factor eta; the best 1/eta of the trials at a rung are promoted.",
             Validators.range(2, 100));
 
+    /** Workers that fine-tune one trial data-parallel. */
+    public static final ConfigKey<Integer> WORKERS_PER_TRIAL = ConfigKey.integer("pocketflow.search.workers-per-trial", 1,
+            "Spark tasks that fine-tune one trial data-parallel through the trial's own parameter server in the driver "
+                    + "(1 = the trial is one task, as without a parameter server). parallelism x workers-per-trial tasks "
+                    + "run at once, so the cluster needs that many task slots.",
+            Validators.range(1, 256));
+
+    /** Epochs the study's winner is retrained after the study. */
+    public static final ConfigKey<Integer> FINAL_EPOCHS = ConfigKey.integer("pocketflow.search.final-epochs", 0,
+            "After the study, the best candidate continues from its last checkpoint for this many epochs on "
+                    + "pocketflow.search.final-workers workers through the parameter server before its one test "
+                    + "evaluation (0 = no final retraining).",
+            Validators.range(0, 10_000));
+
+    /** Workers of the winner's final retraining. */
+    public static final ConfigKey<Integer> FINAL_WORKERS = ConfigKey.integer("pocketflow.search.final-workers", 1,
+            "Spark tasks (data-parallel workers) of the winner's final retraining; needs that many task slots.",
+            Validators.range(1, 256));
+
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Search", List.of(SAMPLER, TRIALS, STARTUP_TRIALS, PARALLELISM,
             MAX_FAILED_TRIALS, TRIAL_TIMEOUT, INCLUDE_UNIFORM, TRAINING_KNOBS, EARLY_STOPPING, HALVING_RUNGS,
-            HALVING_ETA));
+            HALVING_ETA, WORKERS_PER_TRIAL, FINAL_EPOCHS, FINAL_WORKERS));
 
     private SearchKeys() {
     }

@@ -80,6 +80,7 @@ public final class JobRunner {
             }
         }
         problems.addAll(PruningPreflight.problems(config));
+        problems.addAll(localSlotProblems());
         return problems;
     }
 
@@ -138,6 +139,7 @@ public final class JobRunner {
         report.put("startedAt", started.toString());
         report.put("status", "running");
         try (JavaSparkContext sc = SparkContexts.create(config, "pocketflow:" + config.get(RunKeys.JOB_NAME))) {
+            checkStudySlots(sc);
             Map<String, Object> provenance = provenance(sc);
             report.put("provenance", provenance);
             JsonNode baseline;
@@ -195,6 +197,38 @@ public final class JobRunner {
             writeHtmlReport(dir, report);
         }
         return dir;
+    }
+
+    /** With a local master its URL fixes the task slots, so a study that cannot fit them is refused before the run directory. */
+    private List<String> localSlotProblems() {
+        StudySettings study = StudySettings.of(config);
+        TaskSlots.Count slots = TaskSlots.ofMaster(config.get(org.pocketflow.conf.RuntimeKeys.SPARK_MASTER),
+                Integer.parseInt(config.sparkConf().getOrDefault("spark.task.cpus", "1")),
+                Runtime.getRuntime().availableProcessors());
+        if (!study.enabled() || study.slotsNeeded() == 0 || slots == null) {
+            return List.of();
+        }
+        try {
+            study.checkSlots(slots.slots(), slots.how());
+            return List.of();
+        } catch (org.pocketflow.conf.ConfigException e) {
+            return e.problems();
+        }
+    }
+
+    /** A study's trials through parameter servers must fit the cluster's task slots: refused before any Spark job. */
+    private void checkStudySlots(JavaSparkContext sc) {
+        StudySettings study = StudySettings.of(config);
+        if (study.enabled() && study.slotsNeeded() > 0) {
+            TaskSlots.Count slots = TaskSlots.await(sc, study.slotsNeeded());
+            study.checkSlots(slots.slots(), slots.how());
+            try { // the trials' servers: off loopback only with authentication or the explicit opt-out
+                org.pocketflow.driver.distributed.TrialServer.Settings.of(config, sc,
+                        org.pocketflow.worker.distributed.NopWorkerHook.INSTANCE);
+            } catch (IllegalArgumentException e) {
+                throw new org.pocketflow.conf.ConfigException(List.of(e.getMessage()));
+            }
+        }
     }
 
     /** report.html beside report.json; a failure to render it is reported and does not change the job's outcome. */

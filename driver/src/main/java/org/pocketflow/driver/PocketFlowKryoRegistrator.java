@@ -6,6 +6,7 @@ import org.pocketflow.worker.distributed.DistributedRequest;
 import org.pocketflow.worker.distributed.WorkerReport;
 import org.pocketflow.worker.task.BaselineRequest;
 import org.pocketflow.worker.task.TrialRequest;
+import org.pocketflow.worker.task.TrialWorkerRequest;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
@@ -27,6 +28,7 @@ public final class PocketFlowKryoRegistrator implements KryoRegistrator {
         kryo.register(byte[].class);
         kryo.register(BaselineRequest.class, new JavaSerializer());
         kryo.register(TrialRequest.class, new JavaSerializer());
+        kryo.register(TrialWorkerRequest.class, new JavaSerializer());
         kryo.register(DistributedRequest.class, new JavaSerializer());
         kryo.register(WorkerReport.class, new JavaSerializer());
     }

@@ -149,6 +149,10 @@ public final class PocketFlowMain {
         } catch (StudyInterruptedException e) {
             err.println("job interrupted: " + e.getMessage());
             return EXIT_INTERRUPTED;
+        } catch (ConfigException e) {
+            // input that only the running cluster can judge (its task slots): bad input, refused before any Spark job
+            e.problems().forEach(err::println);
+            return ConfigException.EXIT_CODE;
         } catch (RuntimeException e) {
             if (Interruption.requested()) {
                 err.println("job interrupted: resume it with `pocketflow resume " + dir.uri() + "`");

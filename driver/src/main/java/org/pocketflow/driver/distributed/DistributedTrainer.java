@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.apache.spark.api.java.JavaFutureAction;
@@ -40,8 +39,6 @@ import org.pocketflow.worker.model.ModelFiles;
  */
 public final class DistributedTrainer {
     private static final String JOB_GROUP = "pocketflow-distributed";
-    /** How long live workers get to report after the final parameters (they need only to receive them). */
-    private static final long GRACE_MILLIS = 10_000;
 
     private final JobConfig config;
     private final Consumer<String> out;
@@ -94,9 +91,9 @@ public final class DistributedTrainer {
             sc.setJobGroup(JOB_GROUP, "distributed training, " + req.workers() + " workers", true);
             JavaFutureAction<List<WorkerReport>> job = sc.parallelize(Collections.nCopies(req.workers(), req), req.workers())
                     .mapPartitions(new TrainPartitionFunction(), true).collectAsync();
-            TrainingResult result = awaitServer(server, job, sc0.workerTimeoutMillis());
+            TrainingResult result = ServerJob.await(server, job, sc0.workerTimeoutMillis());
             double seconds = (System.nanoTime() - t0) / 1e9;
-            List<WorkerReport> reports = collectReports(sc, job);
+            List<WorkerReport> reports = ServerJob.reports(sc, job, JOB_GROUP, out);
             Evaluation test = model.evaluate(result.params());
             String modelFile = runDir + "/model.zip";
             ModelFiles.save(model.withParams(result.params()), modelFile);
@@ -140,50 +137,5 @@ public final class DistributedTrainer {
                     + DistributedKeys.CHECKPOINT_EVERY.name() + " = 0");
         }
         return null;
-    }
-
-    private TrainingResult awaitServer(ParameterServer server, JavaFutureAction<List<WorkerReport>> job, long timeoutMillis) {
-        long tasksGoneAt = 0;
-        while (true) {
-            try {
-                return server.await(1, TimeUnit.SECONDS);
-            } catch (IllegalStateException e) {
-                if (!(e.getCause() instanceof java.util.concurrent.TimeoutException)) {
-                    throw e;
-                }
-            }
-            if (job.isDone() && tasksGoneAt == 0) {
-                tasksGoneAt = System.nanoTime();
-            }
-            if (tasksGoneAt != 0 && System.nanoTime() - tasksGoneAt > TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) {
-                throw new IllegalStateException("every worker task ended but the parameter server is at step " + server.step()
-                        + " (" + server.stats() + "); see the executor logs for the workers' errors", failure(job));
-            }
-        }
-    }
-
-    private static Throwable failure(JavaFutureAction<?> job) {
-        try {
-            job.get(0, TimeUnit.MILLISECONDS);
-            return null;
-        } catch (Exception e) {
-            return e;
-        }
-    }
-
-    /** The workers' reports: live workers end right after the server's final parameters; others are cancelled. */
-    private List<WorkerReport> collectReports(JavaSparkContext sc, JavaFutureAction<List<WorkerReport>> job) {
-        try {
-            return job.get(GRACE_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            sc.cancelJobGroup(JOB_GROUP);
-            return List.of();
-        } catch (Exception e) {
-            out.accept("worker tasks did not all report (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                    + "); training had already finished, cancelling them");
-            sc.cancelJobGroup(JOB_GROUP);
-            return List.of();
-        }
     }
 }

@@ -20,6 +20,7 @@ import org.apache.spark.SparkEnv;
  */
 public final class JobSecret {
     private static final byte[] LABEL = "pocketflow-parameter-server-hmac/1\0".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] TRIAL_LABEL = "pocketflow-trial-server-hmac/1\0".getBytes(StandardCharsets.UTF_8);
 
     private JobSecret() {
     }
@@ -28,6 +29,30 @@ public final class JobSecret {
     public static byte[] fromSparkEnv() {
         SecurityManager sm = SparkEnv.get().securityManager();
         return hmacKey(sm.isAuthenticationEnabled(), sm.isAuthenticationEnabled() ? sm.getSecretKey() : null);
+    }
+
+    /**
+     * Trial {@code trial}'s own key, so that the parameter servers of a study's concurrent trials
+     * never accept each other's messages: SHA-256 over a fixed label, the job's key and the trial
+     * number. Empty when the job's key is (no authentication).
+     */
+    public static byte[] forTrial(byte[] jobKey, int trial) {
+        if (jobKey.length == 0) {
+            return jobKey;
+        }
+        MessageDigest sha = sha256();
+        sha.update(TRIAL_LABEL);
+        sha.update(jobKey);
+        sha.update(java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(trial).array());
+        return sha.digest();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM offers no SHA-256, which every Java platform must", e);
+        }
     }
 
     /**

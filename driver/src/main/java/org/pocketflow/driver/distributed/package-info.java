@@ -12,5 +12,12 @@
  * and its task's fate does not decide the run — evaluates the final parameters and writes the
  * model to the run directory ({@link org.pocketflow.driver.distributed.DistributedResult}).
  * {@link org.pocketflow.driver.distributed.DistributedMain} is the command-line entry point.
+ *
+ * <p>A study's trial on W workers uses the same pieces per rung: {@link
+ * org.pocketflow.driver.distributed.TrialServer} runs the trial's own server (its own ports, its own
+ * HMAC key, {@link org.pocketflow.driver.distributed.JobSecret#forTrial}) with the learner's
+ * constraint kept on the server, and one job of W {@link
+ * org.pocketflow.driver.distributed.TrialWorkerFunction} tasks; {@link
+ * org.pocketflow.driver.distributed.ServerJob} decides the end for both kinds of run.
  */
 package org.pocketflow.driver.distributed;

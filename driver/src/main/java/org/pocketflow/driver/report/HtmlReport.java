@@ -72,6 +72,7 @@ public final class HtmlReport {
         }
         SummarySection.append(b, report);
         StudySection.append(b, report);
+        FinalRetrainingSection.append(b, report);
         SettingsSection.append(b, report);
         CurveSection.append(b, report);
         appendProvenance(b, report);

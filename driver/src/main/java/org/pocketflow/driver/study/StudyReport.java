@@ -19,6 +19,7 @@ final class StudyReport {
         m.put("earlyStopping", s.earlyStopping());
         m.put("trialsPlanned", s.trials());
         m.put("parallelism", s.parallelism());
+        m.put("workersPerTrial", s.workersPerTrial());
         m.put("session", o.session());
         m.put("trialsStartedThisSession", o.trialsStarted());
         m.put("sparkJobsThisSession", o.jobsSubmitted());

@@ -17,21 +17,27 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.pocketflow.conf.DataKeys;
+import org.pocketflow.conf.DistributedKeys;
 import org.pocketflow.conf.EvalKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.RunKeys;
 import org.pocketflow.conf.RuntimeKeys;
 import org.pocketflow.driver.BaselineRequests;
 import org.pocketflow.driver.RunDirectory;
+import org.pocketflow.driver.distributed.TrialServer;
 import org.pocketflow.driver.search.Point;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.distributed.NopWorkerHook;
+import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.Learner;
 import org.pocketflow.worker.learn.LearnerCatalog;
 import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.task.CompressionRequest;
 import org.pocketflow.worker.task.TrialRequest;
+import org.pocketflow.worker.task.TrialResult;
 import org.pocketflow.worker.task.TrialRun;
+import org.pocketflow.worker.train.TrainingSpec;
 import org.pocketflow.driver.SparkContexts;
 
 /**
@@ -91,29 +97,83 @@ public final class StudyRun {
                 + candidates.space().names() + ", " + s.trials() + " trials, " + s.parallelism() + " at once, early "
                 + "stopping " + s.earlyStopping());
         Broadcast<byte[]> baseModel = sc.broadcast(zip);
-        JsonLinesTrialStore store = new JsonLinesTrialStore(dir.uri() + "/" + STORE);
-        StudyOutcome outcome;
         try {
-            scheduler = new TrialScheduler(sc, new TrialTask(baseModel), plan, store, out);
-            outcome = scheduler.run();
-        } catch (InterruptedException e) {
-            throw new StudyInterruptedException(dir.uri());
+            JsonLinesTrialStore store = new JsonLinesTrialStore(dir.uri() + "/" + STORE);
+            StudyOutcome outcome = trials(sc, s, plan, store, baseModel, zip);
+            Map<String, Object> section = StudyReport.section(s, outcome, store.uri());
+            report.put("study", section);
+            Optional<TrialRecord> best = outcome.best();
+            if (best.isPresent()) {
+                TrialResult winner = best.get().result();
+                Map<String, Object> retraining = null;
+                if (s.finalEpochs() > 0) {
+                    TrialServer.Outcome o = retrain(sc, s, candidates, ctx, best.get(), baseModel, zip);
+                    retraining = FinalRetraining.section(s, best.get(), o);
+                    if (TrialResult.COMPLETE.equals(o.result().status())) {
+                        winner = o.result();
+                    } else {
+                        out.accept("WARNING: the final retraining of trial " + best.get().trial() + " failed ("
+                                + o.result().reason() + "); the study's checkpoint is the result");
+                    }
+                }
+                Map<String, Object> compressed = finalCandidate(sc, ctx, best.get(), winner, info.totalMacs(),
+                        datasetSha256);
+                report.put("compressed", compressed);
+                if (retraining != null) {
+                    retraining.put("testAccuracy", compressed.get("testAccuracy"));
+                    report.put("finalRetraining", retraining);
+                }
+            }
+            if (!outcome.stopReason().isEmpty()) {
+                throw new IllegalStateException(outcome.stopReason());
+            }
+            if (best.isEmpty()) {
+                throw new IllegalStateException("the study finished without a complete trial (" + outcome.trials().size()
+                        + " trials: see their reasons in " + store.uri() + ")");
+            }
         } finally {
             baseModel.destroy();
         }
-        Map<String, Object> section = StudyReport.section(s, outcome, store.uri());
-        report.put("study", section);
-        Optional<TrialRecord> best = outcome.best();
-        if (best.isPresent()) {
-            report.put("compressed", finalCandidate(sc, ctx, best.get(), info.totalMacs(), datasetSha256));
+    }
+
+    /** The trials: one Spark task each, or W workers through the trial's own parameter server. */
+    private StudyOutcome trials(JavaSparkContext sc, StudySettings s, StudyPlan plan, TrialStore store,
+                                Broadcast<byte[]> baseModel, byte[] zip) {
+        ServerTrialLauncher servers = s.workersPerTrial() > 1 ? new ServerTrialLauncher(
+                new TrialServer(TrialServer.Settings.of(config, sc, NopWorkerHook.INSTANCE), baseModel, zip, out),
+                s.workersPerTrial(), s.parallelism(), config.get(DistributedKeys.PORT_BASE)) : null;
+        try {
+            scheduler = new TrialScheduler(sc, servers != null ? servers : TrialLauncher.sparkTask(new TrialTask(baseModel)),
+                    plan, store, out);
+            return scheduler.run();
+        } catch (InterruptedException e) {
+            throw new StudyInterruptedException(dir.uri());
+        } finally {
+            if (servers != null) {
+                servers.shutdown();
+            }
         }
-        if (!outcome.stopReason().isEmpty()) {
-            throw new IllegalStateException(outcome.stopReason());
-        }
-        if (best.isEmpty()) {
-            throw new IllegalStateException("the study finished without a complete trial (" + outcome.trials().size()
-                    + " trials: see their reasons in " + store.uri() + ")");
-        }
+    }
+
+    /**
+     * The winner retrained on {@code final-workers} through the parameter server: from its last
+     * checkpoint, {@code final-epochs} more epochs of its own fine-tuning settings (the schedule
+     * restarted over them), left in {@code final/} of the run directory.
+     */
+    private TrialServer.Outcome retrain(JavaSparkContext sc, StudySettings s, CandidateSpace candidates,
+                                        TrialRequest.TrialContext ctx, TrialRecord best, Broadcast<byte[]> baseModel,
+                                        byte[] zip) {
+        Candidate c = candidates.candidate(new Point(best.point()), s.trialSeed(best.trial()));
+        FineTuneSpec ft = c.fineTune();
+        TrainingSpec t = ft.training(); // StudySettings.problems refuses final-epochs without fine-tuning
+        FineTuneSpec more = new FineTuneSpec(new TrainingSpec(s.finalEpochs(), t.batchSize(), t.learningRate(), t.momentum(),
+                t.weightDecay(), t.schedule(), t.seed(), t.logEverySteps()), ft.distillationWeight(), ft.temperature());
+        TrialRequest req = new TrialRequest(ctx, best.trial(), 0, 0, 1, c.settings(), more, best.result().checkpoint(),
+                dir.uri() + "/" + FinalRetraining.FOLDER);
+        out.accept(String.format("study: retraining trial %d for %d epoch(s) on %d worker(s) through the parameter server",
+                best.trial(), s.finalEpochs(), s.finalWorkers()));
+        TrialServer server = new TrialServer(TrialServer.Settings.of(config, sc, NopWorkerHook.INSTANCE), baseModel, zip, out);
+        return server.run(sc, req, s.finalWorkers(), config.get(DistributedKeys.PORT_BASE), FinalRetraining.GROUP);
     }
 
     /** Cancels trial {@code trial} if it is running (from any thread); no-op before the study starts. */
@@ -132,29 +192,34 @@ public final class StudyRun {
     }
 
     private Map<String, Object> finalCandidate(JavaSparkContext sc, TrialRequest.TrialContext ctx, TrialRecord best,
-                                               long baseMacs, String datasetSha256) {
+                                               TrialResult winner, long baseMacs, String datasetSha256) {
         sc.setJobGroup("pocketflow-final", "test accuracy of trial " + best.trial(), true);
-        String checkpoint = best.result().checkpoint();
+        String checkpoint = winner.checkpoint();
         double test;
         try {
-            test = Double.parseDouble(sc.parallelize(List.of(checkpoint), 1).map(new TestAccuracy(ctx)).collect().get(0));
+            test = Double.parseDouble(sc.parallelize(List.of(checkpoint), 1).map(new TestAccuracy(ctx,
+                    dir.uri() + "/inference.zip")).collect().get(0));
         } finally {
             sc.clearJobGroup();
         }
-        dir.copyFrom(best.result().packedFile(), "model.pfpk");
+        dir.copyFrom(winner.packedFile(), "model.pfpk");
         dir.copyFrom(checkpoint, "compressed.zip");
         sc.setJobGroup("pocketflow-onnx", "model.onnx of trial " + best.trial(), true);
         String onnx;
         try {
-            onnx = sc.parallelize(List.of(checkpoint), 1).map(new OnnxExport(ctx, best.result().packedFile(),
+            onnx = sc.parallelize(List.of(checkpoint), 1).map(new OnnxExport(ctx, winner.packedFile(),
                     dir.uri() + "/model.onnx")).collect().get(0);
         } finally {
             sc.clearJobGroup();
         }
         Map<String, Object> m = new LinkedHashMap<>(StudyReport.trial(best));
+        m.put("validationAccuracy", winner.validationAccuracy());
+        m.put("packedBytes", winner.packedBytes());
+        m.put("latency", winner.latency());
         m.put("learner", ctx.learner());
         m.put("testAccuracy", test);
-        m.put("macFraction", best.result().macs() / (double) Math.max(1, baseMacs));
+        m.put("macFraction", winner.macs() / (double) Math.max(1, baseMacs));
+        m.put("inferenceFile", dir.uri() + "/inference.zip");
         m.put("packedFile", dir.uri() + "/model.pfpk");
         m.put("modelFile", dir.uri() + "/compressed.zip");
         m.put("datasetSha256", datasetSha256);
@@ -164,8 +229,8 @@ public final class StudyRun {
             throw new UncheckedIOException("unreadable ONNX result " + onnx, e);
         }
         out.accept(String.format("study: best trial %d, validation accuracy %.4f, test accuracy %.4f, %.3f of the MACs,"
-                        + " %,d packed bytes -> %s", best.trial(), best.objective(), test,
-                best.result().macs() / (double) Math.max(1, baseMacs), best.result().packedBytes(),
+                        + " %,d packed bytes -> %s", best.trial(), winner.validationAccuracy(), test,
+                winner.macs() / (double) Math.max(1, baseMacs), winner.packedBytes(),
                 dir.uri() + "/model.pfpk"));
         return m;
     }
@@ -195,11 +260,12 @@ public final class StudyRun {
         }
     }
 
-    /** The Spark task that measures the best candidate's test accuracy. */
-    private record TestAccuracy(TrialRequest.TrialContext ctx) implements Function<String, String> {
+    /** The Spark task that measures the best candidate's test accuracy and writes its inference form. */
+    private record TestAccuracy(TrialRequest.TrialContext ctx, String inferenceUri) implements Function<String, String> {
         @Override
         public String call(String checkpoint) {
             SparkContexts.prepareExecutorTask();
+            TrialRun.writeInference(checkpoint, inferenceUri);
             return String.valueOf(TrialRun.testAccuracy(ctx, checkpoint));
         }
     }

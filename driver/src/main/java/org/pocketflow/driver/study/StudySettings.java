@@ -3,6 +3,7 @@ package org.pocketflow.driver.study;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.pocketflow.conf.ConfigException;
 import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.LearnKeys;
@@ -26,10 +27,13 @@ import org.pocketflow.worker.runtime.Seeds;
  * @param rungs           rungs of successive halving
  * @param eta             its reduction factor
  * @param jobSeed         {@code pocketflow.seed}; the sampler's seed and each trial's are split from it
+ * @param workersPerTrial workers fine-tuning one trial (1 = one Spark task, no parameter server)
+ * @param finalEpochs     epochs the winner is retrained after the study (0 = none)
+ * @param finalWorkers    workers of that retraining
  */
 public record StudySettings(String sampler, int trials, int startupTrials, int parallelism, int maxFailed, int timeoutSeconds,
                             boolean includeUniform, boolean trainingKnobs, String earlyStopping, int rungs, int eta,
-                            long jobSeed) {
+                            long jobSeed, int workersPerTrial, int finalEpochs, int finalWorkers) {
     /** Seed purpose: the sampler's stream. */
     static final long SAMPLER_PURPOSE = 0x5EED_0101L;
     /** Seed purpose: per-trial streams (fine-tuning data order). */
@@ -41,7 +45,8 @@ public record StudySettings(String sampler, int trials, int startupTrials, int p
                 c.get(SearchKeys.PARALLELISM),
                 c.get(SearchKeys.MAX_FAILED_TRIALS), c.get(SearchKeys.TRIAL_TIMEOUT), c.get(SearchKeys.INCLUDE_UNIFORM),
                 c.get(SearchKeys.TRAINING_KNOBS), c.get(SearchKeys.EARLY_STOPPING), c.get(SearchKeys.HALVING_RUNGS),
-                c.get(SearchKeys.HALVING_ETA), c.get(RunKeys.SEED));
+                c.get(SearchKeys.HALVING_ETA), c.get(RunKeys.SEED), c.get(SearchKeys.WORKERS_PER_TRIAL),
+                c.get(SearchKeys.FINAL_EPOCHS), c.get(SearchKeys.FINAL_WORKERS));
     }
 
     /** Whether the job runs a study. */
@@ -66,6 +71,36 @@ public record StudySettings(String sampler, int trials, int startupTrials, int p
     }
 
     /**
+     * The task slots the study needs at once: P trials of W workers, and the winner's final
+     * retraining's workers; 0 when every trial is one task (trials then wait for free slots).
+     */
+    public int slotsNeeded() {
+        int trialSlots = workersPerTrial > 1 ? parallelism * workersPerTrial : 0;
+        return Math.max(trialSlots, finalEpochs > 0 ? finalWorkers : 0);
+    }
+
+    /**
+     * Refuses a study whose trials through parameter servers cannot all run at once on {@code
+     * slots}: every worker of every running trial must hold a task slot.
+     *
+     * @throws ConfigException naming both keys and the slots found
+     */
+    public void checkSlots(int slots, String how) {
+        if (workersPerTrial > 1 && (long) parallelism * workersPerTrial > slots) {
+            throw new ConfigException(List.of(SearchKeys.PARALLELISM.name() + " = " + parallelism + " trials x "
+                    + SearchKeys.WORKERS_PER_TRIAL.name() + " = " + workersPerTrial + " workers need "
+                    + parallelism * workersPerTrial + " task slots at once, but the cluster has " + slots + " (" + how
+                    + "). Fix: lower " + SearchKeys.PARALLELISM.name() + " or " + SearchKeys.WORKERS_PER_TRIAL.name()
+                    + " so that their product is at most " + slots + ", or give the job more executors or cores"));
+        }
+        if (finalEpochs > 0 && finalWorkers > slots) {
+            throw new ConfigException(List.of(SearchKeys.FINAL_WORKERS.name() + " = " + finalWorkers + " workers need as many"
+                    + " task slots at once, but the cluster has " + slots + " (" + how + "). Fix: lower "
+                    + SearchKeys.FINAL_WORKERS.name() + " to at most " + slots + ", or give the job more executors or cores"));
+        }
+    }
+
+    /**
      * What is wrong with the study settings of {@code c} taken together, one line each naming the
      * keys, the values and the fix; empty when the job can run (or runs no study).
      */
@@ -85,6 +120,11 @@ public record StudySettings(String sampler, int trials, int startupTrials, int p
             p.add(head + "trials are ranked by validation accuracy, but " + DataKeys.VALIDATION_FRACTION.name()
                     + " = 0. Fix: hold out a validation split, e.g. " + DataKeys.VALIDATION_FRACTION.name() + " = 0.1");
         }
+        if (s.finalEpochs > 0 && c.get(LearnKeys.FINE_TUNE_EPOCHS) == 0) {
+            p.add(SearchKeys.FINAL_EPOCHS.name() + " = " + s.finalEpochs + ": the winner is retrained with its trial's"
+                    + " fine-tuning settings, but " + LearnKeys.FINE_TUNE_EPOCHS.name() + " = 0. Fix: fine-tune the trials"
+                    + " (" + LearnKeys.FINE_TUNE_EPOCHS.name() + " >= 1), or set " + SearchKeys.FINAL_EPOCHS.name() + " = 0");
+        }
         if (s.earlyStopping.equals("successive-halving")) {
             int epochs = c.get(LearnKeys.FINE_TUNE_EPOCHS);
             if (epochs == 0) {
@@ -94,7 +134,9 @@ public record StudySettings(String sampler, int trials, int startupTrials, int p
             } else {
                 int limit = c.get(DataKeys.TRAIN_LIMIT);
                 long images = Math.round((limit == 0 ? 60_000 : limit) * (1 - c.get(DataKeys.VALIDATION_FRACTION)));
-                long steps = epochs * ((images + c.get(TrainKeys.BATCH_SIZE) - 1) / c.get(TrainKeys.BATCH_SIZE));
+                long batches = (images + c.get(TrainKeys.BATCH_SIZE) - 1) / c.get(TrainKeys.BATCH_SIZE);
+                // W workers take W minibatches per step
+                long steps = epochs * ((batches + s.workersPerTrial - 1) / s.workersPerTrial);
                 double first = Math.pow(s.eta, s.rungs - 1);
                 if (steps < first) {
                     p.add(SearchKeys.HALVING_RUNGS.name() + " = " + s.rungs + " with " + SearchKeys.HALVING_ETA.name()

@@ -17,7 +17,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 import org.pocketflow.driver.JobRunner;
@@ -28,10 +27,11 @@ import org.pocketflow.worker.task.TrialRequest;
 import org.pocketflow.worker.task.TrialResult;
 
 /**
- * Runs a study's trials on Spark, up to P at once. Each Spark job of a trial (one per rung) runs
+ * Runs a study's trials on Spark, up to P at once. A {@link TrialLauncher} starts each rung (one
+ * Spark task, or W workers through the trial's parameter server); every Spark job of a trial runs
  * in the job group {@code pocketflow-trial-N}, so {@link #cancel} (and the time limit) end it with
- * {@code cancelJobGroup}; Spark interrupts the task's thread and the trial's fine-tuning stops at
- * its next step. Every state change goes to the {@link TrialStore} before the next step, so a
+ * {@code cancelJobGroup} and by cancelling the rung's future; Spark interrupts the tasks' threads
+ * and the trial's fine-tuning stops at its next step. Every state change goes to the {@link TrialStore} before the next step, so a
  * restarted driver ({@link #run} on a store with records) continues where this one stopped:
  * finished trials are not run again, trials that were running start again from the last rung
  * they finished.
@@ -50,7 +50,7 @@ public final class TrialScheduler {
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final JavaSparkContext sc;
-    private final Function<TrialRequest, String> task;
+    private final TrialLauncher launcher;
     private final StudyPlan plan;
     private final TrialStore store;
     private final Consumer<String> out;
@@ -72,7 +72,7 @@ public final class TrialScheduler {
     private long lastProgress;
 
     /** A job in flight. */
-    private record Running(int trial, Point point, int rung, JavaFutureAction<List<String>> future,
+    private record Running(int trial, Point point, int rung, Future<String> future,
                            long submittedMicros, long deadlineNanos) {
     }
 
@@ -85,8 +85,16 @@ public final class TrialScheduler {
      */
     public TrialScheduler(JavaSparkContext sc, Function<TrialRequest, String> task, StudyPlan plan, TrialStore store,
                           Consumer<String> out) {
+        this(sc, TrialLauncher.sparkTask(task), plan, store, out);
+    }
+
+    /**
+     * @param launcher how a rung runs (one Spark task, or several workers through a parameter server)
+     */
+    public TrialScheduler(JavaSparkContext sc, TrialLauncher launcher, StudyPlan plan, TrialStore store,
+                          Consumer<String> out) {
         this.sc = sc;
-        this.task = task;
+        this.launcher = launcher;
         this.plan = plan;
         this.store = store;
         this.out = out;
@@ -148,13 +156,13 @@ public final class TrialScheduler {
                 }
             }
         } catch (InterruptedException e) {
-            running.keySet().forEach(n -> sc.cancelJobGroup(group(n)));
+            running.values().forEach(this::cancelJob);
             out.accept("study: interrupted with " + running.size() + " trial(s) running; they stay RUNNING in the "
                     + "trial store and start again from their last finished rung on resume");
             running.clear();
             throw e;
         } catch (RuntimeException e) {
-            running.keySet().forEach(n -> sc.cancelJobGroup(group(n)));
+            running.values().forEach(this::cancelJob);
             running.clear();
             throw e;
         } finally {
@@ -181,20 +189,14 @@ public final class TrialScheduler {
         trialStartNanos.putIfAbsent(n, System.nanoTime());
         int timeout = plan.settings().timeoutSeconds();
         long deadline = timeout == 0 ? Long.MAX_VALUE : trialStartNanos.get(n) + TimeUnit.SECONDS.toNanos(timeout);
-        sc.setJobGroup(group(n), "trial " + n + " rung " + rung, true);
         long submitted = micros();
-        JavaFutureAction<List<String>> future;
-        try {
-            future = sc.parallelize(List.of(req), 1).map(task).collectAsync();
-        } finally {
-            sc.clearJobGroup();
-        }
+        Future<String> future = launcher.launch(sc, req, group(n));
         jobsSubmitted++;
         running.put(n, new Running(n, p, rung, future, submitted, deadline));
         waiters.submit(() -> {
             Completion c;
             try {
-                c = new Completion(n, rung, future.get().get(0), null);
+                c = new Completion(n, rung, future.get(), null);
             } catch (ExecutionException e) {
                 c = new Completion(n, rung, null, e.getCause() == null ? e : e.getCause());
             } catch (CancellationException | InterruptedException e) {
@@ -261,7 +263,7 @@ public final class TrialScheduler {
         for (Integer n = cancelRequests.poll(); n != null; n = cancelRequests.poll()) {
             Running r = running.remove(n);
             if (r != null) {
-                sc.cancelJobGroup(group(n));
+                cancelJob(r);
                 fail(r, "cancelled", null);
             }
         }
@@ -272,7 +274,7 @@ public final class TrialScheduler {
         for (Running r : List.copyOf(running.values())) {
             if (now > r.deadlineNanos()) {
                 running.remove(r.trial());
-                sc.cancelJobGroup(group(r.trial()));
+                cancelJob(r);
                 fail(r, "exceeded its time limit of " + plan.settings().timeoutSeconds() + " s (pocketflow.search"
                         + ".trial-timeout) and was cancelled", null);
             }
@@ -282,9 +284,15 @@ public final class TrialScheduler {
     private void cancelAll(String reason) {
         for (Running r : List.copyOf(running.values())) {
             running.remove(r.trial());
-            sc.cancelJobGroup(group(r.trial()));
+            cancelJob(r);
             fail(r, reason, null);
         }
+    }
+
+    /** Ends {@code r}'s Spark jobs and whatever runs for it on the driver (its parameter server). */
+    private void cancelJob(Running r) {
+        sc.cancelJobGroup(group(r.trial()));
+        r.future().cancel(true);
     }
 
     private String tooManyFailures(StudySettings s) {

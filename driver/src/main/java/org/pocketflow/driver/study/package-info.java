@@ -8,6 +8,11 @@
  * ({@code NopEarlyStopper}, {@code SuccessiveHalvingEarlyStopper}); every state change goes to
  * the {@link org.pocketflow.driver.study.TrialStore} ({@code JsonLinesTrialStore} in the run
  * directory), from which a restarted driver resumes; {@link org.pocketflow.driver.study.StudyRun}
- * ties it to a job and its report.
+ * ties it to a job and its report. How a rung runs is a {@link
+ * org.pocketflow.driver.study.TrialLauncher}: one Spark task ({@link
+ * org.pocketflow.driver.study.TrialTask}), or, with {@code pocketflow.search.workers-per-trial}
+ * above 1, W tasks through the trial's own parameter server ({@link
+ * org.pocketflow.driver.study.ServerTrialLauncher}); after the study the winner is retrained on
+ * {@code final-workers} ({@link org.pocketflow.driver.study.FinalRetraining}).
  */
 package org.pocketflow.driver.study;

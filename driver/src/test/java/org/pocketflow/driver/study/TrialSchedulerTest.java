@@ -57,7 +57,7 @@ class TrialSchedulerTest {
 
     private static StudyPlan plan(int trials, int parallelism, int maxFailed, int timeout, EarlyStopper stopper) {
         StudySettings s = new StudySettings("random", trials, 1, parallelism, maxFailed, timeout, false, false,
-                stopper.rungs() > 1 ? "successive-halving" : "none", stopper.rungs(), 2, 7);
+                stopper.rungs() > 1 ? "successive-halving" : "none", stopper.rungs(), 2, 7, 1, 0, 1);
         return new StudyPlan(SPACE, new RandomSampler(s.samplerSeed()), Optional.empty(),
                 (n, p, rung, from, to, resume) -> new TrialRequest(CTX, n, rung, from, to, Map.of("x", p.getDouble("x")),
                         FineTuneSpec.none(), resume, "file:/none/" + n), s, stopper);

@@ -83,9 +83,18 @@ public final class MasterModel {
 
     /** A fresh server optimizer: the job's schedule over the plan's steps, momentum and weight decay. */
     public Optimizer newOptimizer() {
-        TrainingSpec spec = req.training();
-        Dl4jLearningRate lr = new Dl4jLearningRate(Trainer.schedule(spec, plan.totalSteps()),
-                spec.schedule().name().toLowerCase(Locale.ROOT) + "(" + spec.learningRate() + "," + plan.totalSteps() + ")");
+        return optimizer(graph, req.training(), plan.totalSteps());
+    }
+
+    /**
+     * The server optimizer that reproduces {@code Trainer.fit} of {@code graph} (already given
+     * the optimizer by {@code Trainer.withOptimizer}) for {@code totalSteps} steps: the spec's
+     * schedule, Nesterov momentum, weight decay on the parameters DL4J decays, batch norm's
+     * running statistics applied directly.
+     */
+    public static Optimizer optimizer(ComputationGraph graph, TrainingSpec spec, long totalSteps) {
+        Dl4jLearningRate lr = new Dl4jLearningRate(Trainer.schedule(spec, totalSteps),
+                spec.schedule().name().toLowerCase(Locale.ROOT) + "(" + spec.learningRate() + "," + totalSteps + ")");
         Decay decay = decay(graph);
         SgdParams sgd = new SgdParams(lr, spec.momentum(), true, decay.lambda());
         return sgd.newOptimizer((int) graph.numParams(), decay.decayed(), updatedDirectly(graph));

@@ -4,12 +4,8 @@ import java.util.Iterator;
 import java.util.function.Consumer;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.pocketflow.qsgd.EncodedGradient;
 import org.pocketflow.qsgd.GradientEncoder;
-import org.pocketflow.qsgd.ps.ParameterSnapshot;
 import org.pocketflow.qsgd.ps.WorkerClient;
 import org.pocketflow.qsgd.ps.WorkerConfig;
 import org.pocketflow.qsgd.ps.transport.Address;
@@ -22,11 +18,9 @@ import org.pocketflow.worker.runtime.Seeds;
 
 /**
  * What one worker does in a distributed run: read the data through Hadoop FS, keep its own
- * partition, then, until the server sends the final parameters: set the parameters it received,
- * compute the gradient of its next minibatch with DL4J ({@code computeGradientAndScore}; DL4J's
- * updater is never applied, the server's optimizer owns the update), divide it by the minibatch
- * size as DL4J's updater would, encode it with its own encoder (which owns the error-feedback
- * residual) and push it.
+ * partition, then exchange gradients for parameters with the server ({@link GradientLoop}) on
+ * its partition's minibatches, epoch after epoch in the order of its own data seed, with its own
+ * encoder (which owns the error-feedback residual).
  *
  * <p><b>Call order.</b> The server must be started first (it waits for every worker's HELLO up
  * to its join timeout). Stateless: one call per worker per run; the graph, the encoder and the
@@ -85,155 +79,58 @@ public final class PartitionTrainer {
                 .withParamCount(graph.numParams()).withNonce(req.nonce());
         progress.accept(String.format("worker %d (attempt %d): %d of %d training images, %s, receiving on %s", workerId, attempt,
                 part.size(), train.size(), req.codec().id(), bind));
-        Loop loop = new Loop(req, workerId, attempt, graph, encoder, part, norm, progress);
+        BatchCycle cycle = new BatchCycle(part, req.training().batchSize(), norm, dataSeed(req.seed(), workerId), progress);
+        GradientLoop loop = new GradientLoop(workerId, attempt, graph, encoder, step -> cycle.forStep(workerId, step),
+                new GradientLoop.Settings(req.server(), req.timeoutMillis(), req.training().logEverySteps(),
+                        "pocketflow.train.learning-rate (now " + req.training().learningRate() + ")", req.hook()), progress);
         try (WorkerClient client = new WorkerClient(aeron, wc)) {
-            ParameterSnapshot p;
-            try {
-                p = client.join();
-            } catch (IllegalStateException e) {
-                if (attempt == 0) {
-                    throw e;
-                }
-                return loop.report(WorkerReport.Outcome.LEFT, "attempt " + attempt + " could not rejoin: " + e.getMessage());
-            }
-            return loop.train(client, p);
+            return loop.run(client);
         }
     }
 
-    /** One worker's mutable state during its run; owned by the calling thread. */
-    private static final class Loop {
-        private final DistributedRequest req;
-        private final int workerId;
-        private final int attempt;
-        private final ComputationGraph graph;
-        private final GradientEncoder encoder;
-        /** Positions of batch norm's running statistics ({@link MasterModel#updatedDirectly}). */
-        private final java.util.BitSet direct;
+    /** The worker's own partition, epoch after epoch, in the order of its data seed; one thread. */
+    private static final class BatchCycle {
         private final ImageSet part;
+        private final int batchSize;
         private final Normalizer norm;
-        private final long dataSeed;
+        private final long seed;
         private final Consumer<String> progress;
         private Iterator<DataSet> batches;
         private int epoch;
-        private long steps;
-        private long samples;
-        private long bytes;
-        private double lossSum;
-        private long computeNanos;
-        private long waitNanos;
+        private boolean joined;
 
-        Loop(DistributedRequest req, int workerId, int attempt, ComputationGraph graph, GradientEncoder encoder, ImageSet part,
-             Normalizer norm, Consumer<String> progress) {
-            this.req = req;
-            this.workerId = workerId;
-            this.attempt = attempt;
-            this.graph = graph;
-            this.encoder = encoder;
-            this.direct = MasterModel.updatedDirectly(graph);
+        BatchCycle(ImageSet part, int batchSize, Normalizer norm, long seed, Consumer<String> progress) {
             this.part = part;
+            this.batchSize = batchSize;
             this.norm = norm;
-            this.dataSeed = dataSeed(req.seed(), workerId);
+            this.seed = seed;
             this.progress = progress;
-            this.batches = part.batches(req.training().batchSize(), norm, dataSeed, 0);
-        }
-
-        WorkerReport train(WorkerClient client, ParameterSnapshot first) {
-            ParameterSnapshot p = first;
-            if (p.step() > 0) {
-                seek(p.step());
-            }
-            while (!p.last()) {
-                long t0 = System.nanoTime();
-                setParams(p.values());
-                DataSet batch = nextBatch();
-                EncodedGradient message = encoder.encode(gradient(batch));
-                long t1 = System.nanoTime();
-                computeNanos += t1 - t0;
-                if (!client.push(p.step(), message)) {
-                    return report(WorkerReport.Outcome.LEFT, "the server at " + req.server() + " could not be reached");
-                }
-                steps++;
-                samples += batch.numExamples();
-                bytes += message.sizeBytes();
-                req.hook().afterPush(workerId, attempt, p.step());
-                if (steps % req.training().logEverySteps() == 0) {
-                    progress.accept(String.format("worker %d step %d (server version %d) loss %.4f, %.0f samples/s computing",
-                            workerId, steps, p.step(), lossSum / steps, samples / (computeNanos / 1e9)));
-                }
-                long t2 = System.nanoTime();
-                try {
-                    p = client.awaitParams(p.step() + 1);
-                } catch (IllegalStateException e) {
-                    waitNanos += System.nanoTime() - t2;
-                    return report(WorkerReport.Outcome.LEFT, e.getMessage());
-                }
-                waitNanos += System.nanoTime() - t2;
-            }
-            setParams(p.values());
-            return report(WorkerReport.Outcome.FINISHED, "");
+            this.batches = part.batches(batchSize, norm, seed, 0);
         }
 
         /**
-         * Positions the data order after {@code consumed} minibatches: where this worker stands when
-         * it joins at version {@code consumed} of a sync run (one gradient per version, each on the
-         * next minibatch), as after a resume from a checkpoint or a retried task. Exact in sync mode
-         * for a worker that was never dropped; in async mode it spreads, rather than repeats, the data.
+         * The minibatch for server version {@code step}. A worker that joins at version s > 0 (after
+         * a resume from a checkpoint, or as a retried task) first moves its data order past s
+         * minibatches: where it stands in a sync run, one gradient per version, each on the next
+         * minibatch. Exact in sync mode for a worker that was never dropped; in async mode it
+         * spreads, rather than repeats, the data. After joining, minibatches follow in order.
          */
-        private void seek(long consumed) {
-            int perEpoch = part.batchCount(req.training().batchSize());
-            epoch = (int) (consumed / perEpoch);
-            batches = part.batches(req.training().batchSize(), norm, dataSeed, epoch);
-            for (long skip = consumed % perEpoch; skip > 0; skip--) {
-                batches.next();
+        DataSet forStep(int workerId, long step) {
+            if (!joined && step > 0) {
+                int perEpoch = part.batchCount(batchSize);
+                epoch = (int) (step / perEpoch);
+                batches = part.batches(batchSize, norm, seed, epoch);
+                for (long skip = step % perEpoch; skip > 0; skip--) {
+                    batches.next();
+                }
+                progress.accept("worker " + workerId + " joins at version " + step + ": data order at epoch " + epoch
+                        + ", minibatch " + step % perEpoch);
             }
-            progress.accept("worker " + workerId + " joins at version " + consumed + ": data order at epoch " + epoch
-                    + ", minibatch " + consumed % perEpoch);
-        }
-
-        private DataSet nextBatch() {
+            joined = true;
             if (!batches.hasNext()) {
-                batches = part.batches(req.training().batchSize(), norm, dataSeed, ++epoch);
+                batches = part.batches(batchSize, norm, seed, ++epoch);
             }
             return batches.next();
-        }
-
-        private float[] gradient(DataSet batch) {
-            graph.setInputs(batch.getFeatures());
-            graph.setLabels(batch.getLabels());
-            graph.computeGradientAndScore();
-            double loss = graph.score();
-            if (!Double.isFinite(loss)) {
-                throw new IllegalStateException("worker " + workerId + ": training diverged, loss " + loss + " at its step "
-                        + (steps + 1) + ". Fix: lower pocketflow.train.learning-rate (now " + req.training().learningRate() + ")");
-            }
-            lossSum += loss;
-            // DL4J's updater divides the summed gradient by the minibatch size; the server has no updater, so divide here
-            // (except batch norm's running statistics, whose "gradients" are updates DL4J applies undivided)
-            float[] g = graph.getFlattenedGradients().toFloatVector();
-            float inv = 1f / batch.numExamples();
-            for (int i = 0; i < g.length; i++) {
-                if (!direct.get(i)) {
-                    g[i] *= inv;
-                }
-            }
-            return g;
-        }
-
-        private void setParams(float[] values) {
-            INDArray params = graph.params();
-            if (values.length != params.length()) {
-                throw new IllegalStateException("worker " + workerId + " received " + values.length + " parameters for a network of "
-                        + params.length() + "; the server and the workers must train the same architecture");
-            }
-            params.assign(Nd4j.createFromArray(values).reshape(params.shape()));
-        }
-
-        WorkerReport report(WorkerReport.Outcome outcome, String detail) {
-            if (outcome == WorkerReport.Outcome.LEFT) {
-                progress.accept("worker " + workerId + " leaves after " + steps + " steps: " + detail);
-            }
-            return new WorkerReport(workerId, attempt, outcome, detail, steps, samples, bytes,
-                    steps == 0 ? Double.NaN : lossSum / steps, computeNanos / 1e9, waitNanos / 1e9);
         }
     }
 }

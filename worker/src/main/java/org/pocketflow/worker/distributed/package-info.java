@@ -15,6 +15,11 @@
  * org.pocketflow.worker.distributed.WorkerReport}. Finally the driver evaluates the server's final
  * parameters with {@link org.pocketflow.worker.distributed.MasterModel#evaluate}.
  *
+ * <p>The exchange itself is {@link org.pocketflow.worker.distributed.GradientLoop}, shared with a
+ * study's trials on several workers ({@code task.TrialWorker}); there the server's optimizer is a
+ * {@link org.pocketflow.worker.distributed.ConstrainedOptimizer}, which keeps the learner's
+ * {@code StepHook} in force around each step.
+ *
  * <p><b>Seeds.</b> One job seed: the split, the normaliser and the initial weights are the same
  * on every worker and on the driver; each worker's data order and encoder seed are split from the
  * job seed by worker id ({@link org.pocketflow.worker.distributed.PartitionTrainer#dataSeed},

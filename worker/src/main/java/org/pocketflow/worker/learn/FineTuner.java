@@ -85,6 +85,15 @@ public final class FineTuner {
         }
     }
 
+    /**
+     * Gives {@code g}'s output layer the distillation loss of {@code spec}, for a worker that
+     * computes gradients of a distilling fine-tuning elsewhere (its labels then come from {@code
+     * DistilledEpochs.withTeacher}).
+     */
+    public static void useDistillationLoss(ComputationGraph g, FineTuneSpec spec) {
+        outputLayer(g).setLossFn(new DistillationLoss(spec.distillationWeight(), spec.temperature()));
+    }
+
     private static BaseOutputLayer outputLayer(ComputationGraph g) {
         if (g.getNumOutputArrays() != 1
                 || !(g.getOutputLayer(0).conf().getLayer() instanceof BaseOutputLayer layer)) {

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
@@ -25,6 +26,7 @@ import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.FineTuner;
 import org.pocketflow.worker.learn.Learner;
 import org.pocketflow.worker.learn.LearnerCatalog;
+import org.pocketflow.worker.learn.distill.DistilledEpochs;
 import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.runtime.Backend;
@@ -57,6 +59,34 @@ public final class TrialRun {
     /** Runs {@code req} against the base model in {@code baseZip} (a DL4J zip). */
     public static TrialResult execute(TrialRequest req, byte[] baseZip, Consumer<String> progress) {
         long started = micros();
+        Setup setup = setup(req, baseZip, progress);
+        Compression c = setup.compression();
+        ComputationGraph finished;
+        try {
+            finished = FineTuner.run(cancellable(c, c.graph(), req.trial()), sliceSpec(req),
+                    slice(req, setup.split().train(), setup.norm()), setup.base(), progress);
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(DIVERGED)) {
+                return TrialResult.failed(req.trial(), req.rung(), e.getMessage(), started, micros());
+            }
+            throw e;
+        }
+        return finish(req, setup, finished, started);
+    }
+
+    /**
+     * What every job of a trial sets up before fine-tuning, the same wherever it runs (the
+     * executor of a one-task trial, the driver and each worker of a trial through the parameter
+     * server): the data and its split, the scaling, the base network, the learner and its
+     * compression of the base network with the candidate's settings, holding the previous rung's
+     * parameters when the request resumes one.
+     */
+    public record Setup(IdxDataset dataset, ImageSet.Split split, Normalizer norm, ComputationGraph base, Learner learner,
+                        Compression compression) {
+    }
+
+    /** The {@link Setup} of {@code req} against the base model in {@code baseZip}. */
+    public static Setup setup(TrialRequest req, byte[] baseZip, Consumer<String> progress) {
         TrialRequest.TrialContext ctx = req.context();
         Backend.configure(ctx.onednn());
         IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
@@ -79,23 +109,23 @@ public final class TrialRun {
         }
         progress.accept(String.format("trial %d rung %d: %s with %s, fine-tuning steps %.0f%%..%.0f%%", req.trial(),
                 req.rung(), learner.name(), c.settings(), 100 * req.fromFraction(), 100 * req.toFraction()));
-        ComputationGraph finished;
-        try {
-            finished = FineTuner.run(cancellable(c, graph, req.trial()), sliceSpec(req), slice(req, split.train(), norm),
-                    base, progress);
-        } catch (IllegalStateException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(DIVERGED)) {
-                return TrialResult.failed(req.trial(), req.rung(), e.getMessage(), started, micros());
-            }
-            throw e;
-        }
-        return finish(req, learner, c, finished, dataset, split.validation(), norm, base, started);
+        return new Setup(dataset, split, norm, base, learner, c);
     }
 
-    private static TrialResult finish(TrialRequest req, Learner learner, Compression c, ComputationGraph finished,
-                                      IdxDataset dataset, ImageSet validation, Normalizer norm, ComputationGraph base,
-                                      long started) {
+    /**
+     * Packs and evaluates the fine-tuned network of {@code setup}: {@code rung-R.pfpk} and {@code
+     * rung-R.zip} in the trial's folder, validation accuracy, MACs, latency.
+     *
+     * @param finished the fine-tuned network, its hook's {@code finish} done
+     * @param started  when the job started, microseconds since the epoch
+     */
+    public static TrialResult finish(TrialRequest req, Setup setup, ComputationGraph finished, long started) {
         TrialRequest.TrialContext ctx = req.context();
+        Learner learner = setup.learner();
+        Compression c = setup.compression();
+        IdxDataset dataset = setup.dataset();
+        ImageSet validation = setup.split().validation();
+        Normalizer norm = setup.norm();
         Map<String, String> prov = new LinkedHashMap<>(Versions.runtime());
         prov.putAll(ctx.provenance());
         prov.put("dataset", dataset.name());
@@ -129,6 +159,11 @@ public final class TrialRun {
                 .accuracy();
     }
 
+    /** Writes {@code checkpoint} with its batch norms folded into the convolutions, the inference form, to {@code uri}. */
+    public static void writeInference(String checkpoint, String uri) {
+        ModelFiles.save(BatchNormFolding.fold(ModelFiles.load(checkpoint)), uri);
+    }
+
     /**
      * Writes the best candidate of a study as {@code model.onnx} at {@code onnxUri} and checks it
      * in ONNX Runtime against DL4J on the test set ({@link OnnxStep}); never throws for a network
@@ -154,7 +189,7 @@ public final class TrialRun {
     }
 
     /** The fine-tuning of this slice: one epoch of the slice's steps, with the trial's optimizer and seed. */
-    private static FineTuneSpec sliceSpec(TrialRequest req) {
+    public static FineTuneSpec sliceSpec(TrialRequest req) {
         FineTuneSpec ft = req.fineTune();
         if (!ft.trains()) {
             return ft;
@@ -164,16 +199,45 @@ public final class TrialRun {
                 t.schedule(), t.seed(), t.logEverySteps()), ft.distillationWeight(), ft.temperature());
     }
 
-    /** Steps [from, to) of the whole fine-tuning, the fractions rounded to whole steps (at least one). */
+    /**
+     * Steps {@code [from, to)} of this slice of the whole fine-tuning when every step takes one
+     * minibatch from each of {@code workers} workers (an epoch is then {@code ceil(batches /
+     * workers)} steps), the fractions rounded to whole steps (at least one).
+     */
+    public static long[] steps(TrialRequest req, ImageSet train, int workers) {
+        FineTuneSpec ft = req.fineTune();
+        long perEpoch = ft.trains() ? (train.batchCount(ft.training().batchSize()) + workers - 1) / workers : 1;
+        long total = ft.trains() ? ft.training().epochs() * perEpoch : 1;
+        long from = Math.round(total * req.fromFraction());
+        long to = Math.max(from + 1, Math.round(total * req.toFraction()));
+        return new long[] {from, Math.min(to, Math.max(total, from + 1))};
+    }
+
+    /**
+     * Worker {@code worker}'s minibatch at each step of this slice, by the server's step (0 = the
+     * slice's first): the minibatches of the unstopped one-worker run dealt round robin ({@link
+     * DealtSteps}), with the teacher's outputs appended when the fine-tuning distills, computed here
+     * where the batch is.
+     */
+    public static LongFunction<DataSet> workerBatches(TrialRequest req, Setup setup, int worker, int workers) {
+        FineTuneSpec ft = req.fineTune();
+        long[] range = steps(req, setup.split().train(), workers);
+        DealtSteps dealt = new DealtSteps(new ImageSetEpochs(setup.split().train(), setup.norm(), ft.training().batchSize(),
+                ft.training().seed()), ft.training().batchSize(), worker, workers);
+        ComputationGraph teacher = setup.base();
+        return step -> {
+            DataSet b = dealt.at(range[0] + step);
+            return ft.distills() ? DistilledEpochs.withTeacher(b, teacher) : b;
+        };
+    }
+
+    /** Steps [from, to) of the whole fine-tuning on one worker, as one epoch. */
     private static StepRange slice(TrialRequest req, ImageSet train, Normalizer norm) {
         FineTuneSpec ft = req.fineTune();
         int batch = ft.trains() ? ft.training().batchSize() : 64;
         long seed = ft.trains() ? ft.training().seed() : 0;
-        long total = ft.trains() ? (long) ft.training().epochs() * train.batchCount(batch) : 1;
-        long from = Math.round(total * req.fromFraction());
-        long to = Math.max(from + 1, Math.round(total * req.toFraction()));
-        return new StepRange(new ImageSetEpochs(train, norm, batch, seed), batch, from, Math.min(to, Math.max(total,
-                from + 1)));
+        long[] range = steps(req, train, 1);
+        return new StepRange(new ImageSetEpochs(train, norm, batch, seed), batch, range[0], range[1]);
     }
 
     /** {@code c} with {@code graph} (parameters possibly replaced) and a hook that stops on interruption. */

@@ -28,12 +28,16 @@ public record DistilledEpochs(EpochData data, ComputationGraph teacher) implemen
 
             @Override
             public DataSet next() {
-                DataSet b = inner.next();
-                INDArray probs = teacher.outputSingle(false, b.getFeatures());
-                INDArray logp = Transforms.log(Transforms.max(probs, LOG_FLOOR), false);
-                return new DataSet(b.getFeatures(), Nd4j.hstack(b.getLabels(), logp.castTo(b.getLabels().dataType())));
+                return withTeacher(inner.next(), teacher);
             }
         };
+    }
+
+    /** Minibatch {@code b} with {@code teacher}'s log-probabilities appended to its labels. */
+    public static DataSet withTeacher(DataSet b, ComputationGraph teacher) {
+        INDArray probs = teacher.outputSingle(false, b.getFeatures());
+        INDArray logp = Transforms.log(Transforms.max(probs, LOG_FLOOR), false);
+        return new DataSet(b.getFeatures(), Nd4j.hstack(b.getLabels(), logp.castTo(b.getLabels().dataType())));
     }
 
     @Override

@@ -1,0 +1,181 @@
+package org.pocketflow.worker.distributed;
+
+import java.util.BitSet;
+import java.util.concurrent.CancellationException;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.qsgd.EncodedGradient;
+import org.pocketflow.qsgd.GradientEncoder;
+import org.pocketflow.qsgd.ps.ParameterSnapshot;
+import org.pocketflow.qsgd.ps.WorkerClient;
+import org.pocketflow.qsgd.ps.transport.Address;
+
+/**
+ * One worker's exchange with the parameter server, whatever it trains: until the server sends the
+ * final parameters, set the parameters it received, compute the gradient of the minibatch for that
+ * parameter version with DL4J ({@code computeGradientAndScore}; DL4J's updater is never applied,
+ * the server's optimizer owns the update), divide it by the minibatch size as DL4J's updater would
+ * (except batch norm's running statistics, {@link MasterModel#updatedDirectly}), encode it with
+ * this worker's encoder and push it.
+ *
+ * <p><b>Call order.</b> Construct, then {@link #run} once with a fresh client; or {@link #report}
+ * alone for a worker that never joined. Owns its mutable state; one thread.
+ *
+ * <p><b>Waiting.</b> The client waits in slices of its own timeout; between slices the loop looks
+ * at the thread's interrupt flag (Spark interrupts a cancelled task), so a cancelled worker ends
+ * within one slice instead of after the whole wait, with a {@link CancellationException}.
+ */
+public final class GradientLoop {
+    private final int workerId;
+    private final int attempt;
+    private final ComputationGraph graph;
+    private final GradientEncoder encoder;
+    private final BitSet direct;
+    private final LongFunction<DataSet> batches;
+    private final Settings settings;
+    private final Consumer<String> progress;
+    private long steps;
+    private long samples;
+    private long bytes;
+    private double lossSum;
+    private long computeNanos;
+    private long waitNanos;
+
+    /**
+     * What a loop needs besides its network and data.
+     *
+     * @param server          the server's address, for messages
+     * @param waitMillis      how long the worker waits for parameters before it leaves
+     * @param logEverySteps   a progress line every this many steps
+     * @param learningRateKey the key and value named when the loss diverges, e.g. {@code "pocketflow.train.learning-rate (now 0.1)"}
+     * @param hook            called after every push
+     */
+    public record Settings(Address server, long waitMillis, int logEverySteps, String learningRateKey, WorkerHook hook) {
+    }
+
+    /**
+     * @param batches the minibatch to compute on parameters of server version {@code step}
+     */
+    public GradientLoop(int workerId, int attempt, ComputationGraph graph, GradientEncoder encoder,
+                        LongFunction<DataSet> batches, Settings settings, Consumer<String> progress) {
+        this.workerId = workerId;
+        this.attempt = attempt;
+        this.graph = graph;
+        this.encoder = encoder;
+        this.direct = MasterModel.updatedDirectly(graph);
+        this.batches = batches;
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /**
+     * Joins and trains until the final parameters, which are left in the graph.
+     *
+     * @throws IllegalStateException if a first attempt cannot join (the server is not there)
+     * @throws CancellationException if the thread is interrupted
+     */
+    public WorkerReport run(WorkerClient client) {
+        ParameterSnapshot p;
+        try {
+            p = await(client, -1);
+        } catch (IllegalStateException e) {
+            if (attempt == 0) {
+                throw e;
+            }
+            return report(WorkerReport.Outcome.LEFT, "attempt " + attempt + " could not rejoin: " + e.getMessage());
+        }
+        while (!p.last()) {
+            long t0 = System.nanoTime();
+            setParams(p.values());
+            DataSet batch = batches.apply(p.step());
+            EncodedGradient message = encoder.encode(gradient(batch));
+            computeNanos += System.nanoTime() - t0;
+            if (!client.push(p.step(), message)) {
+                return report(WorkerReport.Outcome.LEFT, "the server at " + settings.server() + " could not be reached");
+            }
+            steps++;
+            samples += batch.numExamples();
+            bytes += message.sizeBytes();
+            settings.hook().afterPush(workerId, attempt, p.step());
+            if (steps % settings.logEverySteps() == 0) {
+                progress.accept(String.format("worker %d step %d (server version %d) loss %.4f, %.0f samples/s computing",
+                        workerId, steps, p.step(), lossSum / steps, samples / (computeNanos / 1e9)));
+            }
+            long t1 = System.nanoTime();
+            try {
+                p = await(client, p.step() + 1);
+            } catch (IllegalStateException e) {
+                return report(WorkerReport.Outcome.LEFT, e.getMessage());
+            } finally {
+                waitNanos += System.nanoTime() - t1;
+            }
+        }
+        setParams(p.values());
+        return report(WorkerReport.Outcome.FINISHED, "");
+    }
+
+    /** Parameters of version {@code minStep} or later ({@code -1}: join), waiting in slices of the client's timeout. */
+    private ParameterSnapshot await(WorkerClient client, long minStep) {
+        long deadline = System.nanoTime() + settings.waitMillis() * 1_000_000L;
+        while (true) {
+            try {
+                return minStep < 0 ? client.join() : client.awaitParams(minStep);
+            } catch (IllegalStateException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancellationException("worker " + workerId + " cancelled while waiting for the server");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private float[] gradient(DataSet batch) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancellationException("worker " + workerId + " cancelled after " + steps + " steps");
+        }
+        graph.setInputs(batch.getFeatures());
+        graph.setLabels(batch.getLabels());
+        graph.computeGradientAndScore();
+        double loss = graph.score();
+        if (!Double.isFinite(loss)) {
+            throw new IllegalStateException("worker " + workerId + ": training diverged, loss " + loss + " at its step "
+                    + (steps + 1) + ". Fix: lower " + settings.learningRateKey());
+        }
+        lossSum += loss;
+        // DL4J's updater divides the summed gradient by the minibatch size; the server has no updater, so divide here
+        // (except batch norm's running statistics, whose "gradients" are updates DL4J applies undivided)
+        float[] g = graph.getFlattenedGradients().toFloatVector();
+        float inv = 1f / batch.numExamples();
+        for (int i = 0; i < g.length; i++) {
+            if (!direct.get(i)) {
+                g[i] *= inv;
+            }
+        }
+        return g;
+    }
+
+    private void setParams(float[] values) {
+        INDArray params = graph.params();
+        if (values.length != params.length()) {
+            throw new IllegalStateException("worker " + workerId + " received " + values.length + " parameters for a network of "
+                    + params.length() + "; the server and the workers must train the same architecture");
+        }
+        params.assign(Nd4j.createFromArray(values).reshape(params.shape()));
+    }
+
+    /** What this worker did so far, ending with {@code outcome}. */
+    public WorkerReport report(WorkerReport.Outcome outcome, String detail) {
+        if (outcome == WorkerReport.Outcome.LEFT) {
+            progress.accept("worker " + workerId + " leaves after " + steps + " steps: " + detail);
+        }
+        return new WorkerReport(workerId, attempt, outcome, detail, steps, samples, bytes,
+                steps == 0 ? Double.NaN : lossSum / steps, computeNanos / 1e9, waitNanos / 1e9);
+    }
+}
