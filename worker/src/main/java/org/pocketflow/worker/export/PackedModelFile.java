@@ -33,7 +33,7 @@ import org.pocketflow.worker.io.HadoopConf;
  * planes and each sparse tensor picks the smaller of its position codings. So the file stays below the DL4J zip of the same weights, whose deflate
  * shrinks the zeros of sparse and the repeated values of quantized tensors.
  *
- * <p>Version 3 is version 2 plus one tensor encoding, {@link ScaledCodebookTensor}; a file is
+ * <p>Version 3 is version 2 plus one tensor encoding, {@link ChannelCodebookTensor}; a file is
  * written at the lowest version that holds its tensors, so files without that encoding stay
  * version 2 and readable by builds that know only version 2.
  *
@@ -113,7 +113,7 @@ public final class PackedModelFile {
 
     /** The lowest version that holds every tensor encoding of {@code model}. */
     static int versionFor(PackedModel model) {
-        return model.tensors().values().stream().anyMatch(t -> t instanceof ScaledCodebookTensor)
+        return model.tensors().values().stream().anyMatch(t -> t instanceof ChannelCodebookTensor)
                 ? VERSION : VERSION_WITHOUT_SCALED_CODEBOOKS;
     }
 

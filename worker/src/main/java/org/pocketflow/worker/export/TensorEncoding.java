@@ -17,7 +17,7 @@ import java.io.IOException;
  * smaller); every layout reads back to an equal value.
  */
 public sealed interface TensorEncoding permits DenseTensor, SparseTensor, UniformTensor, CodebookTensor,
-        ScaledCodebookTensor {
+        ChannelCodebookTensor {
     /** Shape of the decoded tensor. */
     long[] shape();
 
@@ -44,10 +44,10 @@ public sealed interface TensorEncoding permits DenseTensor, SparseTensor, Unifor
             case UniformTensor.KIND -> UniformTensor.readPayload(in, shape);
             case CodebookTensor.KIND -> CodebookTensor.readPayload(in, shape);
             case SparseTensor.POSITIONS_KIND -> SparseTensor.readPositions(in, shape);
-            case ScaledCodebookTensor.KIND -> ScaledCodebookTensor.readPayload(in, shape);
+            case ChannelCodebookTensor.KIND -> ChannelCodebookTensor.readPayload(in, shape);
             default -> throw new IOException("unknown tensor encoding kind " + kind
                     + " (this reader knows 1 dense, 2 sparse bitmap, 3 uniform, 4 codebook, 5 sparse positions, "
-                    + "6 dense planes, 7 per-channel codebook)");
+                    + "6 dense planes, 7 channel codebook)");
         };
     }
 

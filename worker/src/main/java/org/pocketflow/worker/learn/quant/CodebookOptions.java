@@ -54,6 +54,14 @@ public record CodebookOptions(Init init, Update update, Scale scale) {
          * One codebook per layer over the weights divided by their output channel's root mean
          * square; each channel keeps its scale (stored as one float per channel).
          */
-        CHANNEL
+        CHANNEL,
+        /**
+         * A codebook per output channel where the bytes allow, otherwise {@link #CHANNEL}: tensors
+         * get their own codebook per channel, cheapest first, while all the tensors together store
+         * no more codebook and scale bytes than per-channel uniform levels would (two floats per
+         * channel). Small layers, whose channels differ most, get per-channel codebooks; large
+         * ones pay for them with the floats their shared codebook saves.
+         */
+        CHANNEL_CODEBOOKS
     }
 }

@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.pocketflow.worker.export.CodebookTensor;
-import org.pocketflow.worker.export.ScaledCodebookTensor;
+import org.pocketflow.worker.export.ChannelCodebookTensor;
 import org.pocketflow.worker.export.TensorEncoding;
 import org.pocketflow.worker.learn.WeightTensor;
 
@@ -43,8 +44,16 @@ class CodebookQuantHookTest {
         return h;
     }
 
+    /** A hook giving {@link #CONV} a codebook per channel. */
+    private static CodebookQuantHook perChannel(CodebookOptions.Update update, int bits, float[] w) {
+        CodebookQuantHook h = new CodebookQuantHook(List.of(CONV), Map.of(CONV.key(), bits), options(
+                CodebookOptions.Init.QUANTILE, update, CodebookOptions.Scale.CHANNEL_CODEBOOKS), Set.of(CONV.key()));
+        h.init(CONV, bits, w.clone());
+        return h;
+    }
+
     private static int[] indices(TensorEncoding e) {
-        return e instanceof ScaledCodebookTensor s ? s.indices() : ((CodebookTensor) e).indices();
+        return e instanceof ChannelCodebookTensor s ? s.indices() : ((CodebookTensor) e).indices();
     }
 
     private static CodebookOptions options(CodebookOptions.Init init, CodebookOptions.Update update,
@@ -74,8 +83,9 @@ class CodebookQuantHookTest {
             target[i] = w[i] * 1.3f + (float) (r.nextGaussian() * 0.01);
         }
         for (CodebookOptions.Scale scale : CodebookOptions.Scale.values()) {
-            CodebookQuantHook h = hook(options(CodebookOptions.Init.QUANTILE, CodebookOptions.Update.GRADIENT, scale),
-                    3, w);
+            CodebookQuantHook h = scale == CodebookOptions.Scale.CHANNEL_CODEBOOKS
+                    ? perChannel(CodebookOptions.Update.GRADIENT, 3, w)
+                    : hook(options(CodebookOptions.Init.QUANTILE, CodebookOptions.Update.GRADIENT, scale), 3, w);
             int[] before = indices(h.encode(CONV));
             double first = mse(h.project(CONV), target);
             for (int step = 0; step < 50; step++) {
@@ -104,7 +114,7 @@ class CodebookQuantHookTest {
             double el = mse(w, layer.project(CONV));
             double ec = mse(w, channel.project(CONV));
             assertTrue(ec < 0.7 * el, bits + " bits: per-channel " + ec + " vs per-layer " + el);
-            ScaledCodebookTensor t = assertInstanceOf(ScaledCodebookTensor.class, channel.encode(CONV));
+            ChannelCodebookTensor t = assertInstanceOf(ChannelCodebookTensor.class, channel.encode(CONV));
             assertTrue(t.codebook().length <= 1 << bits);
             assertEquals(8, t.scales().length);
             assertArrayEquals(channel.project(CONV), t.decode(), 0f);
@@ -124,7 +134,7 @@ class CodebookQuantHookTest {
         }
         // the shadow weights become 2w: the scales double, the normalised weights and their codebook stay
         h.absorb(CONV, w.clone());
-        ScaledCodebookTensor t = (ScaledCodebookTensor) h.encode(CONV);
+        ChannelCodebookTensor t = (ChannelCodebookTensor) h.encode(CONV);
         assertArrayEquals(CodebookQuantHook.rootMeanSquares(doubled, CONV), t.scales(), 1e-6f);
         float[] after = h.project(CONV);
         for (int i = 0; i < w.length; i++) {
@@ -156,6 +166,49 @@ class CodebookQuantHookTest {
         assertEquals(4, linear.centroids().length);
         for (int j = 1; j < 4; j++) {
             assertTrue(linear.centroids()[j - 1] < linear.centroids()[j], "sorted");
+        }
+    }
+
+    @Test
+    void perChannelCodebooksGoToTheCheapestTensorsWhileTheBytesStayWithinUniformRanges() {
+        // LeNet's weight tensors: conv1 20 channels, conv2 50, fc1 500, output 10
+        WeightTensor conv1 = new WeightTensor("conv1", "conv1_W", new long[]{20, 1, 5, 5}, 0);
+        WeightTensor conv2 = new WeightTensor("conv2", "conv2_W", new long[]{50, 20, 5, 5}, 0);
+        WeightTensor fc1 = new WeightTensor("fc1", "fc1_W", new long[]{800, 500}, 1);
+        WeightTensor out = new WeightTensor("output", "output_W", new long[]{500, 10}, 1);
+        List<WeightTensor> all = List.of(conv1, conv2, fc1, out);
+        Map<String, Integer> two = Map.of("conv1_W", 2, "conv2_W", 2, "fc1_W", 2, "output_W", 2);
+        assertEquals(Set.of("conv1_W", "conv2_W", "output_W"),
+                CodebookQuantHook.perChannelWhereBytesAllow(all, two));
+        Map<String, Integer> four = Map.of("conv1_W", 4, "conv2_W", 4, "fc1_W", 4, "output_W", 4);
+        assertEquals(Set.of("conv1_W", "output_W"), CodebookQuantHook.perChannelWhereBytesAllow(all, four));
+    }
+
+    @Test
+    void perChannelCodebooksFitEachChannelAtLeastAsWellAsUniformLevels() {
+        float[] w = weights(6);
+        for (int c = 0; c < 8; c++) {
+            for (int i = c * 100; i < c * 100 + 100; i++) {
+                w[i] += 0.03f * (c - 4); // channels with different means, which scales alone cannot follow
+            }
+        }
+        for (int bits : new int[]{2, 3}) {
+            CodebookQuantHook books = perChannel(CodebookOptions.Update.LLOYD, bits, w);
+            float[] alpha = UniformQuantizer.clipFactors(w, CONV.shape(), 0, bits);
+            float[] uniform = new float[w.length];
+            UniformQuantizer.fakeQuantize(w, CONV.shape(), 0, bits, alpha, uniform);
+            float[] q = books.project(CONV);
+            assertTrue(mse(w, q) < mse(w, uniform), bits + " bits: " + mse(w, q) + " vs uniform " + mse(w, uniform));
+            ChannelCodebookTensor t = assertInstanceOf(ChannelCodebookTensor.class, books.encode(CONV));
+            assertTrue(t.perChannel());
+            assertArrayEquals(q, t.decode(), 0f);
+            for (int c = 0; c < 8; c++) {
+                java.util.Set<Float> levels = new java.util.HashSet<>();
+                for (int i = c * 100; i < c * 100 + 100; i++) {
+                    levels.add(q[i]);
+                }
+                assertTrue(levels.size() <= 1 << bits, "channel " + c + ": " + levels.size() + " levels");
+            }
         }
     }
 }

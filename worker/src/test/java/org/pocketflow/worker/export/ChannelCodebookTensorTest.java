@@ -15,10 +15,10 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 /** Per-channel codebook tensors in the packed file: format version 3, older versions unchanged. */
-class ScaledCodebookTensorTest {
+class ChannelCodebookTensorTest {
     private static final long[] SHAPE = {6, 3, 3, 3};
 
-    private static ScaledCodebookTensor tensor(int axis) {
+    private static ChannelCodebookTensor tensor(int axis) {
         SplittableRandom r = new SplittableRandom(11);
         int[] idx = new int[162];
         for (int i = 0; i < idx.length; i++) {
@@ -28,21 +28,36 @@ class ScaledCodebookTensorTest {
         for (int c = 0; c < scales.length; c++) {
             scales[c] = 0.5f + c;
         }
-        return ScaledCodebookTensor.of(SHAPE, 2, axis, scales, new float[]{-1.5f, -0.25f, 0.5f, 2f}, idx);
+        return ChannelCodebookTensor.of(SHAPE, 2, axis, scales, new float[]{-1.5f, -0.25f, 0.5f, 2f}, idx);
     }
 
     @Test
     void decodesEachElementAsItsChannelScaleTimesItsCentroid() {
         for (int axis : new int[]{0, 1}) {
-            ScaledCodebookTensor t = tensor(axis);
+            ChannelCodebookTensor t = tensor(axis);
             float[] v = t.decode();
             int[] idx = t.indices();
             for (int i = 0; i < v.length; i++) {
                 int c = UniformTensor.channelOf(i, SHAPE, axis);
                 assertEquals(t.scales()[c] * t.codebook()[idx[i]], v[i], 0f);
             }
-            assertEquals("codebook-2-per-channel", t.describe());
+            assertEquals("codebook-2-scaled", t.describe());
         }
+    }
+
+    @Test
+    void perChannelLayoutDecodesEachElementFromItsChannelsOwnCodebook() {
+        // 3 channels along axis 1 of [2, 3], 1 bit: channel c's codebook is {10c, 10c + 1}
+        ChannelCodebookTensor t = ChannelCodebookTensor.of(new long[]{2, 3}, 1, 1, new float[0],
+                new float[]{0f, 1f, 10f, 11f, 20f, 21f}, new int[]{0, 1, 1, 1, 0, 0});
+        assertTrue(t.perChannel());
+        assertArrayEquals(new float[]{0f, 11f, 21f, 1f, 10f, 20f}, t.decode(), 0f);
+        assertEquals("codebook-1-per-channel", t.describe());
+        PackedModel back = PackedModelFile.fromBytes(PackedModelFile.toBytes(new PackedModel("{}", Map.of("w", t),
+                Map.of())), "memory");
+        assertArrayEquals(t.decode(), back.tensors().get("w").decode(), 0f);
+        assertThrows(IllegalArgumentException.class, () -> ChannelCodebookTensor.of(new long[]{2, 3}, 1, 1,
+                new float[0], new float[]{0f, 1f, 10f, 11f}, new int[6]), "two codebooks for three channels");
     }
 
     @Test
@@ -58,7 +73,7 @@ class ScaledCodebookTensorTest {
         for (String k : tensors.keySet()) {
             assertArrayEquals(tensors.get(k).decode(), back.tensors().get(k).decode(), 0f, k);
         }
-        ScaledCodebookTensor t = (ScaledCodebookTensor) back.tensors().get("dense_W");
+        ChannelCodebookTensor t = (ChannelCodebookTensor) back.tensors().get("dense_W");
         assertEquals(1, t.axis());
         assertArrayEquals(tensor(1).scales(), t.scales(), 0f);
 
@@ -70,7 +85,7 @@ class ScaledCodebookTensorTest {
 
     @Test
     void storesFewerBytesThanUniformPerChannelLevelsOfTheSameBits() {
-        ScaledCodebookTensor t = tensor(0);
+        ChannelCodebookTensor t = tensor(0);
         UniformTensor u = UniformTensor.of(SHAPE, 2, 0, new float[6], new float[6], t.indices());
         // 4 centroids and 6 scales against 6 scales and 6 offsets
         assertEquals(u.storedBytes() - 8, t.storedBytes());
@@ -79,15 +94,15 @@ class ScaledCodebookTensorTest {
 
     @Test
     void rejectsAnIndexBeyondTheCodebookAndAScaleCountThatIsNotTheChannelCount() {
-        ScaledCodebookTensor small = ScaledCodebookTensor.of(new long[]{2, 2}, 2, 0, new float[]{1f, 2f},
+        ChannelCodebookTensor small = ChannelCodebookTensor.of(new long[]{2, 2}, 2, 0, new float[]{1f, 2f},
                 new float[]{0f, 1f}, new int[]{0, 1, 1, 0});
         byte[] body = PackedModelFile.toBytes(new PackedModel("{}", Map.of("w", small), Map.of()));
         PackedModel ok = PackedModelFile.fromBytes(body, "ok");
         assertArrayEquals(new float[]{0f, 1f, 2f, 0f}, ok.tensors().get("w").decode(), 0f);
-        assertThrows(IllegalArgumentException.class, () -> ScaledCodebookTensor.of(new long[]{2, 2}, 2, 0,
+        assertThrows(IllegalArgumentException.class, () -> ChannelCodebookTensor.of(new long[]{2, 2}, 2, 0,
                 new float[]{1f}, new float[]{0f, 1f}, new int[]{0, 1, 1, 0}));
         // an index of 3 against a codebook of 2 entries, behind a valid checksum
-        ScaledCodebookTensor bad = new ScaledCodebookTensor(new long[]{2, 2}, 2, 0, new float[]{1f, 2f},
+        ChannelCodebookTensor bad = new ChannelCodebookTensor(new long[]{2, 2}, 2, 0, new float[]{1f, 2f},
                 new float[]{0f, 1f}, Tensors.pack(new int[]{0, 3, 1, 0}, 2));
         byte[] file = PackedModelFile.toBytes(new PackedModel("{}", Map.of("w", bad), Map.of()));
         String msg = assertThrows(IllegalArgumentException.class, () -> PackedModelFile.fromBytes(file, "bad"))
