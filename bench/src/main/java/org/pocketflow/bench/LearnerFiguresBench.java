@@ -64,7 +64,7 @@ import org.pocketflow.worker.train.TrainingSpec;
  * convolution is tied to a concatenation needs it), sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
  * nonuniform2, uniform3, nonuniform3, chain50-8} or {@code all}, where a codebook experiment
  * {@code nonuniform<bits>} takes any of the suffixes {@code -linear} (linear initialisation),
- * {@code -grad} (gradient centroid steps), {@code -ch} (per-channel scales) and {@code -books}
+ * {@code -grad} (gradient centroid steps), {@code -assign} (fixed centroids, weights re-assigned), {@code -ch} (per-channel scales) and {@code -books}
  * (per-channel codebooks where the bytes allow, scales elsewhere), e.g.
  * {@code nonuniform2-linear-ch}; a comma list of seeds (default 42), each seeding the fine-tuning's
  * data order and the selectors, every experiment run once per seed and summarised as mean and
@@ -75,7 +75,7 @@ import org.pocketflow.worker.train.TrainingSpec;
 public final class LearnerFiguresBench {
     private static final long SEED = 42;
     private static final int LATENCY_ITERATIONS = 200;
-    private static final Pattern CODEBOOK = Pattern.compile("nonuniform(\\d+)((?:-linear|-grad|-ch|-books)*)");
+    private static final Pattern CODEBOOK = Pattern.compile("nonuniform(\\d+)((?:-linear|-grad|-assign|-ch|-books)*)");
 
     private LearnerFiguresBench() {
     }
@@ -170,8 +170,8 @@ public final class LearnerFiguresBench {
 
     /**
      * The experiment called {@code name}: one of the fixed list, or a codebook variant
-     * {@code nonuniform<bits>[-linear][-grad][-ch|-books]} (linear initialisation, gradient
-     * centroid steps, per-channel scales, per-channel codebooks; see {@link CodebookOptions}).
+     * {@code nonuniform<bits>[-linear][-grad|-assign][-ch|-books]} (linear initialisation,
+     * gradient centroid steps, fixed centroids, per-channel scales, per-channel codebooks; see {@link CodebookOptions}).
      */
     private static Experiment experiment(String name, long seed, INDArray calibration, DataSet dcp) {
         Matcher codebook = CODEBOOK.matcher(name);
@@ -179,7 +179,8 @@ public final class LearnerFiguresBench {
             String opts = codebook.group(2);
             CodebookOptions options = new CodebookOptions(
                     opts.contains("-linear") ? CodebookOptions.Init.LINEAR : CodebookOptions.Init.QUANTILE,
-                    opts.contains("-grad") ? CodebookOptions.Update.GRADIENT : CodebookOptions.Update.LLOYD,
+                    opts.contains("-grad") ? CodebookOptions.Update.GRADIENT
+                            : opts.contains("-assign") ? CodebookOptions.Update.ASSIGN : CodebookOptions.Update.LLOYD,
                     opts.contains("-books") ? CodebookOptions.Scale.CHANNEL_CODEBOOKS
                             : opts.contains("-ch") ? CodebookOptions.Scale.CHANNEL : CodebookOptions.Scale.LAYER);
             return new Experiment(name, new NonUniformQuantLearner(options),

@@ -37,6 +37,13 @@ public record CodebookOptions(Init init, Update update, Scale scale) {
          */
         LLOYD,
         /**
+         * Shadow weights take the optimizer's change and are re-assigned to the nearest of centroids
+         * that stay where k-means put them (in units of the channel scale, which follows the shadow
+         * weights): quantization-aware training on a fixed non-uniform grid, as PocketFlow's
+         * non-uniform learner does in its default mode (optimising weights, not clusters).
+         */
+        ASSIGN,
+        /**
          * Assignments fixed at the start; each centroid moves by the summed change of its members,
          * divided by the sum of their squared scales (the least-squares step, so a centroid of
          * 100,000 weights is not moved 100,000 times as far as one weight). Per-channel scales move

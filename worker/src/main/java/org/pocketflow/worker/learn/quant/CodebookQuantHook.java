@@ -23,8 +23,9 @@ import org.pocketflow.worker.learn.WeightTensor;
  * section 3.3), in one of two ways ({@link CodebookOptions.Update}): {@code LLOYD} keeps a
  * full-precision shadow copy that takes the optimizer's updates (straight-through), recomputes
  * the channel scales from it and runs one Lloyd iteration on it, so weights may change clusters;
- * {@code GRADIENT} keeps the assignments and moves centroids and scales by the least-squares step
- * for their members' changes.
+ * {@code ASSIGN} does the same but leaves the centroids where k-means put them; {@code GRADIENT}
+ * keeps the assignments and moves centroids and scales by the least-squares step for their
+ * members' changes.
  */
 final class CodebookQuantHook extends QuantizationHook {
     private final CodebookOptions options;
@@ -86,7 +87,7 @@ final class CodebookQuantHook extends QuantizationHook {
             s = rootMeanSquares(values, t);
             scales.put(t.key(), s);
         }
-        if (options.update() == CodebookOptions.Update.LLOYD) {
+        if (options.update() != CodebookOptions.Update.GRADIENT) {
             shadow.put(t.key(), values);
         }
         int[][] groups = perChannelBooks.contains(t.key()) ? channelMembers(t) : new int[][]{null};
@@ -119,7 +120,7 @@ final class CodebookQuantHook extends QuantizationHook {
     void absorb(WeightTensor t, float[] delta) {
         Books b = books.get(t.key());
         float[] s = scales.get(t.key());
-        if (options.update() == CodebookOptions.Update.LLOYD) {
+        if (options.update() != CodebookOptions.Update.GRADIENT) {
             float[] w = shadow.get(t.key());
             for (int i = 0; i < w.length; i++) {
                 w[i] += delta[i];
@@ -129,7 +130,11 @@ final class CodebookQuantHook extends QuantizationHook {
             }
             float[] u = normalised(w, s, t);
             for (int g = 0; g < b.groups.length; g++) {
-                b.books[g].refine(gather(u, b.groups[g]));
+                if (options.update() == CodebookOptions.Update.LLOYD) {
+                    b.books[g].refine(gather(u, b.groups[g]));
+                } else {
+                    b.books[g].reassign(gather(u, b.groups[g]));
+                }
             }
             return;
         }

@@ -70,6 +70,11 @@ public record KMeansCodebook(float[] centroids, int[] indices) {
         // means of consecutive intervals of sorted values keep their order
     }
 
+    /** Assigns each of the new values {@code w} to its nearest centroid; the centroids stay. */
+    public void reassign(float[] w) {
+        assign(w, centroids, indices);
+    }
+
     /**
      * Moves each centroid by the least-squares step for its members' changes with assignments
      * fixed: element {@code i} computes with {@code scale[i] * centroids[indices[i]]} and should

@@ -211,4 +211,23 @@ class CodebookQuantHookTest {
             }
         }
     }
+
+    @Test
+    void assignKeepsTheCentroidsAndMovesWeightsBetweenThem() {
+        float[] w = weights(7);
+        CodebookQuantHook h = hook(options(CodebookOptions.Init.QUANTILE, CodebookOptions.Update.ASSIGN,
+                CodebookOptions.Scale.LAYER), 2, w);
+        CodebookTensor before = (CodebookTensor) h.encode(CONV);
+        float[] delta = new float[w.length];
+        delta[0] = 1.0f; // far beyond every centroid: weight 0 moves to the largest
+        h.absorb(CONV, delta);
+        CodebookTensor after = (CodebookTensor) h.encode(CONV);
+        assertArrayEquals(before.codebook(), after.codebook(), 0f, "centroids stay");
+        assertEquals(after.codebook().length - 1, after.indices()[0]);
+        int[] b = before.indices();
+        int[] a = after.indices();
+        for (int i = 1; i < w.length; i++) {
+            assertEquals(b[i], a[i], "element " + i + " did not move");
+        }
+    }
 }
