@@ -52,7 +52,7 @@ import org.pocketflow.worker.train.TrainingSpec;
  * same training split the base model was trained on (seed 42, 10% held out), evaluated on the Fashion-MNIST test set, its packed
  * file measured and loaded back, its latency measured beside the base model's.
  *
- * <p>Run: {@code bench/bin/run LearnerFiguresBench MODEL_ZIP [epochs] [experiments] [seeds] [images]} where
+ * <p>Run: {@code bench/bin/run LearnerFiguresBench MODEL_ZIP [epochs] [experiments] [seeds] [images] [lr]} where
  * MODEL_ZIP is a base model from {@code pocketflow run conf/examples/lenet-baseline.conf} (or any
  * DL4J graph zip, e.g. the concat network {@code ConcatNetworkBench} saves),
  * epochs of fine-tuning (default 3) and a comma list of experiments (default all):
@@ -69,7 +69,8 @@ import org.pocketflow.worker.train.TrainingSpec;
  * {@code nonuniform2-linear-ch}; a comma list of seeds (default 42), each seeding the fine-tuning's
  * data order and the selectors, every experiment run once per seed and summarised as mean and
  * sample standard deviation; and the number of training images fine-tuning uses (default all
- * 48,600 of the split), the first of the split, the same for every experiment and seed.
+ * 48,600 of the split), the first of the split, the same for every experiment and seed; and the
+ * fine-tuning's initial learning rate (default 0.01).
  * Prints figures; asserts nothing.
  */
 public final class LearnerFiguresBench {
@@ -94,6 +95,7 @@ public final class LearnerFiguresBench {
         List<Long> seeds = args.length > 3 ? Arrays.stream(args[3].split(",")).map(Long::valueOf).toList()
                 : List.of(SEED);
         int images = args.length > 4 ? Integer.parseInt(args[4]) : Integer.MAX_VALUE;
+        double lr = args.length > 5 ? Double.parseDouble(args[5]) : 0.01;
         boolean onednn = Backend.configure(true);
         IdxDataset data = IdxDataset.open(IdxDataset.DEFAULT_URI);
         ImageSet split = data.train().split(0.1, SEED).train();
@@ -105,8 +107,8 @@ public final class LearnerFiguresBench {
         Latency baseLat = Evaluator.latency(base, data.shape(), 30, 100);
         long baseBytes = ModelInfo.of(base, data.shape()).totalBytes();
         System.out.printf("base %s: test accuracy %.4f, %d fp32 weight bytes, latency %.3f / %.3f ms (batch 1 / 64), "
-                        + "oneDNN %s, fine-tune %d epoch(s) lr 0.01 cosine on %d images, seeds %s%n", model, baseAcc,
-                baseBytes, baseLat.batch1Millis(), baseLat.batch64Millis(), onednn ? "on" : "off", epochs,
+                        + "oneDNN %s, fine-tune %d epoch(s) lr %s cosine on %d images, seeds %s%n", model, baseAcc,
+                baseBytes, baseLat.batch1Millis(), baseLat.batch64Millis(), onednn ? "on" : "off", epochs, lr,
                 train.size(), seeds);
 
         INDArray calibration = split.batchesInOrder(LearnKeys.CALIBRATION_IMAGES.defaultValue(), norm).next()
@@ -124,8 +126,7 @@ public final class LearnerFiguresBench {
             List<Double> untuneds = new ArrayList<>();
             for (long seed : seeds) {
                 Experiment e = experiment(name, seed, calibration, dcp);
-                TrainingSpec ft = new TrainingSpec(epochs, 64, 0.01, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, seed,
-                        200);
+                TrainingSpec ft = new TrainingSpec(epochs, 64, lr, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, seed, 200);
                 FineTuneSpec spec = e.distill ? FineTuneSpec.of(ft).withDistillation(1.0, 4.0) : FineTuneSpec.of(ft);
                 long t0 = System.nanoTime();
                 Map<String, Double> uniform = e.fastest

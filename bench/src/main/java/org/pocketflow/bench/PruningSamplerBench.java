@@ -40,8 +40,10 @@ import org.pocketflow.worker.runtime.Backend;
  * test accuracy of the best candidate, and the uniform ratios' accuracies for reference.
  *
  * <p>Run: {@code bench/bin/run PruningSamplerBench MODEL_ZIP [mac-fraction] [trials] [seeds]
- * [validation-images] [samplers]}, defaults 0.3, 24, {@code 1,2,3}, 2000 and
- * {@code random,tpe,gp,ddpg,ddpg-tuned}. Prints figures; asserts nothing.
+ * [validation-images] [samplers] [proposed|realised]}, defaults 0.3, 24, {@code 1,2,3}, 2000,
+ * {@code random,tpe,gp,ddpg,ddpg-tuned} and {@code proposed}: the trials the samplers learn from
+ * carry the point they proposed, as in a study, or ({@code realised}) the per-layer ratios the
+ * budget projection made of it. Prints figures; asserts nothing.
  */
 public final class PruningSamplerBench {
     private static final long SPLIT_SEED = 42;
@@ -57,6 +59,7 @@ public final class PruningSamplerBench {
                 .toArray();
         int images = args.length > 4 ? Integer.parseInt(args[4]) : 2000;
         List<String> names = List.of((args.length > 5 ? args[5] : "random,tpe,gp,ddpg,ddpg-tuned").split(","));
+        boolean realised = args.length > 6 && args[6].equals("realised");
         Backend.configure(true);
         IdxDataset data = IdxDataset.open(IdxDataset.DEFAULT_URI);
         ImageSet.Split split = data.train().split(0.1, SPLIT_SEED);
@@ -91,7 +94,7 @@ public final class PruningSamplerBench {
                     Map<String, Double> settings = space.candidate(p, seeds[s]).settings();
                     double acc = accuracy(learner.compress(base, data.shape(), settings, budget).graph(), validation,
                             norm);
-                    history.add(Trial.complete(i, p, acc));
+                    history.add(Trial.complete(i, realised ? realised(space, p, settings) : p, acc));
                     if (acc > bestValue) {
                         bestValue = acc;
                         bestSettings = settings;
@@ -135,6 +138,27 @@ public final class PruningSamplerBench {
             default -> throw new IllegalArgumentException("unknown sampler " + name
                     + "; known: random, tpe, gp, ddpg, ddpg-tuned");
         };
+    }
+
+    /**
+     * The point of the settings the budget projection actually applied ({@code proposed} where they
+     * fall outside the space), so a sampler learns what was evaluated rather than what it asked for.
+     */
+    private static Point realised(CandidateSpace space, Point proposed, Map<String, Double> settings) {
+        Map<String, Object> values = new LinkedHashMap<>(proposed.values());
+        for (String name : space.space().names()) {
+            Double v = settings.get(name);
+            if (v != null) {
+                values.put(name, v);
+            }
+        }
+        Point p = new Point(values);
+        try {
+            space.space().check(p);
+            return p;
+        } catch (IllegalArgumentException e) {
+            return proposed;
+        }
     }
 
     private static double accuracy(ComputationGraph g, ImageSet images, Normalizer norm) {

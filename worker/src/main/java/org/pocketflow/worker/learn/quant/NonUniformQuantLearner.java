@@ -14,9 +14,9 @@ import org.pocketflow.worker.learn.WeightTensor;
 public final class NonUniformQuantLearner extends QuantLearner {
     private final CodebookOptions options;
 
-    /** Per-layer bits in 2..8, {@link CodebookOptions#PER_LAYER}. */
+    /** Per-layer bits in 2..8, {@link CodebookOptions#DEFAULT}. */
     public NonUniformQuantLearner() {
-        this(CodebookOptions.PER_LAYER);
+        this(CodebookOptions.DEFAULT);
     }
 
     /** Per-layer bits in 2..8. */
@@ -24,9 +24,9 @@ public final class NonUniformQuantLearner extends QuantLearner {
         this(2, 8, options);
     }
 
-    /** Per-layer bits in {@code [minBits, maxBits]}, within 1..16, {@link CodebookOptions#PER_LAYER}. */
+    /** Per-layer bits in {@code [minBits, maxBits]}, within 1..16, {@link CodebookOptions#DEFAULT}. */
     public NonUniformQuantLearner(int minBits, int maxBits) {
-        this(minBits, maxBits, CodebookOptions.PER_LAYER);
+        this(minBits, maxBits, CodebookOptions.DEFAULT);
     }
 
     /** Per-layer bits in {@code [minBits, maxBits]}, within 1..16. */
