@@ -126,7 +126,8 @@ public final class LearnerFiguresBench {
             List<Double> untuneds = new ArrayList<>();
             for (long seed : seeds) {
                 Experiment e = experiment(name, seed, calibration, dcp);
-                TrainingSpec ft = new TrainingSpec(epochs, 64, lr, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, seed, 200);
+                TrainingSpec ft = new TrainingSpec(epochs, 64, lr, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, seed,
+                        200);
                 FineTuneSpec spec = e.distill ? FineTuneSpec.of(ft).withDistillation(1.0, 4.0) : FineTuneSpec.of(ft);
                 long t0 = System.nanoTime();
                 Map<String, Double> uniform = e.fastest
@@ -220,7 +221,8 @@ public final class LearnerFiguresBench {
                         dcp.getLabels(), seed), true, FlopsBudget.ANY_COUNT), Budget.macs(0.5), false),
                 new Experiment("prune50-dcp-x8", new ChannelPruningLearner(new DcpChannelSelector(dcp.getFeatures(),
                         dcp.getLabels(), seed), true, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false),
-                new Experiment("prune50-fast-lasso", new ChannelPruningLearner(new LassoChannelSelector(calibration, seed), false, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false, true),
+                new Experiment("prune50-fast-lasso", new ChannelPruningLearner(new LassoChannelSelector(calibration,
+                        seed), false, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false, true),
                 new Experiment("prune50-fast-dcp", new ChannelPruningLearner(new DcpChannelSelector(dcp.getFeatures(),
                         dcp.getLabels(), seed), false, ChannelPruning.SPEED_CHANNEL_MULTIPLE), Budget.macs(0.5), false,
                         true),

@@ -7,9 +7,9 @@ import java.io.IOException;
 /**
  * How one parameter tensor is stored in a {@link PackedModel}: dense fp32, sparse (bitmap plus
  * values), uniformly quantized (packed integers plus per-channel scale and offset) or
- * codebook-quantized (packed indices plus a codebook, optionally with per-channel scales). Every encoding decodes to the fp32
- * values the compressed network computes with, so a loaded packed model gives exactly the
- * accuracy that was measured before it was written.
+ * codebook-quantized (packed indices plus a codebook, or per-channel codebooks or scales). Every
+ * encoding decodes to the fp32 values the compressed network computes with, so a loaded packed
+ * model gives exactly the accuracy that was measured before it was written.
  *
  * <p>Values are immutable once built (arrays are not copied: builders hand them over).
  * Element order is DL4J's: row-major ('c') over {@link #shape()}. An encoding may choose among
