@@ -19,7 +19,7 @@ import org.pocketflow.worker.io.AtomicFile;
 import org.pocketflow.worker.io.HadoopConf;
 
 /**
- * The packed model file ({@code model.pfpk}), version 2, big-endian:
+ * The packed model file ({@code model.pfpk}), versions 2 and 3, big-endian:
  * <pre>
  *   magic "PFPK" | u16 version
  *   | provenance section:    i32 n + n (modified-UTF-8 key, value) pairs
@@ -33,13 +33,19 @@ import org.pocketflow.worker.io.HadoopConf;
  * planes and each sparse tensor picks the smaller of its position codings. So the file stays below the DL4J zip of the same weights, whose deflate
  * shrinks the zeros of sparse and the repeated values of quantized tensors.
  *
+ * <p>Version 3 is version 2 plus one tensor encoding, {@link ChannelCodebookTensor}; a file is
+ * written at the lowest version that holds its tensors, so files without that encoding stay
+ * version 2 and readable by builds that know only version 2.
+ *
  * <p>Version 1 files (provenance stored, configuration always deflated, tensors stored) are
  * still read. A truncated, corrupted or foreign file is rejected with a message saying what is
  * wrong; nothing is half-loaded. Files live on any Hadoop FileSystem URI.
  */
 public final class PackedModelFile {
-    /** Format version this code writes. */
-    public static final int VERSION = 2;
+    /** The newest format version this code writes (and reads). */
+    public static final int VERSION = 3;
+    /** The version of files whose tensors need nothing newer. */
+    private static final int VERSION_WITHOUT_SCALED_CODEBOOKS = 2;
     /** The oldest format version this code still reads. */
     public static final int OLDEST_READABLE = 1;
     private static final byte[] MAGIC = "PFPK".getBytes(StandardCharsets.US_ASCII);
@@ -56,7 +62,7 @@ public final class PackedModelFile {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(buf);
             out.write(MAGIC);
-            out.writeShort(VERSION);
+            out.writeShort(versionFor(model));
             Sections.write(out, provenanceBytes(model.provenance()), null);
             Sections.write(out, model.configJson().getBytes(StandardCharsets.UTF_8), ConfigurationDictionary.bytes());
             Sections.write(out, tensorBytes(model.tensors()), null);
@@ -92,7 +98,7 @@ public final class PackedModelFile {
             int version = in.readUnsignedShort();
             PackedModel model = switch (version) {
                 case 1 -> readVersion1(in);
-                case 2 -> readVersion2(in);
+                case 2, 3 -> readVersion2(in);
                 default -> throw new IOException("format version " + version + "; this build reads versions "
                         + OLDEST_READABLE + " to " + VERSION + (version > VERSION ? " (written by a newer build)" : ""));
             };
@@ -105,6 +111,13 @@ public final class PackedModelFile {
         }
     }
 
+    /** The lowest version that holds every tensor encoding of {@code model}. */
+    static int versionFor(PackedModel model) {
+        return model.tensors().values().stream().anyMatch(t -> t instanceof ChannelCodebookTensor)
+                ? VERSION : VERSION_WITHOUT_SCALED_CODEBOOKS;
+    }
+
+    /** Reads versions 2 and 3, which differ only in the tensor encodings they may hold. */
     private static PackedModel readVersion2(DataInputStream in) throws IOException {
         Map<String, String> prov = readProvenance(stream(Sections.read(in, "provenance", MAX_JSON, null)));
         String conf = new String(Sections.read(in, "configuration", MAX_JSON, ConfigurationDictionary.bytes()),

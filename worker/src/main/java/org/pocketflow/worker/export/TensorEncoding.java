@@ -7,16 +7,17 @@ import java.io.IOException;
 /**
  * How one parameter tensor is stored in a {@link PackedModel}: dense fp32, sparse (bitmap plus
  * values), uniformly quantized (packed integers plus per-channel scale and offset) or
- * codebook-quantized (packed indices plus a codebook). Every encoding decodes to the fp32
- * values the compressed network computes with, so a loaded packed model gives exactly the
- * accuracy that was measured before it was written.
+ * codebook-quantized (packed indices plus a codebook, or per-channel codebooks or scales). Every
+ * encoding decodes to the fp32 values the compressed network computes with, so a loaded packed
+ * model gives exactly the accuracy that was measured before it was written.
  *
  * <p>Values are immutable once built (arrays are not copied: builders hand them over).
  * Element order is DL4J's: row-major ('c') over {@link #shape()}. An encoding may choose among
  * several layouts when it is written (a sparse tensor writes whichever position coding is
  * smaller); every layout reads back to an equal value.
  */
-public sealed interface TensorEncoding permits DenseTensor, SparseTensor, UniformTensor, CodebookTensor {
+public sealed interface TensorEncoding permits DenseTensor, SparseTensor, UniformTensor, CodebookTensor,
+        ChannelCodebookTensor {
     /** Shape of the decoded tensor. */
     long[] shape();
 
@@ -43,9 +44,10 @@ public sealed interface TensorEncoding permits DenseTensor, SparseTensor, Unifor
             case UniformTensor.KIND -> UniformTensor.readPayload(in, shape);
             case CodebookTensor.KIND -> CodebookTensor.readPayload(in, shape);
             case SparseTensor.POSITIONS_KIND -> SparseTensor.readPositions(in, shape);
+            case ChannelCodebookTensor.KIND -> ChannelCodebookTensor.readPayload(in, shape);
             default -> throw new IOException("unknown tensor encoding kind " + kind
                     + " (this reader knows 1 dense, 2 sparse bitmap, 3 uniform, 4 codebook, 5 sparse positions, "
-                    + "6 dense planes)");
+                    + "6 dense planes, 7 channel codebook)");
         };
     }
 

@@ -25,6 +25,7 @@ import org.pocketflow.worker.eval.Evaluator;
 import org.pocketflow.worker.export.PackedModel;
 import org.pocketflow.worker.export.PackedModelFile;
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
+import org.pocketflow.worker.learn.quant.CodebookOptions;
 import org.pocketflow.worker.learn.quant.NonUniformQuantLearner;
 import org.pocketflow.worker.learn.quant.UniformQuantLearner;
 import org.pocketflow.worker.learn.sparse.WeightSparsityLearner;
@@ -77,6 +78,7 @@ class LearnersOnFashionMnistTest {
         return Stream.of(
                 Arguments.of(new UniformQuantLearner(), Budget.bits(2)),
                 Arguments.of(new NonUniformQuantLearner(), Budget.bits(2)),
+                Arguments.of(new NonUniformQuantLearner(CodebookOptions.PER_LAYER), Budget.bits(2)),
                 Arguments.of(new WeightSparsityLearner(), Budget.sparse(0.95)),
                 Arguments.of(new ChannelPruningLearner(), Budget.macs(0.3)),
                 Arguments.of(new ChainLearner(new ChannelPruningLearner(), new UniformQuantLearner()),

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * One-dimensional k-means over a layer's weights: {@code 2^b} centroids initialised at the
- * quantiles {@code (j + 0.5) / 2^b} of the weights, then Lloyd iterations (assign each weight to
+ * quantiles {@code (j + 0.5) / 2^b} of the weights or evenly between the smallest and the
+ * largest ({@link CodebookOptions.Init}), then Lloyd iterations (assign each weight to
  * its nearest centroid, move each centroid to its members' mean) until no assignment changes or
  * the iteration limit is reached (Han, Mao and Dally 2016, "Deep Compression", section 3.1,
  * eq. 1). Deterministic: no random initialisation.
@@ -15,19 +16,17 @@ import java.util.Arrays;
 public record KMeansCodebook(float[] centroids, int[] indices) {
     private static final int MAX_ITERATIONS = 30;
 
-    /** Clusters {@code w} into {@code 2^bits} centroids (fewer when {@code w} has fewer distinct values). */
+    /** Clusters {@code w} into {@code 2^bits} centroids from the quantiles. */
     public static KMeansCodebook fit(float[] w, int bits) {
+        return fit(w, bits, CodebookOptions.Init.QUANTILE);
+    }
+
+    /** Clusters {@code w} into {@code 2^bits} centroids (fewer when {@code w} has fewer distinct values). */
+    public static KMeansCodebook fit(float[] w, int bits, CodebookOptions.Init init) {
         if (bits < 1 || bits > 16) {
             throw new IllegalArgumentException("codebook bits must be in 1..16, but got " + bits);
         }
-        float[] sorted = w.clone();
-        Arrays.sort(sorted);
-        int k = 1 << bits;
-        float[] c = new float[k];
-        for (int j = 0; j < k; j++) {
-            c[j] = sorted[(int) Math.min(sorted.length - 1, (long) ((j + 0.5) / k * sorted.length))];
-        }
-        c = distinct(c);
+        float[] c = distinct(initial(w, 1 << bits, init));
         int[] idx = new int[w.length];
         assign(w, c, idx);
         for (int it = 0; it < MAX_ITERATIONS; it++) {
@@ -71,6 +70,33 @@ public record KMeansCodebook(float[] centroids, int[] indices) {
         // means of consecutive intervals of sorted values keep their order
     }
 
+    /** Assigns each of the new values {@code w} to its nearest centroid; the centroids stay. */
+    public void reassign(float[] w) {
+        assign(w, centroids, indices);
+    }
+
+    /**
+     * Moves each centroid by the least-squares step for its members' changes with assignments
+     * fixed: element {@code i} computes with {@code scale[i] * centroids[indices[i]]} and should
+     * change by {@code delta[i]}, so centroid {@code j} moves by
+     * {@code sum(scale[i] * delta[i]) / sum(scale[i]^2)} over its members ({@code scale} null: all
+     * 1, the members' mean change). In place; centroids may leave their sorted order.
+     */
+    public void descend(float[] delta, float[] scale) {
+        double[] num = new double[centroids.length];
+        double[] den = new double[centroids.length];
+        for (int i = 0; i < delta.length; i++) {
+            double s = scale == null ? 1 : scale[i];
+            num[indices[i]] += s * delta[i];
+            den[indices[i]] += s * s;
+        }
+        for (int j = 0; j < centroids.length; j++) {
+            if (den[j] > 0) {
+                centroids[j] += (float) (num[j] / den[j]);
+            }
+        }
+    }
+
     /** Values of the clustered tensor: {@code centroids[indices[i]]}. */
     public float[] values() {
         float[] out = new float[indices.length];
@@ -78,6 +104,22 @@ public record KMeansCodebook(float[] centroids, int[] indices) {
             out[i] = centroids[indices[i]];
         }
         return out;
+    }
+
+    /** Sorted initial centroids, possibly repeated. */
+    private static float[] initial(float[] w, int k, CodebookOptions.Init init) {
+        float[] sorted = w.clone();
+        Arrays.sort(sorted);
+        float[] c = new float[k];
+        float lo = sorted[0];
+        float hi = sorted[sorted.length - 1];
+        for (int j = 0; j < k; j++) {
+            c[j] = switch (init) {
+                case QUANTILE -> sorted[(int) Math.min(sorted.length - 1, (long) ((j + 0.5) / k * sorted.length))];
+                case LINEAR -> k == 1 ? (lo + hi) / 2 : lo + (hi - lo) * j / (k - 1);
+            };
+        }
+        return c;
     }
 
     /** Assigns each weight to its nearest (sorted) centroid; returns whether any assignment changed. */

@@ -7,19 +7,32 @@ import org.pocketflow.worker.learn.WeightTensor;
 
 /**
  * Non-uniform weight quantization (PocketFlow's NonUniformQuantLearner): per-layer k-means
- * codebooks of {@code 2^b} centroids with quantile initialisation, fine-tuned through shadow
- * weights and one Lloyd iteration per step ({@link CodebookQuantHook}); stored as packed indices
- * plus the codebook.
+ * codebooks of {@code 2^b} centroids, optionally shared by channels that each scale it, fine-tuned
+ * by Lloyd steps on shadow weights or by gradient steps on the centroids ({@link CodebookOptions},
+ * {@link CodebookQuantHook}); stored as packed indices plus the codebook (and the scales).
  */
 public final class NonUniformQuantLearner extends QuantLearner {
-    /** Per-layer bits in 2..8. */
+    private final CodebookOptions options;
+
+    /** Per-layer bits in 2..8, {@link CodebookOptions#DEFAULT}. */
     public NonUniformQuantLearner() {
-        this(2, 8);
+        this(CodebookOptions.DEFAULT);
+    }
+
+    /** Per-layer bits in 2..8. */
+    public NonUniformQuantLearner(CodebookOptions options) {
+        this(2, 8, options);
+    }
+
+    /** Per-layer bits in {@code [minBits, maxBits]}, within 1..16, {@link CodebookOptions#DEFAULT}. */
+    public NonUniformQuantLearner(int minBits, int maxBits) {
+        this(minBits, maxBits, CodebookOptions.DEFAULT);
     }
 
     /** Per-layer bits in {@code [minBits, maxBits]}, within 1..16. */
-    public NonUniformQuantLearner(int minBits, int maxBits) {
+    public NonUniformQuantLearner(int minBits, int maxBits, CodebookOptions options) {
         super(minBits, maxBits);
+        this.options = options;
     }
 
     @Override
@@ -29,6 +42,6 @@ public final class NonUniformQuantLearner extends QuantLearner {
 
     @Override
     QuantizationHook hook(List<WeightTensor> tensors, Map<String, Integer> bits) {
-        return new CodebookQuantHook(tensors, bits);
+        return new CodebookQuantHook(tensors, bits, options);
     }
 }
