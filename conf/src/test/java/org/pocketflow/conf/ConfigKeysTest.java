@@ -40,7 +40,7 @@ class ConfigKeysTest {
 
     @Test
     void declaresTheAgreedKeys() {
-        assertEquals(71, ConfigKeys.all().size());
+        assertEquals(72, ConfigKeys.all().size());
         assertEquals("ecq", DistributedKeys.CODEC.defaultValue());
         assertEquals("none", LearnKeys.ALGORITHM.defaultValue());
         assertEquals(42L, RunKeys.SEED.defaultValue());
