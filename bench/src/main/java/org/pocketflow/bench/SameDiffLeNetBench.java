@@ -103,10 +103,10 @@ public final class SameDiffLeNetBench {
 
     private static SDVariable convRelu(SameDiff sd, String name, SDVariable in, int cin, int cout) {
         SDVariable w = sd.var(name + "_W", new XavierInitScheme('c', cin * 25, cout * 25), DataType.FLOAT,
-                cout, cin, 5, 5);
+                5, 5, cin, cout);
         SDVariable b = sd.var(name + "_b", new ZeroInitScheme('c'), DataType.FLOAT, cout);
         Conv2DConfig conf = Conv2DConfig.builder().kH(5).kW(5).sH(1).sW(1).dataFormat("NCHW")
-                .weightsFormat(WeightsFormat.OIYX).build();
+                .weightsFormat(WeightsFormat.YXIO).build(); // conv2d_bp's shape check in M2 fails for OIYX
         return sd.nn().relu(sd.cnn().conv2d(in, w, b, conf), 0);
     }
 
