@@ -113,10 +113,10 @@ def train(name, steps, threads, x, y):
             print(f"pytorch {name} inference, batch {batch}, {threads} threads: {1000 * times[100]:.3f} ms (median)")
 
 
-def main():
-    arch = sys.argv[1] if len(sys.argv) > 1 else "all"
-    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+def main(args):
+    arch = args[0] if len(args) > 0 else "all"
+    steps = int(args[1]) if len(args) > 1 else 100
+    threads = int(args[2]) if len(args) > 2 else 2
     torch.set_num_threads(threads)
     x, y = fashion_mnist(64 * (steps + 10))
     for name in (NETWORKS if arch == "all" else [arch]):
@@ -124,4 +124,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
