@@ -19,6 +19,13 @@ public final class SparkContexts {
     }
 
     /**
+     * Executors' OpenMP wait policy: threads sleep while they wait for work instead of spinning.
+     * Spinning threads on a host shared with other executors or processes made training up to 38x
+     * slower (docs/SPEED.md); the launcher sets the same for local masters.
+     */
+    static final String OMP_WAIT_POLICY = "PASSIVE";
+
+    /**
      * How many OpenMP threads an executor's native kernels should use: its
      * {@code spark.executor.cores}, or 1 where YARN and Kubernetes default to one-core executors.
      * Empty where the executor owns its host's cores (local masters, whose launcher sets the
@@ -35,6 +42,12 @@ public final class SparkContexts {
         }
         boolean oneCoreDefault = master.startsWith("yarn") || master.startsWith("k8s://");
         return oneCoreDefault ? java.util.Optional.of("1") : java.util.Optional.empty();
+    }
+
+    /** Sets the executors' OpenMP variables that the user did not set: thread count and wait policy. */
+    static void executorEnvironment(String master, SparkConf conf) {
+        executorThreads(master, conf).ifPresent(n -> conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", n));
+        conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", OMP_WAIT_POLICY);
     }
 
     /**
@@ -78,7 +91,7 @@ public final class SparkContexts {
         for (Map.Entry<String, String> e : config.sparkConf().entrySet()) {
             conf.set(e.getKey(), e.getValue());
         }
-        executorThreads(master, conf).ifPresent(n -> conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", n));
+        executorEnvironment(master, conf);
         HadoopConf.install(config.sparkConf()); // the driver's own file I/O; executors install theirs per task
         return new JavaSparkContext(conf);
     }

@@ -1,6 +1,7 @@
 package org.pocketflow.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,5 +44,22 @@ class ClusterFitTest {
                 "a standalone executor without a core count owns its worker's cores");
         assertEquals(Optional.empty(), SparkContexts.executorThreads("local[2]",
                 new SparkConf(false).set("spark.executor.cores", "3")));
+    }
+
+    @Test
+    void executorsGetPassiveOpenMpWaitAndTheirCoreCountUnlessTheUserSetThem() {
+        SparkConf yarn = new SparkConf(false);
+        SparkContexts.executorEnvironment("yarn", yarn);
+        assertEquals("PASSIVE", yarn.get("spark.executorEnv.OMP_WAIT_POLICY"));
+        assertEquals("1", yarn.get("spark.executorEnv.OMP_NUM_THREADS"));
+        SparkConf own = new SparkConf(false).set("spark.executorEnv.OMP_WAIT_POLICY", "ACTIVE")
+                .set("spark.executorEnv.OMP_NUM_THREADS", "4").set("spark.executor.cores", "2");
+        SparkContexts.executorEnvironment("spark://h:7077", own);
+        assertEquals("ACTIVE", own.get("spark.executorEnv.OMP_WAIT_POLICY"));
+        assertEquals("4", own.get("spark.executorEnv.OMP_NUM_THREADS"));
+        SparkConf local = new SparkConf(false);
+        SparkContexts.executorEnvironment("local[2]", local);
+        assertEquals("PASSIVE", local.get("spark.executorEnv.OMP_WAIT_POLICY"));
+        assertFalse(local.contains("spark.executorEnv.OMP_NUM_THREADS"));
     }
 }

@@ -49,8 +49,9 @@ final class SummarySection {
         lessIsBetter(b, hasResult, "file bytes (base: DL4J zip; compressed: model.pfpk)",
                 Html.number(base.get("serializedBytes")), Html.number(c.get("packedBytes")), Html::count, "smaller",
                 "larger");
-        lessIsBetter(b, hasResult, "latency, batch 1", Html.number(base.at("/latency/batch1Millis")),
-                Html.number(c.at("/latency/batch1Millis")), Html::millis, "faster", "slower");
+        double base1 = Html.number(base.at("/latency/batch1Millis"));
+        lessIsBetter(b, hasResult, "latency, batch 1", base1, Html.number(c.at("/latency/batch1Millis")),
+                Html::millis, "faster", "slower");
         double base64 = Html.number(base.at("/latency/batch64Millis"));
         lessIsBetter(b, hasResult, "latency, batch 64", base64, Html.number(c.at("/latency/batch64Millis")),
                 Html::millis, "faster", "slower");
@@ -58,6 +59,14 @@ final class SummarySection {
             double f64 = Html.number(c.at("/inferenceLatency/batch64Millis"));
             line(b, true, "latency, batch 64, batch norms folded (inference.zip)", "", Html.millis(f64),
                     better(Html.factor(base64, f64, "faster", "slower"), f64 <= base64));
+        }
+        JsonNode ort = c.at("/onnx/onnxLatency");
+        if (ort.isObject()) {
+            // the deployment path: the same compressed network in ONNX Runtime, against the base model in DL4J
+            lessIsBetter(b, true, "latency, batch 1, ONNX Runtime (model.onnx)", base1,
+                    Html.number(ort.get("batch1Millis")), Html::millis, "faster", "slower");
+            lessIsBetter(b, true, "latency, batch 64, ONNX Runtime (model.onnx)", base64,
+                    Html.number(ort.get("batch64Millis")), Html::millis, "faster", "slower");
         }
         b.append("</table>\n<p class=\"note\">Accuracies on the test set (");
         b.append(Html.count(Html.number(base.at("/dataset/test")))).append(" images) and the validation split (")

@@ -189,6 +189,15 @@ class HtmlReportTest {
         assertTrue(html.contains("uniform-4"), "per-tensor encodings");
         assertFalse(html.contains("Study:"), "no study, no study sections");
         assertTrue(html.contains("compression job"));
+        assertFalse(html.contains("ONNX Runtime"), "no model.onnx, no ONNX Runtime rows");
+
+        ((com.fasterxml.jackson.databind.node.ObjectNode) report.at("/baseline/compressed")).set("onnx", Json.MAPPER
+                .readTree("{\"status\":\"ok\",\"onnxLatency\":{\"batch1Millis\":0.25,\"batch64Millis\":2.0}}"));
+        String withOnnx = HtmlReport.render(report);
+        assertTrue(withOnnx.contains("latency, batch 1, ONNX Runtime (model.onnx)"), "ONNX Runtime beside DL4J");
+        assertTrue(withOnnx.contains("4.00x faster"), "base 1.0 ms in DL4J against 0.25 ms in ONNX Runtime");
+        assertTrue(withOnnx.contains("latency, batch 64, ONNX Runtime (model.onnx)") && withOnnx.contains("2.00x faster"));
+        assertTrue(withOnnx.contains("<td>latency, batch 1</td>"), "DL4J's row stays");
     }
 
     @Test

@@ -1,0 +1,143 @@
+package org.pocketflow.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.ImageSet;
+import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.model.Architecture;
+import org.pocketflow.worker.runtime.Backend;
+import org.pocketflow.worker.train.Trainer;
+import org.pocketflow.worker.train.TrainingSpec;
+
+/**
+ * Training speed of one network under settings changed one at a time, all in one JVM and
+ * interleaved round by round so that load on a shared machine hits every setting alike:
+ * <ul>
+ *   <li>{@code as-is}: what ND4J leaves on the thread that initialised it (OpenMP at 4 threads,
+ *       hard-coded by ND4J 1.0.0-M2's {@code NativeOpsHolder}), batches assembled while training,
+ *       DL4J's default workspaces, oneDNN on;</li>
+ *   <li>{@code omp=N}: the same with N OpenMP threads on the training thread;</li>
+ *   <li>{@code nd4j-pool=1}: ND4J's own thread pool limited to one thread;</li>
+ *   <li>{@code prebatched}: batches normalised once before training and reused;</li>
+ *   <li>{@code workspaces=none}: DL4J's training workspaces off;</li>
+ *   <li>{@code onednn=off}: DL4J's built-in kernels;</li>
+ *   <li>{@code best}: the OpenMP count of {@code Backend}'s default with pre-assembled batches.</li>
+ * </ul>
+ * Every setting trains its own copy of the same initial network with the same optimizer.
+ *
+ * <p>Run: {@code bench/bin/run TrainingSpeedBench [arch=lenet] [steps=100] [rounds=3]}. Prints
+ * samples/s per round and the median; asserts nothing.
+ */
+public final class TrainingSpeedBench {
+    private static final int BATCH = 64;
+
+    private TrainingSpeedBench() {
+    }
+
+    /** One setting: how the training thread, data and network are prepared. */
+    private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
+                           boolean onednn) {
+    }
+
+    public static void main(String[] args) {
+        String arch = args.length > 0 ? args[0] : "lenet";
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int asIs = Backend.threads();
+        int defaultPool = Nd4j.getEnvironment().maxThreads();
+        int best = Backend.defaultThreads();
+        Map<String, Setting> settings = new LinkedHashMap<>();
+        settings.put("as-is", new Setting(asIs, defaultPool, false, WorkspaceMode.ENABLED, true));
+        settings.put("omp=2", new Setting(2, defaultPool, false, WorkspaceMode.ENABLED, true));
+        settings.put("omp=1", new Setting(1, defaultPool, false, WorkspaceMode.ENABLED, true));
+        settings.put("nd4j-pool=1", new Setting(asIs, 1, false, WorkspaceMode.ENABLED, true));
+        settings.put("prebatched", new Setting(asIs, defaultPool, true, WorkspaceMode.ENABLED, true));
+        settings.put("workspaces=none", new Setting(asIs, defaultPool, false, WorkspaceMode.NONE, true));
+        settings.put("onednn=off", new Setting(asIs, defaultPool, false, WorkspaceMode.ENABLED, false));
+        settings.put("best(omp=" + best + ",prebatched)", new Setting(best, defaultPool, true,
+                WorkspaceMode.ENABLED, true));
+
+        ImageSet train = IdxDataset.open(IdxDataset.DEFAULT_URI, BATCH * steps, 0).train();
+        Normalizer norm = Normalizer.fit(train);
+        TrainingSpec spec = new TrainingSpec(1, BATCH, 0.01, 0.9, 5e-4, TrainingSpec.LrSchedule.CONSTANT, 1, 1000);
+        List<DataSet> prebatched = new ArrayList<>();
+        train.batches(BATCH, norm, 7, 0).forEachRemaining(prebatched::add);
+
+        Map<String, ComputationGraph> nets = new LinkedHashMap<>();
+        for (var e : settings.entrySet()) {
+            Backend.configure(e.getValue().onednn());
+            nets.put(e.getKey(), network(arch, train, spec, steps, e.getValue().workspaces()));
+        }
+        Map<String, double[]> rates = new LinkedHashMap<>();
+        settings.keySet().forEach(k -> rates.put(k, new double[rounds]));
+        for (int r = -1; r < rounds; r++) {
+            for (var e : settings.entrySet()) {
+                Setting s = e.getValue();
+                Backend.configure(s.onednn());
+                Backend.setThreads(s.ompThreads());
+                Nd4j.getEnvironment().setMaxThreads(s.poolThreads());
+                Nd4j.getEnvironment().setMaxMasterThreads(s.poolThreads());
+                int epoch = r + 1;
+                Supplier<Iterator<DataSet>> data = s.prebatched() ? prebatched::iterator
+                        : () -> train.batches(BATCH, norm, 7, epoch);
+                double rate = samplesPerSecond(nets.get(e.getKey()), data.get(), r < 0 ? 10 : Integer.MAX_VALUE);
+                if (r >= 0) {
+                    rates.get(e.getKey())[r] = rate;
+                }
+            }
+            Backend.setThreads(asIs);
+            Nd4j.getEnvironment().setMaxThreads(defaultPool);
+            Nd4j.getEnvironment().setMaxMasterThreads(defaultPool);
+        }
+        System.out.printf(Locale.ROOT, "%s training, batch %d, %d steps per round, %d rounds interleaved, "
+                + "%d cores, OpenMP as ND4J leaves it %d, ND4J pool %d%n", arch, BATCH, steps, rounds,
+                Runtime.getRuntime().availableProcessors(), asIs, defaultPool);
+        double base = median(rates.get("as-is"));
+        for (var e : rates.entrySet()) {
+            double m = median(e.getValue());
+            System.out.printf(Locale.ROOT, "%-28s median %6.0f samples/s (%.2fx as-is)  rounds %s%n", e.getKey(), m,
+                    m / base, Arrays.toString(Arrays.stream(e.getValue()).mapToLong(Math::round).toArray()));
+        }
+    }
+
+    private static ComputationGraph network(String arch, ImageSet train, TrainingSpec spec, int steps,
+                                            WorkspaceMode workspaces) {
+        ComputationGraph g = Trainer.withOptimizer(
+                Architecture.of(arch).factory().create(train.shape(), train.classes(), 1), spec, steps);
+        ComputationGraphConfiguration conf = g.getConfiguration().clone();
+        conf.setTrainingWorkspaceMode(workspaces);
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init(g.params().dup(), false);
+        return out;
+    }
+
+    private static double samplesPerSecond(ComputationGraph g, Iterator<DataSet> batches, int maxSteps) {
+        long samples = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < maxSteps && batches.hasNext(); i++) {
+            DataSet b = batches.next();
+            g.fit(b);
+            samples += b.numExamples();
+        }
+        return samples / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
+    }
+}
