@@ -8,10 +8,12 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.apache.spark.api.java.JavaSparkContext;
+import org.pocketflow.conf.ConfigException;
 import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.ModelKeys;
 import org.pocketflow.conf.RunKeys;
+import org.pocketflow.driver.distributed.TrialServer;
 import org.pocketflow.driver.report.HtmlReport;
 import org.pocketflow.driver.study.StudyInterruptedException;
 import org.pocketflow.driver.study.StudyRun;
@@ -19,6 +21,7 @@ import org.pocketflow.driver.study.StudySettings;
 import org.pocketflow.worker.data.DatasetException;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.IdxReader;
+import org.pocketflow.worker.distributed.NopWorkerHook;
 import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.runtime.Versions;
 import org.pocketflow.worker.task.BaselineRequest;
@@ -211,7 +214,7 @@ public final class JobRunner {
         try {
             study.checkSlots(slots.slots(), slots.how());
             return List.of();
-        } catch (org.pocketflow.conf.ConfigException e) {
+        } catch (ConfigException e) {
             return e.problems();
         }
     }
@@ -223,10 +226,9 @@ public final class JobRunner {
             TaskSlots.Count slots = TaskSlots.await(sc, study.slotsNeeded());
             study.checkSlots(slots.slots(), slots.how());
             try { // the trials' servers: off loopback only with authentication or the explicit opt-out
-                org.pocketflow.driver.distributed.TrialServer.Settings.of(config, sc,
-                        org.pocketflow.worker.distributed.NopWorkerHook.INSTANCE);
+                TrialServer.Settings.of(config, sc, NopWorkerHook.INSTANCE);
             } catch (IllegalArgumentException e) {
-                throw new org.pocketflow.conf.ConfigException(List.of(e.getMessage()));
+                throw new ConfigException(List.of(e.getMessage()));
             }
         }
     }
