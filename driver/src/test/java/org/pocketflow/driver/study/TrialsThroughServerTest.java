@@ -63,6 +63,20 @@ class TrialsThroughServerTest {
     }
 
     @Test
+    void trialServersThatOtherHostsReachNeedAuthenticationOrTheOptOut(@TempDir Path tmp) throws Exception {
+        String address = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .map(java.net.InetAddress::getHostAddress).findFirst().orElse(null);
+        assertTrue(address != null, "this host has no IPv4 address besides loopback");
+        Cli.Outcome o = Cli.run(job(tmp.resolve("run"), "local[4]", "pocketflow.distributed.bind-address=" + address));
+        assertEquals(2, o.code(), o.err() + o.out());
+        assertTrue(o.err().contains("pocketflow.distributed.allow-unauthenticated") && o.err().contains(address)
+                && o.err().contains("spark.authenticate=true"), o.err());
+        assertTrue(!o.out().contains("trial 0"), "refused before any trial: " + o.out());
+    }
+
+    @Test
     void twoTrialsOnTwoWorkersEachFinishWithTheWinnerRetrainedAndResumeRerunsOnlyTheUnfinished(@TempDir Path tmp)
             throws Exception {
         assumeTrue(Files.isDirectory(Path.of(DATA)) || "true".equals(System.getenv("CI")), "Fashion-MNIST not installed");
