@@ -28,11 +28,14 @@ import org.pocketflow.worker.train.TrainingSpec;
  * @param timeoutMillis how long a worker waits for parameters before it gives up
  * @param onednn use oneDNN kernels on the executor
  * @param hook called after every push ({@link NopWorkerHook#INSTANCE} in production)
+ * @param linkMbit emulated link rate of each worker's sends in Mbit/s (0: unlimited)
+ * @param serverChosenCodec codec auto: workers start with fp32 gradients and then use the codec
+ *     of the server's parameter updates ({@code ServerChosenEncoder}); {@code codec} is then fp32
  */
 public record DistributedRequest(String dataUri, int trainLimit, double validationFraction, String architecture,
                                  TrainingSpec training, long seed, int workers, ExchangeMode mode, GradientCodec codec,
                                  String serverHost, int portBase, byte[] secret, long timeoutMillis, boolean onednn,
-                                 WorkerHook hook) implements Serializable {
+                                 WorkerHook hook, int linkMbit, boolean serverChosenCodec) implements Serializable {
 
     public DistributedRequest {
         if (workers < 1) {
@@ -47,24 +50,35 @@ public record DistributedRequest(String dataUri, int trainLimit, double validati
         }
         secret = secret == null ? new byte[0] : secret.clone();
         hook = hook == null ? NopWorkerHook.INSTANCE : hook;
+        if (linkMbit < 0) {
+            throw new IllegalArgumentException("pocketflow.distributed.link-mbit must be >= 0 (0 = unlimited), but got " + linkMbit);
+        }
+    }
+
+    /** A request with the fixed {@code codec} both ways and unlimited links. */
+    public DistributedRequest(String dataUri, int trainLimit, double validationFraction, String architecture, TrainingSpec training,
+                              long seed, int workers, ExchangeMode mode, GradientCodec codec, String serverHost, int portBase,
+                              byte[] secret, long timeoutMillis, boolean onednn, WorkerHook hook) {
+        this(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec, serverHost, portBase,
+                secret, timeoutMillis, onednn, hook, 0, false);
     }
 
     /** The same request with another hook (tests inject faults this way). */
     public DistributedRequest withHook(WorkerHook h) {
         return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
-                serverHost, portBase, secret, timeoutMillis, onednn, h);
+                serverHost, portBase, secret, timeoutMillis, onednn, h, linkMbit, serverChosenCodec);
     }
 
     /** The same request with another HMAC key (each executor sets the key it derived itself). */
     public DistributedRequest withSecret(byte[] key) {
         return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
-                serverHost, portBase, key, timeoutMillis, onednn, hook);
+                serverHost, portBase, key, timeoutMillis, onednn, hook, linkMbit, serverChosenCodec);
     }
 
     /** The same request with the server's address resolved (the driver picks it once Spark runs). */
     public DistributedRequest withServerHost(String host) {
         return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
-                host, portBase, secret, timeoutMillis, onednn, hook);
+                host, portBase, secret, timeoutMillis, onednn, hook, linkMbit, serverChosenCodec);
     }
 
     @Override

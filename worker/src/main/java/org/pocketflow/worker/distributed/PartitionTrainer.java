@@ -10,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.qsgd.EncodedGradient;
 import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.ps.ParameterSnapshot;
+import org.pocketflow.qsgd.ps.ServerChosenEncoder;
 import org.pocketflow.qsgd.ps.WorkerClient;
 import org.pocketflow.qsgd.ps.WorkerConfig;
 import org.pocketflow.qsgd.ps.transport.Address;
@@ -79,13 +80,15 @@ public final class PartitionTrainer {
         Normalizer norm = Normalizer.fit(train);
         ImageSet part = train.partition(workerId, req.workers());
         ComputationGraph graph = MasterModel.initialGraph(req, dataset);
-        GradientEncoder encoder = req.codec().newEncoder(encoderSeed(req.seed(), workerId));
         Address bind = new Address(bindHost, req.workerPort(workerId));
         WorkerConfig wc = new WorkerConfig(workerId, bind, req.server(), req.secret(), req.timeoutMillis());
         progress.accept(String.format("worker %d (attempt %d): %d of %d training images, %s, receiving on %s", workerId, attempt,
-                part.size(), train.size(), req.codec().id(), bind));
-        Loop loop = new Loop(req, workerId, attempt, graph, encoder, part, norm, progress);
+                part.size(), train.size(), req.serverChosenCodec() ? "codec chosen by the server" : req.codec().id(), bind));
         try (WorkerClient client = new WorkerClient(aeron, wc)) {
+            client.emulateLink(req.linkMbit());
+            long seed = encoderSeed(req.seed(), workerId);
+            GradientEncoder encoder = req.serverChosenCodec() ? new ServerChosenEncoder(client, seed) : req.codec().newEncoder(seed);
+            Loop loop = new Loop(req, workerId, attempt, graph, encoder, part, norm, progress);
             ParameterSnapshot p;
             try {
                 p = client.join();
