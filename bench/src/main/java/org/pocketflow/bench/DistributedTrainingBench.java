@@ -40,6 +40,11 @@ import org.pocketflow.worker.train.TrainingSpec;
  *
  * <p>{@code bench/bin/run DistributedTrainingBench [train-images] [epochs] [workers] [batch]}
  * (defaults 6400, 1, 2, 32; test on all 10,000 test images).
+ *
+ * <p>{@code bench/bin/run DistributedTrainingBench codecs [train-images] [epochs] [workers] [batch]}
+ * runs only our trainer, as fp32, ECQ up only, ECQ both ways and codec auto (ECQ with run-length
+ * level coding, the ≥ 16x one), each on an unlimited, a 1000 Mbit/s and a 100 Mbit/s emulated link
+ * ({@code pocketflow.distributed.link-mbit}), and prints auto's decision with its numbers.
  */
 public final class DistributedTrainingBench {
     private static final long SEED = 42;
@@ -49,6 +54,10 @@ public final class DistributedTrainingBench {
     }
 
     public static void main(String[] args) throws Exception {
+        boolean codecs = args.length > 0 && args[0].equals("codecs");
+        if (codecs) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         int trainImages = args.length > 0 ? Integer.parseInt(args[0]) : 6400;
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int workers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
@@ -60,8 +69,15 @@ public final class DistributedTrainingBench {
                 "pocketflow.train.batch-size=" + batch, "pocketflow.train.log-every-steps=1000",
                 "pocketflow.distributed.workers=" + workers);
         List<BenchRow> rows = new ArrayList<>();
+        if (codecs) {
+            codecMatrix(common, rows);
+            System.out.printf("%nLeNet, Fashion-MNIST %d training images x %d epoch(s), %d workers x batch %d, local[%d], test on"
+                    + " 10,000 images, %s%n%n", trainImages, epochs, workers, batch, workers, Backend.describe());
+            printTable(rows);
+            System.exit(0);
+        }
         for (String codec : List.of("identity", "ecq", "ecq-rl")) {
-            rows.add(ours(common, codec));
+            rows.add(ours(common, codec, "fp32", 0));
         }
         JobConfig config = JobConfig.load(Optional.empty(), common);
         DistributedRequest req = new DistributedRequest(config.get(org.pocketflow.conf.DataKeys.URI), trainImages, 0, "lenet",
@@ -80,24 +96,48 @@ public final class DistributedTrainingBench {
 
         System.out.printf("%nLeNet, Fashion-MNIST %d training images x %d epoch(s), %d workers x batch %d, local[%d], test on %d"
                 + " images, %s%n%n", train.size(), epochs, workers, batch, workers, data.test().size(), Backend.describe());
-        System.out.println("| trainer | seconds | samples/s | bytes up per step | bytes down per step | test accuracy | bytes |");
-        System.out.println("|---|---|---|---|---|---|---|");
-        rows.forEach(r -> System.out.println(r.markdown()));
+        printTable(rows);
         System.exit(0); // a hung baseline's threads must not keep the JVM alive
     }
 
-    private static BenchRow ours(List<String> common, String codec) throws Exception {
+    private static void printTable(List<BenchRow> rows) {
+        System.out.println("| trainer | seconds | samples/s | bytes up per step | bytes down per step | test accuracy | bytes |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        rows.forEach(r -> System.out.println(r.markdown()));
+    }
+
+    /** fp32, ECQ up only, ECQ both ways and auto on each emulated link, one after the other in this JVM. */
+    private static void codecMatrix(List<String> common, List<BenchRow> rows) throws Exception {
+        for (int mbit : new int[] {0, 1000, 100}) {
+            rows.add(ours(common, "identity", "fp32", mbit));
+            rows.add(ours(common, "ecq-rl", "fp32", mbit));
+            rows.add(ours(common, "ecq-rl", "compressed", mbit));
+            rows.add(ours(common, "auto", "compressed", mbit));
+            rows.subList(rows.size() - 4, rows.size()).forEach(r -> System.out.println(r.markdown()));
+        }
+    }
+
+    private static BenchRow ours(List<String> common, String codec, String downlink, int mbit) throws Exception {
         List<String> o = new ArrayList<>(common);
         o.add("pocketflow.distributed.codec=" + codec);
+        o.add("pocketflow.distributed.downlink=" + downlink);
+        o.add("pocketflow.distributed.link-mbit=" + mbit);
         o.add("pocketflow.distributed.port-base=" + LoopbackPorts.freeBase(8));
         JobConfig config = JobConfig.load(Optional.empty(), o);
         Path run = Files.createTempDirectory("pf-dist-bench-" + codec);
+        List<String> decision = new ArrayList<>();
         try (JavaSparkContext sc = SparkContexts.create(config, "distributed-bench-" + codec)) {
-            DistributedResult r = new DistributedTrainer(config, System.out::println, NopWorkerHook.INSTANCE)
-                    .train(sc, run.toUri().toString());
-            return new BenchRow("ours, parameter server, " + codec + " (sync)", r.trainSeconds(), r.samplesPerSecond(),
-                    r.gradientBytesPerStep(), r.paramBytesPerStep(), r.testAccuracy(), "measured: accepted message bytes; fp32"
-                    + " params to each worker");
+            DistributedResult r = new DistributedTrainer(config, line -> {
+                System.out.println(line);
+                if (line.startsWith("codec auto chose")) {
+                    decision.add(line);
+                }
+            }, NopWorkerHook.INSTANCE).train(sc, run.toUri().toString());
+            String what = codec.equals("identity") ? "fp32" : codec.equals("auto") ? "auto"
+                    : codec + (downlink.equals("fp32") ? " up only" : " both ways");
+            return new BenchRow("ours, " + what + ", " + (mbit == 0 ? "unlimited" : mbit + " Mbit/s") + " (sync)",
+                    r.trainSeconds(), r.samplesPerSecond(), r.gradientBytesPerStep(), r.paramBytesPerStep(), r.testAccuracy(),
+                    decision.isEmpty() ? "measured payload bytes" : decision.get(0));
         }
     }
 

@@ -15,10 +15,27 @@ public final class DistributedKeys {
             Validators.range(1, 1024));
 
     /** Gradient codec. */
-    public static final ConfigKey<String> CODEC = ConfigKey.oneOf("pocketflow.distributed.codec", "ecq",
-            "How workers encode gradients: ecq (error-compensated 2-bit quantization, ICML 2018), ecq-rl (the same"
-                    + " values with run-length level coding, fewer bytes, slower to encode) or identity (fp32).",
-            "ecq", "ecq-rl", "identity");
+    public static final ConfigKey<String> CODEC = ConfigKey.oneOf("pocketflow.distributed.codec", "auto",
+            "How gradients and parameter updates travel: ecq (error-compensated 2-bit quantization, ICML 2018, 15.5x"
+                    + " fewer bytes than fp32), ecq-rl (the same values with run-length level coding, about 22x fewer bytes,"
+                    + " slower to encode), identity (fp32) or auto: fp32 for the first steps while the server times each"
+                    + " worker's compute and link, then whichever of fp32, ecq and ecq-rl predicts the shortest step, both"
+                    + " ways (the decision and its numbers are logged).",
+            "auto", "ecq", "ecq-rl", "identity");
+
+    /** Parameters sent back compressed or not. */
+    public static final ConfigKey<String> DOWNLINK = ConfigKey.oneOf("pocketflow.distributed.downlink", "compressed",
+            "With codec ecq or ecq-rl: compressed sends each worker the update since its own copy in the same codec, with"
+                    + " server-side error feedback (a full copy when it joins or rejoins, at the end, and when its copy would"
+                    + " drift more than 5 updates from the server's); fp32 sends full parameters (compressed gradients up"
+                    + " only). Ignored by identity and auto.",
+            "compressed", "fp32");
+
+    /** Emulated link rate. */
+    public static final ConfigKey<Integer> LINK_MBIT = ConfigKey.integer("pocketflow.distributed.link-mbit", 0,
+            "Emulates a link of this many Mbit/s for every send of the server and of each worker (0 = unlimited), to"
+                    + " measure on one machine what a slower network does, for instance where codec auto switches.",
+            Validators.range(0, 1_000_000));
 
     /** Sync or async. */
     public static final ConfigKey<String> MODE = ConfigKey.oneOf("pocketflow.distributed.mode", "sync",
@@ -80,8 +97,9 @@ public final class DistributedKeys {
                     + " network, and prefer spark.authenticate=true.");
 
     /** This area's keys in declaration order. */
-    public static final KeyGroup GROUP = new KeyGroup("Distributed training", List.of(WORKERS, CODEC, MODE, STALENESS,
-            TIMEOUT_MS, JOIN_TIMEOUT_MS, CHECKPOINT_EVERY, RESUME, PORT_BASE, BIND_ADDRESS, ALLOW_UNAUTHENTICATED));
+    public static final KeyGroup GROUP = new KeyGroup("Distributed training", List.of(WORKERS, CODEC, DOWNLINK, LINK_MBIT,
+            MODE, STALENESS, TIMEOUT_MS, JOIN_TIMEOUT_MS, CHECKPOINT_EVERY, RESUME, PORT_BASE, BIND_ADDRESS,
+            ALLOW_UNAUTHENTICATED));
 
     private DistributedKeys() {
     }

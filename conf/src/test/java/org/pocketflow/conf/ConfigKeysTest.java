@@ -40,8 +40,8 @@ class ConfigKeysTest {
 
     @Test
     void declaresTheAgreedKeys() {
-        assertEquals(72, ConfigKeys.all().size());
-        assertEquals("ecq", DistributedKeys.CODEC.defaultValue());
+        assertEquals(74, ConfigKeys.all().size());
+        assertEquals("auto", DistributedKeys.CODEC.defaultValue());
         assertEquals("none", LearnKeys.ALGORITHM.defaultValue());
         assertEquals(42L, RunKeys.SEED.defaultValue());
         assertEquals("file:///usr/share/datasets/fashion-mnist", DataKeys.URI.defaultValue());

@@ -1,5 +1,6 @@
 package org.pocketflow.driver.distributed;
 
+import java.util.List;
 import java.util.Locale;
 
 import org.pocketflow.conf.DataKeys;
@@ -14,6 +15,7 @@ import org.pocketflow.qsgd.codec.EcqCodec;
 import org.pocketflow.qsgd.codec.EcqParams;
 import org.pocketflow.qsgd.codec.IdentityCodec;
 import org.pocketflow.qsgd.codec.LevelCoding;
+import org.pocketflow.qsgd.ps.DownlinkPolicy;
 import org.pocketflow.qsgd.ps.ExchangeMode;
 import org.pocketflow.qsgd.ps.transport.Address;
 import org.pocketflow.worker.distributed.DistributedRequest;
@@ -42,10 +44,27 @@ final class DistributedRequests {
                     + "reads IDX data and fits the scaling on the training split. Fix: use format idx and "
                     + "normalization fit, or train with pocketflow run");
         }
+        boolean auto = c.get(DistributedKeys.CODEC).equals(AUTO);
         return new DistributedRequest(c.get(DataKeys.URI), c.get(DataKeys.TRAIN_LIMIT), c.get(DataKeys.VALIDATION_FRACTION),
                 c.get(ModelKeys.ARCH), BaselineRequests.training(c), c.get(RunKeys.SEED), c.get(DistributedKeys.WORKERS),
-                mode(c), codec(c.get(DistributedKeys.CODEC)), c.get(DistributedKeys.BIND_ADDRESS),
-                c.get(DistributedKeys.PORT_BASE), null, workerWaitMillis(c), c.get(RuntimeKeys.ONEDNN), hook);
+                mode(c), auto ? new IdentityCodec() : codec(c.get(DistributedKeys.CODEC)), c.get(DistributedKeys.BIND_ADDRESS),
+                c.get(DistributedKeys.PORT_BASE), null, workerWaitMillis(c), c.get(RuntimeKeys.ONEDNN), hook,
+                0, c.get(DistributedKeys.LINK_MBIT), auto); // the nonce is drawn per run (withNonce)
+    }
+
+    /**
+     * How the server sends parameters back: auto weighs fp32 against ecq and ecq-rl; ecq and
+     * ecq-rl send updates in their own codec unless {@code pocketflow.distributed.downlink} is fp32.
+     */
+    static DownlinkPolicy downlink(JobConfig c) {
+        String name = c.get(DistributedKeys.CODEC);
+        if (name.equals(AUTO)) {
+            return DownlinkPolicy.auto(List.of(codec("ecq"), codec("ecq-rl")), DownlinkPolicy.DEFAULT_DRIFT_FACTOR);
+        }
+        if (name.equals("identity") || c.get(DistributedKeys.DOWNLINK).equals("fp32")) {
+            return DownlinkPolicy.fp32();
+        }
+        return DownlinkPolicy.compressed(codec(name), DownlinkPolicy.DEFAULT_DRIFT_FACTOR);
     }
 
     /**

@@ -17,7 +17,7 @@ import org.pocketflow.worker.distributed.WorkerReport;
  * @param trainSeconds wall time from the server's start to its final step
  * @param samplesPerSecond images of all gradients the server applied per second of {@code trainSeconds}
  * @param gradientBytesPerStep encoded gradient bytes the server accepted per step (all workers)
- * @param paramBytesPerStep fp32 parameter bytes the server sent per step (to every live worker)
+ * @param paramBytesPerStep parameter bytes the server sent per step (to every live worker: fp32 copies and encoded updates)
  * @param authenticated whether messages carried an HMAC
  * @param stats the server's counters (rejections by reason, dropped workers, checkpoints)
  * @param workers the reports of the tasks that ended in time (a killed task has none)

@@ -13,6 +13,7 @@ import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.DistributedKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.driver.TaskSlots;
+import org.pocketflow.qsgd.ps.DownlinkPolicy;
 import org.pocketflow.qsgd.ps.ParameterServer;
 import org.pocketflow.qsgd.ps.ServerConfig;
 import org.pocketflow.qsgd.ps.TrainingResult;
@@ -81,9 +82,13 @@ public final class DistributedTrainer {
                 checkpoints != null && config.get(DistributedKeys.RESUME), req.nonce(), unauthenticated);
         try (ParameterServer server = new ParameterServer(JvmAeron.get(), sc0, req.codec(), model.newOptimizer(),
                 model.initialParams())) {
+            DownlinkPolicy downlink = DistributedRequests.downlink(config);
+            server.setDownlink(downlink, req.linkMbit());
             long resumed = server.step();
-            out.accept(String.format("parameter server on %s: %d workers, %s, codec %s, %d steps%s, HMAC %s", server.address(),
-                    req.workers(), req.mode(), req.codec().id(), total, resumed > 0 ? " (resuming at step " + resumed + ")" : "",
+            out.accept(String.format("parameter server on %s: %d workers, %s, codec %s, parameters down %s%s, %d steps%s, HMAC %s",
+                    server.address(), req.workers(), req.mode(), req.serverChosenCodec() ? "auto" : req.codec().id(), downlink,
+                    req.linkMbit() > 0 ? ", links emulated at " + req.linkMbit() + " Mbit/s" : "", total,
+                    resumed > 0 ? " (resuming at step " + resumed + ")" : "",
                     key.length > 0 ? "on (spark.authenticate)" : server.address().isLoopback() ? "off (loopback only)"
                             : "off (" + DistributedKeys.ALLOW_UNAUTHENTICATED.name() + ")"));
             long t0 = System.nanoTime();
@@ -98,11 +103,14 @@ public final class DistributedTrainer {
             String modelFile = runDir + "/model.zip";
             ModelFiles.save(model.withParams(result.params()), modelFile);
             long steps = Math.max(1, result.stats().step() - resumed);
-            long live = req.workers() - result.stats().dropped().size();
             int n = result.params().length;
             DistributedResult r = new DistributedResult(modelFile, test.accuracy(), test.loss(), n, resumed, total, seconds,
                     result.stats().accepted() * (double) req.training().batchSize() / seconds,
-                    result.stats().bytesIn() / (double) steps, 4.0 * n * live, key.length > 0, result.stats(), reports);
+                    result.stats().bytesIn() / (double) steps, server.downlinkStats().bytesOut() / (double) steps, key.length > 0,
+                    result.stats(), reports);
+            if (!server.downlinkStats().decision().isEmpty()) {
+                out.accept(server.downlinkStats().decision());
+            }
             out.accept(String.format("distributed training done: test accuracy %.2f%%, %.0f samples/s, %,.0f gradient bytes and"
                             + " %,.0f parameter bytes per step, dropped %s, rejected %d", 100 * r.testAccuracy(),
                     r.samplesPerSecond(), r.gradientBytesPerStep(), r.paramBytesPerStep(), result.stats().dropped(),

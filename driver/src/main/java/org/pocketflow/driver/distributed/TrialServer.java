@@ -14,6 +14,8 @@ import org.pocketflow.conf.DistributedKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.driver.JobRunner;
 import org.pocketflow.qsgd.GradientCodec;
+import org.pocketflow.qsgd.codec.IdentityCodec;
+import org.pocketflow.qsgd.ps.DownlinkPolicy;
 import org.pocketflow.qsgd.ps.ExchangeMode;
 import org.pocketflow.qsgd.ps.ParameterServer;
 import org.pocketflow.qsgd.ps.ServerConfig;
@@ -63,7 +65,8 @@ public final class TrialServer {
      * @param hook              called by every worker after each push (fault injection in tests)
      */
     public record Settings(GradientCodec codec, String host, long timeoutMillis, long joinTimeoutMillis, long waitMillis,
-                           WorkerHook hook, boolean allowUnauthenticated) {
+                           WorkerHook hook, boolean allowUnauthenticated, DownlinkPolicy downlink, int linkMbit,
+                           boolean serverChosenCodec) {
         /** The settings of job {@code c} on {@code sc}'s cluster. */
         public static Settings of(JobConfig c, JavaSparkContext sc, WorkerHook hook) {
             String host = DistributedRequests.serverHost(sc.master(), c.get(DistributedKeys.BIND_ADDRESS),
@@ -71,9 +74,11 @@ public final class TrialServer {
             boolean unauthenticated = c.get(DistributedKeys.ALLOW_UNAUTHENTICATED);
             // the trials' servers listen where the job's would: refused off loopback without a key, before any trial
             DistributedRequests.checkAuthentication(new Address(host, 1), JobSecret.fromSparkEnv().length > 0, unauthenticated);
-            return new Settings(DistributedRequests.codec(c.get(DistributedKeys.CODEC)), host,
+            boolean auto = c.get(DistributedKeys.CODEC).equals(DistributedRequests.AUTO);
+            return new Settings(auto ? new IdentityCodec() : DistributedRequests.codec(c.get(DistributedKeys.CODEC)), host,
                     c.get(DistributedKeys.TIMEOUT_MS), c.get(DistributedKeys.JOIN_TIMEOUT_MS),
-                    DistributedRequests.workerWaitMillis(c), hook, unauthenticated);
+                    DistributedRequests.workerWaitMillis(c), hook, unauthenticated, DistributedRequests.downlink(c),
+                    c.get(DistributedKeys.LINK_MBIT), auto);
         }
     }
 
@@ -119,14 +124,16 @@ public final class TrialServer {
                 settings.timeoutMillis(), settings.joinTimeoutMillis(), master.totalSteps(), key, null, 0, false,
                 new SecureRandom().nextLong(), settings.allowUnauthenticated());
         TrialWorkerRequest wr = new TrialWorkerRequest(req, workers, settings.codec(), settings.host(), port,
-                settings.waitMillis(), null, settings.hook(), config.nonce());
+                settings.waitMillis(), null, settings.hook(), config.nonce(), settings.linkMbit(), settings.serverChosenCodec());
         TrainingResult result;
         List<WorkerReport> reports;
         double seconds;
         try (ParameterServer server = new ParameterServer(JvmAeron.get(), config, settings.codec(), master.optimizer(),
                 master.initialParams())) {
+            server.setDownlink(settings.downlink(), settings.linkMbit());
             out.accept(String.format("trial %d rung %d: parameter server on %s, %d workers, codec %s, steps %d..%d, HMAC %s",
-                    req.trial(), req.rung(), server.address(), workers, settings.codec().id(), master.steps()[0],
+                    req.trial(), req.rung(), server.address(), workers, settings.serverChosenCodec() ? "auto"
+                            : settings.codec().id(), master.steps()[0],
                     master.steps()[1], key.length > 0 ? "on (trial key)" : "off"));
             long t0 = System.nanoTime();
             server.start();

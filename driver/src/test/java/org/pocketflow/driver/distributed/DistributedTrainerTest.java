@@ -57,19 +57,38 @@ class DistributedTrainerTest {
 
     @Test
     void twoTasksTrainLeNetWithMessagesAuthenticatedByTheSparkSecret(@TempDir Path run) {
-        DistributedResult r = new DistributedTrainer(config(List.of()), line -> { }, NopWorkerHook.INSTANCE)
-                .train(sc, run.toUri().toString());
+        DistributedResult r = new DistributedTrainer(config(List.of("pocketflow.distributed.codec=ecq-rl")), line -> { },
+                NopWorkerHook.INSTANCE).train(sc, run.toUri().toString());
 
         assertTrue(r.authenticated());
         assertEquals(r.totalSteps(), r.stats().step());
         assertEquals(0, r.stats().rejectedTotal(), r.stats().toString());
         assertEquals(2, r.workers().size());
         r.workers().forEach(w -> assertEquals(WorkerReport.Outcome.FINISHED, w.outcome(), w.toString()));
-        assertTrue(r.gradientBytesPerStep() * 12 < r.paramBytesPerStep(), "ECQ messages of two workers should be over 6x smaller"
-                + " than fp32 parameters to two workers: " + r);
+        double fp32PerStep = 2 * 4.0 * r.parameters();
+        assertTrue(r.gradientBytesPerStep() * 16 <= fp32PerStep, "ECQ gradients of two workers should be >= 16x smaller than"
+                + " fp32: " + r);
+        // each worker gets one full copy when it joins and one with the final parameters; every other step is an update
+        double updatesPerStep = (r.paramBytesPerStep() * r.totalSteps() - 2 * 2 * 4.0 * r.parameters()) / r.totalSteps();
+        assertTrue(updatesPerStep * 16 <= fp32PerStep, "ECQ parameter updates to two workers should be >= 16x smaller"
+                + " than fp32: " + updatesPerStep + " bytes per step, " + r);
         assertTrue(r.testAccuracy() > 0.6, "test accuracy " + r.testAccuracy());
         assertTrue(Files.isRegularFile(run.resolve("model.zip")));
         assertEquals(0, r.stats().rejected(RejectReason.UNAUTHENTICATED));
+    }
+
+    @Test
+    void codecAutoCompressesBothWaysOnASlowEmulatedLink(@TempDir Path run) {
+        List<String> lines = new ArrayList<>();
+        DistributedResult r = new DistributedTrainer(config(List.of("pocketflow.distributed.link-mbit=50")), lines::add,
+                NopWorkerHook.INSTANCE).train(sc, run.toUri().toString());
+
+        String decision = lines.stream().filter(l -> l.startsWith("codec auto chose")).findFirst().orElseThrow(
+                () -> new AssertionError("no decision in " + lines));
+        assertTrue(decision.startsWith("codec auto chose ecq"), "fp32 at 50 Mbit/s costs 0.28 s per message: " + decision);
+        assertEquals(0, r.stats().rejectedTotal(), "workers switch to the server's codec: " + r.stats());
+        assertTrue(r.paramBytesPerStep() * 4 < 2 * 4.0 * r.parameters(), "most steps went down compressed: " + r);
+        assertTrue(r.testAccuracy() > 0.6, "test accuracy " + r.testAccuracy());
     }
 
     @Test

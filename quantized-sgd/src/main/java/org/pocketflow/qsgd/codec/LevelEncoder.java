@@ -23,6 +23,7 @@ abstract class LevelEncoder extends AbstractEncoder {
     private final int width;
     private final int[] levels;
     private BitWriter bits;
+    private long[] masks;
     private float[] scales;
 
     LevelEncoder(GradientCodec codec, long seed, LevelFormat format) {
@@ -42,6 +43,7 @@ abstract class LevelEncoder extends AbstractEncoder {
     protected void allocate(int n) {
         if (format.coding() == LevelCoding.RUN_LENGTH) {
             bits = new BitWriter();
+            masks = new long[RunLengthCoding.maskWords(format.bucketSize())];
             scales = new float[format.buckets(n)];
         }
     }
@@ -73,7 +75,7 @@ abstract class LevelEncoder extends AbstractEncoder {
         for (int off = 0, b = 0; off < n; off += format.bucketSize(), b++) {
             int len = Math.min(format.bucketSize(), n - off);
             scales[b] = quantizeBucket(g, off, len, key, levels);
-            RunLengthCoding.writeBucket(levels, len, bits);
+            RunLengthCoding.writeBucket(levels, len, masks, bits);
         }
         bits.finish();
         CodecParams params = codec().params();

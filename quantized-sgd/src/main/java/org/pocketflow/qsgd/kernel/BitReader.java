@@ -29,6 +29,10 @@ public final class BitReader {
     long peek() {
         int w = (int) (pos >>> 6);
         int shift = (int) pos & 63;
+        if (w + 1 < words) {
+            int at = start + (w << 3);
+            return LittleEndian.getLong(src, at) >>> shift | (LittleEndian.getLong(src, at + 8) << 1) << (63 - shift);
+        }
         long lo = word(w) >>> shift;
         return shift == 0 ? lo : lo | word(w + 1) << (64 - shift);
     }

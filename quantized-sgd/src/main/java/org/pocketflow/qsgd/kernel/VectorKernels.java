@@ -51,6 +51,19 @@ final class VectorKernels {
         }
     }
 
+    private static final IntVector[] NONZERO_SHIFTS = {IOTA, IOTA.add(8), IOTA.add(16), IOTA.add(24)};
+
+    /** Bit t of the result is set when {@code levels[base + t] != 0}, for t in [0, 32). */
+    static int nonzeroBits32(int[] levels, int base) {
+        IntVector acc = IntVector.zero(I);
+        for (int i = 0; i < 4; i++) {
+            IntVector l = IntVector.fromArray(I, levels, base + LANES * i);
+            acc = acc.or(l.or(l.neg()).lanewise(VectorOperators.LSHR, 31)
+                    .lanewise(VectorOperators.LSHL, NONZERO_SHIFTS[i]));
+        }
+        return acc.reduceLanes(VectorOperators.OR);
+    }
+
     static float maxAbs(float[] a, int off, int len) {
         FloatVector m = FloatVector.zero(F);
         int bound = F.loopBound(len);

@@ -30,6 +30,7 @@ final class AeronLink implements ServerLink {
     private final Outgoing[] outgoing;
     private final ExecutorService senders;
     private final Queue<Failure> failed = new ConcurrentLinkedQueue<>();
+    private final Queue<Timing> left = new ConcurrentLinkedQueue<>();
 
     /**
      * @param endpoint the bound endpoint; this link owns it from here on
@@ -63,8 +64,8 @@ final class AeronLink implements ServerLink {
     }
 
     @Override
-    public void send(int worker, Address to, byte[] frame) {
-        if (outgoing[worker].put(new Frame(to, frame))) {
+    public void send(int worker, Address to, byte[] frame, long step) {
+        if (outgoing[worker].put(new Frame(to, frame, step))) {
             senders.execute(() -> drain(worker));
         }
     }
@@ -73,7 +74,12 @@ final class AeronLink implements ServerLink {
         Outgoing o = outgoing[worker];
         for (Frame f = o.take(); f != null; f = o.take()) {
             try {
-                if (!endpoint.send(f.to, f.bytes, timeoutMillis)) {
+                long t0 = System.nanoTime();
+                boolean sent = endpoint.send(f.to, f.bytes, timeoutMillis);
+                long t1 = System.nanoTime();
+                if (sent) {
+                    left.add(new Timing(worker, f.step, f.bytes.length, t1 - t0, t1));
+                } else {
                     failed.add(new Failure(worker, "unreachable at " + f.to + " for " + timeoutMillis + " ms"));
                 }
             } catch (RuntimeException e) {
@@ -90,6 +96,18 @@ final class AeronLink implements ServerLink {
     }
 
     @Override
+    public void completed(SendTimingHandler handler) {
+        for (Timing t = left.poll(); t != null; t = left.poll()) {
+            handler.onSent(t.worker, t.step, t.bytes, t.nanos, t.endNanos);
+        }
+    }
+
+    @Override
+    public void emulateLink(double mbit) {
+        endpoint.emulateLink(mbit);
+    }
+
+    @Override
     public void close() {
         senders.shutdown();
         try {
@@ -101,7 +119,10 @@ final class AeronLink implements ServerLink {
         endpoint.close();
     }
 
-    private record Frame(Address to, byte[] bytes) {
+    private record Frame(Address to, byte[] bytes, long step) {
+    }
+
+    private record Timing(int worker, long step, int bytes, long nanos, long endNanos) {
     }
 
     private record Failure(int worker, String why) {

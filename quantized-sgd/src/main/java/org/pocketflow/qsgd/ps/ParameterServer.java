@@ -79,6 +79,7 @@ public final class ParameterServer implements AutoCloseable {
     private final AtomicLongArray rejected = new AtomicLongArray(RejectReason.values().length);
     private final Set<Integer> dropped = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<TrainingResult> result = new CompletableFuture<>();
+    private Downlink downlink;
     private volatile boolean stopping;
     private Thread thread;
     private boolean running;
@@ -132,6 +133,25 @@ public final class ParameterServer implements AutoCloseable {
             checkpoints.load().ifPresent(this::restore);
         }
         this.link = network.apply(config);
+        this.downlink = new Downlink(DownlinkPolicy.fp32(), config.workers());
+    }
+
+    /**
+     * How parameters go back to the workers (fp32 unless set); call before {@link #start()}.
+     *
+     * @param linkMbit paces the server's sends to an emulated link of this many Mbit/s (0: unlimited)
+     */
+    public synchronized void setDownlink(DownlinkPolicy policy, double linkMbit) {
+        if (thread != null) {
+            throw new IllegalStateException("set the downlink before starting the parameter server");
+        }
+        downlink = new Downlink(policy, config.workers());
+        link.emulateLink(linkMbit);
+    }
+
+    /** What went down to the workers so far (complete once {@link #await} returned). */
+    public DownlinkStats downlinkStats() {
+        return downlink.stats();
     }
 
     private void restore(Checkpoint c) {
@@ -222,6 +242,7 @@ public final class ParameterServer implements AutoCloseable {
     int turn() {
         int work = link.poll(this::onMessage, 64);
         link.failures(this::onSendFailed);
+        link.completed(downlink::sent);
         if (!result.isDone() && clock.getAsLong() > deadlineNanos) {
             onDeadline();
         }
@@ -272,7 +293,7 @@ public final class ParameterServer implements AutoCloseable {
             if (config.mode() == ExchangeMode.ASYNC || !live.get(w)) {
                 live.set(w);
             }
-            sendParams(w, paramsFrame());
+            sendParams(w, frame(w, true));
         } else if (first) {
             live.set(w);
             if (live.cardinality() == config.workers()) {
@@ -299,6 +320,7 @@ public final class ParameterServer implements AutoCloseable {
             return;
         }
         EncodedGradient g = new EncodedGradient(m.payload());
+        downlink.arrived(w, m.step(), g.sizeBytes(), clock.getAsLong());
         if (config.mode() == ExchangeMode.SYNC) {
             if (m.step() < current) {
                 reject(RejectReason.STALE, "worker " + w + " sent step " + m.step() + " during step " + current);
@@ -316,19 +338,19 @@ public final class ParameterServer implements AutoCloseable {
         } else if (current - m.step() > config.stalenessLimit()) {
             reject(RejectReason.STALE, "worker " + w + " sent step " + m.step() + ", " + (current - m.step())
                     + " behind, over the staleness limit " + config.stalenessLimit());
-            sendParams(w, paramsFrame());
+            sendParams(w, frame(w, false));
         } else if (decodeInto(w, g, gradient)) {
             lastGradientStep[w] = m.step();
             applyStep(gradient);
             if (!result.isDone()) {
-                sendParams(w, paramsFrame());
+                sendParams(w, frame(w, false));
             }
         }
     }
 
     private boolean decodeInto(int w, EncodedGradient g, float[] out) {
         try {
-            codec.decode(g, out);
+            downlink.uplinkCodec(g, codec).decode(g, out);
         } catch (CorruptMessageException | IllegalArgumentException e) {
             reject(RejectReason.CORRUPT_GRADIENT, "worker " + w + ": " + e.getMessage());
             return false;
@@ -361,6 +383,8 @@ public final class ParameterServer implements AutoCloseable {
         step.set(s);
         if (s >= config.totalSteps()) {
             finish();
+        } else {
+            downlink.afterStep(params);
         }
     }
 
@@ -406,19 +430,19 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private void publishToLive() {
-        byte[] frame = paramsFrame();
         for (int w = live.nextSetBit(0); w >= 0; w = live.nextSetBit(w + 1)) {
-            sendParams(w, frame);
+            sendParams(w, frame(w, false));
         }
     }
 
-    private byte[] paramsFrame() {
+    /** Worker {@code w}'s parameters message: a full copy when {@code full}, else as the downlink decides. */
+    private byte[] frame(int w, boolean full) {
         boolean last = step.get() >= config.totalSteps();
-        return wire.encode(new PsMessage(MessageType.PARAMS, PsMessage.SERVER, step.get(), last, ParamsPayload.encode(params)));
+        return wire.encode(downlink.message(w, params, step.get(), last, full));
     }
 
     private void sendParams(int w, byte[] frame) {
-        link.send(w, replyTo[w], frame);
+        link.send(w, replyTo[w], frame, step.get());
     }
 
     /** Sync mode drops a worker it cannot reach, unless training is already over. */

@@ -27,14 +27,36 @@ interface ServerLink extends AutoCloseable {
      * worker leave in order; a frame still waiting when a newer one comes is replaced by it (each
      * carries whole parameters, so only the newest matters).
      */
-    void send(int worker, Address to, byte[] frame);
+    void send(int worker, Address to, byte[] frame, long step);
 
     /** Reports, once each, the sends that failed since the last call. */
     void failures(SendFailureHandler handler);
 
+    /**
+     * Reports, once each, the sends that left since the last call, with how long each took: the
+     * downlink's measure of each worker's link ({@code pocketflow.distributed.codec=auto}).
+     */
+    void completed(SendTimingHandler handler);
+
+    /** Paces the sends to an emulated link of {@code mbit} Mbit/s (0: unlimited), for tests and benches on one host. */
+    void emulateLink(double mbit);
+
     /** Waits a bounded time for the frames already handed over, then releases the network. */
     @Override
     void close();
+
+    /** Hears of one send that left. */
+    @FunctionalInterface
+    interface SendTimingHandler {
+        /**
+         * @param worker the worker the frame was for
+         * @param step the server's version when the frame was handed over
+         * @param bytes the frame's length
+         * @param nanos how long the send took
+         * @param endNanos when it ended ({@link System#nanoTime()})
+         */
+        void onSent(int worker, long step, int bytes, long nanos, long endNanos);
+    }
 
     /** Hears of one failed send. */
     @FunctionalInterface

@@ -2,7 +2,9 @@ package org.pocketflow.qsgd.ps;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.pocketflow.qsgd.CorruptMessageException;
 import org.pocketflow.qsgd.EncodedGradient;
+import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.ps.transport.AeronEndpoint;
 import org.pocketflow.qsgd.ps.transport.AeronRuntime;
 import org.pocketflow.qsgd.ps.wire.MessageType;
@@ -38,6 +40,8 @@ public final class WorkerClient implements AutoCloseable {
     private final WorkerConfig config;
     private final PsMessageCodec wire;
     private final AeronEndpoint endpoint;
+    private final DownlinkReceiver downlink = new DownlinkReceiver();
+    private final byte[] hello;
     private ParameterSnapshot latest;
     private long rejected;
 
@@ -46,6 +50,8 @@ public final class WorkerClient implements AutoCloseable {
         this.wire = new PsMessageCodec(config.secret(), config.nonce());
         this.endpoint = config.paramCount() > 0 ? runtime.bind(config.bind(), FrameLimits.forModel(config.paramCount(), 1))
                 : runtime.bind(config.bind());
+        this.hello = wire.encode(new PsMessage(MessageType.HELLO, config.workerId(), 0, false,
+                config.bind().toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -54,8 +60,6 @@ public final class WorkerClient implements AutoCloseable {
      * @throws IllegalStateException if the server does not answer within the timeout
      */
     public ParameterSnapshot join() {
-        byte[] hello = wire.encode(new PsMessage(MessageType.HELLO, config.workerId(), 0, false,
-                config.bind().toString().getBytes(StandardCharsets.UTF_8)));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis());
         long nextHello = 0;
         IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
@@ -104,7 +108,20 @@ public final class WorkerClient implements AutoCloseable {
         return endpoint.send(config.server(), frame, config.timeoutMillis());
     }
 
-    /** Messages this worker rejected (bad checksum, HMAC, not from the server). */
+    /**
+     * The codec of the server's encoded parameter updates (a compressed or auto downlink, {@link
+     * DownlinkPolicy}); null while the server sends fp32 parameters.
+     */
+    public GradientCodec downlinkCodec() {
+        return downlink.codec();
+    }
+
+    /** Paces this worker's sends to an emulated link of {@code mbit} Mbit/s (0: unlimited); see {@link AeronEndpoint#emulateLink}. */
+    public void emulateLink(double mbit) {
+        endpoint.emulateLink(mbit);
+    }
+
+    /** Messages this worker rejected (bad checksum, HMAC, not from the server, an update that does not follow its copy). */
     public long rejected() {
         return rejected;
     }
@@ -118,18 +135,26 @@ public final class WorkerClient implements AutoCloseable {
             LOG.warn("worker {} rejected a message: {}", config.workerId(), e.getMessage());
             return;
         }
-        if (m.type() != MessageType.PARAMS || m.sender() != PsMessage.SERVER) {
+        if ((m.type() != MessageType.PARAMS && m.type() != MessageType.PARAMS_DELTA) || m.sender() != PsMessage.SERVER) {
             rejected++;
             LOG.warn("worker {} ignored {} (expects PARAMS from the server)", config.workerId(), m);
             return;
         }
+        float[] values;
+        try {
+            values = m.type() == MessageType.PARAMS ? downlink.full(m.payload()) : downlink.update(m.payload());
+        } catch (CorruptMessageException | IllegalArgumentException e) {
+            values = null;
+            LOG.warn("worker {} could not apply {}: {}", config.workerId(), m, e.getMessage());
+        }
+        if (values == null) {
+            // the update does not follow this worker's copy: a HELLO makes the server send a full copy
+            rejected++;
+            endpoint.send(config.server(), hello, config.timeoutMillis());
+            return;
+        }
         if (latest == null || m.step() >= latest.step()) {
-            try {
-                latest = new ParameterSnapshot(m.step(), m.last(), ParamsPayload.decode(m.payload()));
-            } catch (IllegalArgumentException e) {
-                rejected++;
-                LOG.warn("worker {} rejected {}: {}", config.workerId(), m, e.getMessage());
-            }
+            latest = new ParameterSnapshot(m.step(), m.last(), values);
         }
     }
 

@@ -70,8 +70,18 @@ final class MemoryLink implements ServerLink {
     }
 
     @Override
-    public void send(int worker, Address to, byte[] frame) {
+    public void send(int worker, Address to, byte[] frame, long step) {
         sent.add(new Sent(worker, to, frame));
+    }
+
+    @Override
+    public void completed(SendTimingHandler handler) {
+        // frames leave at once here: no link to time
+    }
+
+    @Override
+    public void emulateLink(double mbit) {
+        throw new UnsupportedOperationException("an in-memory link has no rate to emulate");
     }
 
     @Override

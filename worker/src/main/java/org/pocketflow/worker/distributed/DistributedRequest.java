@@ -30,11 +30,15 @@ import org.pocketflow.worker.train.TrainingSpec;
  * @param hook called after every push ({@link NopWorkerHook#INSTANCE} in production)
  * @param nonce this run's random number, in every frame's HMAC, so that frames of another run
  *     (or trial) under the same Spark secret do not verify (0: none)
+ * @param linkMbit emulated link rate of each worker's sends in Mbit/s (0: unlimited)
+ * @param serverChosenCodec codec auto: workers start with fp32 gradients and then use the codec
+ *     of the server's parameter updates ({@code ServerChosenEncoder}); {@code codec} is then fp32
  */
 public record DistributedRequest(String dataUri, int trainLimit, double validationFraction, String architecture,
                                  TrainingSpec training, long seed, int workers, ExchangeMode mode, GradientCodec codec,
                                  String serverHost, int portBase, byte[] secret, long timeoutMillis, boolean onednn,
-                                 WorkerHook hook, long nonce) implements Serializable {
+                                 WorkerHook hook, long nonce, int linkMbit, boolean serverChosenCodec)
+        implements Serializable {
 
     public DistributedRequest {
         if (workers < 1) {
@@ -49,39 +53,42 @@ public record DistributedRequest(String dataUri, int trainLimit, double validati
         }
         secret = secret == null ? new byte[0] : secret.clone();
         hook = hook == null ? NopWorkerHook.INSTANCE : hook;
+        if (linkMbit < 0) {
+            throw new IllegalArgumentException("pocketflow.distributed.link-mbit must be >= 0 (0 = unlimited), but got " + linkMbit);
+        }
     }
 
-    /** A request without a nonce. */
+    /** A request without a nonce, with the fixed {@code codec} both ways and unlimited links. */
     public DistributedRequest(String dataUri, int trainLimit, double validationFraction, String architecture,
                               TrainingSpec training, long seed, int workers, ExchangeMode mode, GradientCodec codec,
                               String serverHost, int portBase, byte[] secret, long timeoutMillis, boolean onednn,
                               WorkerHook hook) {
         this(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec, serverHost, portBase,
-                secret, timeoutMillis, onednn, hook, 0);
+                secret, timeoutMillis, onednn, hook, 0, 0, false);
     }
 
     /** The same request with this run's nonce (the driver draws one per run). */
     public DistributedRequest withNonce(long n) {
         return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
-                serverHost, portBase, secret, timeoutMillis, onednn, hook, n);
+                serverHost, portBase, secret, timeoutMillis, onednn, hook, n, linkMbit, serverChosenCodec);
     }
 
     /** The same request with another hook (tests inject faults this way). */
     public DistributedRequest withHook(WorkerHook h) {
         return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
-                serverHost, portBase, secret, timeoutMillis, onednn, h, nonce);
+                serverHost, portBase, secret, timeoutMillis, onednn, h, nonce, linkMbit, serverChosenCodec);
     }
 
     /** The same request with another HMAC key (each executor sets the key it derived itself). */
     public DistributedRequest withSecret(byte[] key) {
         return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
-                serverHost, portBase, key, timeoutMillis, onednn, hook, nonce);
+                serverHost, portBase, key, timeoutMillis, onednn, hook, nonce, linkMbit, serverChosenCodec);
     }
 
     /** The same request with the server's address resolved (the driver picks it once Spark runs). */
     public DistributedRequest withServerHost(String host) {
         return new DistributedRequest(dataUri, trainLimit, validationFraction, architecture, training, seed, workers, mode, codec,
-                host, portBase, secret, timeoutMillis, onednn, hook, nonce);
+                host, portBase, secret, timeoutMillis, onednn, hook, nonce, linkMbit, serverChosenCodec);
     }
 
     @Override
@@ -108,7 +115,8 @@ public record DistributedRequest(String dataUri, int trainLimit, double validati
                 && validationFraction == r.validationFraction && architecture.equals(r.architecture) && training.equals(r.training)
                 && seed == r.seed && workers == r.workers && mode == r.mode && codec.equals(r.codec)
                 && serverHost.equals(r.serverHost) && portBase == r.portBase && Arrays.equals(secret, r.secret)
-                && timeoutMillis == r.timeoutMillis && onednn == r.onednn && hook.equals(r.hook) && nonce == r.nonce;
+                && timeoutMillis == r.timeoutMillis && onednn == r.onednn && hook.equals(r.hook) && nonce == r.nonce
+                && linkMbit == r.linkMbit && serverChosenCodec == r.serverChosenCodec;
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 import org.pocketflow.qsgd.GradientEncoder;
+import org.pocketflow.qsgd.ps.ServerChosenEncoder;
 import org.pocketflow.qsgd.ps.WorkerClient;
 import org.pocketflow.qsgd.ps.WorkerConfig;
 import org.pocketflow.qsgd.ps.transport.Address;
@@ -73,17 +74,19 @@ public final class PartitionTrainer {
         Normalizer norm = Normalizer.fit(train);
         ImageSet part = train.partition(workerId, req.workers());
         ComputationGraph graph = MasterModel.initialGraph(req, dataset);
-        GradientEncoder encoder = req.codec().newEncoder(encoderSeed(req.seed(), workerId));
         Address bind = new Address(bindHost, req.workerPort(workerId));
         WorkerConfig wc = new WorkerConfig(workerId, bind, req.server(), req.secret(), req.timeoutMillis())
                 .withParamCount(graph.numParams()).withNonce(req.nonce());
         progress.accept(String.format("worker %d (attempt %d): %d of %d training images, %s, receiving on %s", workerId, attempt,
-                part.size(), train.size(), req.codec().id(), bind));
+                part.size(), train.size(), req.serverChosenCodec() ? "codec chosen by the server" : req.codec().id(), bind));
         BatchCycle cycle = new BatchCycle(part, req.training().batchSize(), norm, dataSeed(req.seed(), workerId), progress);
-        GradientLoop loop = new GradientLoop(workerId, attempt, graph, encoder, step -> cycle.forStep(workerId, step),
-                new GradientLoop.Settings(req.server(), req.timeoutMillis(), req.training().logEverySteps(),
-                        "pocketflow.train.learning-rate (now " + req.training().learningRate() + ")", req.hook()), progress);
         try (WorkerClient client = new WorkerClient(aeron, wc)) {
+            client.emulateLink(req.linkMbit());
+            long seed = encoderSeed(req.seed(), workerId);
+            GradientEncoder encoder = req.serverChosenCodec() ? new ServerChosenEncoder(client, seed) : req.codec().newEncoder(seed);
+            GradientLoop loop = new GradientLoop(workerId, attempt, graph, encoder, step -> cycle.forStep(workerId, step),
+                    new GradientLoop.Settings(req.server(), req.timeoutMillis(), req.training().logEverySteps(),
+                            "pocketflow.train.learning-rate (now " + req.training().learningRate() + ")", req.hook()), progress);
             return loop.run(client);
         }
     }

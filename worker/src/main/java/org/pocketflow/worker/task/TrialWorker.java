@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.conf.LearnKeys;
 import org.pocketflow.qsgd.GradientEncoder;
+import org.pocketflow.qsgd.ps.ServerChosenEncoder;
 import org.pocketflow.qsgd.ps.WorkerClient;
 import org.pocketflow.qsgd.ps.WorkerConfig;
 import org.pocketflow.qsgd.ps.transport.Address;
@@ -45,18 +46,21 @@ public final class TrialWorker {
         if (ft.distills()) {
             FineTuner.useDistillationLoss(graph, ft);
         }
-        GradientEncoder encoder = req.codec().newEncoder(PartitionTrainer.encoderSeed(ft.training().seed(), workerId));
         Address bind = new Address(bindHost, req.workerPort(workerId));
         WorkerConfig wc = new WorkerConfig(workerId, bind, req.server(), req.secret(), Math.min(POLL_MILLIS,
                 req.waitMillis())).withParamCount(graph.numParams()).withNonce(req.nonce());
         progress.accept(String.format("trial %d rung %d worker %d of %d (attempt %d): %s, receiving on %s", trial.trial(),
-                trial.rung(), workerId, req.workers(), attempt, req.codec().id(), bind));
-        GradientLoop loop = new GradientLoop(workerId, attempt, graph, encoder,
-                TrialRun.workerBatches(trial, setup, workerId, req.workers()),
-                new GradientLoop.Settings(req.server(), req.waitMillis(), ft.training().logEverySteps(),
-                        LearnKeys.FINE_TUNE_LEARNING_RATE.name() + " (now " + ft.training().learningRate() + ")", req.hook()),
-                progress);
+                trial.rung(), workerId, req.workers(), attempt, req.serverChosenCodec() ? "codec chosen by the server"
+                        : req.codec().id(), bind));
         try (WorkerClient client = new WorkerClient(aeron, wc)) {
+            client.emulateLink(req.linkMbit());
+            long seed = PartitionTrainer.encoderSeed(ft.training().seed(), workerId);
+            GradientEncoder encoder = req.serverChosenCodec() ? new ServerChosenEncoder(client, seed) : req.codec().newEncoder(seed);
+            GradientLoop loop = new GradientLoop(workerId, attempt, graph, encoder,
+                    TrialRun.workerBatches(trial, setup, workerId, req.workers()),
+                    new GradientLoop.Settings(req.server(), req.waitMillis(), ft.training().logEverySteps(),
+                            LearnKeys.FINE_TUNE_LEARNING_RATE.name() + " (now " + ft.training().learningRate() + ")",
+                            req.hook()), progress);
             return loop.run(client);
         }
     }

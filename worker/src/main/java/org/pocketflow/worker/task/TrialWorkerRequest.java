@@ -19,10 +19,15 @@ import org.pocketflow.worker.distributed.WorkerHook;
  * @param waitMillis how long a worker waits for parameters before it leaves
  * @param secret     the trial's HMAC key, set on each executor from its own Spark secret (empty: none)
  * @param hook       called after every push ({@link NopWorkerHook#INSTANCE} outside tests)
+ * @param nonce      the trial server's nonce, in every frame's HMAC
+ * @param linkMbit   emulated link rate of each worker's sends in Mbit/s (0: unlimited)
+ * @param serverChosenCodec codec auto: gradients start as fp32 and then follow the codec of the
+ *     server's parameter updates; {@code codec} is then fp32
  */
 public record TrialWorkerRequest(TrialRequest trial, int workers, GradientCodec codec, String serverHost, int serverPort,
                                  long waitMillis,
-                                 byte[] secret, WorkerHook hook, long nonce) implements Serializable {
+                                 byte[] secret, WorkerHook hook, long nonce, int linkMbit, boolean serverChosenCodec)
+        implements Serializable {
     public TrialWorkerRequest {
         if (workers < 1 || serverPort < 1 || serverPort + workers > 65_535) {
             throw new IllegalArgumentException("trial " + trial.trial() + ": " + workers + " workers from port "
@@ -39,7 +44,8 @@ public record TrialWorkerRequest(TrialRequest trial, int workers, GradientCodec 
 
     /** The same request with the HMAC key an executor derived. */
     public TrialWorkerRequest withSecret(byte[] key) {
-        return new TrialWorkerRequest(trial, workers, codec, serverHost, serverPort, waitMillis, key, hook, nonce);
+        return new TrialWorkerRequest(trial, workers, codec, serverHost, serverPort, waitMillis, key, hook, nonce, linkMbit,
+                serverChosenCodec);
     }
 
     /** The trial's parameter server. */

@@ -180,7 +180,7 @@ class TrialWorkerTest {
                 master.initialParams())) {
             server.start();
             TrialWorkerRequest wr = new TrialWorkerRequest(req, workers, new IdentityCodec(), Address.LOOPBACK, port, 60_000,
-                    KEY, null, 0L);
+                    KEY, null, 0L, 0, false);
             List<Future<WorkerReport>> futures = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 int id = w;

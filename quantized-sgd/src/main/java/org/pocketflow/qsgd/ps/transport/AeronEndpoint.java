@@ -33,6 +33,7 @@ public final class AeronEndpoint implements AutoCloseable {
     private final Subscription subscription;
     private final MessageAssembler assembler;
     private final Map<Address, Peer> peers = new ConcurrentHashMap<>();
+    private volatile LinkEmulator link;
 
     AeronEndpoint(Aeron aeron, Address address, TransportSettings settings, AssemblyLimits limits) {
         this.aeron = aeron;
@@ -74,8 +75,21 @@ public final class AeronEndpoint implements AutoCloseable {
         return send(peer, message, settings.sendTimeoutMillis());
     }
 
+    /**
+     * Emulates a link of {@code mbit} Mbit/s for this endpoint's sends (0: none, the default): each
+     * send first waits for its bytes to cross a link of that rate, shared by all of this endpoint's
+     * peers, as one network interface would be.
+     */
+    public void emulateLink(double mbit) {
+        link = mbit == 0 ? null : new LinkEmulator(mbit);
+    }
+
     /** As {@link #send(Address, byte[])}, giving up after {@code timeoutMillis}. */
     public boolean send(Address peer, byte[] message, long timeoutMillis) {
+        LinkEmulator l = link;
+        if (l != null) {
+            l.cross(message.length);
+        }
         Peer p = publication(peer);
         synchronized (p) {
             return p.send(message, settings, timeoutMillis);

@@ -7,7 +7,13 @@ public enum MessageType {
     /** Worker → server: an {@code EncodedGradient} computed on the parameters of version {@code step}. */
     GRADIENT(2),
     /** Server → worker: the parameters of version {@code step}, fp32 little-endian. */
-    PARAMS(3);
+    PARAMS(3),
+    /**
+     * Server → worker: the parameters of version {@code step} as a codec-encoded update to the
+     * worker's copy: int64 little-endian sequence number (1 after each full {@link #PARAMS}, then
+     * 2, 3, …), then the {@code EncodedGradient} bytes (see {@code org.pocketflow.qsgd.ps.Downlink}).
+     */
+    PARAMS_DELTA(4);
 
     private final int code;
 

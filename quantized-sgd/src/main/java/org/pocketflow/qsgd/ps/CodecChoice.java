@@ -1,0 +1,121 @@
+package org.pocketflow.qsgd.ps;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.pocketflow.qsgd.CodecId;
+import org.pocketflow.qsgd.GradientCodec;
+import org.pocketflow.qsgd.codec.EcqParams;
+import org.pocketflow.qsgd.codec.LevelCoding;
+
+/**
+ * The auto downlink's choice between fp32 and compressed exchange, from measured numbers.
+ *
+ * <p><b>Model of one synchronous step</b> with codec {@code c}: the server encodes and sends one
+ * message per worker, one after the other, over its link; each worker decodes, computes, encodes
+ * and sends its gradient back over its own link; the server decodes every gradient:
+ *
+ * <pre>
+ *   T(c) = Σ_w (enc_c + bytes_c / rate_w) + max_w (dec_c + compute_w + enc_c + bytes_c / rate_w) + W dec_c
+ * </pre>
+ *
+ * with {@code bytes_c} one message's size (up and down alike: gradients and parameter updates have
+ * the same length and similar statistics), {@code enc_c}, {@code dec_c} the codec's measured times
+ * on a real update ({@code 0} for fp32, whose bytes are copied either way), {@code rate_w} the
+ * measured throughput of the fp32 sends to worker {@code w} and {@code compute_w} the rest of its
+ * round trip. The choice is the smallest {@code T}; ties go to fp32.
+ *
+ * @param chosen the chosen candidate
+ * @param computeMillis the median compute time per worker
+ * @param linkMbit the measured link throughput per worker
+ * @param options every candidate with its predicted step time
+ */
+public record CodecChoice(Option chosen, double[] computeMillis, double[] linkMbit, List<Option> options) {
+
+    /**
+     * One candidate and what it costs.
+     *
+     * @param codec the codec, null for fp32
+     * @param messageBytes one message's bytes
+     * @param encodeNanos one encode
+     * @param decodeNanos one decode
+     * @param predictedMillis the model's step time (filled by {@link #choose})
+     */
+    public record Option(GradientCodec codec, long messageBytes, long encodeNanos, long decodeNanos, double predictedMillis) {
+
+        /** fp32 (also for the identity codec), ecq, ecq-rl, or the codec id for others. */
+        public String name() {
+            return name(codec);
+        }
+
+        /** The short name of a codec as the configuration spells it (fp32 for null). */
+        public static String name(GradientCodec codec) {
+            if (codec == null || codec.id() == CodecId.IDENTITY) {
+                return "fp32";
+            }
+            String id = codec.id().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return codec.params() instanceof EcqParams p && p.coding() == LevelCoding.RUN_LENGTH ? id + "-rl" : id;
+        }
+    }
+
+    /**
+     * Predicts every option's step time and picks the shortest.
+     *
+     * @param computeNanos per worker, its round trip minus its two transfers
+     * @param bytesPerSecond per worker, its measured link throughput
+     * @param options fp32 first, then the compressed candidates (predictions are filled in)
+     */
+    public static CodecChoice choose(double[] computeNanos, double[] bytesPerSecond, List<Option> options) {
+        if (computeNanos.length == 0 || computeNanos.length != bytesPerSecond.length) {
+            throw new IllegalArgumentException("need one compute time and one link rate per worker, got " + computeNanos.length
+                    + " and " + bytesPerSecond.length);
+        }
+        List<Option> predicted = new ArrayList<>();
+        Option best = null;
+        for (Option o : options) {
+            Option p = new Option(o.codec(), o.messageBytes(), o.encodeNanos(), o.decodeNanos(),
+                    predictNanos(o, computeNanos, bytesPerSecond) / 1e6);
+            predicted.add(p);
+            if (best == null || p.predictedMillis() < best.predictedMillis()) {
+                best = p;
+            }
+        }
+        double[] computeMs = new double[computeNanos.length];
+        double[] mbit = new double[computeNanos.length];
+        for (int w = 0; w < computeNanos.length; w++) {
+            computeMs[w] = computeNanos[w] / 1e6;
+            mbit[w] = bytesPerSecond[w] * 8 / 1e6;
+        }
+        return new CodecChoice(best, computeMs, mbit, List.copyOf(predicted));
+    }
+
+    private static double predictNanos(Option o, double[] computeNanos, double[] bytesPerSecond) {
+        double serverSends = 0;
+        double slowestWorker = 0;
+        for (int w = 0; w < computeNanos.length; w++) {
+            double transfer = o.messageBytes() / bytesPerSecond[w] * 1e9;
+            serverSends += o.encodeNanos() + transfer;
+            slowestWorker = Math.max(slowestWorker, o.decodeNanos() + computeNanos[w] + o.encodeNanos() + transfer);
+        }
+        return serverSends + slowestWorker + computeNanos.length * (double) o.decodeNanos();
+    }
+
+    /** One line with the numbers, for the log and the report. */
+    public String describe() {
+        StringBuilder b = new StringBuilder("codec auto chose ").append(chosen.name()).append(": compute");
+        for (double c : computeMillis) {
+            b.append(String.format(Locale.ROOT, " %.1f", c));
+        }
+        b.append(" ms/step, links");
+        for (double m : linkMbit) {
+            b.append(String.format(Locale.ROOT, " %,.0f", m));
+        }
+        b.append(" Mbit/s; predicted step");
+        for (Option o : options) {
+            b.append(String.format(Locale.ROOT, " %s %.1f ms (%,d B, encode %.2f ms, decode %.2f ms)", o.name(),
+                    o.predictedMillis(), o.messageBytes(), o.encodeNanos() / 1e6, o.decodeNanos() / 1e6));
+            b.append(o == options.get(options.size() - 1) ? "" : ",");
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,56 @@
+package org.pocketflow.qsgd.ps;
+
+import org.pocketflow.qsgd.EncodedGradient;
+import org.pocketflow.qsgd.GradientCodec;
+import org.pocketflow.qsgd.GradientEncoder;
+import org.pocketflow.qsgd.codec.IdentityCodec;
+
+/**
+ * A worker's encoder under the auto downlink ({@link DownlinkPolicy.Mode#AUTO}): fp32 until the
+ * server sends encoded updates, then the codec (with the parameters) of those updates, so that
+ * both directions use what the server chose. The switch starts a fresh encoder (zero residual);
+ * there is one switch per run. Owned by the worker's thread, like the client.
+ */
+public final class ServerChosenEncoder implements GradientEncoder {
+    private final WorkerClient client;
+    private final long seed;
+    private GradientEncoder current;
+    private long messages;
+
+    public ServerChosenEncoder(WorkerClient client, long seed) {
+        this.client = client;
+        this.seed = seed;
+        this.current = new IdentityCodec().newEncoder(seed);
+    }
+
+    @Override
+    public EncodedGradient encode(float[] gradient) {
+        GradientCodec chosen = client.downlinkCodec();
+        if (chosen != null && !chosen.equals(current.codec())) {
+            current = chosen.newEncoder(seed);
+        }
+        EncodedGradient m = current.encode(gradient);
+        messages++;
+        return m;
+    }
+
+    @Override
+    public GradientCodec codec() {
+        return current.codec();
+    }
+
+    @Override
+    public long seed() {
+        return seed;
+    }
+
+    @Override
+    public long messagesEncoded() {
+        return messages;
+    }
+
+    @Override
+    public float[] residual() {
+        return current.residual();
+    }
+}
