@@ -19,6 +19,7 @@ import org.pocketflow.qsgd.ps.wire.RejectReason;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.ImageSetEpochs;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
@@ -75,6 +76,9 @@ class PartitionTrainerTest {
      * training moved the weights and that {@code distributed} (the server's result) equals it to 1e-4.
      */
     static void assertMatchesLocalTraining(DistributedRequest req, TrainingSpec spec, float[] distributed, String what) {
+        // the same native settings (OpenMP threads, oneDNN) as the worker's thread: reductions over
+        // another thread count add up in another order
+        Backend.configure(req.onednn());
         IdxDataset data = IdxDataset.open(req.dataUri(), req.trainLimit(), 16);
         ImageSet train = PartitionTrainer.trainSplit(req, data);
         int batch = spec.batchSize();
