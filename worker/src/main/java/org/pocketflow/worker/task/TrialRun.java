@@ -12,8 +12,6 @@ import java.util.function.Consumer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 import org.deeplearning4j.util.ModelSerializer;
-import org.pocketflow.worker.data.IdxDataset;
-import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.eval.Evaluator;
 import org.pocketflow.worker.eval.Latency;
@@ -29,7 +27,6 @@ import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.runtime.Versions;
-import org.pocketflow.worker.train.ImageSetEpochs;
 import org.pocketflow.worker.train.TrainingSpec;
 
 /**
@@ -48,7 +45,6 @@ import org.pocketflow.worker.train.TrainingSpec;
  * own steps (a warm restart). The data order is the unstopped run's ({@link StepRange}).
  */
 public final class TrialRun {
-    private static final int EVAL_BATCH = BaselineRun.EVAL_BATCH;
     private static final String DIVERGED = "training diverged";
 
     private TrialRun() {
@@ -59,14 +55,12 @@ public final class TrialRun {
         long started = micros();
         TrialRequest.TrialContext ctx = req.context();
         Backend.configure(ctx.onednn());
-        IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
-        ImageSet.Split split = dataset.train().split(ctx.validationFraction(), ctx.splitSeed());
-        Normalizer norm = ctx.normalizer() != null ? ctx.normalizer() : Normalizer.fit(split.train());
+        TaskData data = ctx.open();
+        Normalizer norm = scaling(ctx, data);
         ComputationGraph base = restore(baseZip);
-        DataSet calibration = split.train().batchesInOrder(LearnerCatalog.calibrationImages(ctx.options()), norm)
-                .next();
+        DataSet calibration = data.calibration(LearnerCatalog.calibrationImages(ctx.options()), norm);
         Learner learner = LearnerCatalog.create(ctx.learner(), ctx.options(), calibration, ctx.splitSeed());
-        Compression c = learner.compress(base, dataset.shape(), req.settings(), ctx.budget());
+        Compression c = learner.compress(base, data.shape(), req.settings(), ctx.budget());
         ComputationGraph graph = c.graph();
         if (!req.resumeFrom().isEmpty()) {
             ComputationGraph checkpoint = ModelFiles.load(req.resumeFrom());
@@ -81,7 +75,7 @@ public final class TrialRun {
                 req.rung(), learner.name(), c.settings(), 100 * req.fromFraction(), 100 * req.toFraction()));
         ComputationGraph finished;
         try {
-            finished = FineTuner.run(cancellable(c, graph, req.trial()), sliceSpec(req), slice(req, split.train(), norm),
+            finished = FineTuner.run(cancellable(c, graph, req.trial()), sliceSpec(req), slice(req, data, norm),
                     base, progress);
         } catch (IllegalStateException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(DIVERGED)) {
@@ -89,17 +83,16 @@ public final class TrialRun {
             }
             throw e;
         }
-        return finish(req, learner, c, finished, dataset, split.validation(), norm, base, started);
+        return finish(req, learner, c, finished, data, norm, started);
     }
 
     private static TrialResult finish(TrialRequest req, Learner learner, Compression c, ComputationGraph finished,
-                                      IdxDataset dataset, ImageSet validation, Normalizer norm, ComputationGraph base,
-                                      long started) {
+                                      TaskData data, Normalizer norm, long started) {
         TrialRequest.TrialContext ctx = req.context();
         Map<String, String> prov = new LinkedHashMap<>(Versions.runtime());
         prov.putAll(ctx.provenance());
-        prov.put("dataset", dataset.name());
-        prov.put("dataset-sha256", dataset.sha256());
+        prov.put("dataset", data.name());
+        prov.put("dataset-sha256", data.sha256());
         prov.putAll(CompressionRun.scalingProvenance(norm));
         prov.put("learner", learner.name());
         prov.put("budget", ctx.budget().toString());
@@ -111,22 +104,24 @@ public final class TrialRun {
         String stem = req.trialDir() + "/rung-" + req.rung();
         long packedBytes = PackedModelFile.write(packed, stem + ".pfpk");
         ModelFiles.save(finished, stem + ".zip");
-        double accuracy = Evaluator.evaluate(finished, validation.batchesInOrder(EVAL_BATCH, norm)).accuracy();
-        ModelInfo info = ModelInfo.of(finished, dataset.shape());
-        Latency latency = Evaluator.latency(finished, dataset.shape(), ctx.latencyWarmup(), ctx.latencyIterations());
+        double accuracy = Evaluator.evaluate(finished, data.validation(norm)).accuracy();
+        ModelInfo info = ModelInfo.of(finished, data.shape());
+        Latency latency = Evaluator.latency(finished, data.shape(), ctx.latencyWarmup(), ctx.latencyIterations());
         return new TrialResult(req.trial(), req.rung(), TrialResult.COMPLETE, "", accuracy, info.totalMacs(),
                 info.totalParameters(), packedBytes, packed.tensorBytes(), latency, c.settings(), stem + ".zip",
                 stem + ".pfpk", started, micros());
     }
 
+    /** The base model's scaling, or the data's default when the study recorded none. */
+    private static Normalizer scaling(TrialRequest.TrialContext ctx, TaskData data) {
+        return ctx.normalizer() != null ? ctx.normalizer() : data.defaultScaling();
+    }
+
     /** Test accuracy of a finished candidate's checkpoint: called once, for the study's best. */
     public static double testAccuracy(TrialRequest.TrialContext ctx, String checkpoint) {
         Backend.configure(ctx.onednn());
-        IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
-        Normalizer norm = ctx.normalizer() != null ? ctx.normalizer()
-                : Normalizer.fit(dataset.train().split(ctx.validationFraction(), ctx.splitSeed()).train());
-        return Evaluator.evaluate(ModelFiles.load(checkpoint), dataset.test().batchesInOrder(EVAL_BATCH, norm))
-                .accuracy();
+        TaskData data = ctx.open();
+        return Evaluator.evaluate(ModelFiles.load(checkpoint), data.test(scaling(ctx, data))).accuracy();
     }
 
     /**
@@ -137,11 +132,11 @@ public final class TrialRun {
     public static OnnxResult exportOnnx(TrialRequest.TrialContext ctx, String checkpoint, String packedFile,
                                         String onnxUri, Consumer<String> progress) {
         Backend.configure(ctx.onednn());
-        IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
-        Normalizer norm = Normalizer.fit(dataset.train().split(ctx.validationFraction(), ctx.splitSeed()).train());
+        TaskData data = ctx.open();
+        Normalizer norm = scaling(ctx, data);
         ComputationGraph graph = ModelFiles.load(checkpoint);
         PackedModel packed = PackedModelFile.read(packedFile);
-        Latency dl4j = Evaluator.latency(BatchNormFolding.fold(graph), dataset.shape(), ctx.latencyWarmup(),
+        Latency dl4j = Evaluator.latency(BatchNormFolding.fold(graph), data.shape(), ctx.latencyWarmup(),
                 ctx.latencyIterations());
         Map<String, String> config = new LinkedHashMap<>();
         config.put("learner", ctx.learner());
@@ -149,8 +144,8 @@ public final class TrialRun {
         config.put("budget", String.valueOf(ctx.budget()));
         config.put("data", "train-limit " + ctx.trainLimit() + ", test-limit " + ctx.testLimit()
                 + ", validation-fraction " + ctx.validationFraction() + ", " + ctx.dataUri());
-        return OnnxStep.run(graph, packed, dataset.shape(), norm, OnnxStep.metadata(packed, config), dataset.test(),
-                onnxUri, dl4j, ctx.latencyWarmup(), ctx.latencyIterations(), progress);
+        return OnnxStep.run(graph, packed, data.shape(), norm, OnnxStep.metadata(packed, config),
+                () -> data.test(Normalizer.NONE), onnxUri, dl4j, ctx.latencyWarmup(), ctx.latencyIterations(), progress);
     }
 
     /** The fine-tuning of this slice: one epoch of the slice's steps, with the trial's optimizer and seed. */
@@ -165,14 +160,14 @@ public final class TrialRun {
     }
 
     /** Steps [from, to) of the whole fine-tuning, the fractions rounded to whole steps (at least one). */
-    private static StepRange slice(TrialRequest req, ImageSet train, Normalizer norm) {
+    private static StepRange slice(TrialRequest req, TaskData data, Normalizer norm) {
         FineTuneSpec ft = req.fineTune();
         int batch = ft.trains() ? ft.training().batchSize() : 64;
         long seed = ft.trains() ? ft.training().seed() : 0;
-        long total = ft.trains() ? (long) ft.training().epochs() * train.batchCount(batch) : 1;
+        long total = ft.trains() ? ft.training().epochs() * ((data.trainImages() + batch - 1) / batch) : 1;
         long from = Math.round(total * req.fromFraction());
         long to = Math.max(from + 1, Math.round(total * req.toFraction()));
-        return new StepRange(new ImageSetEpochs(train, norm, batch, seed), batch, from, Math.min(to, Math.max(total,
+        return new StepRange(data.train(norm, batch, seed), batch, from, Math.min(to, Math.max(total,
                 from + 1)));
     }
 
