@@ -5,6 +5,7 @@ import java.util.Iterator;
 import org.nd4j.linalg.dataset.DataSet;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
+import org.pocketflow.worker.data.CalibrationSet;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.train.EpochData;

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.nd4j.linalg.dataset.DataSet;
 import org.pocketflow.worker.data.ImageSet;
+import org.pocketflow.worker.data.CalibrationSet;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.data.stream.StreamingBatches;

@@ -1,4 +1,4 @@
-package org.pocketflow.worker.task;
+package org.pocketflow.worker.data;
 
 import java.util.Iterator;
 
@@ -8,16 +8,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.pocketflow.worker.data.ImageShape;
 
 /**
  * Gathers calibration images batch by batch into one array, so that they exist once: built as a
  * single batch, 1024 images at 224x224x3 existed twice (616 MB as a float array on the heap while
  * their native copy was made). Stateless.
  */
-final class CalibrationSet {
+public final class CalibrationSet {
     /** Images per batch read while a calibration set is filled. */
-    static final int BATCH = 64;
+    public static final int BATCH = 64;
 
     private CalibrationSet() {
     }
@@ -28,7 +27,7 @@ final class CalibrationSet {
      * @param batches batches of {@code shape} images and {@code classes} one-hot labels; read only
      *                as far as needed, and the caller closes them if they hold threads
      */
-    static DataSet gather(Iterator<DataSet> batches, int n, ImageShape shape, int classes) {
+    public static DataSet gather(Iterator<DataSet> batches, int n, ImageShape shape, int classes) {
         INDArray features;
         INDArray labels;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
