@@ -24,9 +24,10 @@ import org.pocketflow.worker.runtime.Versions;
 /**
  * Compresses a job's base model on the executor that produced it: the learner at its uniform
  * per-layer settings under the budget (calibrated on the first training images, {@link
- * TaskData#calibration}), fine-tuning on the base model's training split (the same
- * normalisation; streamed and augmented for image folders and shards), evaluation, then {@code model.pfpk} (packed), {@code compressed.zip} (DL4J) and
- * {@code model.onnx} (checked in ONNX Runtime, {@link OnnxStep}) in the run directory. Stateless.
+ * TaskData#calibration}), fine-tuning on the base model's training split (the same normalisation;
+ * streamed and augmented for image folders and shards), evaluation, then {@code model.pfpk}
+ * (packed), {@code compressed.zip} (DL4J) and {@code model.onnx} (checked in ONNX Runtime, {@link
+ * OnnxStep}) in the run directory. Stateless.
  */
 final class CompressionRun {
     private CompressionRun() {
