@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.worker.data.CalibrationSet;
 import org.pocketflow.worker.data.GeneratedImages;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.ImageShape;
@@ -110,7 +111,8 @@ public final class ZooBench {
         Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
         System.gc();
 
-        DataSet calibration = calibrationSet.batchesInOrder(calibrationImages, norm).next();
+        DataSet calibration = CalibrationSet.gather(calibrationSet.batchesInOrder(CalibrationSet.BATCH, norm),
+                calibrationImages, IMAGENET, DATA_CLASSES);
         Learner learner = LearnerCatalog.create("channel-pruning", options, calibration, 5);
         Budget budget = Budget.macs(0.5);
         long t0 = System.nanoTime();

@@ -9,6 +9,8 @@ import org.pocketflow.conf.RunKeys;
 import org.pocketflow.conf.RuntimeKeys;
 import org.pocketflow.conf.TrainKeys;
 import org.pocketflow.driver.study.StudySettings;
+import org.pocketflow.worker.data.IdxDataset;
+import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.data.Scaling;
 import org.pocketflow.worker.data.stream.StreamOptions;
@@ -45,6 +47,17 @@ public final class BaselineRequests {
         return new StreamOptions(c.get(DataKeys.FORMAT), c.get(DataKeys.IMAGE_SIZE), c.get(DataKeys.CHANNELS),
                 c.get(DataKeys.CLASSES), c.get(DataKeys.LABEL_OFFSET), c.get(DataKeys.SKIP_CORRUPT),
                 c.get(DataKeys.THREADS), Math.max(64, 2 * c.get(TrainKeys.BATCH_SIZE)));
+    }
+
+    /**
+     * The network input the job's data gives: IDX files say it in their header (the first image
+     * is read), streamed formats are decoded to {@code pocketflow.data.channels} and cropped to
+     * {@code pocketflow.data.image-size}.
+     */
+    public static ImageShape shape(JobConfig c) {
+        StreamOptions o = stream(c);
+        return o.streamed() ? new ImageShape(o.channels(), o.imageSize(), o.imageSize())
+                : IdxDataset.open(c.get(DataKeys.URI), 1, 1).shape();
     }
 
     /** The pixel scaling asked for; explicit when the job file or an override set the mode. */

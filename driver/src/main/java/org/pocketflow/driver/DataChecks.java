@@ -6,8 +6,6 @@ import java.util.Optional;
 
 import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.JobConfig;
-import org.pocketflow.conf.LearnKeys;
-import org.pocketflow.driver.study.StudySettings;
 import org.pocketflow.worker.data.DatasetException;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.Scaling;
@@ -15,7 +13,7 @@ import org.pocketflow.worker.data.Scaling;
 /**
  * Checks of the data settings that need several keys or the data itself, run on the driver
  * before any Spark work: per-channel scaling values against the data's channels, and what the
- * streamed formats need and do not support yet.
+ * streamed formats need.
  */
 final class DataChecks {
     private DataChecks() {
@@ -63,11 +61,6 @@ final class DataChecks {
         if (format.equals("tfrecord") && (config.get(DataKeys.TRAIN_LIMIT) > 0 || config.get(DataKeys.TEST_LIMIT) > 0)) {
             problems.add(head + "train-limit and test-limit apply to idx and image-folder only. Fix: leave them 0, or "
                     + "write fewer shards");
-        }
-        if (!config.get(LearnKeys.ALGORITHM).equals("none") || StudySettings.of(config).enabled()) {
-            problems.add(head + "compression and studies read IDX data so far. Fix: set "
-                    + LearnKeys.ALGORITHM.name() + " = none and no search sampler, or use " + DataKeys.FORMAT.name()
-                    + " = idx");
         }
     }
 

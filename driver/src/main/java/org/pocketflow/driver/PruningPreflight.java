@@ -7,7 +7,6 @@ import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.LearnKeys;
 import org.pocketflow.conf.ModelKeys;
-import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
 import org.pocketflow.worker.learn.prune.L1ChannelSelector;
 import org.pocketflow.worker.model.ModelFiles;
@@ -37,7 +36,7 @@ final class PruningPreflight {
         ModelInfo info;
         try {
             ComputationGraph graph = ModelFiles.load(model);
-            info = ModelInfo.of(graph, IdxDataset.open(config.get(DataKeys.URI), 1, 1).shape());
+            info = ModelInfo.of(graph, BaselineRequests.shape(config));
         } catch (RuntimeException unreadable) {
             return List.of();
         }

@@ -113,11 +113,6 @@ class StreamingJobTest {
         assertEquals(2, noClasses.code(), noClasses.err());
         assertTrue(noClasses.err().contains("pocketflow.data.classes"), noClasses.err());
 
-        Cli.Outcome compress = job(tmp.resolve("compress"), "pocketflow.data.format=image-folder",
-                "pocketflow.data.uri=" + folder, "pocketflow.learn.algorithm=uniform-quant");
-        assertEquals(2, compress.code(), compress.err());
-        assertTrue(compress.err().contains("pocketflow.learn.algorithm"), compress.err());
-
         Cli.Outcome grey = job(tmp.resolve("grey"), "pocketflow.data.format=image-folder", "pocketflow.data.uri=" + folder,
                 "pocketflow.data.channels=1", "pocketflow.data.normalization=mean-std",
                 "pocketflow.data.mean=0.5,0.5,0.5", "pocketflow.data.std=0.2,0.2,0.2");

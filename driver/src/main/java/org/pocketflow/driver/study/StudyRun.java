@@ -26,8 +26,6 @@ import org.pocketflow.driver.BaselineRequests;
 import org.pocketflow.driver.RunDirectory;
 import org.pocketflow.driver.distributed.TrialServer;
 import org.pocketflow.driver.search.Point;
-import org.pocketflow.worker.data.IdxDataset;
-import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.distributed.NopWorkerHook;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.Learner;
@@ -75,7 +73,7 @@ public final class StudyRun {
         StudySettings s = StudySettings.of(config);
         byte[] zip = dir.readBytes("model.zip");
         ComputationGraph base = restore(zip);
-        ModelInfo info = ModelInfo.of(base, shapeOf());
+        ModelInfo info = ModelInfo.of(base, BaselineRequests.shape(config));
         CompressionRequest cr = BaselineRequests.compression(config, BaselineRequests.training(config));
         Learner learner = LearnerCatalog.searchSpaceOf(cr.algorithm(), cr.options());
         CandidateSpace candidates = new CandidateSpace(learner, info, cr.budget(), cr.fineTune(), s.trainingKnobs());
@@ -88,7 +86,7 @@ public final class StudyRun {
                 config.get(DataKeys.VALIDATION_FRACTION), config.get(RunKeys.SEED), cr.algorithm(), cr.options(),
                 cr.budget(), config.get(RuntimeKeys.ONEDNN), config.get(EvalKeys.LATENCY_WARMUP),
                 config.get(EvalKeys.LATENCY_ITERATIONS), provenance,
-                BaselineRequests.normalizer((JsonNode) report.get("baseline")));
+                BaselineRequests.normalizer((JsonNode) report.get("baseline")), BaselineRequests.stream(config));
         StudyPlan plan = new StudyPlan(candidates.space(), SamplerCatalog.create(s.sampler(), s.samplerSeed(), s.startupTrials()),
                 s.includeUniform() ? Optional.of(candidates.uniformPoint()) : Optional.empty(),
                 (n, p, rung, from, to, resume) -> request(candidates, ctx, s, n, p, rung, from, to, resume), s,
@@ -233,11 +231,6 @@ public final class StudyRun {
                 winner.macs() / (double) Math.max(1, baseMacs), winner.packedBytes(),
                 dir.uri() + "/model.pfpk"));
         return m;
-    }
-
-    /** The dataset's image shape, from its first image (the driver reads no more of it). */
-    private ImageShape shapeOf() {
-        return IdxDataset.open(config.get(DataKeys.URI), 1, 1).shape();
     }
 
     private static ComputationGraph restore(byte[] zip) {

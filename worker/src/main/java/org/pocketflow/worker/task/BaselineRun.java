@@ -95,8 +95,8 @@ public final class BaselineRun {
         }
 
         CompressionResult compressed = req.compression() == null ? null
-                : CompressionRun.execute(req.compression(), req, graph, test.accuracy(), dataset, train,
-                split.validation(), norm, progress);
+                : CompressionRun.execute(req.compression(), req, graph, test.accuracy(),
+                new IdxTaskData(dataset, split), norm, progress);
 
         return new BaselineResult(given ? req.modelUri() : req.architecture(),
                 new BaselineResult.DatasetFacts(dataset.name(), req.dataUri(), dataset.sha256(), train.size(),

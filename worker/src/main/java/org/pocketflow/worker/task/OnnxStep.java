@@ -1,11 +1,13 @@
 package org.pocketflow.worker.task;
 
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.pocketflow.worker.data.ImageSet;
+import org.nd4j.linalg.dataset.DataSet;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.eval.Latency;
@@ -33,8 +35,14 @@ final class OnnxStep {
     private OnnxStep() {
     }
 
+    /**
+     * Exports {@code graph} (tensors as {@code packed} encodes them) to {@code uri} and checks it.
+     *
+     * @param rawTest opens the test split as unscaled batches ({@link Normalizer#NONE}); called once,
+     *                and only when the model was exported
+     */
     static OnnxResult run(ComputationGraph graph, PackedModel packed, ImageShape shape, Normalizer norm,
-                          Map<String, String> metadata, ImageSet test, String uri, Latency dl4jLatency, int warmup,
+                          Map<String, String> metadata, Supplier<Iterator<DataSet>> rawTest, String uri, Latency dl4jLatency, int warmup,
                           int iterations, Consumer<String> progress) {
         OnnxModel model;
         try {
@@ -50,7 +58,7 @@ final class OnnxStep {
         }
         long bytes = model.write(uri);
         try (OnnxRuntimeSession ort = new OnnxRuntimeSession(model, INTRA_OP_THREADS)) {
-            OnnxParity p = OnnxParity.measure(graph, ort, test, norm);
+            OnnxParity p = OnnxParity.measure(graph, ort, rawTest.get(), norm);
             Latency latency = new Latency(ort.medianMillis(1, warmup, iterations),
                     ort.medianMillis(64, warmup, iterations));
             String message = String.format("model.onnx (%d bytes, opset %d, %d int8 tensors): ONNX Runtime top-1 "

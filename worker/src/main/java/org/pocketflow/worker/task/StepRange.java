@@ -59,9 +59,22 @@ final class StepRange implements EpochData {
                     openEpoch = e;
                 }
                 step++;
-                return current.next();
+                DataSet batch = current.next();
+                if (step == to && current instanceof AutoCloseable streamed) {
+                    // a slice that ends inside an epoch leaves a streamed epoch unread: stop its reading threads
+                    close(streamed);
+                }
+                return batch;
             }
         };
+    }
+
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop reading the rest of an epoch", e);
+        }
     }
 
     /** Sized so that the trainer counts {@code to - from} steps. */

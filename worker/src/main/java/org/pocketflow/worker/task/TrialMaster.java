@@ -52,7 +52,7 @@ public final class TrialMaster {
             throw new IllegalArgumentException("trial " + req.trial() + " does not fine-tune; run it as one task");
         }
         TrialRun.Setup setup = TrialRun.setup(req, baseZip, progress);
-        long[] range = TrialRun.steps(req, setup.split().train(), workers);
+        long[] range = TrialRun.steps(req, setup.data().trainImages(), workers);
         long total = range[1] - range[0];
         TrainingSpec spec = TrialRun.sliceSpec(req).training();
         ComputationGraph graph = Trainer.withOptimizer(setup.compression().graph(), spec, total);

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Map;
 
 import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.data.stream.StreamOptions;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.learn.FineTuneSpec;
@@ -50,24 +51,31 @@ public record TrialRequest(TrialContext context, int trial, int rung, double fro
      * @param latencyWarmup      latency runs discarded before timing
      * @param latencyIterations  timed latency runs
      * @param provenance         facts recorded in every packed model (job seed, base model)
-     * @param normalizer         the base model's input scaling; {@code null} = fit on the training split as
-     *                           the base model's default did
+     * @param normalizer         the base model's input scaling; {@code null} = the data's default
+     *                           ({@link TaskData#defaultScaling}), as the base model's default was
+     * @param stream             the data's format and, for image folders and TFRecord shards, how they are
+     *                           streamed
      */
     public record TrialContext(String dataUri, int trainLimit, int testLimit, double validationFraction,
                                long splitSeed, String learner, LearnerOptions options, Budget budget, boolean onednn,
                                int latencyWarmup, int latencyIterations, Map<String, String> provenance,
-                               Normalizer normalizer)
+                               Normalizer normalizer, StreamOptions stream)
             implements Serializable {
         public TrialContext {
             provenance = Map.copyOf(provenance);
         }
 
-        /** A context whose scaling is fitted on the training split. */
+        /** A context of IDX data whose scaling is fitted on the training split. */
         public TrialContext(String dataUri, int trainLimit, int testLimit, double validationFraction, long splitSeed,
                             String learner, LearnerOptions options, Budget budget, boolean onednn, int latencyWarmup,
                             int latencyIterations, Map<String, String> provenance) {
             this(dataUri, trainLimit, testLimit, validationFraction, splitSeed, learner, options, budget, onednn,
-                    latencyWarmup, latencyIterations, provenance, null);
+                    latencyWarmup, latencyIterations, provenance, null, StreamOptions.IDX);
+        }
+
+        /** Opens the data a trial reads, split as the base model's was. */
+        TaskData open() {
+            return TaskData.open(dataUri, stream, trainLimit, testLimit, validationFraction, splitSeed);
         }
     }
 }

@@ -13,8 +13,6 @@ import java.util.function.LongFunction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 import org.deeplearning4j.util.ModelSerializer;
-import org.pocketflow.worker.data.IdxDataset;
-import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.eval.Evaluator;
 import org.pocketflow.worker.eval.Latency;
@@ -31,7 +29,6 @@ import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.runtime.Versions;
-import org.pocketflow.worker.train.ImageSetEpochs;
 import org.pocketflow.worker.train.TrainingSpec;
 
 /**
@@ -50,7 +47,6 @@ import org.pocketflow.worker.train.TrainingSpec;
  * own steps (a warm restart). The data order is the unstopped run's ({@link StepRange}).
  */
 public final class TrialRun {
-    private static final int EVAL_BATCH = BaselineRun.EVAL_BATCH;
     private static final String DIVERGED = "training diverged";
 
     private TrialRun() {
@@ -64,7 +60,7 @@ public final class TrialRun {
         ComputationGraph finished;
         try {
             finished = FineTuner.run(cancellable(c, c.graph(), req.trial()), sliceSpec(req),
-                    slice(req, setup.split().train(), setup.norm()), setup.base(), progress);
+                    slice(req, setup.data(), setup.norm()), setup.base(), progress);
         } catch (IllegalStateException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(DIVERGED)) {
                 return TrialResult.failed(req.trial(), req.rung(), e.getMessage(), started, micros());
@@ -81,22 +77,19 @@ public final class TrialRun {
      * compression of the base network with the candidate's settings, holding the previous rung's
      * parameters when the request resumes one.
      */
-    public record Setup(IdxDataset dataset, ImageSet.Split split, Normalizer norm, ComputationGraph base, Learner learner,
-                        Compression compression) {
+    public record Setup(TaskData data, Normalizer norm, ComputationGraph base, Learner learner, Compression compression) {
     }
 
     /** The {@link Setup} of {@code req} against the base model in {@code baseZip}. */
     public static Setup setup(TrialRequest req, byte[] baseZip, Consumer<String> progress) {
         TrialRequest.TrialContext ctx = req.context();
         Backend.configure(ctx.onednn());
-        IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
-        ImageSet.Split split = dataset.train().split(ctx.validationFraction(), ctx.splitSeed());
-        Normalizer norm = ctx.normalizer() != null ? ctx.normalizer() : Normalizer.fit(split.train());
+        TaskData data = ctx.open();
+        Normalizer norm = scaling(ctx, data);
         ComputationGraph base = restore(baseZip);
-        DataSet calibration = split.train().batchesInOrder(LearnerCatalog.calibrationImages(ctx.options()), norm)
-                .next();
+        DataSet calibration = data.calibration(LearnerCatalog.calibrationImages(ctx.options()), norm);
         Learner learner = LearnerCatalog.create(ctx.learner(), ctx.options(), calibration, ctx.splitSeed());
-        Compression c = learner.compress(base, dataset.shape(), req.settings(), ctx.budget());
+        Compression c = learner.compress(base, data.shape(), req.settings(), ctx.budget());
         ComputationGraph graph = c.graph();
         if (!req.resumeFrom().isEmpty()) {
             ComputationGraph checkpoint = ModelFiles.load(req.resumeFrom());
@@ -109,7 +102,7 @@ public final class TrialRun {
         }
         progress.accept(String.format("trial %d rung %d: %s with %s, fine-tuning steps %.0f%%..%.0f%%", req.trial(),
                 req.rung(), learner.name(), c.settings(), 100 * req.fromFraction(), 100 * req.toFraction()));
-        return new Setup(dataset, split, norm, base, learner, c);
+        return new Setup(data, norm, base, learner, c);
     }
 
     /**
@@ -123,13 +116,12 @@ public final class TrialRun {
         TrialRequest.TrialContext ctx = req.context();
         Learner learner = setup.learner();
         Compression c = setup.compression();
-        IdxDataset dataset = setup.dataset();
-        ImageSet validation = setup.split().validation();
+        TaskData data = setup.data();
         Normalizer norm = setup.norm();
         Map<String, String> prov = new LinkedHashMap<>(Versions.runtime());
         prov.putAll(ctx.provenance());
-        prov.put("dataset", dataset.name());
-        prov.put("dataset-sha256", dataset.sha256());
+        prov.put("dataset", data.name());
+        prov.put("dataset-sha256", data.sha256());
         prov.putAll(CompressionRun.scalingProvenance(norm));
         prov.put("learner", learner.name());
         prov.put("budget", ctx.budget().toString());
@@ -141,22 +133,24 @@ public final class TrialRun {
         String stem = req.trialDir() + "/rung-" + req.rung();
         long packedBytes = PackedModelFile.write(packed, stem + ".pfpk");
         ModelFiles.save(finished, stem + ".zip");
-        double accuracy = Evaluator.evaluate(finished, validation.batchesInOrder(EVAL_BATCH, norm)).accuracy();
-        ModelInfo info = ModelInfo.of(finished, dataset.shape());
-        Latency latency = Evaluator.latency(finished, dataset.shape(), ctx.latencyWarmup(), ctx.latencyIterations());
+        double accuracy = Evaluator.evaluate(finished, data.validation(norm)).accuracy();
+        ModelInfo info = ModelInfo.of(finished, data.shape());
+        Latency latency = Evaluator.latency(finished, data.shape(), ctx.latencyWarmup(), ctx.latencyIterations());
         return new TrialResult(req.trial(), req.rung(), TrialResult.COMPLETE, "", accuracy, info.totalMacs(),
                 info.totalParameters(), packedBytes, packed.tensorBytes(), latency, c.settings(), stem + ".zip",
                 stem + ".pfpk", started, micros());
     }
 
+    /** The base model's scaling, or the data's default when the study recorded none. */
+    private static Normalizer scaling(TrialRequest.TrialContext ctx, TaskData data) {
+        return ctx.normalizer() != null ? ctx.normalizer() : data.defaultScaling();
+    }
+
     /** Test accuracy of a finished candidate's checkpoint: called once, for the study's best. */
     public static double testAccuracy(TrialRequest.TrialContext ctx, String checkpoint) {
         Backend.configure(ctx.onednn());
-        IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
-        Normalizer norm = ctx.normalizer() != null ? ctx.normalizer()
-                : Normalizer.fit(dataset.train().split(ctx.validationFraction(), ctx.splitSeed()).train());
-        return Evaluator.evaluate(ModelFiles.load(checkpoint), dataset.test().batchesInOrder(EVAL_BATCH, norm))
-                .accuracy();
+        TaskData data = ctx.open();
+        return Evaluator.evaluate(ModelFiles.load(checkpoint), data.test(scaling(ctx, data))).accuracy();
     }
 
     /** Writes {@code checkpoint} with its batch norms folded into the convolutions, the inference form, to {@code uri}. */
@@ -172,11 +166,11 @@ public final class TrialRun {
     public static OnnxResult exportOnnx(TrialRequest.TrialContext ctx, String checkpoint, String packedFile,
                                         String onnxUri, Consumer<String> progress) {
         Backend.configure(ctx.onednn());
-        IdxDataset dataset = IdxDataset.open(ctx.dataUri(), ctx.trainLimit(), ctx.testLimit());
-        Normalizer norm = Normalizer.fit(dataset.train().split(ctx.validationFraction(), ctx.splitSeed()).train());
+        TaskData data = ctx.open();
+        Normalizer norm = scaling(ctx, data);
         ComputationGraph graph = ModelFiles.load(checkpoint);
         PackedModel packed = PackedModelFile.read(packedFile);
-        Latency dl4j = Evaluator.latency(BatchNormFolding.fold(graph), dataset.shape(), ctx.latencyWarmup(),
+        Latency dl4j = Evaluator.latency(BatchNormFolding.fold(graph), data.shape(), ctx.latencyWarmup(),
                 ctx.latencyIterations());
         Map<String, String> config = new LinkedHashMap<>();
         config.put("learner", ctx.learner());
@@ -184,8 +178,8 @@ public final class TrialRun {
         config.put("budget", String.valueOf(ctx.budget()));
         config.put("data", "train-limit " + ctx.trainLimit() + ", test-limit " + ctx.testLimit()
                 + ", validation-fraction " + ctx.validationFraction() + ", " + ctx.dataUri());
-        return OnnxStep.run(graph, packed, dataset.shape(), norm, OnnxStep.metadata(packed, config), dataset.test(),
-                onnxUri, dl4j, ctx.latencyWarmup(), ctx.latencyIterations(), progress);
+        return OnnxStep.run(graph, packed, data.shape(), norm, OnnxStep.metadata(packed, config),
+                () -> data.test(Normalizer.NONE), onnxUri, dl4j, ctx.latencyWarmup(), ctx.latencyIterations(), progress);
     }
 
     /** The fine-tuning of this slice: one epoch of the slice's steps, with the trial's optimizer and seed. */
@@ -203,10 +197,13 @@ public final class TrialRun {
      * Steps {@code [from, to)} of this slice of the whole fine-tuning when every step takes one
      * minibatch from each of {@code workers} workers (an epoch is then {@code ceil(batches /
      * workers)} steps), the fractions rounded to whole steps (at least one).
+     *
+     * @param trainImages images in the training split
      */
-    public static long[] steps(TrialRequest req, ImageSet train, int workers) {
+    public static long[] steps(TrialRequest req, long trainImages, int workers) {
         FineTuneSpec ft = req.fineTune();
-        long perEpoch = ft.trains() ? (train.batchCount(ft.training().batchSize()) + workers - 1) / workers : 1;
+        long batches = ft.trains() ? (trainImages + ft.training().batchSize() - 1) / ft.training().batchSize() : 1;
+        long perEpoch = ft.trains() ? (batches + workers - 1) / workers : 1;
         long total = ft.trains() ? ft.training().epochs() * perEpoch : 1;
         long from = Math.round(total * req.fromFraction());
         long to = Math.max(from + 1, Math.round(total * req.toFraction()));
@@ -221,9 +218,9 @@ public final class TrialRun {
      */
     public static LongFunction<DataSet> workerBatches(TrialRequest req, Setup setup, int worker, int workers) {
         FineTuneSpec ft = req.fineTune();
-        long[] range = steps(req, setup.split().train(), workers);
-        DealtSteps dealt = new DealtSteps(new ImageSetEpochs(setup.split().train(), setup.norm(), ft.training().batchSize(),
-                ft.training().seed()), ft.training().batchSize(), worker, workers);
+        long[] range = steps(req, setup.data().trainImages(), workers);
+        DealtSteps dealt = new DealtSteps(setup.data().train(setup.norm(), ft.training().batchSize(), ft.training().seed()),
+                ft.training().batchSize(), worker, workers);
         ComputationGraph teacher = setup.base();
         return step -> {
             DataSet b = dealt.at(range[0] + step);
@@ -232,12 +229,12 @@ public final class TrialRun {
     }
 
     /** Steps [from, to) of the whole fine-tuning on one worker, as one epoch. */
-    private static StepRange slice(TrialRequest req, ImageSet train, Normalizer norm) {
+    private static StepRange slice(TrialRequest req, TaskData data, Normalizer norm) {
         FineTuneSpec ft = req.fineTune();
         int batch = ft.trains() ? ft.training().batchSize() : 64;
         long seed = ft.trains() ? ft.training().seed() : 0;
-        long[] range = steps(req, train, 1);
-        return new StepRange(new ImageSetEpochs(train, norm, batch, seed), batch, range[0], range[1]);
+        long[] range = steps(req, data.trainImages(), 1);
+        return new StepRange(data.train(norm, batch, seed), batch, range[0], range[1]);
     }
 
     /** {@code c} with {@code graph} (parameters possibly replaced) and a hook that stops on interruption. */

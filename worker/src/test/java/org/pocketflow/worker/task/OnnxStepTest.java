@@ -37,7 +37,7 @@ class OnnxStepTest {
         List<String> lines = new ArrayList<>();
         String uri = tmp.resolve("model.onnx").toUri().toString();
         OnnxResult r = OnnxStep.run(g, PackedModel.of(g, Map.of(), Map.of()), SHAPE, NORM, Map.of("seed", "4"),
-                images(200), uri, new Latency(1, 2), 1, 3, lines::add);
+                () -> raw(images(200)), uri, new Latency(1, 2), 1, 3, lines::add);
         assertEquals("ok", r.status(), r.message());
         assertTrue(Files.exists(tmp.resolve("model.onnx")));
         assertFalse(Files.exists(tmp.resolve("model.onnx.tmp")));
@@ -58,7 +58,7 @@ class OnnxStepTest {
                 .setOutputs("output").setInputTypes(InputType.convolutional(28, 28, 1)).build());
         g.init();
         List<String> lines = new ArrayList<>();
-        OnnxResult r = OnnxStep.run(g, PackedModel.of(g, Map.of(), Map.of()), SHAPE, NORM, Map.of(), images(20),
+        OnnxResult r = OnnxStep.run(g, PackedModel.of(g, Map.of(), Map.of()), SHAPE, NORM, Map.of(), () -> raw(images(20)),
                 tmp.resolve("model.onnx").toUri().toString(), new Latency(1, 2), 1, 3, lines::add);
         assertEquals("not-exported", r.status());
         assertTrue(r.message().contains("'lrn'") && r.message().contains("LocalResponseNormalization"), r.message());
@@ -92,13 +92,18 @@ class OnnxStepTest {
         PackedModel wrong = PackedModel.of(g, Map.of("fc1_W",
                 org.pocketflow.worker.learn.quant.UniformQuantizer.encode(other, shape, 1, 8, alpha)), Map.of());
         List<String> lines = new ArrayList<>();
-        OnnxResult r = OnnxStep.run(g, wrong, SHAPE, NORM, Map.of(), test, tmp.resolve("model.onnx").toUri().toString(),
+        OnnxResult r = OnnxStep.run(g, wrong, SHAPE, NORM, Map.of(), () -> raw(test), tmp.resolve("model.onnx").toUri().toString(),
                 new Latency(1, 2), 1, 3, lines::add);
         assertEquals("parity-failed", r.status(), r.message());
         assertEquals(1.0, r.dl4jAccuracy(), 1e-12);
         assertTrue(r.top1DifferencePoints() < -0.1, r.message());
         assertTrue(lines.get(0).startsWith("ONNX PARITY FAILED"), lines.toString());
         assertTrue(Files.exists(tmp.resolve("model.onnx")), "the file stays for inspection");
+    }
+
+    /** The images as the test split's unscaled batches, as a job hands them to the step. */
+    private static java.util.Iterator<org.nd4j.linalg.dataset.DataSet> raw(ImageSet images) {
+        return images.batchesInOrder(64, Normalizer.NONE);
     }
 
     private static ImageSet images(int n) {

@@ -20,6 +20,8 @@ public record StreamOptions(String format, int imageSize, int channels, int clas
                             boolean skipCorrupt, int threads, int prefetch) implements Serializable {
     /** The formats read by streaming. */
     public static final List<String> FORMATS = List.of("image-folder", "tfrecord");
+    /** IDX data, read whole: the other fields are not used. */
+    public static final StreamOptions IDX = new StreamOptions("idx", 1, 1, 0, 0, false, 0, 1);
 
     /** Checks the values; the configuration layer has already refused bad user input. */
     public StreamOptions {

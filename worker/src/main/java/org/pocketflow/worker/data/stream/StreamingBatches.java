@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,8 +31,10 @@ import org.pocketflow.worker.io.HadoopConf;
 /**
  * Minibatches streamed from a list of {@link Unit}s: one reader thread opens the files in order
  * through Hadoop FS and hands each encoded image to a pool of decoding threads; at most
- * {@code prefetch} images are in flight or ready, so memory stays bounded whatever the data
- * set's size. Batches come out in the units' order, whatever the threads' timing.
+ * {@code prefetch} images are in flight or ready, and their encoded bytes waiting for a decoding
+ * thread take at most {@link #ENCODED_BYTES_IN_FLIGHT} (one larger image at a time), so memory
+ * stays bounded whatever the data set's size and its images' sizes. Batches come out in the
+ * units' order, whatever the threads' timing.
  *
  * <p>Training batches are augmented ({@link ImageTransform#train}) with a generator seeded by
  * (seed, epoch, file, record): the same seed gives the same pixels on every run and for any
@@ -45,6 +48,8 @@ import org.pocketflow.worker.io.HadoopConf;
 public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable {
     private static final long AUGMENT = 0x5EED_00A1L;
     private static final Sample END = new Sample(null, -1, null);
+    /** Bound on the encoded bytes read but not yet decoded: 32 images of 1 MB, about 300 of ImageNet's. */
+    static final int ENCODED_BYTES_IN_FLIGHT = 32 << 20;
 
     /** One image on its way: the decoded CHW bytes (null when skipped), its label, or a failure. */
     private record Sample(Future<byte[]> pixels, int label, RuntimeException failure) {
@@ -64,6 +69,8 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
     private final BlockingQueue<Sample> queue;
     private final ExecutorService pool;
     private final Thread reader;
+    /** Permits are encoded bytes that may wait for decoding; the reader takes, the decoders give back. */
+    private final Semaphore encodedBytes = new Semaphore(ENCODED_BYTES_IN_FLIGHT);
     /** One configuration for all files: building one parses Hadoop's XML resources. */
     private final Configuration conf = HadoopConf.get();
     private volatile boolean closed;
@@ -202,6 +209,12 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
 
     private void submit(byte[] encoded, int label, String origin, long file, long record)
             throws InterruptedException {
+        int permits = Math.min(encoded.length, ENCODED_BYTES_IN_FLIGHT);
+        while (!encodedBytes.tryAcquire(permits, 100, TimeUnit.MILLISECONDS)) {
+            if (closed) {
+                return;
+            }
+        }
         Future<byte[]> pixels = pool.submit(() -> {
             try {
                 ImageDecoder.Pixels decoded = decoder.decode(encoded, origin);
@@ -212,6 +225,8 @@ public final class StreamingBatches implements Iterator<DataSet>, AutoCloseable 
                 return transform.train(decoded, rng);
             } catch (DatasetException e) {
                 return failOrSkip(e);
+            } finally {
+                encodedBytes.release(permits);
             }
         });
         put(new Sample(pixels, label, null));

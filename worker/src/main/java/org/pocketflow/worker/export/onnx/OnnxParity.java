@@ -3,7 +3,9 @@ package org.pocketflow.worker.export.onnx;
 import java.util.Iterator;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
 
@@ -37,32 +39,43 @@ public record OnnxParity(int images, double dl4jAccuracy, double onnxAccuracy, d
 
     /** Compares {@code onnx} with {@code graph} over every image of {@code images}. */
     public static OnnxParity measure(ComputationGraph graph, OnnxRuntimeSession onnx, ImageSet images, Normalizer norm) {
-        Iterator<DataSet> batches = images.batchesInOrder(BATCH, norm);
-        int pixels = images.shape().pixels();
+        return measure(graph, onnx, images.batchesInOrder(BATCH, Normalizer.NONE), norm);
+    }
+
+    /**
+     * Compares {@code onnx} with {@code graph} over every image of {@code rawBatches}: pixels
+     * unscaled (0..255 as floats, {@link Normalizer#NONE}) with one-hot labels, as streamed data
+     * sets deliver them. DL4J sees them scaled by {@code norm}, exactly as its evaluation batches.
+     */
+    public static OnnxParity measure(ComputationGraph graph, OnnxRuntimeSession onnx, Iterator<DataSet> rawBatches,
+                                     Normalizer norm) {
         long dl4jRight = 0;
         long onnxRight = 0;
         long agree = 0;
         double maxDiff = 0;
         int start = 0;
-        while (batches.hasNext()) {
-            DataSet b = batches.next();
+        while (rawBatches.hasNext()) {
+            DataSet b = rawBatches.next();
             int n = b.numExamples();
-            float[] want = graph.outputSingle(false, b.getFeatures()).dup('c').data().asFloat();
-            float[] raw = new float[n * pixels];
-            for (int i = 0; i < n; i++) {
-                byte[] image = images.image(start + i);
-                for (int p = 0; p < pixels; p++) {
-                    raw[i * pixels + p] = image[p] & 0xFF;
-                }
+            float[] raw = b.getFeatures().dup('c').data().asFloat();
+            int channels = (int) b.getFeatures().size(1);
+            float[][] tables = norm.lookupTables(channels);
+            int plane = raw.length / (n * channels);
+            float[] scaled = new float[raw.length];
+            for (int i = 0; i < raw.length; i++) {
+                raw[i] = Math.round(raw[i]);
+                scaled[i] = tables[(i / plane) % channels][(int) raw[i]];
             }
+            INDArray input = Nd4j.create(scaled, b.getFeatures().shape(), 'c');
+            float[] want = graph.outputSingle(false, input).dup('c').data().asFloat();
             float[] got = onnx.run(raw, n);
+            int[] labels = b.getLabels().argMax(1).toIntVector();
             int classes = want.length / n;
             for (int i = 0; i < n; i++) {
                 int a = argMax(want, i * classes, classes);
                 int o = argMax(got, i * classes, classes);
-                int label = images.label(start + i);
-                dl4jRight += a == label ? 1 : 0;
-                onnxRight += o == label ? 1 : 0;
+                dl4jRight += a == labels[i] ? 1 : 0;
+                onnxRight += o == labels[i] ? 1 : 0;
                 agree += a == o ? 1 : 0;
             }
             for (int j = 0; j < want.length; j++) {

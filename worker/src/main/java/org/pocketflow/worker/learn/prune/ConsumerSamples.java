@@ -111,7 +111,7 @@ final class ConsumerSamples {
     private static ConsumerSamples of(ComputationGraph graph, String consumer, INDArray input, long[] outShape,
                                       int perImage, SplittableRandom rnd) {
         Layer layer = graph.getLayer(consumer).conf().getLayer();
-        double[] in = input.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        double[] in = asDoubles(input);
         int n = (int) input.size(0);
         if (layer.getClass() == ConvolutionLayer.class) {
             return convolution(consumer, (ConvolutionLayer) layer, in, input.shape(), outShape, perImage, rnd);
@@ -123,6 +123,19 @@ final class ConsumerSamples {
         int channels = (int) input.size(1);
         int width = input.rank() == 4 ? (int) (input.size(2) * input.size(3)) : 1;
         return new ConsumerSamples(n, channels, width, in);
+    }
+
+    /** The values of {@code input} in C order, its temporary copies freed at once (they are as large as the input). */
+    private static double[] asDoubles(INDArray input) {
+        INDArray dense = input.dup('c');
+        INDArray doubles = dense.castTo(DataType.DOUBLE);
+        double[] values = doubles.data().asDouble();
+        for (INDArray temporary : new INDArray[] {doubles, dense}) {
+            if (temporary.closeable()) {
+                temporary.close();
+            }
+        }
+        return values;
     }
 
     private static ConsumerSamples convolution(String name, ConvolutionLayer conv, double[] in, long[] shape,

@@ -42,7 +42,8 @@ import org.pocketflow.worker.model.ModelInfo;
  * {@code ceil(count / MAX_ROUNDS)} channels.
  *
  * <p>Immutable apart from a cache of the last graph's sampled activations (guarded); the calibration
- * arrays are copied. Deterministic for a given graph, calibration set and seed.
+ * images are kept as given when they are a dense fp32 array (the caller must not change them
+ * afterwards), copied otherwise, and the labels are copied. Deterministic for a given graph, calibration set and seed.
  */
 public final class DcpChannelSelector implements ChannelSelector {
     /** The paper's weight of the discrimination loss against the reconstruction loss. */
