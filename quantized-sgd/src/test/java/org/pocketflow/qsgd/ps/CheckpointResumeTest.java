@@ -1,14 +1,13 @@
 package org.pocketflow.qsgd.ps;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pocketflow.qsgd.codec.IdentityCodec;
 import org.pocketflow.qsgd.ps.checkpoint.Checkpoint;
 import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
 import org.pocketflow.qsgd.ps.optim.SgdParams;
-import org.pocketflow.qsgd.ps.transport.AeronRuntime;
+import org.pocketflow.qsgd.ps.transport.AeronRuntimeExtension;
 
 import java.nio.file.Path;
 
@@ -19,27 +18,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The server checkpoints every K steps and a new server resumes exactly where it stopped. */
 class CheckpointResumeTest {
-    private static AeronRuntime runtime;
-
-    @BeforeAll
-    static void startAeron() {
-        runtime = new AeronRuntime();
-    }
-
-    @AfterAll
-    static void stopAeron() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final AeronRuntimeExtension AERON = new AeronRuntimeExtension();
 
     @Test
     void resumedTrainingEqualsAnUninterruptedRun(@TempDir Path dir) throws InterruptedException {
         LeastSquares problem = PsFixture.problem();
         float[] init = new float[PsFixture.DIM];
         ServerConfig base = ServerConfig.sync(PsFixture.freeLoopback(), PsFixture.WORKERS, 40);
-        TrainingResult uninterrupted = PsFixture.train(runtime, base, new IdentityCodec(), init, problem, null).result();
+        TrainingResult uninterrupted = PsFixture.train(AERON.runtime(), base, new IdentityCodec(), init, problem, null).result();
 
         ServerConfig first = ServerConfig.sync(PsFixture.freeLoopback(), PsFixture.WORKERS, 20).withCheckpoints(dir, 10, false);
-        TrainingResult half = PsFixture.train(runtime, first, new IdentityCodec(), init, problem, null).result();
+        TrainingResult half = PsFixture.train(AERON.runtime(), first, new IdentityCodec(), init, problem, null).result();
         assertEquals(2, half.stats().checkpoints());
         Checkpoint saved = new CheckpointStore(dir).load().orElseThrow();
         assertEquals(20, saved.step());
@@ -48,10 +38,10 @@ class CheckpointResumeTest {
         ServerConfig second = ServerConfig.sync(PsFixture.freeLoopback(), PsFixture.WORKERS, 40).withCheckpoints(dir, 10, true);
         float[] other = new float[PsFixture.DIM];
         java.util.Arrays.fill(other, 7f); // ignored: the checkpoint wins
-        try (ParameterServer resumed = new ParameterServer(runtime, second, new IdentityCodec(), PsFixture.SGD, other)) {
+        try (ParameterServer resumed = new ParameterServer(AERON.runtime(), second, new IdentityCodec(), PsFixture.SGD, other)) {
             assertEquals(20, resumed.step());
         }
-        TrainingResult rest = PsFixture.train(runtime, second, new IdentityCodec(), other, problem, null).result();
+        TrainingResult rest = PsFixture.train(AERON.runtime(), second, new IdentityCodec(), other, problem, null).result();
         assertEquals(40, rest.stats().step());
         assertEquals(20L * PsFixture.WORKERS, rest.stats().accepted(), "only the remaining 20 steps ran");
         assertArrayEquals(uninterrupted.params(), rest.params(), "parameters and momentum restored exactly");
@@ -63,7 +53,7 @@ class CheckpointResumeTest {
                 new float[PsFixture.DIM], new float[PsFixture.DIM]));
         ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), 1, 10).withCheckpoints(dir, 5, true);
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new ParameterServer(runtime, config, new IdentityCodec(), PsFixture.SGD, new float[PsFixture.DIM]).close());
+                () -> new ParameterServer(AERON.runtime(), config, new IdentityCodec(), PsFixture.SGD, new float[PsFixture.DIM]).close());
         assertTrue(e.getMessage().contains("use another checkpointDir"), e.getMessage());
     }
 }

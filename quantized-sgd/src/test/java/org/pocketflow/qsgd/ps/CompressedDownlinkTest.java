@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.codec.EcqCodec;
@@ -18,7 +17,7 @@ import org.pocketflow.qsgd.codec.EcqParams;
 import org.pocketflow.qsgd.codec.IdentityCodec;
 import org.pocketflow.qsgd.codec.LevelCoding;
 import org.pocketflow.qsgd.ps.optim.SgdParams;
-import org.pocketflow.qsgd.ps.transport.AeronRuntime;
+import org.pocketflow.qsgd.ps.transport.AeronRuntimeExtension;
 
 /**
  * The compressed and auto downlinks through real Aeron on loopback: training as good as fp32 at
@@ -29,17 +28,8 @@ class CompressedDownlinkTest {
     private static final GradientCodec ECQ = new EcqCodec();
     private static final GradientCodec ECQ_RL = new EcqCodec(EcqParams.defaults().withCoding(LevelCoding.RUN_LENGTH));
     private static final int WORKERS = 2;
-    private static AeronRuntime runtime;
-
-    @BeforeAll
-    static void startAeron() {
-        runtime = new AeronRuntime();
-    }
-
-    @AfterAll
-    static void stopAeron() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final AeronRuntimeExtension AERON = new AeronRuntimeExtension();
 
     /** What a run gave: the server's result, its downlink account, and every worker's final copy. */
     private record Outcome(TrainingResult result, DownlinkStats down, List<float[]> finals, long workerRejects,
@@ -90,7 +80,7 @@ class CompressedDownlinkTest {
     private static Outcome run(Quadratic problem, long steps, DownlinkPolicy policy, GradientCodec uplink, double linkMbit,
                                int rejoinAt) throws InterruptedException {
         ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), WORKERS, steps);
-        try (ParameterServer server = new ParameterServer(runtime, config, uplink == null ? new IdentityCodec() : uplink,
+        try (ParameterServer server = new ParameterServer(AERON.runtime(), config, uplink == null ? new IdentityCodec() : uplink,
                 SgdParams.nesterov(0.1, 0.9), new float[problem.dim()])) {
             server.setDownlink(policy, linkMbit);
             server.start();
@@ -104,7 +94,7 @@ class CompressedDownlinkTest {
                 Thread t = new Thread(() -> {
                     try {
                         WorkerConfig wc = new WorkerConfig(id, PsFixture.freeLoopback(), server.address()).withTimeoutMillis(20_000);
-                        WorkerClient client = new WorkerClient(runtime, wc);
+                        WorkerClient client = new WorkerClient(AERON.runtime(), wc);
                         client.emulateLink(linkMbit);
                         GradientEncoder enc = uplink == null ? new ServerChosenEncoder(client, id) : uplink.newEncoder(id);
                         ParameterSnapshot p = client.join();
@@ -112,7 +102,7 @@ class CompressedDownlinkTest {
                             if (id == 0 && p.step() == rejoinAt) {
                                 rejects[id] += client.rejected();
                                 client.close();
-                                client = new WorkerClient(runtime, wc);
+                                client = new WorkerClient(AERON.runtime(), wc);
                                 p = client.join();
                                 assertEquals(rejoinAt, p.step(), "the rejoining worker gets the current version");
                             }

@@ -1,11 +1,10 @@
 package org.pocketflow.qsgd.ps;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pocketflow.qsgd.codec.IdentityCodec;
 import org.pocketflow.qsgd.ps.transport.AeronEndpoint;
-import org.pocketflow.qsgd.ps.transport.AeronRuntime;
+import org.pocketflow.qsgd.ps.transport.AeronRuntimeExtension;
 import org.pocketflow.qsgd.ps.wire.MessageType;
 import org.pocketflow.qsgd.ps.wire.PsMessage;
 import org.pocketflow.qsgd.ps.wire.PsMessageCodec;
@@ -24,23 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Stalled workers, corrupted and forged messages, over Aeron UDP on loopback. */
 class ParameterServerFaultTest {
     private static final byte[] SECRET = "job-secret-of-this-test".getBytes(StandardCharsets.UTF_8);
-    private static AeronRuntime runtime;
-
-    @BeforeAll
-    static void startAeron() {
-        runtime = new AeronRuntime();
-    }
-
-    @AfterAll
-    static void stopAeron() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final AeronRuntimeExtension AERON = new AeronRuntimeExtension();
 
     @Test
     void syncModeDropsAStalledWorkerAndCompletesTraining() throws InterruptedException {
         LeastSquares problem = PsFixture.problem();
         ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), PsFixture.WORKERS, 120).withWorkerTimeoutMillis(1_500);
-        PsFixture.Run run = PsFixture.train(runtime, config, new IdentityCodec(), new float[PsFixture.DIM], problem, null, -1, 10, -1);
+        PsFixture.Run run = PsFixture.train(AERON.runtime(), config, new IdentityCodec(), new float[PsFixture.DIM], problem, null, -1, 10, -1);
         ServerStats stats = run.result().stats();
         assertEquals(Set.of(1), stats.dropped(), "worker 1 stalled after 10 steps");
         assertEquals(120, stats.step());
@@ -56,12 +46,12 @@ class ParameterServerFaultTest {
         LeastSquares problem = PsFixture.problem();
         float[] init = new float[PsFixture.DIM];
         ServerConfig clean = ServerConfig.sync(PsFixture.freeLoopback(), PsFixture.WORKERS, 60).withSecret(SECRET);
-        TrainingResult reference = PsFixture.train(runtime, clean, new IdentityCodec(), init, problem, SECRET).result();
+        TrainingResult reference = PsFixture.train(AERON.runtime(), clean, new IdentityCodec(), init, problem, SECRET).result();
 
         ServerConfig attacked = ServerConfig.sync(PsFixture.freeLoopback(), PsFixture.WORKERS, 60).withSecret(SECRET);
         TrainingResult result;
-        try (ParameterServer server = new ParameterServer(runtime, attacked, new IdentityCodec(), PsFixture.SGD, init);
-             AeronEndpoint attacker = runtime.bind(PsFixture.freeLoopback())) {
+        try (ParameterServer server = new ParameterServer(AERON.runtime(), attacked, new IdentityCodec(), PsFixture.SGD, init);
+             AeronEndpoint attacker = AERON.runtime().bind(PsFixture.freeLoopback())) {
             server.start();
             float[] huge = new float[PsFixture.DIM];
             Arrays.fill(huge, 1e6f);
@@ -96,10 +86,10 @@ class ParameterServerFaultTest {
     @Test
     void workersWithoutTheSecretAreNotServed() {
         ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), 1, 10).withSecret(SECRET).withWorkerTimeoutMillis(60_000);
-        try (ParameterServer server = new ParameterServer(runtime, config, new IdentityCodec(), PsFixture.SGD, new float[4])) {
+        try (ParameterServer server = new ParameterServer(AERON.runtime(), config, new IdentityCodec(), PsFixture.SGD, new float[4])) {
             server.start();
             WorkerConfig wc = new WorkerConfig(0, PsFixture.freeLoopback(), server.address()).withTimeoutMillis(1_000);
-            try (WorkerClient client = new WorkerClient(runtime, wc)) {
+            try (WorkerClient client = new WorkerClient(AERON.runtime(), wc)) {
                 IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, client::join);
                 assertTrue(e.getMessage().contains("did not answer HELLO"), e.getMessage());
             }
@@ -111,14 +101,14 @@ class ParameterServerFaultTest {
     @Test
     void aDeadWorkerNeverHoldsBackTheParametersOfTheOthers() {
         ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), 2, 3).withWorkerTimeoutMillis(12_000);
-        try (ParameterServer server = new ParameterServer(runtime, config, new IdentityCodec(), PsFixture.SGD, new float[4]);
-             AeronEndpoint ghost = runtime.bind(PsFixture.freeLoopback())) {
+        try (ParameterServer server = new ParameterServer(AERON.runtime(), config, new IdentityCodec(), PsFixture.SGD, new float[4]);
+             AeronEndpoint ghost = AERON.runtime().bind(PsFixture.freeLoopback())) {
             server.start();
             // worker 0 says HELLO from an address where nothing receives: every send to it waits the full timeout
             byte[] nowhere = PsFixture.freeLoopback().toString().getBytes(StandardCharsets.UTF_8);
             send(ghost, server, new PsMessageCodec().encode(new PsMessage(MessageType.HELLO, 0, 0, false, nowhere)));
             WorkerConfig wc = new WorkerConfig(1, PsFixture.freeLoopback(), server.address()).withTimeoutMillis(20_000);
-            try (WorkerClient live = new WorkerClient(runtime, wc)) {
+            try (WorkerClient live = new WorkerClient(AERON.runtime(), wc)) {
                 ParameterSnapshot first = live.join();
                 assertEquals(0, first.step());
                 assertTrue(server.stats().dropped().isEmpty(), "worker 1 got version 0 while the send to worker 0 was still"
@@ -131,7 +121,7 @@ class ParameterServerFaultTest {
         TrainingWorker[] workers = new TrainingWorker[PsFixture.WORKERS];
         for (int w = 0; w < workers.length; w++) {
             WorkerConfig wc = new WorkerConfig(w, PsFixture.freeLoopback(), server.address()).withSecret(SECRET).withTimeoutMillis(20_000);
-            workers[w] = new TrainingWorker(runtime, wc, problem, new IdentityCodec(), PsFixture.SEED + w, -1).start();
+            workers[w] = new TrainingWorker(AERON.runtime(), wc, problem, new IdentityCodec(), PsFixture.SEED + w, -1).start();
         }
         TrainingResult result = server.await(50, TimeUnit.SECONDS);
         for (TrainingWorker t : workers) {

@@ -1,13 +1,12 @@
 package org.pocketflow.qsgd.ps;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.codec.EcqCodec;
 import org.pocketflow.qsgd.codec.IdentityCodec;
 import org.pocketflow.qsgd.ps.optim.SgdParams;
-import org.pocketflow.qsgd.ps.transport.AeronRuntime;
+import org.pocketflow.qsgd.ps.transport.AeronRuntimeExtension;
 import org.pocketflow.qsgd.ps.wire.RejectReason;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -17,17 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Three workers train a least-squares model through the server over Aeron UDP on loopback. */
 class ParameterServerTrainingTest {
-    private static AeronRuntime runtime;
-
-    @BeforeAll
-    static void startAeron() {
-        runtime = new AeronRuntime();
-    }
-
-    @AfterAll
-    static void stopAeron() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final AeronRuntimeExtension AERON = new AeronRuntimeExtension();
 
     private static PsFixture.Run train(ServerConfig config, GradientCodec codec) throws InterruptedException {
         return train(config, codec, PsFixture.SGD);
@@ -35,7 +25,7 @@ class ParameterServerTrainingTest {
 
     private static PsFixture.Run train(ServerConfig config, GradientCodec codec, SgdParams sgd) throws InterruptedException {
         LeastSquares problem = PsFixture.problem();
-        PsFixture.Run run = PsFixture.train(runtime, config, codec, sgd, new float[PsFixture.DIM], problem, null);
+        PsFixture.Run run = PsFixture.train(AERON.runtime(), config, codec, sgd, new float[PsFixture.DIM], problem, null);
         for (TrainingWorker w : run.workers()) {
             assertNull(w.failure, () -> "worker failed: " + w.failure);
         }

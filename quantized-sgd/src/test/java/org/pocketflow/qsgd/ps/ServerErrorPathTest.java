@@ -1,11 +1,10 @@
 package org.pocketflow.qsgd.ps;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pocketflow.qsgd.codec.IdentityCodec;
-import org.pocketflow.qsgd.ps.transport.AeronRuntime;
+import org.pocketflow.qsgd.ps.transport.AeronRuntimeExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,17 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What fails on the server thread, even inside Aeron's fragment handler, fails the job with its cause. */
 class ServerErrorPathTest {
-    private static AeronRuntime runtime;
-
-    @BeforeAll
-    static void startAeron() {
-        runtime = new AeronRuntime();
-    }
-
-    @AfterAll
-    static void stopAeron() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final AeronRuntimeExtension AERON = new AeronRuntimeExtension();
 
     @Test
     void aFailingCheckpointDiskFailsTheJobWithItsCauseAndTheStepDoesNotAdvance(@TempDir Path tmp) throws Exception {
@@ -38,12 +28,12 @@ class ServerErrorPathTest {
         ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), PsFixture.WORKERS, 40).withWorkerTimeoutMillis(20_000)
                 .withCheckpoints(disk.resolve("checkpoints"), 5, false);
         LeastSquares problem = PsFixture.problem();
-        try (ParameterServer server = new ParameterServer(runtime, config, new IdentityCodec(), PsFixture.SGD, new float[PsFixture.DIM])) {
+        try (ParameterServer server = new ParameterServer(AERON.runtime(), config, new IdentityCodec(), PsFixture.SGD, new float[PsFixture.DIM])) {
             server.start();
             List<TrainingWorker> workers = new ArrayList<>();
             for (int w = 0; w < PsFixture.WORKERS; w++) {
                 WorkerConfig wc = new WorkerConfig(w, PsFixture.freeLoopback(), server.address()).withTimeoutMillis(5_000);
-                workers.add(new TrainingWorker(runtime, wc, problem, new IdentityCodec(), PsFixture.SEED + w, -1).start());
+                workers.add(new TrainingWorker(AERON.runtime(), wc, problem, new IdentityCodec(), PsFixture.SEED + w, -1).start());
             }
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> server.await(15, TimeUnit.SECONDS));
             assertTrue(e.getMessage().contains("cannot write the parameter-server checkpoint"), e.getMessage());

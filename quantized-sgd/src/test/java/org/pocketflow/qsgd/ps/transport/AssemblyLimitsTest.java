@@ -2,9 +2,8 @@ package org.pocketflow.qsgd.ps.transport;
 
 import io.aeron.ExclusivePublication;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.DatagramSocket;
 import java.util.ArrayList;
@@ -21,24 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AssemblyLimitsTest {
     private static final int KIB = 1024;
-    private static AeronRuntime runtime;
-
-    @BeforeAll
-    static void startAeron() {
-        runtime = new AeronRuntime();
-    }
-
-    @AfterAll
-    static void stopAeron() {
-        runtime.close();
-    }
+    @RegisterExtension
+    static final AeronRuntimeExtension AERON = new AeronRuntimeExtension();
 
     @Test
     void aChunkHeaderAnnouncingMoreThanTheLimitIsDroppedBeforeAnyAllocation() throws Exception {
         AssemblyLimits limits = AssemblyLimits.forPeers(256 * KIB, 2);
-        try (AeronEndpoint receiver = runtime.bind(Address.loopback(freePort()), limits);
+        try (AeronEndpoint receiver = AERON.runtime().bind(Address.loopback(freePort()), limits);
              ExclusivePublication raw = rawPublication(receiver.address());
-             AeronEndpoint honest = runtime.bind(Address.loopback(freePort()))) {
+             AeronEndpoint honest = AERON.runtime().bind(Address.loopback(freePort()))) {
             offer(raw, 512 << 20, 0, new byte[100]); // the 512 MiB a header could make the old assembler allocate
             offer(raw, 256 * KIB + 1, 0, new byte[100]);
             List<byte[]> got = new ArrayList<>();
@@ -53,7 +43,7 @@ class AssemblyLimitsTest {
     @Test
     void aMessageThatNeverEndsHoldsOnlyWhatArrivedAndIsEvictedWhenStale() throws Exception {
         AssemblyLimits limits = AssemblyLimits.forPeers(256 * KIB, 2).withStaleMillis(300);
-        try (AeronEndpoint receiver = runtime.bind(Address.loopback(freePort()), limits);
+        try (AeronEndpoint receiver = AERON.runtime().bind(Address.loopback(freePort()), limits);
              ExclusivePublication raw = rawPublication(receiver.address())) {
             offer(raw, 256 * KIB, 0, new byte[100]);
             List<byte[]> got = new ArrayList<>();
@@ -69,7 +59,7 @@ class AssemblyLimitsTest {
     void oneHostCannotTakeTheRoomOfTheOthers() throws Exception {
         // one message of up to 64 KiB per peer, 2 peers: 128 KiB per source host, 256 KiB in all
         AssemblyLimits limits = AssemblyLimits.forPeers(64 * KIB, 2);
-        try (AeronEndpoint receiver = runtime.bind(Address.loopback(freePort()), limits)) {
+        try (AeronEndpoint receiver = AERON.runtime().bind(Address.loopback(freePort()), limits)) {
             List<ExclusivePublication> flood = new ArrayList<>();
             List<byte[]> got = new ArrayList<>();
             try {
@@ -92,7 +82,7 @@ class AssemblyLimitsTest {
     /** A publication to {@code to} with 1 MiB terms (128 KiB messages). */
     private static ExclusivePublication rawPublication(Address to) throws InterruptedException {
         String channel = "aeron:udp?endpoint=" + to + "|term-length=1m";
-        ExclusivePublication p = runtime.client().addExclusivePublication(channel, 0x5046);
+        ExclusivePublication p = AERON.runtime().client().addExclusivePublication(channel, 0x5046);
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!p.isConnected() && System.nanoTime() < deadline) {
             Thread.sleep(1);
