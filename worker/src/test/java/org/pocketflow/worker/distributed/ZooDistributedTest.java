@@ -38,7 +38,10 @@ class ZooDistributedTest {
                 120_000, true, NopWorkerHook.INSTANCE);
         InJvmRun.Outcome run = InJvmRun.run(req, 120_000, 16);
         assertEquals(3, run.result().stats().step());
-        PartitionTrainerTest.assertMatchesLocalTraining(req, spec, run.result().params(), arch);
+        // batch norm's oneDNN kernels reduce over the batch in a thread-dependent order: three steps at
+        // lr 0.05 that move weights by about 1 leave the two runs up to 5.1e-4 apart (measured), so
+        // the bound here is 1e-3 where LeNet, without batch norm, holds 1e-4
+        PartitionTrainerTest.assertMatchesLocalTraining(req, spec, run.result().params(), arch, 1e-3);
     }
 
     /** The four IDX files of a grey data set. */
