@@ -22,6 +22,7 @@ import org.pocketflow.worker.data.DatasetException;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.IdxReader;
 import org.pocketflow.worker.distributed.NopWorkerHook;
+import org.pocketflow.worker.distributed.WorkerHook;
 import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.runtime.Versions;
 import org.pocketflow.worker.task.BaselineRequest;
@@ -46,10 +47,20 @@ public final class JobRunner {
 
     private final JobConfig config;
     private final Consumer<String> out;
+    private final WorkerHook workerHook;
 
     public JobRunner(JobConfig config, Consumer<String> out) {
+        this(config, out, NopWorkerHook.INSTANCE);
+    }
+
+    /**
+     * @param workerHook passed to the study's workers through the parameter server (fault
+     *                   injection in tests; the command line uses {@link NopWorkerHook})
+     */
+    public JobRunner(JobConfig config, Consumer<String> out, WorkerHook workerHook) {
         this.config = config;
         this.out = out;
+        this.workerHook = workerHook;
     }
 
     /**
@@ -172,7 +183,7 @@ public final class JobRunner {
                 }
             }
             if (StudySettings.of(config).enabled()) {
-                new StudyRun(config, dir, out).run(sc, sha, report);
+                new StudyRun(config, dir, out, workerHook).run(sc, sha, report);
             }
             report.put("status", "succeeded");
         } catch (StudyInterruptedException e) {

@@ -27,6 +27,7 @@ import org.pocketflow.driver.RunDirectory;
 import org.pocketflow.driver.distributed.TrialServer;
 import org.pocketflow.driver.search.Point;
 import org.pocketflow.worker.distributed.NopWorkerHook;
+import org.pocketflow.worker.distributed.WorkerHook;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.Learner;
 import org.pocketflow.worker.learn.LearnerCatalog;
@@ -52,12 +53,22 @@ public final class StudyRun {
     private final JobConfig config;
     private final RunDirectory dir;
     private final Consumer<String> out;
+    private final WorkerHook workerHook;
     private volatile TrialScheduler scheduler;
 
     public StudyRun(JobConfig config, RunDirectory dir, Consumer<String> out) {
+        this(config, dir, out, NopWorkerHook.INSTANCE);
+    }
+
+    /**
+     * @param workerHook called by every worker of a trial through the parameter server after each
+     *                   push (fault injection in tests; jobs use {@link NopWorkerHook})
+     */
+    public StudyRun(JobConfig config, RunDirectory dir, Consumer<String> out, WorkerHook workerHook) {
         this.config = config;
         this.dir = dir;
         this.out = out;
+        this.workerHook = workerHook;
     }
 
     /**
@@ -138,7 +149,7 @@ public final class StudyRun {
     private StudyOutcome trials(JavaSparkContext sc, StudySettings s, StudyPlan plan, TrialStore store,
                                 Broadcast<byte[]> baseModel, byte[] zip) {
         ServerTrialLauncher servers = s.workersPerTrial() > 1 ? new ServerTrialLauncher(
-                new TrialServer(TrialServer.Settings.of(config, sc, NopWorkerHook.INSTANCE), baseModel, zip, out),
+                new TrialServer(TrialServer.Settings.of(config, sc, workerHook), baseModel, zip, out),
                 s.workersPerTrial(), s.parallelism(), config.get(DistributedKeys.PORT_BASE)) : null;
         try {
             scheduler = new TrialScheduler(sc, servers != null ? servers : TrialLauncher.sparkTask(new TrialTask(baseModel)),
@@ -170,7 +181,7 @@ public final class StudyRun {
                 dir.uri() + "/" + FinalRetraining.FOLDER);
         out.accept(String.format("study: retraining trial %d for %d epoch(s) on %d worker(s) through the parameter server",
                 best.trial(), s.finalEpochs(), s.finalWorkers()));
-        TrialServer server = new TrialServer(TrialServer.Settings.of(config, sc, NopWorkerHook.INSTANCE), baseModel, zip, out);
+        TrialServer server = new TrialServer(TrialServer.Settings.of(config, sc, workerHook), baseModel, zip, out);
         return server.run(sc, req, s.finalWorkers(), config.get(DistributedKeys.PORT_BASE), FinalRetraining.GROUP);
     }
 
