@@ -36,4 +36,18 @@ public interface GradientEncoder {
      * later. Empty for codecs without feedback and before the first {@code encode}.
      */
     float[] residual();
+
+    /** This encoder's message count and residual, to {@link #restore} into a fresh encoder after a resume. */
+    EncoderState snapshot();
+
+    /**
+     * Makes this fresh encoder (no message encoded yet) continue from {@code state}, taken from an
+     * encoder of the same codec and seed: the next messages equal those the other encoder would
+     * have produced.
+     *
+     * @throws IllegalStateException if this encoder has already encoded a message
+     * @throws IllegalArgumentException if the state holds a residual this codec does not keep
+     * @throws UnsupportedOperationException if this encoder cannot resume (it changes codec on its own)
+     */
+    void restore(EncoderState state);
 }

@@ -2,6 +2,7 @@ package org.pocketflow.qsgd.codec;
 
 import java.util.Objects;
 import org.pocketflow.qsgd.EncodedGradient;
+import org.pocketflow.qsgd.EncoderState;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.kernel.CounterRng;
@@ -77,6 +78,35 @@ public abstract class AbstractEncoder implements GradientEncoder {
     @Override
     public float[] residual() {
         return new float[0];
+    }
+
+    @Override
+    public final EncoderState snapshot() {
+        return new EncoderState(messages, residual());
+    }
+
+    @Override
+    public final void restore(EncoderState state) {
+        if (messages > 0 || length >= 0 || broken) {
+            throw new IllegalStateException("restore needs a fresh encoder, but this one has encoded " + messages
+                    + " messages; create one with codec.newEncoder(seed)");
+        }
+        float[] h = state.residual();
+        if (h.length > 0) {
+            allocate(h.length);
+            length = h.length;
+            restoreResidual(h);
+        }
+        messages = state.messagesEncoded();
+    }
+
+    /**
+     * Copies {@code h} into the residual just allocated for {@code h.length} elements. Codecs
+     * without a residual keep this refusal.
+     */
+    protected void restoreResidual(float[] h) {
+        throw new IllegalArgumentException(codec.id() + " keeps no residual, but the state to restore holds " + h.length
+                + " residual elements; it was taken from another codec's encoder");
     }
 
     /** Throws if a bucket norm is not finite (the gradient holds NaN or infinity, or overflows). */

@@ -82,6 +82,11 @@ public final class EcqCodec extends LevelCodec<EcqParams> {
         }
 
         @Override
+        protected void restoreResidual(float[] saved) {
+            System.arraycopy(saved, 0, h, 0, saved.length);
+        }
+
+        @Override
         public float[] residual() {
             return h == null ? new float[0] : h.clone();
         }

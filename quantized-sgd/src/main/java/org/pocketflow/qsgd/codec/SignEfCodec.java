@@ -140,6 +140,11 @@ public final class SignEfCodec extends AbstractCodec<SignEfParams> {
         }
 
         @Override
+        protected void restoreResidual(float[] saved) {
+            System.arraycopy(saved, 0, e, 0, saved.length);
+        }
+
+        @Override
         public float[] residual() {
             return e == null ? new float[0] : e.clone();
         }

@@ -231,6 +231,11 @@ public final class ThresholdCodec extends AbstractCodec<ThresholdParams> {
         }
 
         @Override
+        protected void restoreResidual(float[] saved) {
+            System.arraycopy(saved, 0, r, 0, saved.length);
+        }
+
+        @Override
         public float[] residual() {
             return r == null ? new float[0] : r.clone();
         }

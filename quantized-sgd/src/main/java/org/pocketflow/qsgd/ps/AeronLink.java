@@ -65,7 +65,14 @@ final class AeronLink implements ServerLink {
 
     @Override
     public void send(int worker, Address to, byte[] frame, long step) {
-        if (outgoing[worker].put(new Frame(to, frame, step))) {
+        if (outgoing[worker].put(new Frame(to, frame, step), false)) {
+            senders.execute(() -> drain(worker));
+        }
+    }
+
+    @Override
+    public void sendKept(int worker, Address to, byte[] frame, long step) {
+        if (outgoing[worker].put(new Frame(to, frame, step), true)) {
             senders.execute(() -> drain(worker));
         }
     }
@@ -128,14 +135,22 @@ final class AeronLink implements ServerLink {
     private record Failure(int worker, String why) {
     }
 
-    /** One worker's frame waiting to leave, and whether a sender thread is on it. */
+    /** One worker's frames waiting to leave (the kept ones first), and whether a sender thread is on them. */
     private static final class Outgoing {
+        private final java.util.ArrayDeque<Frame> kept = new java.util.ArrayDeque<>();
         private Frame next;
         private boolean busy;
 
-        /** Queues {@code f}, replacing a waiting frame; true when the caller must start a sender on it. */
-        synchronized boolean put(Frame f) {
-            next = f;
+        /**
+         * Queues {@code f}, kept or replacing a waiting replaceable frame; true when the caller must
+         * start a sender on it.
+         */
+        synchronized boolean put(Frame f, boolean keep) {
+            if (keep) {
+                kept.add(f);
+            } else {
+                next = f;
+            }
             if (busy) {
                 return false;
             }
@@ -145,8 +160,11 @@ final class AeronLink implements ServerLink {
 
         /** The frame to send next, or null (and the sender stops) when none waits. */
         synchronized Frame take() {
-            Frame f = next;
-            next = null;
+            Frame f = kept.poll();
+            if (f == null) {
+                f = next;
+                next = null;
+            }
             busy = f != null;
             return f;
         }

@@ -4,6 +4,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.pocketflow.qsgd.CorruptMessageException;
 import org.pocketflow.qsgd.EncodedGradient;
+import org.pocketflow.qsgd.EncoderState;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.ps.checkpoint.Checkpoint;
 import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -78,6 +80,11 @@ public final class ParameterServer implements AutoCloseable {
     private final AtomicLong bytesIn = new AtomicLong();
     private final AtomicLongArray rejected = new AtomicLongArray(RejectReason.values().length);
     private final Set<Integer> dropped = ConcurrentHashMap.newKeySet();
+    /** Per worker, the encoder state it sent for the coming checkpoint (server thread only). */
+    private final Map<Integer, EncoderState> encoderStates = new HashMap<>();
+    /** The encoder states of the checkpoint resumed from, handed back with the parameters of {@link #resumedStep}. */
+    private Map<Integer, EncoderState> resumedEncoders = Map.of();
+    private long resumedStep = -1;
     private final CompletableFuture<TrainingResult> result = new CompletableFuture<>();
     private Downlink downlink;
     private volatile boolean stopping;
@@ -162,6 +169,8 @@ public final class ParameterServer implements AutoCloseable {
         System.arraycopy(c.params(), 0, params, 0, params.length);
         optimizer.restore(c.optimizerState());
         step.set(c.step());
+        resumedEncoders = c.encoders();
+        resumedStep = c.step();
         LOG.info("parameter server resumes from step {} ({})", c.step(), checkpoints.file());
     }
 
@@ -271,6 +280,8 @@ public final class ParameterServer implements AutoCloseable {
             onHello(w, m);
         } else if (m.type() == MessageType.GRADIENT) {
             onGradient(w, m);
+        } else if (m.type() == MessageType.STATE) {
+            onState(w, m);
         } else {
             reject(RejectReason.UNEXPECTED_TYPE, m.type() + " from worker " + w);
         }
@@ -307,6 +318,22 @@ public final class ParameterServer implements AutoCloseable {
         LOG.info("parameter server starts at step {} with workers {} ({})", step.get(), live, config);
         publishToLive();
         deadlineNanos = clock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis());
+    }
+
+    /** Keeps a worker's encoder state for the checkpoint after the current step (sent only when asked, on its version). */
+    private void onState(int w, PsMessage m) {
+        if (replyTo[w] == null) {
+            reject(RejectReason.NOT_JOINED, "encoder state from worker " + w + " before its HELLO");
+        } else if (m.step() != step.get()) {
+            reject(m.step() > step.get() ? RejectReason.FUTURE_STEP : RejectReason.STALE, "worker " + w
+                    + " sent its encoder state for step " + m.step() + ", the server is at " + step.get());
+        } else {
+            try {
+                encoderStates.put(w, EncoderStatePayload.decode(m.payload()));
+            } catch (IllegalArgumentException e) {
+                reject(RejectReason.MALFORMED, "worker " + w + ": " + e.getMessage());
+            }
+        }
     }
 
     private void onGradient(int w, PsMessage m) {
@@ -377,7 +404,8 @@ public final class ParameterServer implements AutoCloseable {
         long s = step.get() + 1;
         optimizer.apply(s - 1, params, g);
         if (checkpoints != null && config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0) {
-            checkpoints.save(new Checkpoint(s, optimizer.name(), params, optimizer.state()));
+            checkpoints.save(Checkpoint.withEncoders(s, optimizer.name(), params, optimizer.state(), encoderStates));
+            encoderStates.clear();
             checkpointCount.incrementAndGet();
         }
         step.set(s);
@@ -441,8 +469,21 @@ public final class ParameterServer implements AutoCloseable {
         return wire.encode(downlink.message(w, params, step.get(), last, full));
     }
 
+    /**
+     * Sends worker {@code w} its parameters message, preceded, when due, by its encoder state from
+     * the checkpoint resumed from, and by the request for its state when a checkpoint follows this version.
+     */
     private void sendParams(int w, byte[] frame) {
-        link.send(w, replyTo[w], frame, step.get());
+        long v = step.get();
+        EncoderState resumed = v == resumedStep ? resumedEncoders.get(w) : null;
+        if (resumed != null) {
+            link.sendKept(w, replyTo[w], wire.encode(new PsMessage(MessageType.STATE, PsMessage.SERVER, v, false,
+                    EncoderStatePayload.encode(resumed))), v);
+        }
+        if (checkpoints != null && config.checkpointEvery() > 0 && v < config.totalSteps() && (v + 1) % config.checkpointEvery() == 0) {
+            link.sendKept(w, replyTo[w], wire.encode(new PsMessage(MessageType.STATE, PsMessage.SERVER, v, false, new byte[0])), v);
+        }
+        link.send(w, replyTo[w], frame, v);
     }
 
     /** Sync mode drops a worker it cannot reach, unless training is already over. */

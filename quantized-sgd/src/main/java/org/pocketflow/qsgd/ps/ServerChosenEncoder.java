@@ -1,6 +1,7 @@
 package org.pocketflow.qsgd.ps;
 
 import org.pocketflow.qsgd.EncodedGradient;
+import org.pocketflow.qsgd.EncoderState;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.codec.IdentityCodec;
@@ -52,5 +53,18 @@ public final class ServerChosenEncoder implements GradientEncoder {
     @Override
     public float[] residual() {
         return current.residual();
+    }
+
+    /** The state of the encoder in use; its codec is the one {@link #codec()} names now. */
+    @Override
+    public EncoderState snapshot() {
+        return new EncoderState(messages, current.residual());
+    }
+
+    /** Refused: which codec follows is the server's choice, so a resumed run starts it afresh. */
+    @Override
+    public void restore(EncoderState state) {
+        throw new UnsupportedOperationException("an encoder whose codec the server chooses (codec=auto) cannot restore "
+                + state + "; resume with a fixed codec");
     }
 }

@@ -29,6 +29,13 @@ interface ServerLink extends AutoCloseable {
      */
     void send(int worker, Address to, byte[] frame, long step);
 
+    /**
+     * As {@link #send}, but {@code frame} is never replaced: it leaves after the kept frames handed
+     * over before it and before any replaceable frame, so a kept frame followed by {@link #send}
+     * arrives ahead of that frame (an encoder state ahead of the parameters it belongs to).
+     */
+    void sendKept(int worker, Address to, byte[] frame, long step);
+
     /** Reports, once each, the sends that failed since the last call. */
     void failures(SendFailureHandler handler);
 

@@ -4,6 +4,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.pocketflow.qsgd.CorruptMessageException;
 import org.pocketflow.qsgd.EncodedGradient;
+import org.pocketflow.qsgd.EncoderState;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.ps.transport.AeronEndpoint;
 import org.pocketflow.qsgd.ps.transport.AeronRuntime;
@@ -43,6 +44,8 @@ public final class WorkerClient implements AutoCloseable {
     private final DownlinkReceiver downlink = new DownlinkReceiver();
     private final byte[] hello;
     private ParameterSnapshot latest;
+    private long stateRequestedFor = -1;
+    private EncoderState restoredState;
     private long rejected;
 
     public WorkerClient(AeronRuntime runtime, WorkerConfig config) {
@@ -108,6 +111,32 @@ public final class WorkerClient implements AutoCloseable {
         return endpoint.send(config.server(), frame, config.timeoutMillis());
     }
 
+    /** Whether the server asked for this worker's encoder state with its gradient for version {@code step}. */
+    public boolean stateRequested(long step) {
+        return stateRequestedFor == step;
+    }
+
+    /**
+     * Sends this worker's encoder state after encoding its gradient for version {@code step}, for
+     * the server's next checkpoint; call before {@link #push} of that gradient.
+     *
+     * @return false if the server could not be reached within the timeout
+     */
+    public boolean pushState(long step, EncoderState state) {
+        byte[] frame = wire.encode(new PsMessage(MessageType.STATE, config.workerId(), step, false, EncoderStatePayload.encode(state)));
+        return endpoint.send(config.server(), frame, config.timeoutMillis());
+    }
+
+    /**
+     * The encoder state the server handed back with the parameters it resumed from (it arrives
+     * before them), once; null when there is none. Restore it into a fresh encoder before the first encode.
+     */
+    public EncoderState takeRestoredState() {
+        EncoderState s = restoredState;
+        restoredState = null;
+        return s;
+    }
+
     /**
      * The codec of the server's encoded parameter updates (a compressed or auto downlink, {@link
      * DownlinkPolicy}); null while the server sends fp32 parameters.
@@ -135,9 +164,13 @@ public final class WorkerClient implements AutoCloseable {
             LOG.warn("worker {} rejected a message: {}", config.workerId(), e.getMessage());
             return;
         }
+        if (m.type() == MessageType.STATE && m.sender() == PsMessage.SERVER) {
+            onState(m);
+            return;
+        }
         if ((m.type() != MessageType.PARAMS && m.type() != MessageType.PARAMS_DELTA) || m.sender() != PsMessage.SERVER) {
             rejected++;
-            LOG.warn("worker {} ignored {} (expects PARAMS from the server)", config.workerId(), m);
+            LOG.warn("worker {} ignored {} (expects PARAMS or STATE from the server)", config.workerId(), m);
             return;
         }
         float[] values;
@@ -155,6 +188,20 @@ public final class WorkerClient implements AutoCloseable {
         }
         if (latest == null || m.step() >= latest.step()) {
             latest = new ParameterSnapshot(m.step(), m.last(), values);
+        }
+    }
+
+    private void onState(PsMessage m) {
+        byte[] payload = m.payload();
+        if (payload.length == 0) {
+            stateRequestedFor = Math.max(stateRequestedFor, m.step());
+            return;
+        }
+        try {
+            restoredState = EncoderStatePayload.decode(payload);
+        } catch (IllegalArgumentException e) {
+            rejected++;
+            LOG.warn("worker {} could not read its encoder state from {}: {}", config.workerId(), m, e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package org.pocketflow.qsgd.ps;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.pocketflow.qsgd.codec.EcqCodec;
 import org.pocketflow.qsgd.codec.IdentityCodec;
 import org.pocketflow.qsgd.ps.checkpoint.Checkpoint;
 import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
@@ -45,6 +46,29 @@ class CheckpointResumeTest {
         assertEquals(40, rest.stats().step());
         assertEquals(20L * PsFixture.WORKERS, rest.stats().accepted(), "only the remaining 20 steps ran");
         assertArrayEquals(uninterrupted.params(), rest.params(), "parameters and momentum restored exactly");
+    }
+
+    @Test
+    void anEcqRunOfThreeWorkersResumesExactlyWithTheirEncoderStates(@TempDir Path dir) throws InterruptedException {
+        LeastSquares problem = PsFixture.problem();
+        float[] init = new float[PsFixture.DIM];
+        ServerConfig base = ServerConfig.sync(PsFixture.freeLoopback(), PsFixture.WORKERS, 40).withCheckpoints(dir.resolve("whole"), 10, false);
+        TrainingResult uninterrupted = PsFixture.train(AERON.runtime(), base, new EcqCodec(), init, problem, null).result();
+
+        ServerConfig first = ServerConfig.sync(PsFixture.freeLoopback(), PsFixture.WORKERS, 20).withCheckpoints(dir, 10, false);
+        PsFixture.train(AERON.runtime(), first, new EcqCodec(), init, problem, null);
+        Checkpoint saved = new CheckpointStore(dir).load().orElseThrow();
+        assertEquals(java.util.Set.of(0, 1, 2), saved.encoders().keySet(), "one encoder state per worker");
+        for (org.pocketflow.qsgd.EncoderState e : saved.encoders().values()) {
+            assertEquals(20, e.messagesEncoded());
+            assertEquals(PsFixture.DIM, e.residual().length);
+        }
+
+        ServerConfig second = ServerConfig.sync(PsFixture.freeLoopback(), PsFixture.WORKERS, 40).withCheckpoints(dir, 10, true);
+        TrainingResult rest = PsFixture.train(AERON.runtime(), second, new EcqCodec(), init, problem, null).result();
+        assertEquals(40, rest.stats().step());
+        assertEquals(20L * PsFixture.WORKERS, rest.stats().accepted(), "only the remaining 20 steps ran");
+        assertArrayEquals(uninterrupted.params(), rest.params(), "residuals and rounding keys restored exactly");
     }
 
     @Test

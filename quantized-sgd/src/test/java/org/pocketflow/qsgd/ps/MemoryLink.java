@@ -75,6 +75,11 @@ final class MemoryLink implements ServerLink {
     }
 
     @Override
+    public void sendKept(int worker, Address to, byte[] frame, long step) {
+        sent.add(new Sent(worker, to, frame));
+    }
+
+    @Override
     public void completed(SendTimingHandler handler) {
         // frames leave at once here: no link to time
     }

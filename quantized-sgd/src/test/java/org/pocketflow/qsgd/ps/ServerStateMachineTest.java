@@ -156,6 +156,31 @@ class ServerStateMachineTest {
     }
 
     @Test
+    void theServerAsksForEncoderStatesBeforeACheckpointAndKeepsOnlyThoseOfItsVersion(@org.junit.jupiter.api.io.TempDir
+                                                                                    java.nio.file.Path dir) {
+        Harness h = new Harness(ServerConfig.sync(SERVER, 1, 4).withCheckpoints(dir, 2, false));
+        h.hello(0);
+        h.gradient(0, 0, 1, 1, 1, 1);
+        List<PsMessage> sent = h.paramsTo(0);
+        assertEquals(List.of(MessageType.PARAMS, MessageType.STATE, MessageType.PARAMS), sent.stream().map(PsMessage::type).toList(),
+                "the request for the state goes ahead of the parameters of version 1 only (the checkpoint follows step 2)");
+        assertEquals(1, sent.get(1).step());
+        assertEquals(0, sent.get(1).payload().length);
+        org.pocketflow.qsgd.EncoderState state = new org.pocketflow.qsgd.EncoderState(2, new float[] {0.5f, 0, 0, -0.5f});
+        h.deliver(new PsMessage(MessageType.STATE, 0, 0, false, EncoderStatePayload.encode(state)));
+        h.deliver(new PsMessage(MessageType.STATE, 0, 2, false, EncoderStatePayload.encode(state)));
+        h.deliver(new PsMessage(MessageType.STATE, 0, 1, false, new byte[] {1, 2, 3}));
+        assertEquals(1, h.rejected(RejectReason.STALE));
+        assertEquals(1, h.rejected(RejectReason.FUTURE_STEP));
+        assertEquals(1, h.rejected(RejectReason.MALFORMED));
+        h.deliver(new PsMessage(MessageType.STATE, 0, 1, false, EncoderStatePayload.encode(state)));
+        h.gradient(0, 1, 1, 1, 1, 1);
+        org.pocketflow.qsgd.ps.checkpoint.Checkpoint saved = new org.pocketflow.qsgd.ps.checkpoint.CheckpointStore(dir).load().orElseThrow();
+        assertEquals(2, saved.step());
+        assertEquals(java.util.Map.of(0, state), saved.encoders());
+    }
+
+    @Test
     void asyncModeAppliesAtMostOneGradientPerWorkerPerVersion() {
         Harness h = new Harness(ServerConfig.async(SERVER, 2, 3, 100));
         h.hello(0);

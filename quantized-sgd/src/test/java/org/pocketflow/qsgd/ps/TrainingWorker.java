@@ -46,12 +46,20 @@ final class TrainingWorker implements Runnable {
     public void run() {
         try (WorkerClient client = new WorkerClient(runtime, config)) {
             ParameterSnapshot p = client.join();
+            org.pocketflow.qsgd.EncoderState resumed = client.takeRestoredState();
+            if (resumed != null) {
+                encoder.restore(resumed);
+            }
             while (!p.last()) {
                 if (stallAfter >= 0 && pushes >= stallAfter) {
                     return;
                 }
                 float[] g = problem.gradient(config.workerId(), p.step(), p.values());
-                if (!client.push(p.step(), encoder.encode(g))) {
+                org.pocketflow.qsgd.EncodedGradient message = encoder.encode(g);
+                if (client.stateRequested(p.step()) && !client.pushState(p.step(), encoder.snapshot())) {
+                    throw new IllegalStateException("state push failed at step " + p.step());
+                }
+                if (!client.push(p.step(), message)) {
                     throw new IllegalStateException("push failed at step " + p.step());
                 }
                 pushes++;

@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.qsgd.EncodedGradient;
+import org.pocketflow.qsgd.EncoderState;
 import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.ps.ParameterSnapshot;
 import org.pocketflow.qsgd.ps.WorkerClient;
@@ -89,13 +90,15 @@ public final class GradientLoop {
             }
             return report(WorkerReport.Outcome.LEFT, "attempt " + attempt + " could not rejoin: " + e.getMessage());
         }
+        restoreEncoder(client);
         while (!p.last()) {
             long t0 = System.nanoTime();
             setParams(p.values());
             DataSet batch = batches.apply(p.step());
             EncodedGradient message = encoder.encode(gradient(batch));
             computeNanos += System.nanoTime() - t0;
-            if (!client.push(p.step(), message)) {
+            boolean reached = !client.stateRequested(p.step()) || client.pushState(p.step(), encoder.snapshot());
+            if (!reached || !client.push(p.step(), message)) {
                 return report(WorkerReport.Outcome.LEFT, "the server at " + settings.server() + " could not be reached");
             }
             steps++;
@@ -117,6 +120,23 @@ public final class GradientLoop {
         }
         setParams(p.values());
         return report(WorkerReport.Outcome.FINISHED, "");
+    }
+
+    /**
+     * Continues the encoder from the state the server handed back after resuming from its
+     * checkpoint (residual and message count), so error feedback resumes where it stopped.
+     */
+    private void restoreEncoder(WorkerClient client) {
+        EncoderState state = client.takeRestoredState();
+        if (state == null) {
+            return;
+        }
+        try {
+            encoder.restore(state);
+            progress.accept("worker " + workerId + " continues its encoder from the checkpoint: " + state);
+        } catch (UnsupportedOperationException e) {
+            progress.accept("worker " + workerId + " starts its encoder afresh: " + e.getMessage());
+        }
     }
 
     /** Parameters of version {@code minStep} or later ({@code -1}: join), waiting in slices of the client's timeout. */

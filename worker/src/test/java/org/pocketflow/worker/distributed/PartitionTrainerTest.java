@@ -71,6 +71,29 @@ class PartitionTrainerTest {
                 + worst);
     }
 
+    @Test
+    void anEcqRunResumedFromItsCheckpointEqualsTheUninterruptedRun(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // as above with error feedback: the checkpoint at step 8 holds the worker's residual and message count,
+        // which the server hands back on the rejoin
+        TrainingSpec spec = new TrainingSpec(2, 32, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, SEED, 1000);
+        float[] uninterrupted = InJvmRun.run(request(192, 1, spec, ExchangeMode.SYNC, new EcqCodec()), 60_000, 16,
+                c -> c.withCheckpoints(dir.resolve("whole"), 8, false)).result().params();
+
+        InJvmRun.Outcome stopped = InJvmRun.run(request(192, 1, spec, ExchangeMode.SYNC, new EcqCodec()), 60_000, 16,
+                c -> c.withTotalSteps(8).withCheckpoints(dir, 8, false));
+        assertEquals(8, stopped.result().stats().step());
+        InJvmRun.Outcome resumed = InJvmRun.run(request(192, 1, spec, ExchangeMode.SYNC, new EcqCodec()), 60_000, 16,
+                c -> c.withCheckpoints(dir, 8, true));
+        assertEquals(12, resumed.result().stats().step());
+        assertEquals(4, resumed.result().stats().accepted(), "only the 4 steps after the checkpoint ran");
+        float[] r = resumed.result().params();
+        double worst = 0;
+        for (int i = 0; i < r.length; i++) {
+            worst = Math.max(worst, Math.abs(r[i] - uninterrupted[i]));
+        }
+        assertTrue(worst < 1e-5, "the resumed worker continues its residual and rounding keys; largest difference " + worst);
+    }
+
     /**
      * Trains {@code req}'s network locally, in worker 0's data order, and asserts that local
      * training moved the weights and that {@code distributed} (the server's result) equals it to 1e-4.

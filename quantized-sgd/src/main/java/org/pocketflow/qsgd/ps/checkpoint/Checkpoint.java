@@ -1,6 +1,12 @@
 package org.pocketflow.qsgd.ps.checkpoint;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import org.pocketflow.qsgd.EncoderState;
 
 /**
  * The server's state after a step: enough to resume training exactly there.
@@ -9,8 +15,11 @@ import java.util.Arrays;
  * @param optimizer the optimizer's {@code name()}; a resume refuses a different one
  * @param params the parameters (copied)
  * @param optimizerState the optimizer's state (copied)
+ * @param encoders per worker id, the state of its gradient encoder after its gradient for version
+ *     {@code step - 1} (empty when the workers sent none, e.g. an identity codec or a format-1 file)
  */
-public record Checkpoint(long step, String optimizer, float[] params, float[] optimizerState) {
+public record Checkpoint(long step, String optimizer, float[] params, float[] optimizerState,
+                         SortedMap<Integer, EncoderState> encoders) {
 
     public Checkpoint {
         if (step < 0) {
@@ -18,6 +27,18 @@ public record Checkpoint(long step, String optimizer, float[] params, float[] op
         }
         params = params.clone();
         optimizerState = optimizerState.clone();
+        encoders = Collections.unmodifiableSortedMap(new TreeMap<>(encoders));
+    }
+
+    /** A checkpoint without encoder states. */
+    public Checkpoint(long step, String optimizer, float[] params, float[] optimizerState) {
+        this(step, optimizer, params, optimizerState, new TreeMap<>());
+    }
+
+    /** A checkpoint with these encoder states, by worker id. */
+    public static Checkpoint withEncoders(long step, String optimizer, float[] params, float[] optimizerState,
+                                          Map<Integer, EncoderState> encoders) {
+        return new Checkpoint(step, optimizer, params, optimizerState, new TreeMap<>(encoders));
     }
 
     @Override
@@ -33,7 +54,7 @@ public record Checkpoint(long step, String optimizer, float[] params, float[] op
     @Override
     public boolean equals(Object o) {
         return o instanceof Checkpoint c && c.step == step && c.optimizer.equals(optimizer) && Arrays.equals(c.params, params)
-                && Arrays.equals(c.optimizerState, optimizerState);
+                && Arrays.equals(c.optimizerState, optimizerState) && c.encoders.equals(encoders);
     }
 
     @Override
@@ -43,6 +64,6 @@ public record Checkpoint(long step, String optimizer, float[] params, float[] op
 
     @Override
     public String toString() {
-        return "Checkpoint(step " + step + ", " + optimizer + ", " + params.length + " params)";
+        return "Checkpoint(step " + step + ", " + optimizer + ", " + params.length + " params, " + encoders.size() + " encoder states)";
     }
 }

@@ -1,5 +1,6 @@
 package org.pocketflow.qsgd.ps.checkpoint;
 
+import org.pocketflow.qsgd.EncoderState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
@@ -22,9 +25,11 @@ import java.util.zip.CRC32C;
  * Hadoop dependency; a driver that wants a Hadoop FS run directory copies the files, or mounts
  * them).
  *
- * <p>Format version 1, little-endian: magic {@code PFCK}, version (int), step (long), optimizer
+ * <p>Format version 2, little-endian: magic {@code PFCK}, version (int), step (long), optimizer
  * name (int length + UTF-8), parameter count n (int), n floats, state count m (int), m floats,
- * CRC32C over everything before it. {@link #save} writes a temporary file and forces it to disk,
+ * encoder-state count k (int) and k times: worker id (int), messages encoded (long), residual
+ * length r (int), r floats; then CRC32C over everything before it. Version 1, the same without
+ * the encoder states, still reads (as a checkpoint without them). {@link #save} writes a temporary file and forces it to disk,
  * renames the newest to the previous one, then the temporary file to the newest, and syncs the
  * folder: a crash at any point leaves at least one whole checkpoint. {@link #load} takes the
  * newest that reads whole and logs when it falls back to the previous one.
@@ -35,7 +40,9 @@ public final class CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     /** "PFCK" little-endian. */
     static final int MAGIC = 0x4b434650;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The format before encoder states, still read. */
+    static final int VERSION_1 = 1;
     static final String FILE = "ps-checkpoint.pfck";
     static final String PREVIOUS = "ps-checkpoint.prev.pfck";
 
@@ -59,7 +66,11 @@ public final class CheckpointStore {
         byte[] name = c.optimizer().getBytes(StandardCharsets.UTF_8);
         float[] p = c.params();
         float[] s = c.optimizerState();
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 8 + 4 + name.length + 4 + 4 * p.length + 4 + 4 * s.length + 4)
+        int encoderBytes = 4;
+        for (EncoderState e : c.encoders().values()) {
+            encoderBytes += 4 + 8 + 4 + 4 * e.residual().length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 8 + 4 + name.length + 4 + 4 * p.length + 4 + 4 * s.length + encoderBytes + 4)
                 .order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(VERSION).putLong(c.step()).putInt(name.length).put(name).putInt(p.length);
         b.asFloatBuffer().put(p);
@@ -67,6 +78,13 @@ public final class CheckpointStore {
         b.putInt(s.length);
         b.asFloatBuffer().put(s);
         b.position(b.position() + 4 * s.length);
+        b.putInt(c.encoders().size());
+        for (Map.Entry<Integer, EncoderState> e : c.encoders().entrySet()) {
+            float[] h = e.getValue().residual();
+            b.putInt(e.getKey()).putLong(e.getValue().messagesEncoded()).putInt(h.length);
+            b.asFloatBuffer().put(h);
+            b.position(b.position() + 4 * h.length);
+        }
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue());
@@ -153,8 +171,8 @@ public final class CheckpointStore {
             throw new IllegalArgumentException("not a PFCK file");
         }
         int version = b.getInt();
-        if (version != VERSION) {
-            throw new IllegalArgumentException("format version " + version + ", this build reads " + VERSION);
+        if (version != VERSION && version != VERSION_1) {
+            throw new IllegalArgumentException("format version " + version + ", this build reads " + VERSION_1 + " and " + VERSION);
         }
         long step = b.getLong();
         byte[] name = new byte[b.getInt()];
@@ -165,9 +183,18 @@ public final class CheckpointStore {
         float[] s = new float[b.getInt()];
         b.asFloatBuffer().get(s);
         b.position(b.position() + 4 * s.length);
+        Map<Integer, EncoderState> encoders = new TreeMap<>();
+        for (int k = version == VERSION_1 ? 0 : b.getInt(), i = 0; i < k; i++) {
+            int worker = b.getInt();
+            long messages = b.getLong();
+            float[] h = new float[b.getInt()];
+            b.asFloatBuffer().get(h);
+            b.position(b.position() + 4 * h.length);
+            encoders.put(worker, new EncoderState(messages, h));
+        }
         if (b.remaining() != 4) {
             throw new IllegalArgumentException(b.remaining() - 4 + " bytes left over");
         }
-        return new Checkpoint(step, new String(name, StandardCharsets.UTF_8), p, s);
+        return Checkpoint.withEncoders(step, new String(name, StandardCharsets.UTF_8), p, s, encoders);
     }
 }

@@ -13,7 +13,16 @@ public enum MessageType {
      * worker's copy: int64 little-endian sequence number (1 after each full {@link #PARAMS}, then
      * 2, 3, …), then the {@code EncodedGradient} bytes (see {@code org.pocketflow.qsgd.ps.Downlink}).
      */
-    PARAMS_DELTA(4);
+    PARAMS_DELTA(4),
+    /**
+     * Both ways, a gradient encoder's state for exact resume ({@code org.pocketflow.qsgd.ps.EncoderStatePayload}:
+     * int64 little-endian message count, then the residual, fp32 little-endian). Server → worker,
+     * empty: "send your encoder's state after encoding your gradient for version {@code step}" (a
+     * checkpoint follows that step); not empty: "restore this state before encoding on version
+     * {@code step}" (the server resumed from its checkpoint there). Worker → server: the state
+     * asked for, sent before the gradient for version {@code step}.
+     */
+    STATE(5);
 
     private final int code;
 

@@ -2,8 +2,11 @@ package org.pocketflow.qsgd.ps.checkpoint;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pocketflow.qsgd.EncoderState;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -68,5 +71,31 @@ class CheckpointStoreTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, store::load);
         assertTrue(e.getMessage().contains(store.file().toString()) && e.getMessage().contains(store.previousFile().toString())
                 && e.getMessage().contains("delete"), e.getMessage());
+    }
+
+    @Test
+    void encoderStatesRoundTripPerWorker(@TempDir Path dir) {
+        CheckpointStore store = new CheckpointStore(dir);
+        Checkpoint a = Checkpoint.withEncoders(8, "sgd", new float[] {1, 2, 3}, new float[] {0, 1, 0},
+                java.util.Map.of(0, new EncoderState(8, new float[] {0.25f, -0.5f, 1e-7f}), 2, new EncoderState(7, new float[0])));
+        store.save(a);
+        Checkpoint read = store.load().orElseThrow();
+        assertEquals(a, read);
+        assertEquals(java.util.List.of(0, 2), java.util.List.copyOf(read.encoders().keySet()));
+        assertEquals(new EncoderState(8, new float[] {0.25f, -0.5f, 1e-7f}), read.encoders().get(0));
+    }
+
+    @Test
+    void aFormatOneFileReadsAsACheckpointWithoutEncoderStates(@TempDir Path dir) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        byte[] name = "sgd".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 8 + 4 + name.length + 4 + 8 + 4 + 8 + 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(CheckpointStore.MAGIC).putInt(1).putLong(5).putInt(name.length).put(name)
+                .putInt(2).putFloat(1).putFloat(2).putInt(2).putFloat(3).putFloat(4);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+        Files.write(store.file(), b.array());
+        assertEquals(new Checkpoint(5, "sgd", new float[] {1, 2}, new float[] {3, 4}), store.load().orElseThrow());
     }
 }
