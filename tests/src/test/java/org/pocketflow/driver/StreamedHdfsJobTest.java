@@ -11,13 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.pocketflow.tests.MiniHdfs;
 import org.pocketflow.worker.data.stream.ImageFolderToTfRecord;
 import org.pocketflow.worker.data.stream.SyntheticImageFolder;
 
@@ -32,29 +31,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 class StreamedHdfsJobTest {
     @TempDir
     static Path local;
-    private static MiniDFSCluster cluster;
+    @RegisterExtension
+    static final MiniHdfs HDFS = new MiniHdfs();
     private static String shards;
 
     @BeforeAll
     static void startClusterAndCopyShardsIn() throws IOException {
         SyntheticImageFolder.write(local.resolve("images"), 3, 80, 20, 40, 90, "mixed", 11);
         ImageFolderToTfRecord.convert(local.resolve("images").toString(), local.resolve("shards").toString(), 50, 1, 3);
-        Configuration conf = new Configuration();
-        Path base = Path.of("target", "minidfs", StreamedHdfsJobTest.class.getSimpleName()).toAbsolutePath();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        cluster.waitActive();
-        FileSystem fs = cluster.getFileSystem();
-        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.resolve("shards").toUri()),
-                new org.apache.hadoop.fs.Path("/data/shards"));
-        shards = cluster.getURI() + "/data/shards";
-    }
-
-    @AfterAll
-    static void shutDown() {
-        if (cluster != null) {
-            cluster.shutdown(true);
-        }
+        shards = HDFS.copyIn(local.resolve("shards"), "/data/shards");
     }
 
     private static JsonNode job(Path runDir, String... conf) throws IOException {

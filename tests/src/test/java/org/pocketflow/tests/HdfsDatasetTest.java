@@ -12,12 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pocketflow.worker.data.DatasetException;
 import org.pocketflow.worker.data.IdxDataset;
@@ -33,34 +31,22 @@ class HdfsDatasetTest {
     @TempDir
     static Path generated;
 
-    private static MiniDFSCluster cluster;
+    @RegisterExtension
+    static final MiniHdfs HDFS = new MiniHdfs();
     private static Path localFolder;
     private static String hdfsFolderUri;
 
     @BeforeAll
     static void startClusterAndCopyDataIn() throws IOException {
         localFolder = Files.isDirectory(INSTALLED) ? INSTALLED : writeSmallDataset(generated);
-        Configuration conf = new Configuration();
-        Path base = Path.of("target", "minidfs", HdfsDatasetTest.class.getSimpleName()).toAbsolutePath();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        cluster.waitActive();
-        FileSystem hdfs = cluster.getFileSystem();
         try (var files = Files.list(localFolder)) {
             for (Path file : files.filter(f -> f.getFileName().toString().contains("-ubyte")).toList()) {
-                hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(file.toUri()),
-                        new org.apache.hadoop.fs.Path(HDFS_FOLDER + "/" + file.getFileName()));
+                HDFS.copyIn(file, HDFS_FOLDER + "/" + file.getFileName());
             }
         }
-        hdfsFolderUri = cluster.getURI() + HDFS_FOLDER;
+        hdfsFolderUri = HDFS.uri() + HDFS_FOLDER;
     }
 
-    @AfterAll
-    static void shutDown() {
-        if (cluster != null) {
-            cluster.shutdown(true);
-        }
-    }
 
     @Test
     void readsTheSameDatasetThroughHdfsAsFromLocalFiles() {
@@ -89,7 +75,7 @@ class HdfsDatasetTest {
 
     @Test
     void missingHdfsFolderSaysHowToFixIt() {
-        String uri = cluster.getURI() + "/no/such/folder";
+        String uri = HDFS.uri() + "/no/such/folder";
         DatasetException e = assertThrows(DatasetException.class, () -> IdxDataset.open(uri));
         assertTrue(e.getMessage().startsWith("Fashion-MNIST not found at " + uri), e.getMessage());
         assertTrue(e.getMessage().contains("pocketflow.data.uri"), e.getMessage());

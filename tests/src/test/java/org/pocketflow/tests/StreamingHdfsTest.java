@@ -14,12 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import javax.imageio.ImageIO;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.DataSet;
 import org.pocketflow.worker.data.Normalizer;
@@ -37,31 +35,17 @@ import org.pocketflow.worker.data.stream.SyntheticImageFolder;
 class StreamingHdfsTest {
     @TempDir
     static Path local;
-    private static MiniDFSCluster cluster;
+    @RegisterExtension
+    static final MiniHdfs HDFS = new MiniHdfs();
     private static String hdfs;
 
     @BeforeAll
     static void startClusterAndCopyDataIn() throws IOException {
         SyntheticImageFolder.write(local.resolve("images"), 4, 10, 5, 30, 70, "mixed", 3);
         ImageFolderToTfRecord.convert(local.resolve("images").toString(), local.resolve("shards").toString(), 7, 1, 2);
-        Configuration conf = new Configuration();
-        Path base = Path.of("target", "minidfs", StreamingHdfsTest.class.getSimpleName()).toAbsolutePath();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        cluster.waitActive();
-        FileSystem fs = cluster.getFileSystem();
-        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.resolve("images").toUri()),
-                new org.apache.hadoop.fs.Path("/data/images"));
-        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.resolve("shards").toUri()),
-                new org.apache.hadoop.fs.Path("/data/shards"));
-        hdfs = cluster.getURI() + "/data";
-    }
-
-    @AfterAll
-    static void shutDown() {
-        if (cluster != null) {
-            cluster.shutdown(true);
-        }
+        HDFS.copyIn(local.resolve("images"), "/data/images");
+        HDFS.copyIn(local.resolve("shards"), "/data/shards");
+        hdfs = HDFS.uri() + "/data";
     }
 
     private static List<float[]> read(String uri, String format) {
