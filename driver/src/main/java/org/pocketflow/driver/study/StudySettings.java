@@ -108,6 +108,14 @@ public record StudySettings(String sampler, int trials, int startupTrials, int p
         List<String> p = new ArrayList<>();
         StudySettings s = of(c);
         if (!s.enabled()) {
+            // keys that only a study reads: set without one, they would be ignored without a word
+            if (s.workersPerTrial > 1 || s.finalEpochs > 0) {
+                String key = s.workersPerTrial > 1 ? SearchKeys.WORKERS_PER_TRIAL.name() + " = " + s.workersPerTrial
+                        : SearchKeys.FINAL_EPOCHS.name() + " = " + s.finalEpochs;
+                p.add(key + ": applies to a study's trials, but " + SearchKeys.SAMPLER.name() + " = none (no study)."
+                        + " Fix: set " + SearchKeys.SAMPLER.name() + " (e.g. tpe), or leave " + key.substring(0, key.indexOf(' '))
+                        + " at its default");
+            }
             return p;
         }
         String head = SearchKeys.SAMPLER.name() + " = " + s.sampler + ": ";

@@ -59,6 +59,10 @@ class TrialsThroughServerTest {
                 "pocketflow.learn.fine-tune-epochs=0"));
         assertEquals(2, untuned.code(), untuned.err() + untuned.out());
         assertTrue(untuned.err().contains("pocketflow.search.final-epochs = 1"), untuned.err());
+        Cli.Outcome noStudy = Cli.run(job(tmp.resolve("run"), "local[4]", "pocketflow.search.sampler=none"));
+        assertEquals(2, noStudy.code(), noStudy.err() + noStudy.out());
+        assertTrue(noStudy.err().contains("pocketflow.search.workers-per-trial = 2: applies to a study's trials"),
+                noStudy.err());
         assertTrue(!Files.exists(tmp.resolve("run")), "no run directory for a refused study");
     }
 
