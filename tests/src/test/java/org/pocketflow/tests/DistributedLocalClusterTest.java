@@ -27,8 +27,8 @@ import org.pocketflow.worker.distributed.WorkerReport;
 
 /**
  * Distributed training across JVMs: Spark's {@code local-cluster[2,1,1024]} master starts a
- * standalone master, two workers and two executor JVMs from the Maven class path (STACK.md's
- * recipe: SPARK_HOME with an empty jars/ and RELEASE, SPARK_SCALA_VERSION, absolute
+ * standalone master, two workers and two executor JVMs from the Maven class path ({@link
+ * LocalClusters}: SPARK_HOME with an empty jars/ and RELEASE, SPARK_SCALA_VERSION, absolute
  * {@code spark.executor.extraClassPath}, the add-opens flags, SPARK_LOCAL_IP=127.0.0.1). The
  * parameter server runs in this JVM, the two workers on the executors, all messages HMAC-signed
  * with a key derived from {@code spark.authenticate.secret}.
