@@ -1,9 +1,14 @@
 package org.pocketflow.driver;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /** Runs {@code PocketFlowMain}'s command line in this JVM, as the launcher would, capturing its output. */
 public final class Cli {
@@ -27,5 +32,20 @@ public final class Cli {
     /** {@code pocketflow ARGS...} in this JVM. */
     public static Outcome run(List<String> args) {
         return run(args.toArray(String[]::new));
+    }
+
+    /** {@code args} followed by {@code --conf C} for each of {@code conf}: a test's fixed job and one run's overrides. */
+    public static String[] withConf(List<String> args, String... conf) {
+        List<String> all = new ArrayList<>(args);
+        for (String c : conf) {
+            all.add("--conf");
+            all.add(c);
+        }
+        return all.toArray(String[]::new);
+    }
+
+    /** The {@code report.json} a job wrote to {@code runDir}. */
+    public static JsonNode report(Path runDir) throws IOException {
+        return Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
     }
 }

@@ -69,15 +69,11 @@ class NormalizationJobTest {
                 "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.train-limit=" + TRAIN,
                 "--conf", "pocketflow.data.test-limit=" + TEST, "--conf", "pocketflow.eval.latency-iterations=2",
                 "--conf", "pocketflow.eval.latency-warmup=1", "--conf", "pocketflow.seed=7"));
-        for (String c : conf) {
-            args.add("--conf");
-            args.add(c);
-        }
-        return Cli.run(args);
+        return Cli.run(Cli.withConf(args, conf));
     }
 
     private static JsonNode baseline(Path runDir) throws Exception {
-        return Json.MAPPER.readTree(runDir.resolve("report.json").toFile()).get("baseline");
+        return Cli.report(runDir).get("baseline");
     }
 
     @Test

@@ -32,11 +32,7 @@ class PreflightTest {
     private Cli.Outcome run(Path data, String... extra) {
         List<String> args = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=local[1]",
                 "--conf", "pocketflow.data.uri=" + data.toUri(), "--conf", "pocketflow.run.root=" + tmp.resolve("runs")));
-        for (String e : extra) {
-            args.add("--conf");
-            args.add(e);
-        }
-        return Cli.run(args.toArray(String[]::new));
+        return Cli.run(Cli.withConf(args, extra));
     }
 
     /** Exit 2, one line that names {@code what}, no stack trace, and Spark never started. */

@@ -44,7 +44,7 @@ class StreamedCompressionJobTest {
         Path run = tmp.resolve("base");
         Cli.Outcome o = job(run, folderData("pocketflow.train.epochs=4", "pocketflow.train.learning-rate=0.01"));
         assertEquals(0, o.code(), o.err());
-        baseline = report(run).get("baseline");
+        baseline = Cli.report(run).get("baseline");
         assertTrue(baseline.get("testAccuracy").asDouble() > 0.8, baseline.toString());
         base = run.resolve("model.zip");
     }
@@ -77,21 +77,13 @@ class StreamedCompressionJobTest {
                 "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.image-size=32",
                 "--conf", "pocketflow.eval.latency-iterations=2", "--conf", "pocketflow.eval.latency-warmup=1",
                 "--conf", "pocketflow.train.batch-size=16", "--conf", "pocketflow.seed=5"));
-        for (String c : conf) {
-            args.add("--conf");
-            args.add(c);
-        }
-        return Cli.run(args);
-    }
-
-    private static JsonNode report(Path runDir) throws Exception {
-        return Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
+        return Cli.run(Cli.withConf(args, conf));
     }
 
     /** The compressed section of a finished job, checked for what every compression leaves. */
     private static JsonNode compressed(Path run, Cli.Outcome o) throws Exception {
         assertEquals(0, o.code(), o.err() + o.out());
-        JsonNode r = report(run);
+        JsonNode r = Cli.report(run);
         JsonNode c = r.at("/baseline/compressed");
         double test = c.get("testAccuracy").asDouble();
         assertTrue(test > BOUND, c.get("learner") + " on streamed data: test accuracy " + test);
@@ -130,7 +122,7 @@ class StreamedCompressionJobTest {
                 "pocketflow.learn.calibration-images=40", "pocketflow.learn.mac-fraction=0.6",
                 "pocketflow.learn.average-bits=8", "pocketflow.learn.activation-bits=8")));
         assertTrue(c.get("macs").asLong() <= 0.6 * baseline.get("macs").asLong() + 1, c.toString());
-        assertEquals("tfrecord", report(run).at("/baseline/dataset/format").asText());
+        assertEquals("tfrecord", Cli.report(run).at("/baseline/dataset/format").asText());
     }
 
     @Test
@@ -157,7 +149,7 @@ class StreamedCompressionJobTest {
                 "pocketflow.learn.channel-selector=lasso", "pocketflow.learn.calibration-images=48",
                 "pocketflow.learn.mac-fraction=0.5", "pocketflow.search.sampler=random", "pocketflow.search.trials=3"));
         assertEquals(0, o.code(), o.err() + o.out());
-        JsonNode r = report(run);
+        JsonNode r = Cli.report(run);
         assertEquals(3, r.at("/study/counts/complete").asLong(), r.get("study").toString());
         for (JsonNode t : r.at("/study/trials")) {
             assertTrue(t.get("validationAccuracy").asDouble() > BOUND, "validation accuracy of a trial: " + t);

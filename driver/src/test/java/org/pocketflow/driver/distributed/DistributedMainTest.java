@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.io.TempDir;
+import org.pocketflow.driver.Cli;
 import org.pocketflow.worker.distributed.LoopbackPorts;
 
 import org.junit.jupiter.api.Test;
@@ -57,11 +58,7 @@ class DistributedMainTest {
                 "--conf", "pocketflow.data.train-limit=600", "--conf", "pocketflow.data.test-limit=200",
                 "--conf", "pocketflow.train.epochs=1", "--conf", "pocketflow.train.batch-size=32",
                 "--conf", "pocketflow.distributed.port-base=" + LoopbackPorts.freeBase(2)));
-        for (String e : extra) {
-            a.add("--conf");
-            a.add(e);
-        }
-        return run(a.toArray(String[]::new));
+        return run(Cli.withConf(a, extra));
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pocketflow.driver.Cli;
-import org.pocketflow.driver.Json;
 import org.pocketflow.worker.export.PackedModelFile;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,11 +27,7 @@ class StudyEndToEndTest {
                 "--conf", "pocketflow.eval.latency-warmup=2", "--conf", "pocketflow.eval.latency-iterations=3",
                 "--conf", "pocketflow.learn.algorithm=channel-pruning", "--conf", "pocketflow.learn.mac-fraction=0.5",
                 "--conf", "pocketflow.learn.fine-tune-epochs=1", "--conf", "pocketflow.seed=11"));
-        for (String e : extra) {
-            a.add("--conf");
-            a.add(e);
-        }
-        return a.toArray(String[]::new);
+        return Cli.withConf(a, extra);
     }
 
     @Test
@@ -70,7 +65,7 @@ class StudyEndToEndTest {
                 "pocketflow.train.weight-decay=0.5", "pocketflow.train.lr-schedule=constant"));
         assertEquals(1, o.code(), o.out());
         assertTrue(o.err().contains("pocketflow.search.max-failed-trials = 2"), o.err());
-        JsonNode report = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
+        JsonNode report = Cli.report(runDir);
         assertEquals("failed", report.get("status").asText());
         JsonNode study = report.get("study");
         assertEquals(0, study.at("/counts/complete").asLong());
@@ -96,7 +91,7 @@ class StudyEndToEndTest {
                 "pocketflow.search.halving-rungs=2", "pocketflow.search.halving-eta=2"));
         assertEquals(0, o.code(), o.err() + o.out());
         assertTrue(o.out().contains("study: 4/4 done"), o.out());
-        JsonNode report = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
+        JsonNode report = Cli.report(runDir);
         JsonNode study = report.get("study");
         assertEquals(4, study.at("/counts/complete").asLong() + study.at("/counts/pruned").asLong());
         assertEquals(0, study.at("/counts/failed").asLong());
@@ -122,13 +117,13 @@ class StudyEndToEndTest {
         Cli.Outcome r = Cli.run("resume", runDir.toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("resuming: base model"), r.out());
-        JsonNode again = Json.MAPPER.readTree(runDir.resolve("report.json").toFile()).get("study");
+        JsonNode again = Cli.report(runDir).get("study");
         assertEquals(1, again.get("session").asInt());
         assertEquals(0, again.get("trialsStartedThisSession").asInt());
         assertEquals(0, again.get("sparkJobsThisSession").asInt());
         assertEquals(started, Files.readAllLines(runDir.resolve("trials.jsonl")).size());
         assertEquals(jobConf, Files.readString(runDir.resolve("job.conf")), "resume keeps job.conf as it was");
-        assertEquals(best.get("trial").asInt(), Json.MAPPER.readTree(runDir.resolve("report.json").toFile())
+        assertEquals(best.get("trial").asInt(), Cli.report(runDir)
                 .at("/compressed/trial").asInt());
     }
 }

@@ -36,11 +36,7 @@ class TrialsThroughServerTest {
                 "--conf", "pocketflow.train.batch-size=32",
                 "--conf", "pocketflow.search.sampler=random", "--conf", "pocketflow.search.parallelism=2",
                 "--conf", "pocketflow.search.workers-per-trial=2"));
-        for (String e : extra) {
-            a.add("--conf");
-            a.add(e);
-        }
-        return a.toArray(String[]::new);
+        return Cli.withConf(a, extra);
     }
 
     @Test
@@ -91,7 +87,7 @@ class TrialsThroughServerTest {
         assertEquals(0, o.code(), o.err() + o.out());
         assertTrue(o.out().contains("study: 4/4 done"), o.out());
         assertTrue(o.out().contains("parameter server on 127.0.0.1"), o.out());
-        JsonNode report = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
+        JsonNode report = Cli.report(runDir);
         JsonNode study = report.get("study");
         assertEquals(2, study.get("workersPerTrial").asInt());
         assertEquals(0, study.at("/counts/failed").asLong(), study.toString());
@@ -133,7 +129,7 @@ class TrialsThroughServerTest {
         Cli.Outcome r = Cli.run("resume", runDir.toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("resuming 1 interrupted trial(s) [" + lastTrial + "]"), r.out());
-        JsonNode again = Json.MAPPER.readTree(runDir.resolve("report.json").toFile());
+        JsonNode again = Cli.report(runDir);
         assertEquals(0, again.at("/study/trialsStartedThisSession").asInt(), "no new trial");
         List<String> after = Files.readAllLines(store);
         Set<Integer> rerun = new TreeSet<>();
