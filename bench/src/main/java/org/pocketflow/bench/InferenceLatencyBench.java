@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.conf.LearnKeys;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.export.BatchNormFolding;
@@ -23,7 +24,7 @@ import org.pocketflow.worker.runtime.Backend;
 /**
  * Inference latency on DL4J's and ONNX Runtime's paths, for the figures beside PyTorch's
  * ({@code bench/torch_peer.py}): LeNet, ResNet-20 and ResNet-20 L1-pruned uniformly to half its
- * MACs, float weights (latency does not depend on their values), batch norms folded for DL4J as the
+ * MACs (with any channel count, and with the product's default channel multiple), float weights (latency does not depend on their values), batch norms folded for DL4J as the
  * job's report does. Per network and batch (1, 64), one run of each path per round, round-robin so
  * that all see the same load: DL4J with {@link Backend}'s OpenMP threads, DL4J with 1 thread,
  * ONNX Runtime with 1 and with 2 intra-op threads (float export, all graph optimisations); medians.
@@ -50,8 +51,11 @@ public final class InferenceLatencyBench {
         Map<String, ComputationGraph> nets = new java.util.LinkedHashMap<>();
         nets.put("lenet", Architecture.LENET.factory().create(MNIST, 10, 1));
         nets.put("resnet20", resnet);
-        nets.put("resnet20 at 50% MACs", new ChannelPruning(new L1ChannelSelector(), true, 1)
+        nets.put("resnet20 at 50% MACs, any channel count", new ChannelPruning(new L1ChannelSelector(), true, 1)
                 .pruneUniform(resnet, MNIST, 0.5).graph());
+        int multiple = LearnKeys.CHANNEL_MULTIPLE.defaultValue();
+        nets.put("resnet20 at 50% MACs, channels x" + multiple, new ChannelPruning(new L1ChannelSelector(), true,
+                multiple).pruneUniform(resnet, MNIST, 0.5).graph());
         for (var e : nets.entrySet()) {
             ComputationGraph folded = BatchNormFolding.fold(e.getValue());
             OnnxModel model = OnnxExporter.export(e.getValue(), Map.of(), MNIST, Normalizer.UNIT, Map.of());
@@ -59,7 +63,7 @@ public final class InferenceLatencyBench {
                  OnnxRuntimeSession two = new OnnxRuntimeSession(model, 2)) {
                 for (int batch : new int[]{1, 64}) {
                     double[] ms = roundRobin(folded, one, two, threads, batch, warmup, iterations);
-                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-22s batch %2d:", e.getKey(),
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-42s batch %2d:", e.getKey(),
                             batch));
                     for (int k = 0; k < PATHS.length; k++) {
                         line.append(String.format(Locale.ROOT, "  %s %.3f", PATHS[k], ms[k]));

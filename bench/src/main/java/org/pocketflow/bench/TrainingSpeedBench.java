@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -49,7 +50,10 @@ public final class TrainingSpeedBench {
 
     /** One setting: how the training thread, data and network are prepared. */
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
-                           boolean onednn) {
+                           boolean onednn, CacheMode cache) {
+        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn) {
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, CacheMode.NONE);
+        }
     }
 
     public static void main(String[] args) {
@@ -69,6 +73,8 @@ public final class TrainingSpeedBench {
         settings.put("onednn=off", new Setting(asIs, defaultPool, false, WorkspaceMode.ENABLED, false));
         settings.put("best(omp=" + best + ",prebatched)", new Setting(best, defaultPool, true,
                 WorkspaceMode.ENABLED, true));
+        settings.put("best+cache=device", new Setting(best, defaultPool, true, WorkspaceMode.ENABLED, true,
+                CacheMode.DEVICE));
 
         ImageSet train = IdxDataset.open(IdxDataset.DEFAULT_URI, BATCH * steps, 0).train();
         Normalizer norm = Normalizer.fit(train);
@@ -79,7 +85,7 @@ public final class TrainingSpeedBench {
         Map<String, ComputationGraph> nets = new LinkedHashMap<>();
         for (var e : settings.entrySet()) {
             Backend.configure(e.getValue().onednn());
-            nets.put(e.getKey(), network(arch, train, spec, steps, e.getValue().workspaces()));
+            nets.put(e.getKey(), network(arch, train, spec, steps, e.getValue().workspaces(), e.getValue().cache()));
         }
         Map<String, double[]> rates = new LinkedHashMap<>();
         settings.keySet().forEach(k -> rates.put(k, new double[rounds]));
@@ -114,13 +120,15 @@ public final class TrainingSpeedBench {
     }
 
     private static ComputationGraph network(String arch, ImageSet train, TrainingSpec spec, int steps,
-                                            WorkspaceMode workspaces) {
+                                            WorkspaceMode workspaces, CacheMode cache) {
         ComputationGraph g = Trainer.withOptimizer(
                 Architecture.of(arch).factory().create(train.shape(), train.classes(), 1), spec, steps);
         ComputationGraphConfiguration conf = g.getConfiguration().clone();
         conf.setTrainingWorkspaceMode(workspaces);
+        conf.setCacheMode(cache);
         ComputationGraph out = new ComputationGraph(conf);
         out.init(g.params().dup(), false);
+        out.setCacheMode(cache);
         return out;
     }
 

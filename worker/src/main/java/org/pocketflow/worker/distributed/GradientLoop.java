@@ -15,6 +15,7 @@ import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.ps.ParameterSnapshot;
 import org.pocketflow.qsgd.ps.WorkerClient;
 import org.pocketflow.qsgd.ps.transport.Address;
+import org.pocketflow.worker.train.Trainer;
 
 /**
  * One worker's exchange with the parameter server, whatever it trains: until the server sends the
@@ -67,6 +68,7 @@ public final class GradientLoop {
         this.workerId = workerId;
         this.attempt = attempt;
         this.graph = graph;
+        Trainer.keepForwardResults(graph);
         this.encoder = encoder;
         this.direct = MasterModel.updatedDirectly(graph);
         this.batches = batches;

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -79,7 +80,8 @@ public final class Trainer {
      * and epoch counters reset so the schedule starts from the beginning. Weight decay is one
      * {@link WeightDecay} per layer: DL4J 1.0.0-M2's {@code FineTuneConfiguration.weightDecay}
      * leaves two identical entries on every layer, which would decay each step by
-     * 2·lr·wd·w, so the layers' lists are set here instead.
+     * 2·lr·wd·w, so the layers' lists are set here instead. The returned graph keeps each layer's
+     * forward result for its backward pass ({@link #keepForwardResults}).
      *
      * @param stepsPerEpoch minibatches per epoch, to place the schedule's milestones
      */
@@ -97,7 +99,20 @@ public final class Trainer {
         }
         out.getConfiguration().setIterationCount(0);
         out.getConfiguration().setEpochCount(0);
+        keepForwardResults(out);
         return out;
+    }
+
+    /**
+     * Makes {@code graph}'s training steps keep each layer's forward result for its backward pass
+     * (DL4J's {@link CacheMode#DEVICE}). Without it DL4J 1.0.0-M2's convolution layers compute their
+     * forward convolution a second time in backprop; the kept result is the same array, so the
+     * gradients are unchanged. Costs one pre-activation array per convolution layer for the step;
+     * inference is not affected.
+     */
+    public static void keepForwardResults(ComputationGraph graph) {
+        graph.getConfiguration().setCacheMode(CacheMode.DEVICE);
+        graph.setCacheMode(CacheMode.DEVICE);
     }
 
     /** The learning-rate schedule of {@code spec} over {@code totalSteps} optimizer steps, as local training uses it. */
