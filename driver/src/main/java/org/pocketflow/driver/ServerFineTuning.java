@@ -163,7 +163,7 @@ public final class ServerFineTuning {
 
     /**
      * The report's {@code compressed} section: the figures of a one-task compression and how it was
-     * fine-tuned; {@code seconds} covers compressing, fine-tuning, packing and validating (the
+     * fine-tuned; {@code fineTuneSeconds} covers compressing, fine-tuning, packing and validating (the
      * exchange alone is {@code fineTuning.seconds}).
      */
     private Map<String, Object> section(Learner learner, TrialResult r, CandidateArtifacts.Written written,
@@ -180,7 +180,7 @@ public final class ServerFineTuning {
         m.put("packedBytes", r.packedBytes());
         m.put("tensorBytes", r.tensorBytes());
         m.put("latency", r.latency());
-        m.put("seconds", seconds);
+        m.put("fineTuneSeconds", seconds);
         m.put("packedFile", dir.uri() + "/model.pfpk");
         m.put("modelFile", dir.uri() + "/compressed.zip");
         m.put("inferenceFile", dir.uri() + "/inference.zip");
