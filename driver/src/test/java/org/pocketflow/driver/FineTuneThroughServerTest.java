@@ -16,6 +16,8 @@ import org.pocketflow.worker.export.PackedModel;
 import org.pocketflow.worker.export.PackedModelFile;
 import org.pocketflow.worker.export.SparseTensor;
 import org.pocketflow.worker.export.TensorEncoding;
+import org.pocketflow.worker.export.UniformTensor;
+import org.pocketflow.worker.model.ModelFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -96,6 +98,35 @@ class FineTuneThroughServerTest {
         assertTrue(localReport.path("compressed").isMissingNode(), localReport.toString());
         assertTrue(localReport.at("/baseline/compressed/fineTuneEpochs").size() == 1, "fine-tuned on the executor");
         assertTrue(sparsity(PackedModelFile.read(local.resolve("model.pfpk").toUri().toString())) >= 0.74);
+    }
+
+    @Test
+    void twoWorkersFineTuneAPrunedQuantizedDistilledLeNet(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of(DATA)) || "true".equals(System.getenv("CI")), "Fashion-MNIST not installed");
+        Path runDir = tmp.resolve("w2");
+        Cli.Outcome o = Cli.run(job(runDir, "local[2]", "pocketflow.learn.fine-tune-workers=2",
+                "pocketflow.learn.algorithm=channel-pruning+uniform-quant", "pocketflow.learn.mac-fraction=0.5",
+                "pocketflow.learn.average-bits=4", "pocketflow.learn.distill-weight=0.5"));
+        assertEquals(0, o.code(), o.err() + o.out());
+        JsonNode c = Cli.report(runDir).get("compressed");
+        assertEquals(2, c.at("/fineTuning/workers").asInt(), c.toString());
+        assertTrue(c.get("macFraction").asDouble() <= 0.5 + 1e-9, c.toString());
+        assertTrue(c.get("testAccuracy").asDouble() > 0.5, "a half-MAC 4-bit LeNet distilled on two workers: " + c
+                + "\n" + o.out());
+        PackedModel packed = PackedModelFile.read(runDir.resolve("model.pfpk").toUri().toString());
+        assertTrue(packed.provenance().get("fine-tune").contains("distillationWeight=0.5"), packed.provenance().toString());
+        long quantized = packed.tensors().values().stream().filter(t -> t instanceof UniformTensor u && u.bits() <= 8)
+                .count();
+        assertTrue(quantized > 0, "quantized tensors in " + packed.encodings());
+        // the network written as compressed.zip is the one on the quantization levels the packed model holds
+        float[] onLevels = packed.toGraph().params().toFloatVector();
+        float[] written = ModelFiles.load(runDir.resolve("compressed.zip").toUri().toString()).params().toFloatVector();
+        assertEquals(onLevels.length, written.length);
+        double maxDiff = 0;
+        for (int i = 0; i < written.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(onLevels[i] - written[i]));
+        }
+        assertTrue(maxDiff < 1e-4, "compressed.zip off the packed levels by " + maxDiff);
     }
 
     /** Zero share of the sparse-encoded tensors, weighted by their sizes. */
