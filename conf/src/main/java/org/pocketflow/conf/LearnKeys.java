@@ -68,6 +68,14 @@ public final class LearnKeys {
             "Initial learning rate of fine-tuning (the schedule of pocketflow.train.lr-schedule applies).",
             Validators.openClosed(0.0, 10.0));
 
+    /** Workers of a compression job's fine-tuning. */
+    public static final ConfigKey<Integer> FINE_TUNE_WORKERS = ConfigKey.integer("pocketflow.learn.fine-tune-workers", 1,
+            "Compression job without a search: workers of the fine-tuning. Above 1 it runs data-parallel on this many Spark"
+                    + " tasks through a parameter server in the driver (pocketflow.distributed.codec, timeout-ms,"
+                    + " join-timeout-ms, bind-address and port-base apply) and the cluster needs this many free task slots;"
+                    + " 1 fine-tunes on the executor that compressed. A study uses pocketflow.search.workers-per-trial.",
+            Validators.range(1, 1024));
+
     /** Distillation weight. */
     public static final ConfigKey<Double> DISTILL_WEIGHT = ConfigKey.real("pocketflow.learn.distill-weight", 0.0,
             "Knowledge distillation from the base model during fine-tuning: weight w of w*T^2*KL (0 = off).",
@@ -97,7 +105,8 @@ public final class LearnKeys {
 
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Compression", List.of(ALGORITHM, MAC_FRACTION, AVERAGE_BITS,
-            ACTIVATION_BITS, SPARSITY, KEEP_FIRST_CONV, CHANNEL_SELECTOR, CHANNEL_MULTIPLE, ALLOCATION, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE, DISTILL_WEIGHT, DISTILL_TEMPERATURE, CALIBRATION_IMAGES,
+            ACTIVATION_BITS, SPARSITY, KEEP_FIRST_CONV, CHANNEL_SELECTOR, CHANNEL_MULTIPLE, ALLOCATION, FINE_TUNE_EPOCHS, FINE_TUNE_LEARNING_RATE,
+            FINE_TUNE_WORKERS, DISTILL_WEIGHT, DISTILL_TEMPERATURE, CALIBRATION_IMAGES,
             DCP_IMAGES));
 
     private LearnKeys() {

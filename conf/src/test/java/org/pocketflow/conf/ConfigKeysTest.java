@@ -40,7 +40,8 @@ class ConfigKeysTest {
 
     @Test
     void declaresTheAgreedKeys() {
-        assertEquals(74, ConfigKeys.all().size());
+        assertEquals(75, ConfigKeys.all().size());
+        assertEquals(1, LearnKeys.FINE_TUNE_WORKERS.defaultValue());
         assertEquals("auto", DistributedKeys.CODEC.defaultValue());
         assertEquals("none", LearnKeys.ALGORITHM.defaultValue());
         assertEquals(42L, RunKeys.SEED.defaultValue());

@@ -19,15 +19,18 @@ import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.task.BaselineRequest;
 import org.pocketflow.worker.task.CompressionRequest;
+import org.pocketflow.worker.task.TrialRequest;
 import org.pocketflow.worker.train.TrainingSpec;
 
 import java.util.Locale;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Maps the validated job configuration onto the executor's {@link BaselineRequest}. A job with a
- * study asks the base model alone: the study does the compressing.
+ * study, or whose fine-tuning runs on several workers ({@link ServerFineTuning}), asks the base
+ * model alone: the study or the driver does the compressing.
  */
 public final class BaselineRequests {
     private BaselineRequests() {
@@ -39,7 +42,23 @@ public final class BaselineRequests {
                 c.get(DataKeys.VALIDATION_FRACTION), c.get(ModelKeys.ARCH), c.get(ModelKeys.PATH), training,
                 c.get(RunKeys.SEED), runDir, c.get(RuntimeKeys.ONEDNN), c.get(EvalKeys.LATENCY_WARMUP),
                 c.get(EvalKeys.LATENCY_ITERATIONS),
-                StudySettings.of(c).enabled() ? null : compression(c, training), scaling(c), stream(c));
+                StudySettings.of(c).enabled() || ServerFineTuning.enabled(c) ? null : compression(c, training),
+                scaling(c), stream(c));
+    }
+
+    /**
+     * What every trial of a study shares, or a compression job's fine-tuning through the parameter
+     * server: the data as the base model read it, the learner, its budget and options.
+     *
+     * @param provenance facts recorded in every packed model
+     * @param baseline   the base model's {@code baseline.json}, whose scaling the trials reuse
+     */
+    public static TrialRequest.TrialContext trialContext(JobConfig c, CompressionRequest cr,
+                                                         Map<String, String> provenance, JsonNode baseline) {
+        return new TrialRequest.TrialContext(c.get(DataKeys.URI), c.get(DataKeys.TRAIN_LIMIT), c.get(DataKeys.TEST_LIMIT),
+                c.get(DataKeys.VALIDATION_FRACTION), c.get(RunKeys.SEED), cr.algorithm(), cr.options(), cr.budget(),
+                c.get(RuntimeKeys.ONEDNN), c.get(EvalKeys.LATENCY_WARMUP), c.get(EvalKeys.LATENCY_ITERATIONS), provenance,
+                normalizer(baseline), stream(c));
     }
 
     /** How the data is read ({@code pocketflow.data.format} and the streaming keys). */

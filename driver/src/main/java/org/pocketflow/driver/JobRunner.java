@@ -11,6 +11,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.pocketflow.conf.ConfigException;
 import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.JobConfig;
+import org.pocketflow.conf.LearnKeys;
 import org.pocketflow.conf.ModelKeys;
 import org.pocketflow.conf.RunKeys;
 import org.pocketflow.driver.distributed.TrialServer;
@@ -35,7 +36,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <p>Order: {@link #preflight} checks what configuration validation could not (remote URIs)
  * before any Spark work; {@link #run} creates the run directory, writes the resolved job
  * configuration into it first, runs the work as Spark jobs (the base model, then the study when
- * {@code pocketflow.search.sampler} is set), and always leaves a
+ * {@code pocketflow.search.sampler} is set, or the fine-tuning through the parameter server when
+ * {@code pocketflow.learn.fine-tune-workers} is above 1: {@link ServerFineTuning}), and always leaves a
  * {@code report.json}: with {@code "status": "succeeded"} and the figures, or
  * {@code "status": "failed"} and the error.
  */
@@ -72,6 +74,7 @@ public final class JobRunner {
      */
     public List<String> preflight() {
         var problems = new java.util.ArrayList<String>(StudySettings.problems(config));
+        problems.addAll(ServerFineTuning.problems(config));
         problems.addAll(DataChecks.problems(config));
         String data = config.get(DataKeys.URI);
         if (!RunDirectory.pathExists(data)) {
@@ -153,7 +156,7 @@ public final class JobRunner {
         report.put("startedAt", started.toString());
         report.put("status", "running");
         try (JavaSparkContext sc = SparkContexts.create(config, "pocketflow:" + config.get(RunKeys.JOB_NAME))) {
-            checkStudySlots(sc);
+            checkServerSlots(sc);
             Map<String, Object> provenance = provenance(sc);
             report.put("provenance", provenance);
             JsonNode baseline;
@@ -184,6 +187,8 @@ public final class JobRunner {
             }
             if (StudySettings.of(config).enabled()) {
                 new StudyRun(config, dir, out, workerHook).run(sc, sha, report);
+            } else if (ServerFineTuning.enabled(config)) {
+                new ServerFineTuning(config, dir, out, workerHook).run(sc, baseline, report);
             }
             report.put("status", "succeeded");
         } catch (StudyInterruptedException e) {
@@ -213,34 +218,56 @@ public final class JobRunner {
         return dir;
     }
 
-    /** With a local master its URL fixes the task slots, so a study that cannot fit them is refused before the run directory. */
+    /**
+     * With a local master its URL fixes the task slots, so a study, or a fine-tuning on several
+     * workers, that cannot fit them is refused before the run directory.
+     */
     private List<String> localSlotProblems() {
-        StudySettings study = StudySettings.of(config);
+        int needed = serverSlotsNeeded();
         TaskSlots.Count slots = TaskSlots.ofMaster(config.get(org.pocketflow.conf.RuntimeKeys.SPARK_MASTER),
                 Integer.parseInt(config.sparkConf().getOrDefault("spark.task.cpus", "1")),
                 Runtime.getRuntime().availableProcessors());
-        if (!study.enabled() || study.slotsNeeded() == 0 || slots == null) {
+        if (needed == 0 || slots == null) {
             return List.of();
         }
         try {
-            study.checkSlots(slots.slots(), slots.how());
+            checkSlots(slots);
             return List.of();
         } catch (ConfigException e) {
             return e.problems();
         }
     }
 
-    /** A study's trials through parameter servers must fit the cluster's task slots: refused before any Spark job. */
-    private void checkStudySlots(JavaSparkContext sc) {
-        StudySettings study = StudySettings.of(config);
-        if (study.enabled() && study.slotsNeeded() > 0) {
-            TaskSlots.Count slots = TaskSlots.await(sc, study.slotsNeeded());
-            study.checkSlots(slots.slots(), slots.how());
-            try { // the trials' servers: off loopback only with authentication or the explicit opt-out
+    /**
+     * Workers through parameter servers must fit the cluster's task slots, and the servers listen
+     * off loopback only with authentication or the explicit opt-out: refused before any Spark job.
+     */
+    private void checkServerSlots(JavaSparkContext sc) {
+        int needed = serverSlotsNeeded();
+        if (needed > 0) {
+            checkSlots(TaskSlots.await(sc, needed));
+            try {
                 TrialServer.Settings.of(config, sc, NopWorkerHook.INSTANCE);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(List.of(e.getMessage()));
             }
+        }
+    }
+
+    /** Task slots that the job's workers through parameter servers need at once; 0 when it has none. */
+    private int serverSlotsNeeded() {
+        StudySettings study = StudySettings.of(config);
+        if (study.enabled()) {
+            return study.slotsNeeded();
+        }
+        return ServerFineTuning.enabled(config) ? config.get(LearnKeys.FINE_TUNE_WORKERS) : 0;
+    }
+
+    private void checkSlots(TaskSlots.Count slots) {
+        if (StudySettings.of(config).enabled()) {
+            StudySettings.of(config).checkSlots(slots.slots(), slots.how());
+        } else {
+            ServerFineTuning.checkSlots(config, slots.slots(), slots.how());
         }
     }
 

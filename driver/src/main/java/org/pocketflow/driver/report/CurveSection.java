@@ -26,7 +26,9 @@ final class CurveSection {
             b.append("Fine-tuning of the compressed model: ").append(fineTuning.size()).append(" epoch(s).");
         } else {
             b.append(report.has("study") ? "Each trial of the study was fine-tuned and reports only its objective "
-                    + "(see the search progress)." : "No fine-tuning ran.");
+                    + "(see the search progress)." : SummarySection.result(report).has("fineTuning")
+                    ? "The compressed model was fine-tuned through the parameter server, which records no per-epoch "
+                    + "curve." : "No fine-tuning ran.");
         }
         b.append("</p>\n<div class=\"charts\">");
         b.append(ReportCharts.chart("Training loss per epoch", "epoch", "mean minibatch loss", List.of(

@@ -109,7 +109,7 @@ public final class HtmlReport {
         if (report.has("study")) {
             return "study";
         }
-        return report.path("baseline").hasNonNull("compressed") ? "compression job" : "baseline job";
+        return SummarySection.result(report).isObject() ? "compression job" : "baseline job";
     }
 
     private static void appendProvenance(StringBuilder b, JsonNode report) {

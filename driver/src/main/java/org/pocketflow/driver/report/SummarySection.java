@@ -72,6 +72,14 @@ final class SummarySection {
         b.append(Html.count(Html.number(base.at("/dataset/test")))).append(" images) and the validation split (")
                 .append(Html.count(Html.number(base.at("/dataset/validation"))))
                 .append(" images held out of training). Latencies are single measurements on this run's machine.</p>\n");
+        JsonNode ft = c.path("fineTuning");
+        if (ft.isObject()) {
+            b.append("<p class=\"note\">Fine-tuned for ").append(ft.path("epochs").asInt()).append(" epoch(s) on ")
+                    .append(ft.path("workers").asInt()).append(" workers through the parameter server (codec ")
+                    .append(Html.escape(ft.path("codec").asText()))
+                    .append(String.format(java.util.Locale.ROOT, "): %.1f s, %.0f samples/s.</p>\n",
+                            Html.number(ft.get("seconds")), Html.number(ft.get("samplesPerSecond"))));
+        }
     }
 
     private static void line(StringBuilder b, boolean hasResult, String label, String base, String result,

@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -12,16 +11,12 @@ import java.util.function.Consumer;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.DistributedKeys;
-import org.pocketflow.conf.EvalKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.RunKeys;
-import org.pocketflow.conf.RuntimeKeys;
 import org.pocketflow.driver.BaselineRequests;
 import org.pocketflow.driver.RunDirectory;
 import org.pocketflow.driver.distributed.TrialServer;
@@ -35,9 +30,7 @@ import org.pocketflow.worker.model.ModelInfo;
 import org.pocketflow.worker.task.CompressionRequest;
 import org.pocketflow.worker.task.TrialRequest;
 import org.pocketflow.worker.task.TrialResult;
-import org.pocketflow.worker.task.TrialRun;
 import org.pocketflow.worker.train.TrainingSpec;
-import org.pocketflow.driver.SparkContexts;
 
 /**
  * A job's study, after its base model exists: the space of the learner on the base model, the
@@ -92,12 +85,8 @@ public final class StudyRun {
         provenance.put("seed", String.valueOf(config.get(RunKeys.SEED)));
         provenance.put("base-model", dir.uri() + "/model.zip");
         provenance.put("study-sampler", s.sampler());
-        TrialRequest.TrialContext ctx = new TrialRequest.TrialContext(config.get(DataKeys.URI),
-                config.get(DataKeys.TRAIN_LIMIT), config.get(DataKeys.TEST_LIMIT),
-                config.get(DataKeys.VALIDATION_FRACTION), config.get(RunKeys.SEED), cr.algorithm(), cr.options(),
-                cr.budget(), config.get(RuntimeKeys.ONEDNN), config.get(EvalKeys.LATENCY_WARMUP),
-                config.get(EvalKeys.LATENCY_ITERATIONS), provenance,
-                BaselineRequests.normalizer((JsonNode) report.get("baseline")), BaselineRequests.stream(config));
+        TrialRequest.TrialContext ctx = BaselineRequests.trialContext(config, cr, provenance,
+                (JsonNode) report.get("baseline"));
         StudyPlan plan = new StudyPlan(candidates.space(), SamplerCatalog.create(s.sampler(), s.samplerSeed(), s.startupTrials()),
                 s.includeUniform() ? Optional.of(candidates.uniformPoint()) : Optional.empty(),
                 (n, p, rung, from, to, resume) -> request(candidates, ctx, s, n, p, rung, from, to, resume), s,
@@ -202,25 +191,8 @@ public final class StudyRun {
 
     private Map<String, Object> finalCandidate(JavaSparkContext sc, TrialRequest.TrialContext ctx, TrialRecord best,
                                                TrialResult winner, long baseMacs, String datasetSha256) {
-        sc.setJobGroup("pocketflow-final", "test accuracy of trial " + best.trial(), true);
-        String checkpoint = winner.checkpoint();
-        double test;
-        try {
-            test = Double.parseDouble(sc.parallelize(List.of(checkpoint), 1).map(new TestAccuracy(ctx,
-                    dir.uri() + "/inference.zip")).collect().get(0));
-        } finally {
-            sc.clearJobGroup();
-        }
-        dir.copyFrom(winner.packedFile(), "model.pfpk");
-        dir.copyFrom(checkpoint, "compressed.zip");
-        sc.setJobGroup("pocketflow-onnx", "model.onnx of trial " + best.trial(), true);
-        String onnx;
-        try {
-            onnx = sc.parallelize(List.of(checkpoint), 1).map(new OnnxExport(ctx, winner.packedFile(),
-                    dir.uri() + "/model.onnx")).collect().get(0);
-        } finally {
-            sc.clearJobGroup();
-        }
+        CandidateArtifacts.Written written = CandidateArtifacts.write(sc, dir, ctx, winner, "trial " + best.trial());
+        double test = written.testAccuracy();
         Map<String, Object> m = new LinkedHashMap<>(StudyReport.trial(best));
         m.put("validationAccuracy", winner.validationAccuracy());
         m.put("packedBytes", winner.packedBytes());
@@ -232,11 +204,7 @@ public final class StudyRun {
         m.put("packedFile", dir.uri() + "/model.pfpk");
         m.put("modelFile", dir.uri() + "/compressed.zip");
         m.put("datasetSha256", datasetSha256);
-        try {
-            m.put("onnx", org.pocketflow.driver.Json.MAPPER.readTree(onnx));
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable ONNX result " + onnx, e);
-        }
+        m.put("onnx", written.onnx());
         out.accept(String.format("study: best trial %d, validation accuracy %.4f, test accuracy %.4f, %.3f of the MACs,"
                         + " %,d packed bytes -> %s", best.trial(), winner.validationAccuracy(), test,
                 winner.macs() / (double) Math.max(1, baseMacs), winner.packedBytes(),
@@ -249,28 +217,6 @@ public final class StudyRun {
             return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the base model (" + zip.length + " bytes)", e);
-        }
-    }
-
-    /** The Spark task that writes the best candidate as {@code model.onnx} and checks it; returns the result as JSON. */
-    private record OnnxExport(TrialRequest.TrialContext ctx, String packedFile, String onnxUri)
-            implements Function<String, String> {
-        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrialRun.class);
-
-        @Override
-        public String call(String checkpoint) throws Exception {
-            return org.pocketflow.driver.Json.MAPPER.writeValueAsString(TrialRun.exportOnnx(ctx, checkpoint,
-                    packedFile, onnxUri, LOG::info));
-        }
-    }
-
-    /** The Spark task that measures the best candidate's test accuracy and writes its inference form. */
-    private record TestAccuracy(TrialRequest.TrialContext ctx, String inferenceUri) implements Function<String, String> {
-        @Override
-        public String call(String checkpoint) {
-            SparkContexts.prepareExecutorTask();
-            TrialRun.writeInference(checkpoint, inferenceUri);
-            return String.valueOf(TrialRun.testAccuracy(ctx, checkpoint));
         }
     }
 }

@@ -133,7 +133,9 @@ public final class TrialRun {
         String stem = req.trialDir() + "/rung-" + req.rung();
         long packedBytes = PackedModelFile.write(packed, stem + ".pfpk");
         ModelFiles.save(finished, stem + ".zip");
-        double accuracy = Evaluator.evaluate(finished, data.validation(norm)).accuracy();
+        // a study always holds out a validation split; a compression job through the server may not
+        double accuracy = data.validationImages() == 0 ? Double.NaN
+                : Evaluator.evaluate(finished, data.validation(norm)).accuracy();
         ModelInfo info = ModelInfo.of(finished, data.shape());
         Latency latency = Evaluator.latency(finished, data.shape(), ctx.latencyWarmup(), ctx.latencyIterations());
         return new TrialResult(req.trial(), req.rung(), TrialResult.COMPLETE, "", accuracy, info.totalMacs(),
