@@ -41,10 +41,13 @@ import org.pocketflow.worker.train.TrainingSpec;
  * <p>{@code bench/bin/run DistributedTrainingBench [train-images] [epochs] [workers] [batch]}
  * (defaults 6400, 1, 2, 32; test on all 10,000 test images).
  *
- * <p>{@code bench/bin/run DistributedTrainingBench codecs [train-images] [epochs] [workers] [batch]}
- * runs only our trainer, as fp32, ECQ up only, ECQ both ways and codec auto (ECQ with run-length
- * level coding, the ≥ 16x one), each on an unlimited, a 1000 Mbit/s and a 100 Mbit/s emulated link
- * ({@code pocketflow.distributed.link-mbit}), and prints auto's decision with its numbers.
+ * <p>{@code bench/bin/run DistributedTrainingBench codecs [train-images] [epochs] [workers] [batch] [passes]}
+ * runs only our trainer, as fp32, run-length ECQ up only, fixed-width and run-length ECQ both ways
+ * and codec auto, each on an unlimited, a 1000 Mbit/s and a 100 Mbit/s emulated link ({@code
+ * pocketflow.distributed.link-mbit}), and prints auto's decision with its numbers and, per link,
+ * auto's samples/s against the best fixed choice of the same pass. A second pass (passes 2) runs
+ * the links and the rows of each link in the reverse order, so that a load that changes during the
+ * run favours neither end.
  */
 public final class DistributedTrainingBench {
     private static final long SEED = 42;
@@ -70,7 +73,7 @@ public final class DistributedTrainingBench {
                 "pocketflow.distributed.workers=" + workers);
         List<BenchRow> rows = new ArrayList<>();
         if (codecs) {
-            codecMatrix(common, rows);
+            codecMatrix(common, rows, args.length > 4 ? Integer.parseInt(args[4]) : 1);
             System.out.printf("%nLeNet, Fashion-MNIST %d training images x %d epoch(s), %d workers x batch %d, local[%d], test on"
                     + " 10,000 images, %s%n%n", trainImages, epochs, workers, batch, workers, Backend.describe());
             printTable(rows);
@@ -107,14 +110,34 @@ public final class DistributedTrainingBench {
     }
 
     /** fp32, ECQ up only, ECQ both ways and auto on each emulated link, one after the other in this JVM. */
-    private static void codecMatrix(List<String> common, List<BenchRow> rows) throws Exception {
-        for (int mbit : new int[] {0, 1000, 100}) {
-            rows.add(ours(common, "identity", "fp32", mbit));
-            rows.add(ours(common, "ecq-rl", "fp32", mbit));
-            rows.add(ours(common, "ecq-rl", "compressed", mbit));
-            rows.add(ours(common, "auto", "compressed", mbit));
-            rows.subList(rows.size() - 4, rows.size()).forEach(r -> System.out.println(r.markdown()));
+    private static void codecMatrix(List<String> common, List<BenchRow> rows, int passes) throws Exception {
+        List<String[]> exchanges = List.of(new String[] {"identity", "fp32"}, new String[] {"ecq-rl", "fp32"},
+                new String[] {"ecq", "compressed"}, new String[] {"ecq-rl", "compressed"}, new String[] {"auto", "compressed"});
+        List<String> summary = new ArrayList<>();
+        for (int pass = 0; pass < passes; pass++) {
+            List<Integer> links = new ArrayList<>(List.of(0, 1000, 100));
+            List<String[]> order = new ArrayList<>(exchanges);
+            if (pass % 2 == 1) {
+                java.util.Collections.reverse(links);
+                java.util.Collections.reverse(order);
+            }
+            for (int mbit : links) {
+                List<BenchRow> block = new ArrayList<>();
+                for (String[] e : order) {
+                    block.add(ours(common, e[0], e[1], mbit));
+                }
+                block.forEach(r -> System.out.println(r.markdown()));
+                rows.addAll(block);
+                BenchRow auto = block.stream().filter(r -> r.trainer().contains(", auto,")).findFirst().orElseThrow();
+                BenchRow best = block.stream().filter(r -> r != auto).max(java.util.Comparator.comparingDouble(
+                        BenchRow::samplesPerSecond)).orElseThrow();
+                summary.add(String.format(java.util.Locale.ROOT, "pass %d, %s: auto %.0f samples/s, best fixed (%s) %.0f: auto"
+                        + " %+.1f%%", pass + 1, mbit == 0 ? "unlimited" : mbit + " Mbit/s", auto.samplesPerSecond(),
+                        best.trainer(), best.samplesPerSecond(), 100 * (auto.samplesPerSecond() / best.samplesPerSecond() - 1)));
+            }
         }
+        System.out.println();
+        summary.forEach(System.out::println);
     }
 
     private static BenchRow ours(List<String> common, String codec, String downlink, int mbit) throws Exception {

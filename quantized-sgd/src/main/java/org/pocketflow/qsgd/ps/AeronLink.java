@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The server's {@link ServerLink} over an {@link AeronEndpoint}. Sends run on a small pool of
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class AeronLink implements ServerLink {
     /** The most sender threads a server runs. */
     static final int MAX_SENDERS = 16;
+    private static final long CONNECT_POLL_NANOS = 50_000;
 
     private final AeronEndpoint endpoint;
     private final long timeoutMillis;
@@ -81,8 +83,14 @@ final class AeronLink implements ServerLink {
         Outgoing o = outgoing[worker];
         for (Frame f = o.take(); f != null; f = o.take()) {
             try {
+                // timed from the connection on: a worker's first frame would otherwise count the connection's setup as link time
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+                endpoint.connect(f.to);
+                while (!endpoint.isConnected(f.to) && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(CONNECT_POLL_NANOS);
+                }
                 long t0 = System.nanoTime();
-                boolean sent = endpoint.send(f.to, f.bytes, timeoutMillis);
+                boolean sent = endpoint.send(f.to, f.bytes, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - t0)));
                 long t1 = System.nanoTime();
                 if (sent) {
                     left.add(new Timing(worker, f.step, f.bytes.length, t1 - t0, t1));

@@ -20,17 +20,44 @@ import org.pocketflow.qsgd.codec.LevelCoding;
  * </pre>
  *
  * with {@code bytes_c} one message's size (up and down alike: gradients and parameter updates have
- * the same length and similar statistics), {@code enc_c}, {@code dec_c} the codec's measured times
- * on a real update ({@code 0} for fp32, whose bytes are copied either way), {@code rate_w} the
- * measured throughput of the fp32 sends to worker {@code w} and {@code compute_w} the rest of its
- * round trip. The choice is the smallest {@code T}; ties go to fp32.
+ * the same length and similar statistics), {@code enc_c}, {@code dec_c} the codec's times on a
+ * real update ({@code 0} for fp32, whose bytes are copied either way), {@code rate_w} the measured
+ * throughput of the sends to worker {@code w} and {@code compute_w} the rest of its round trip.
+ * The choice is the smallest {@code T}, but a compressed codec only when it beats fp32 by {@link
+ * #MARGIN}: the model leaves out costs that only compression has (the server's copy of each
+ * worker's parameters and the bound check, more passes over the parameters on both sides), and on
+ * a fast link a wrong switch to compression costs more than a wrong fp32 on a slow one.
+ *
+ * <p>The numbers come from the calibration steps, which run in one of the compressed candidates
+ * (the most compact: cheap on a slow link, a few steps' codec work on a fast one), see {@link
+ * Calibration}: the link rates from those sends, the compute from those round trips less that
+ * codec's work on the worker, the codec times from runs on a real update, scaled by the slowdown
+ * the server saw on its own encodes during the calibration (on a loaded machine a codec costs what
+ * the load makes it cost). fp32's step is predicted, never run.
  *
  * @param chosen the chosen candidate
  * @param computeMillis the median compute time per worker
  * @param linkMbit the measured link throughput per worker
  * @param options every candidate with its predicted step time
+ * @param calibration how the numbers were measured (null when given directly)
  */
-public record CodecChoice(Option chosen, double[] computeMillis, double[] linkMbit, List<Option> options) {
+public record CodecChoice(Option chosen, double[] computeMillis, double[] linkMbit, List<Option> options,
+                          Calibration calibration) {
+
+    /**
+     * The calibration behind a choice.
+     *
+     * @param codec the name of the codec the calibration steps ran in
+     * @param steps the steps timed
+     * @param stepMillis the median measured step time in that codec
+     * @param slowdown the factor applied to the codec times: the fastest of the server's encodes
+     *     during the calibration over the same encode timed alone, at least 1
+     */
+    public record Calibration(String codec, int steps, double stepMillis, double slowdown) {
+    }
+
+    /** How much shorter than fp32's a compressed codec's predicted step must be for it to be chosen. */
+    public static final double MARGIN = 0.1;
 
     /**
      * One candidate and what it costs.
@@ -66,6 +93,16 @@ public record CodecChoice(Option chosen, double[] computeMillis, double[] linkMb
      * @param options fp32 first, then the compressed candidates (predictions are filled in)
      */
     public static CodecChoice choose(double[] computeNanos, double[] bytesPerSecond, List<Option> options) {
+        return choose(computeNanos, bytesPerSecond, options, null);
+    }
+
+    /**
+     * As {@link #choose(double[], double[], List)}, recording the calibration for {@link #describe}.
+     *
+     * @param calibration how the numbers were measured, or null
+     */
+    public static CodecChoice choose(double[] computeNanos, double[] bytesPerSecond, List<Option> options,
+                                     Calibration calibration) {
         if (computeNanos.length == 0 || computeNanos.length != bytesPerSecond.length) {
             throw new IllegalArgumentException("need one compute time and one link rate per worker, got " + computeNanos.length
                     + " and " + bytesPerSecond.length);
@@ -80,13 +117,17 @@ public record CodecChoice(Option chosen, double[] computeMillis, double[] linkMb
                 best = p;
             }
         }
+        Option fp32 = predicted.get(0);
+        if (fp32.codec() == null && best.predictedMillis() > (1 - MARGIN) * fp32.predictedMillis()) {
+            best = fp32;
+        }
         double[] computeMs = new double[computeNanos.length];
         double[] mbit = new double[computeNanos.length];
         for (int w = 0; w < computeNanos.length; w++) {
             computeMs[w] = computeNanos[w] / 1e6;
             mbit[w] = bytesPerSecond[w] * 8 / 1e6;
         }
-        return new CodecChoice(best, computeMs, mbit, List.copyOf(predicted));
+        return new CodecChoice(best, computeMs, mbit, List.copyOf(predicted), calibration);
     }
 
     private static double predictNanos(Option o, double[] computeNanos, double[] bytesPerSecond) {
@@ -115,6 +156,10 @@ public record CodecChoice(Option chosen, double[] computeMillis, double[] linkMb
             b.append(String.format(Locale.ROOT, " %s %.1f ms (%,d B, encode %.2f ms, decode %.2f ms)", o.name(),
                     o.predictedMillis(), o.messageBytes(), o.encodeNanos() / 1e6, o.decodeNanos() / 1e6));
             b.append(o == options.get(options.size() - 1) ? "" : ",");
+        }
+        if (calibration != null) {
+            b.append(String.format(Locale.ROOT, "; calibrated on %s over %d steps, measured %.1f ms/step, codec times x%.2f for the"
+                    + " load", calibration.codec(), calibration.steps(), calibration.stepMillis(), calibration.slowdown()));
         }
         return b.toString();
     }

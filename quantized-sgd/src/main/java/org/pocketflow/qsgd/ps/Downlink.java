@@ -3,6 +3,7 @@ package org.pocketflow.qsgd.ps;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.pocketflow.qsgd.CodecId;
 import org.pocketflow.qsgd.EncodedGradient;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.GradientEncoder;
@@ -32,17 +33,25 @@ import org.slf4j.LoggerFactory;
  * (it asks again with HELLO) and with the final parameters, so every worker ends exact. So every
  * gradient is computed on parameters within κ updates of the version it names.
  *
+ * <p><b>Auto.</b> The updates go out in the policy's calibration codec from the first step on,
+ * while {@link Timings} records each worker's link and round trip and the server's own encodes;
+ * after {@code calibrationSteps} timed steps {@link CodecChoice} picks fp32 or a candidate. A
+ * replica that changes codec starts its new encoder from its own copy ({@code b_w = x_w}), so
+ * what the old encoder still owed goes out with the next update.
+ *
  * <p>Owned by the server thread; not thread-safe.
  */
 final class Downlink {
     private static final Logger LOG = LoggerFactory.getLogger(Downlink.class);
     private static final long SEED = 0x5EED_D0A1L;
-    /** How long the auto choice may spend timing the candidates' encode and decode. */
-    private static final long TIMING_BUDGET_NANOS = 200_000_000L;
+    /** Runs of each candidate's encode and decode per calibration step. */
+    private static final int TIMING_RUNS = 2;
+    /** Rounds of {@link #warmUp}, {@link #TIMING_RUNS} runs of each candidate each. */
+    private static final int WARM_UP_ROUNDS = 15;
 
     private final DownlinkPolicy policy;
     private final Replica[] replicas;
-    private final Calibration calibration;
+    private final Timings timings;
     private GradientCodec codec;
     private long fullMessages;
     private long compressedMessages;
@@ -50,13 +59,20 @@ final class Downlink {
     private long driftResyncs;
     private float maxDrift;
     private CodecChoice choice;
+    /** Auto: each candidate's encode and decode timed alone, the fastest timing so far (null before the first). */
+    private List<CodecChoice.Option> alone;
+    private Thread warmUp;
     private PsMessage lastFull;
 
     Downlink(DownlinkPolicy policy, int workers) {
         this.policy = policy;
         this.replicas = new Replica[workers];
-        this.codec = policy.mode() == DownlinkPolicy.Mode.COMPRESSED ? policy.codec() : null;
-        this.calibration = policy.mode() == DownlinkPolicy.Mode.AUTO ? new Calibration(workers) : null;
+        this.codec = switch (policy.mode()) {
+            case FP32 -> null;
+            case COMPRESSED -> policy.codec();
+            case AUTO -> policy.calibrationCodec();
+        };
+        this.timings = policy.mode() == DownlinkPolicy.Mode.AUTO ? new Timings(workers) : null;
     }
 
     /**
@@ -65,9 +81,13 @@ final class Downlink {
      * update otherwise.
      */
     synchronized PsMessage message(int w, float[] params, long step, boolean last, boolean full) {
-        Replica r = tracking() ? replica(w, params.length) : null;
+        Replica r = codec != null ? replica(w, params.length) : null;
         if (codec != null && !full && !last && r.synced) {
+            long t0 = System.nanoTime();
             EncodedGradient m = r.update(params, codec, policy.driftFactor());
+            if (calibrating()) {
+                timings.encoded(System.nanoTime() - t0);
+            }
             if (m != null) {
                 compressedMessages++;
                 bytesOut += m.sizeBytes();
@@ -88,9 +108,46 @@ final class Downlink {
         return lastFull;
     }
 
-    /** Whether the replicas are kept (compressed now, or possibly after the auto choice). */
-    private boolean tracking() {
-        return codec != null || (calibration != null && choice == null);
+    /**
+     * Auto: runs each candidate's encode and decode a few times on a random vector of {@code n}
+     * values on a daemon thread, so that the JIT has compiled every candidate, not only the
+     * calibration codec, by the time they are timed; it overlaps the workers' joining, and the first
+     * step waits for it ({@link #awaitWarmUp}).
+     */
+    void warmUp(int n) {
+        if (timings == null) {
+            return;
+        }
+        warmUp = new Thread(() -> {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(SEED);
+            float[] g = new float[n];
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) random.nextGaussian();
+            }
+            for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+                policy.candidates().forEach(c -> time(c, g));
+            }
+        }, "pocketflow-ps-codec-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+    }
+
+    /** Waits up to {@code millis} for {@link #warmUp} to end (at once when there is none). */
+    void awaitWarmUp(long millis) {
+        Thread t = warmUp;
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the auto choice is still to be made. */
+    private boolean calibrating() {
+        return timings != null && choice == null;
     }
 
     private Replica replica(int w, int n) {
@@ -105,7 +162,7 @@ final class Downlink {
      * auto mode, the codec of the message itself when it is fp32's or one of the candidates.
      */
     GradientCodec uplinkCodec(EncodedGradient g, GradientCodec fixed) {
-        if (calibration == null) {
+        if (timings == null) {
             return fixed;
         }
         GradientCodec theirs;
@@ -114,28 +171,34 @@ final class Downlink {
         } catch (RuntimeException e) {
             return fixed;
         }
-        return policy.candidates().contains(theirs) ? theirs : fixed;
+        return theirs.id() == CodecId.IDENTITY || policy.candidates().contains(theirs) ? theirs : fixed;
     }
 
     /** The server sent {@code bytes} to worker {@code w} in {@code nanos}, ending at {@code endNanos}. */
     void sent(int w, long step, int bytes, long nanos, long endNanos) {
-        if (calibration != null && choice == null) {
-            calibration.sent(w, step, bytes, nanos, endNanos);
+        if (calibrating()) {
+            timings.sent(w, step, bytes, nanos, endNanos);
         }
     }
 
     /** A gradient of {@code bytes} from worker {@code w}, computed on version {@code step}, arrived now. */
     void arrived(int w, long step, int bytes, long nowNanos) {
-        if (calibration != null && choice == null) {
-            calibration.arrived(w, step, bytes, nowNanos);
+        if (calibrating()) {
+            timings.arrived(w, step, bytes, nowNanos);
         }
     }
 
-    /** After an optimizer step: in auto mode, once enough steps were timed, choose. */
-    synchronized void afterStep(float[] params) {
-        if (calibration == null || choice != null || !calibration.complete(policy.calibrationSteps())) {
+    /**
+     * After an optimizer step, ended at {@code nowNanos}: in auto mode, times every candidate
+     * alone on this step's update (a couple of runs a step, so that the JIT compiles each codec
+     * while the calibration goes on and the fastest run is a compiled one), and once enough steps
+     * were timed, chooses.
+     */
+    synchronized void afterStep(float[] params, long nowNanos) {
+        if (!calibrating()) {
             return;
         }
+        timings.stepEnded(nowNanos);
         Replica r = null;
         for (Replica candidate : replicas) {
             if (candidate != null && candidate.synced) {
@@ -146,20 +209,40 @@ final class Downlink {
         if (r == null) {
             return;
         }
-        List<CodecChoice.Option> options = new ArrayList<>();
-        options.add(new CodecChoice.Option(null, 4L * params.length, 0, 0, 0));
         float[] update = new float[params.length];
         for (int i = 0; i < update.length; i++) {
             update[i] = params[i] - r.base[i];
         }
-        // two rounds, the faster kept: the first candidate timed would otherwise pay the shared code's JIT warm-up
-        List<CodecChoice.Option> first = policy.candidates().stream().map(c -> time(c, update)).toList();
-        for (int i = 0; i < first.size(); i++) {
-            CodecChoice.Option again = time(policy.candidates().get(i), update);
-            options.add(again.encodeNanos() + again.decodeNanos() < first.get(i).encodeNanos() + first.get(i).decodeNanos()
-                    ? again : first.get(i));
+        List<CodecChoice.Option> timed = new ArrayList<>();
+        for (int i = 0; i < policy.candidates().size(); i++) {
+            CodecChoice.Option now = time(policy.candidates().get(i), update);
+            CodecChoice.Option before = alone == null ? now : alone.get(i);
+            timed.add(now.encodeNanos() + now.decodeNanos() <= before.encodeNanos() + before.decodeNanos() ? now : before);
         }
-        choice = CodecChoice.choose(calibration.computeNanos(), calibration.bytesPerSecond(), options);
+        alone = timed;
+        if (timings.complete(policy.calibrationSteps())) {
+            choose(params.length);
+        }
+    }
+
+    private void choose(int n) {
+        CodecChoice.Option calibrated = alone.get(policy.candidates().indexOf(codec));
+        // the fastest of the server's own encodes: the first ones run before the JIT has compiled the codec
+        double slowdown = Math.max(1, timings.fastestEncodeNanos() / Math.max(1, calibrated.encodeNanos()));
+        List<CodecChoice.Option> options = new ArrayList<>();
+        options.add(new CodecChoice.Option(null, 4L * n, 0, 0, 0));
+        for (CodecChoice.Option o : alone) {
+            options.add(new CodecChoice.Option(o.codec(), o.messageBytes(), Math.round(o.encodeNanos() * slowdown),
+                    Math.round(o.decodeNanos() * slowdown), 0));
+        }
+        // the round trips measured include the calibration codec's work on the worker: the model adds each option's own
+        double workerCodec = slowdown * (calibrated.decodeNanos() + calibrated.encodeNanos());
+        double[] compute = timings.computeNanos();
+        for (int w = 0; w < compute.length; w++) {
+            compute[w] = Math.max(0, compute[w] - workerCodec);
+        }
+        choice = CodecChoice.choose(compute, timings.bytesPerSecond(), options, new CodecChoice.Calibration(
+                CodecChoice.Option.name(codec), policy.calibrationSteps(), timings.medianStepNanos() / 1e6, slowdown));
         codec = choice.chosen().codec();
         LOG.info("downlink {}", choice.describe());
         if (codec == null) {
@@ -168,9 +251,9 @@ final class Downlink {
     }
 
     /**
-     * Encode and decode times of {@code c} on a real update: the fastest of a few runs, after a
-     * warm-up. The encode time counts a decode too: the server decodes each of its messages into
-     * its copy of the worker's parameters (and so does a worker's gradient, on the server).
+     * Encode and decode times of {@code c} on a real update: the fastest of a few runs. The encode
+     * time counts a decode too: the server decodes each of its messages into its copy of the
+     * worker's parameters (and so does a worker's gradient, on the server).
      */
     private static CodecChoice.Option time(GradientCodec c, float[] update) {
         GradientEncoder e = c.newEncoder(SEED);
@@ -178,17 +261,14 @@ final class Downlink {
         long enc = Long.MAX_VALUE;
         long dec = Long.MAX_VALUE;
         int bytes = 0;
-        long start = System.nanoTime();
-        for (int run = 0; run < 20 && (run < 3 || System.nanoTime() - start < TIMING_BUDGET_NANOS); run++) {
+        for (int run = 0; run < TIMING_RUNS; run++) {
             long t0 = System.nanoTime();
             EncodedGradient m = e.encode(update);
             long t1 = System.nanoTime();
             c.decode(m, out);
             long t2 = System.nanoTime();
-            if (run > 0) {
-                enc = Math.min(enc, t1 - t0);
-                dec = Math.min(dec, t2 - t1);
-            }
+            enc = Math.min(enc, t1 - t0);
+            dec = Math.min(dec, t2 - t1);
             bytes = m.sizeBytes();
         }
         return new CodecChoice.Option(c, bytes, enc + dec, dec, 0);
@@ -231,7 +311,12 @@ final class Downlink {
 
         /** The encoded update, or null (and unsynced) when it would leave the copy beyond {@code factor} times its largest change. */
         EncodedGradient update(float[] params, GradientCodec codec, float factor) {
-            if (encoder == null || !encoder.codec().equals(codec)) {
+            if (encoder != null && !encoder.codec().equals(codec)) {
+                // the old encoder's residual is θ's distance from the copy: start the new one from the copy itself
+                System.arraycopy(x, 0, base, 0, base.length);
+                encoder = null;
+            }
+            if (encoder == null) {
                 encoder = codec.newEncoder(SEED ^ (worker * 0x9E3779B97F4A7C15L) ^ resyncs++);
             }
             float largest = 0;
@@ -260,36 +345,65 @@ final class Downlink {
         }
     }
 
-    /** The auto mode's timings of the first steps, per worker. */
-    private static final class Calibration {
+    /**
+     * The auto mode's timings of the calibration steps: per worker its link rate (from the
+     * server's sends to it) and its round trip less the transfers; the server's own encodes; the
+     * step times.
+     *
+     * <p><b>Link rate.</b> A send's own time is from its start, or from the end of the send before
+     * it if that ended later, to its end: the server's sends share one interface, so a send queued
+     * behind another's bytes is not charged for them. A rate measured on small messages counts each
+     * send's fixed cost (a wake-up, a hand-off) as if it were bytes: the joins' full copies (version
+     * 0) measure the rate of bulk bytes better, the updates of the calibration steps are more
+     * samples; the higher of the two medians is the link's rate.
+     */
+    private static final class Timings {
         private final long[] sendEnd;
         private final double[] rate;
         private final List<List<Double>> rates = new ArrayList<>();
+        private final List<List<Double>> joins = new ArrayList<>();
         private final List<List<Double>> compute = new ArrayList<>();
+        private final List<Double> encodes = new ArrayList<>();
+        private final List<Double> stepTimes = new ArrayList<>();
+        private long interfaceBusyUntil;
+        private long lastStepEnd;
 
-        Calibration(int workers) {
+        Timings(int workers) {
             sendEnd = new long[workers];
             rate = new double[workers];
             for (int w = 0; w < workers; w++) {
                 rates.add(new ArrayList<>());
+                joins.add(new ArrayList<>());
                 compute.add(new ArrayList<>());
             }
         }
 
         void sent(int w, long step, int bytes, long nanos, long endNanos) {
+            long own = endNanos - Math.max(endNanos - nanos, interfaceBusyUntil);
+            interfaceBusyUntil = Math.max(interfaceBusyUntil, endNanos);
             sendEnd[w] = endNanos;
-            if (step > 0) {
-                rates.get(w).add(bytes / (Math.max(1, nanos) / 1e9));
-                rate[w] = median(rates.get(w));
-            } else if (rate[w] == 0) {
-                rate[w] = bytes / (Math.max(1, nanos) / 1e9);
-            }
+            double bytesPerSecond = bytes / (Math.max(1, own > 0 ? own : nanos) / 1e9);
+            (step > 0 ? rates : joins).get(w).add(bytesPerSecond);
+            rate[w] = Math.max(median(joins.get(w)), median(rates.get(w)));
         }
 
         void arrived(int w, long step, int bytes, long nowNanos) {
             if (step > 0 && sendEnd[w] != 0 && rate[w] > 0) {
                 compute.get(w).add(Math.max(0, nowNanos - sendEnd[w] - bytes / rate[w] * 1e9));
             }
+        }
+
+        /** One update encoded (with the server's decode into its copy and the bound check) in {@code nanos}. */
+        void encoded(long nanos) {
+            encodes.add((double) nanos);
+        }
+
+        /** A step ended at {@code nowNanos} (the first one only starts the clock: it includes the joins). */
+        void stepEnded(long nowNanos) {
+            if (lastStepEnd != 0) {
+                stepTimes.add((double) (nowNanos - lastStepEnd));
+            }
+            lastStepEnd = nowNanos;
         }
 
         /** Whether every worker that has been timed at all has {@code steps} samples (and at least one has). */
@@ -302,7 +416,7 @@ final class Downlink {
                 }
                 any |= n > 0;
             }
-            return any;
+            return any && !encodes.isEmpty();
         }
 
         double[] computeNanos() {
@@ -310,7 +424,16 @@ final class Downlink {
         }
 
         double[] bytesPerSecond() {
-            return timed(rates);
+            return java.util.stream.IntStream.range(0, rate.length).filter(w -> !compute.get(w).isEmpty())
+                    .mapToDouble(w -> rate[w]).toArray();
+        }
+
+        double fastestEncodeNanos() {
+            return encodes.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        }
+
+        double medianStepNanos() {
+            return median(stepTimes);
         }
 
         private double[] timed(List<List<Double>> samples) {

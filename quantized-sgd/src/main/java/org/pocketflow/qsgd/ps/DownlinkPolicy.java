@@ -13,15 +13,18 @@ import org.pocketflow.qsgd.GradientCodec;
  *       {@code codec} with server-side error feedback ({@link Downlink}); a full copy when it
  *       joins, rejoins, when training ends, and whenever its copy would drift from the server's
  *       parameters by more than {@code driftFactor} times the largest change that update carried.</li>
- *   <li>{@link Mode#AUTO}: fp32 for the first {@code calibrationSteps} steps while the server
- *       times each worker's compute and link, then whichever of fp32 and the {@code candidates}
- *       predicts the shortest step ({@link CodecChoice}); workers that follow the server
- *       ({@link ServerChosenEncoder}) then send gradients in the same codec.</li>
+ *   <li>{@link Mode#AUTO}: the first {@code calibrationSteps} steps (after the first) in the
+ *       {@linkplain #calibrationCodec() calibration codec}, the most compact candidate, while the
+ *       server times each worker's compute and link and its own encodes, then whichever of fp32
+ *       and the {@code candidates} predicts the shortest step ({@link CodecChoice}); workers that
+ *       follow the server ({@link ServerChosenEncoder}) send gradients in the codec of the
+ *       parameters they got.</li>
  * </ul>
  *
  * @param mode see above
  * @param codec the downlink codec of {@link Mode#COMPRESSED} (null otherwise)
- * @param candidates the compressed codecs {@link Mode#AUTO} weighs against fp32 (empty otherwise)
+ * @param candidates the compressed codecs {@link Mode#AUTO} weighs against fp32, the most compact last
+ *     (empty otherwise)
  * @param driftFactor κ of the bound {@code max_i |θ_i - x_i| <= κ max_i |θ_i - b_i|} that every
  *     compressed message keeps ({@code θ} the server's parameters, {@code x} the worker's copy
  *     after the message, {@code b} the parameters of the worker's previous message): a worker is
@@ -60,6 +63,14 @@ public record DownlinkPolicy(Mode mode, GradientCodec codec, List<GradientCodec>
         }
     }
 
+    /**
+     * The codec of {@link Mode#AUTO}'s calibration steps: the last candidate, the most compact,
+     * so that calibrating costs little on a slow link (null in the other modes).
+     */
+    public GradientCodec calibrationCodec() {
+        return candidates.isEmpty() ? null : candidates.get(candidates.size() - 1);
+    }
+
     /** Full fp32 parameters every time. */
     public static DownlinkPolicy fp32() {
         return new DownlinkPolicy(Mode.FP32, null, List.of(), DEFAULT_DRIFT_FACTOR, DEFAULT_CALIBRATION_STEPS);
@@ -70,7 +81,10 @@ public record DownlinkPolicy(Mode mode, GradientCodec codec, List<GradientCodec>
         return new DownlinkPolicy(Mode.COMPRESSED, codec, List.of(), driftFactor, DEFAULT_CALIBRATION_STEPS);
     }
 
-    /** fp32 or one of {@code candidates}, whichever the first steps' timings predict to be faster. */
+    /**
+     * fp32 or one of {@code candidates}, whichever the first steps' timings predict to be faster;
+     * those steps run in the last candidate, which should be the most compact.
+     */
     public static DownlinkPolicy auto(List<GradientCodec> candidates, float driftFactor) {
         return new DownlinkPolicy(Mode.AUTO, null, candidates, driftFactor, DEFAULT_CALIBRATION_STEPS);
     }
@@ -81,7 +95,7 @@ public record DownlinkPolicy(Mode mode, GradientCodec codec, List<GradientCodec>
             case FP32 -> "fp32";
             case COMPRESSED -> codec.id() + " (drift factor " + driftFactor + ")";
             case AUTO -> "auto among fp32 and " + candidates.stream().map(c -> c.params().toString()).toList()
-                    + " (drift factor " + driftFactor + ")";
+                    + ", calibrated on " + CodecChoice.Option.name(calibrationCodec()) + " (drift factor " + driftFactor + ")";
         };
     }
 }

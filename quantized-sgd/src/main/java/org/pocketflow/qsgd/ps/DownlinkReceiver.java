@@ -17,6 +17,7 @@ final class DownlinkReceiver {
     float[] full(byte[] payload) {
         copy = ParamsPayload.decode(payload);
         sequence = 0;
+        codec = null;
         return copy.clone();
     }
 
@@ -39,7 +40,7 @@ final class DownlinkReceiver {
         return copy.clone();
     }
 
-    /** The codec of the last update applied; null before the first. */
+    /** The codec of the last parameters taken: an update's codec, null after a full copy. */
     GradientCodec codec() {
         return codec;
     }

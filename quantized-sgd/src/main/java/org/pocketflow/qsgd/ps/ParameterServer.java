@@ -59,6 +59,8 @@ import java.util.function.LongSupplier;
  */
 public final class ParameterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParameterServer.class);
+    /** How long the first step waits for the auto downlink's codec warm-up (it usually ends while the workers join). */
+    private static final long WARM_UP_WAIT_MILLIS = 3_000;
 
     private final ServerConfig config;
     private final GradientCodec codec;
@@ -153,6 +155,7 @@ public final class ParameterServer implements AutoCloseable {
             throw new IllegalStateException("set the downlink before starting the parameter server");
         }
         downlink = new Downlink(policy, config.workers());
+        downlink.warmUp(params.length);
         link.emulateLink(linkMbit);
     }
 
@@ -314,6 +317,7 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private void begin() {
+        downlink.awaitWarmUp(WARM_UP_WAIT_MILLIS);
         running = true;
         LOG.info("parameter server starts at step {} with workers {} ({})", step.get(), live, config);
         publishToLive();
@@ -412,7 +416,7 @@ public final class ParameterServer implements AutoCloseable {
         if (s >= config.totalSteps()) {
             finish();
         } else {
-            downlink.afterStep(params);
+            downlink.afterStep(params, clock.getAsLong());
         }
     }
 

@@ -1,5 +1,7 @@
 package org.pocketflow.qsgd.ps;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.pocketflow.qsgd.EncodedGradient;
 import org.pocketflow.qsgd.EncoderState;
 import org.pocketflow.qsgd.GradientCodec;
@@ -7,34 +9,51 @@ import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.codec.IdentityCodec;
 
 /**
- * A worker's encoder under the auto downlink ({@link DownlinkPolicy.Mode#AUTO}): fp32 until the
- * server sends encoded updates, then the codec (with the parameters) of those updates, so that
- * both directions use what the server chose. The switch starts a fresh encoder (zero residual);
- * there is one switch per run. Owned by the worker's thread, like the client.
+ * A worker's encoder under the auto downlink ({@link DownlinkPolicy.Mode#AUTO}): each gradient in
+ * the codec of the parameters the worker got last ({@link WorkerClient#downlinkCodec()}), fp32
+ * after a full copy and the update's codec after an update, so that both directions use what the
+ * server chose. Each codec keeps its own encoder, so a single full copy among updates (a
+ * resynchronisation) sends one fp32 gradient and leaves the compressed encoder's residual as it
+ * was. Owned by the worker's thread, like the client.
  */
 public final class ServerChosenEncoder implements GradientEncoder {
     private final WorkerClient client;
     private final long seed;
+    private final GradientEncoder fp32;
+    private final List<GradientEncoder> compressed = new ArrayList<>();
     private GradientEncoder current;
     private long messages;
 
     public ServerChosenEncoder(WorkerClient client, long seed) {
         this.client = client;
         this.seed = seed;
-        this.current = new IdentityCodec().newEncoder(seed);
+        this.fp32 = new IdentityCodec().newEncoder(seed);
+        this.current = fp32;
     }
 
     @Override
     public EncodedGradient encode(float[] gradient) {
-        GradientCodec chosen = client.downlinkCodec();
-        if (chosen != null && !chosen.equals(current.codec())) {
-            current = chosen.newEncoder(seed);
-        }
+        current = encoderFor(client.downlinkCodec());
         EncodedGradient m = current.encode(gradient);
         messages++;
         return m;
     }
 
+    private GradientEncoder encoderFor(GradientCodec codec) {
+        if (codec == null) {
+            return fp32;
+        }
+        for (GradientEncoder e : compressed) {
+            if (e.codec().equals(codec)) {
+                return e;
+            }
+        }
+        GradientEncoder e = codec.newEncoder(seed);
+        compressed.add(e);
+        return e;
+    }
+
+    /** The codec of the last gradient encoded (fp32 before the first). */
     @Override
     public GradientCodec codec() {
         return current.codec();

@@ -138,8 +138,8 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     /**
-     * The codec of the server's encoded parameter updates (a compressed or auto downlink, {@link
-     * DownlinkPolicy}); null while the server sends fp32 parameters.
+     * The codec of the last parameters from the server: the codec of an encoded update (a
+     * compressed or auto downlink, {@link DownlinkPolicy}), null after full fp32 parameters.
      */
     public GradientCodec downlinkCodec() {
         return downlink.codec();

@@ -171,24 +171,45 @@ class CompressedDownlinkTest {
     }
 
     @Test
-    void autoKeepsFp32OnLoopbackAndCompressesOnASlowLink() throws InterruptedException {
+    void autoKeepsFp32OnLoopbackAfterCalibratingCompressed() throws InterruptedException {
         Quadratic problem = Quadratic.of(65_536, PsFixture.SEED);
-        DownlinkPolicy auto = DownlinkPolicy.auto(List.of(ECQ, ECQ_RL), DownlinkPolicy.DEFAULT_DRIFT_FACTOR);
-
         // on loopback Aeron copies fp32 at about 2 GB/s here, while fixed-width ECQ encodes at 6: only the slower
         // run-length coding loses to fp32 there, so the loopback case weighs that one alone
         DownlinkPolicy autoRunLength = DownlinkPolicy.auto(List.of(ECQ_RL), DownlinkPolicy.DEFAULT_DRIFT_FACTOR);
-        Outcome fast = run(problem, 12, autoRunLength, null, 0, -1);
+        Outcome fast = run(problem, 14, autoRunLength, null, 0, -1);
         assertTrue(fast.down().decision().startsWith("codec auto chose fp32"), fast.down().decision());
-        assertEquals(List.of("fp32", "fp32"), fast.uplinkCodecs());
-        assertEquals(0, fast.down().compressedMessages());
+        assertTrue(fast.down().decision().contains("calibrated on ecq-rl"), fast.down().decision());
+        assertEquals(List.of("fp32", "fp32"), fast.uplinkCodecs(), "workers follow the server back to fp32");
+        assertTrue(fast.down().compressedMessages() <= WORKERS * (long) DownlinkPolicy.DEFAULT_CALIBRATION_STEPS,
+                "only the calibration steps go compressed: " + fast.down());
+        assertEquals(0, fast.result().stats().rejectedTotal(), fast.result().stats().toString());
+        for (float[] f : fast.finals()) {
+            assertArrayEquals(fast.result().params(), f);
+        }
+    }
 
-        Outcome slow = run(problem, 12, auto, null, 20, -1);
-        assertTrue(slow.down().decision().startsWith("codec auto chose ecq"), slow.down().decision());
-        String chosen = slow.down().decision().substring("codec auto chose ".length()).split(":")[0];
-        assertEquals(List.of(chosen, chosen), slow.uplinkCodecs(), "workers follow the server's choice upwards");
-        assertTrue(slow.down().compressedMessages() > 0, slow.down().toString());
-        assertEquals(0, slow.result().stats().rejectedTotal(), "gradients in the chosen codec are accepted: "
-                + slow.result().stats());
+    @Test
+    void autoTakesEcqAtAGigabitAndRunLengthEcqOnASlowLink() throws InterruptedException {
+        Quadratic problem = Quadratic.of(65_536, PsFixture.SEED);
+        // 1000 Mbit/s: fp32 costs 2.1 ms a message, fixed-width ECQ 0.14 ms; auto calibrates on ECQ and keeps it
+        Outcome gigabit = run(problem, 14, DownlinkPolicy.auto(List.of(ECQ), DownlinkPolicy.DEFAULT_DRIFT_FACTOR), null, 1_000, -1);
+        assertChose("ecq", gigabit);
+        // 5 Mbit/s: run-length coding saves 14 ms a message over fixed width; auto calibrates on it and keeps it
+        Outcome slow = run(problem, 14, DownlinkPolicy.auto(List.of(ECQ, ECQ_RL), DownlinkPolicy.DEFAULT_DRIFT_FACTOR), null, 5,
+                -1);
+        assertChose("ecq-rl", slow);
+    }
+
+    private static void assertChose(String codec, Outcome o) {
+        String decision = o.down().decision();
+        assertTrue(decision.startsWith("codec auto chose " + codec + ":"), decision);
+        assertEquals(List.of(codec, codec), o.uplinkCodecs(), "workers follow the server's choice upwards");
+        assertTrue(o.down().compressedMessages() >= WORKERS * 12L, "every step but the first and the last went compressed: "
+                + o.down());
+        assertEquals(0, o.result().stats().rejectedTotal(), "gradients in the chosen codec are accepted: " + o.result().stats());
+        assertEquals(0, o.workerRejects(), "updates arrive in order, none refused, across the switch");
+        for (float[] f : o.finals()) {
+            assertArrayEquals(o.result().params(), f);
+        }
     }
 }
