@@ -14,9 +14,11 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.util.Optional;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.kernel.Simd;
 
@@ -27,7 +29,8 @@ import org.pocketflow.qsgd.kernel.Simd;
  * written to {@code bench/target/codec-bench.md}).
  *
  * <p>Arguments are JMH options (default {@code -f 1 -wi 2 -i 3 -w 1s -r 1s}); add {@code
- * --skip-25m} to leave out the 25M point. Run through Maven:
+ * --skip-25m} to leave out the 25M point. {@code -p codec=...} picks codecs, {@value #ND4J}
+ * among them ND4J's threshold pair (without {@code -p codec}, everything runs). Run through Maven:
  * {@code mvn -o -B -pl bench -am -DskipTests -Pbench verify} (see bench/pom.xml).
  */
 public final class CodecBench {
@@ -55,10 +58,7 @@ public final class CodecBench {
 
         Map<String, Integer> sizes = lenetMessageBytes();
         Map<String, Double> ms = new HashMap<>();
-        collect(ms, new Runner(new OptionsBuilder().parent(parent)
-                .include(CodecThroughputBenchmark.class.getSimpleName())
-                .include(Nd4jThresholdBenchmark.class.getSimpleName())
-                .param("size", SMALL).build()).run());
+        collect(ms, new Runner(selected(new OptionsBuilder().parent(parent), parent).param("size", SMALL).build()).run());
         if (!skipLarge) {
             collect(ms, new Runner(new OptionsBuilder().parent(parent)
                     .include(CodecThroughputBenchmark.class.getSimpleName())
@@ -70,6 +70,26 @@ public final class CodecBench {
         Path out = Path.of("target", "codec-bench.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, table);
+    }
+
+    /**
+     * Both benchmarks, or the ones {@code -p codec=...} names: {@value #ND4J} in that list stands
+     * for {@link Nd4jThresholdBenchmark} (which has no codec parameter), the rest are codecs.
+     */
+    private static ChainedOptionsBuilder selected(ChainedOptionsBuilder b, Options parent) {
+        Optional<Collection<String>> named = parent.getParameter("codec");
+        if (!named.hasValue()) {
+            return b.include(CodecThroughputBenchmark.class.getSimpleName())
+                    .include(Nd4jThresholdBenchmark.class.getSimpleName());
+        }
+        String[] codecs = named.get().stream().filter(c -> !c.equals(ND4J)).toArray(String[]::new);
+        if (codecs.length > 0) {
+            b.include(CodecThroughputBenchmark.class.getSimpleName()).param("codec", codecs);
+        }
+        if (named.get().contains(ND4J)) {
+            b.include(Nd4jThresholdBenchmark.class.getSimpleName());
+        }
+        return b;
     }
 
     /** Message bytes for one LeNet-sized gradient, per codec and for ND4J's threshold encoding. */

@@ -10,7 +10,8 @@ package org.pocketflow.qsgd.codec;
  * geometric, and a Golomb-Rice code is the optimal prefix code for geometric sources (Gallager and
  * Van Voorhis 1975) while needing only one parameter per bucket — no table to transmit, and
  * decoding is a count-trailing-zeros plus a shift. The rare magnitudes above one get Elias-gamma
- * (1 bit for the common magnitude 1). QSGD's own coding likewise codes gaps and levels with Elias codes.
+ * (1 bit for the common magnitude 1; none when s = 1). QSGD's own coding likewise codes gaps and
+ * levels with Elias codes.
  */
 public enum LevelCoding {
     /**
@@ -19,10 +20,13 @@ public enum LevelCoding {
      */
     FIXED_WIDTH,
     /**
-     * Per bucket: a 4-bit Rice parameter {@code k}; then, for each nonzero level, the number of
-     * zeros before it (Rice, parameter {@code k}), its magnitude (Elias-gamma) and its sign (1
-     * bit); then the trailing zeros (Rice) if any. {@code k} is {@code floor(log2(ln 2 * mean run))},
-     * which is within a few percent of the best {@code k} for geometric runs.
+     * Per bucket: a 4-bit mode. Rice mode ({@code k} = 0-14): for each nonzero level, the number
+     * of zeros before it (Rice, parameter {@code k}), its magnitude (Elias-gamma, only when s &gt; 1)
+     * and its sign (1 bit); then the trailing zeros (Rice) if any. {@code k} is {@code
+     * floor(log2(ln 2 * mean run))}, which is within a few percent of the best {@code k} for
+     * geometric runs. Bitmap mode (15, ternary levels at least 2 in 9 nonzero, as ECQ's defaults
+     * give): one bit per level, then one sign bit per nonzero; there no larger than version 1's
+     * Rice code, and decoded without a serial walk. Layout and history in {@code kernel.RunLengthCoding}.
      */
     RUN_LENGTH;
 

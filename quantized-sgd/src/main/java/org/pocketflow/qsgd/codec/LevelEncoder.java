@@ -75,7 +75,7 @@ abstract class LevelEncoder extends AbstractEncoder {
         for (int off = 0, b = 0; off < n; off += format.bucketSize(), b++) {
             int len = Math.min(format.bucketSize(), n - off);
             scales[b] = quantizeBucket(g, off, len, key, levels);
-            RunLengthCoding.writeBucket(levels, len, masks, bits);
+            RunLengthCoding.writeBucket(levels, len, format.levels(), masks, bits);
         }
         bits.finish();
         CodecParams params = codec().params();

@@ -21,6 +21,7 @@ import org.pocketflow.qsgd.wire.Frame;
  *              ({@link FixedWidthPacking}), bucket after bucket (each bucket fills whole
  *              blocks; a partial last bucket ends in a zero-padded block)
  * RUN_LENGTH:  uint64 words of the run-length bit stream, bucket after bucket
+ *              ({@link RunLengthCoding}; its bucket layout differs between wire format versions 1 and 2)
  * </pre>
  *
  * An element decodes to {@code level * (scale / s)}; the encoder computes its residual with the
@@ -95,10 +96,11 @@ record LevelFormat(int bucketSize, int levels, LevelCoding coding) implements Se
         byte[] m = f.bytes();
         int scalesBytes = 4 * buckets(n);
         BitReader in = new BitReader(m, f.payloadOffset() + scalesBytes, f.payloadLength() - scalesBytes);
+        boolean version1 = f.version() == 1;
         for (int b = 0, off = 0; off < n; b++, off += bucketSize) {
             int len = Math.min(bucketSize, n - off);
             float unit = LittleEndian.getFloat(m, f.payloadOffset() + 4 * b) / levels;
-            RunLengthCoding.readBucket(in, len, levels, unit, out, off, add);
+            RunLengthCoding.readBucket(in, len, levels, version1, unit, out, off, add);
         }
         if (!in.exhausted()) {
             throw new CorruptMessageException(BAD_PAYLOAD, "bit stream has words left after the last bucket");

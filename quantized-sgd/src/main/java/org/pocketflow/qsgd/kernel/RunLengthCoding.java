@@ -3,14 +3,40 @@ package org.pocketflow.qsgd.kernel;
 import java.util.Arrays;
 
 /**
- * Run-length Golomb-Rice coding of one bucket of signed levels (the {@code RUN_LENGTH} level
- * coding; rationale in {@code org.pocketflow.qsgd.codec.LevelCoding}). Stream per bucket:
- * 4-bit Rice parameter {@code k}; for each nonzero level, Rice(zeros before it), gamma(|level|),
- * sign bit (1 = negative); then Rice(trailing zeros) if the bucket does not end on a nonzero.
- * Writing and reading are tuned for speed (masks of nonzero positions, a sliding 64-bit read
- * window); the stream they produce and accept is the same bit for bit as the golden files'.
+ * Run-length coding of one bucket of signed levels in [-s, s] (the {@code RUN_LENGTH} level
+ * coding; rationale in {@code org.pocketflow.qsgd.codec.LevelCoding}). Stream per bucket, in wire
+ * format version 2:
+ *
+ * <pre>
+ * 4-bit mode
+ * mode 0-14, Rice with k = mode: for each nonzero level, Rice(zeros before it, k), then
+ *            gamma(|level|) if s &gt; 1 (with s = 1 every magnitude is 1), then a sign bit
+ *            (1 = negative); then Rice(trailing zeros, k) if the bucket does not end on a nonzero
+ * mode 15,   bitmap, only with s = 1: the nonzero bits and signs of {@link NonzeroBitmap}
+ * </pre>
+ *
+ * Version 1 had no bitmap (mode 15 meant k = 15) and sent gamma(1) for every magnitude also
+ * when s = 1; {@link #readBucket} still reads it.
+ *
+ * <p><b>Which mode.</b> Rice costs about {@code 1 + k + gap / 2^k} bits per nonzero (plus the
+ * level), the bitmap {@code len / nonzero}, so the bitmap is as small as Rice only for buckets
+ * about 30% nonzero; but each Rice code depends on where the previous one ended, so reading and
+ * writing them is a serial chain of a few nanoseconds per nonzero, while the bitmap is copied and
+ * scattered in bulk. The writer takes the bitmap from {@link #BITMAP_MIN_DENSITY} on (ECQ's
+ * ternary levels on Gaussian gradients are about 25% nonzero): there it is no larger than version
+ * 1's Rice code with its magnitude bit, for geometric gaps, so no message grows against version 1.
  */
 public final class RunLengthCoding {
+
+    /** The mode value of a bitmap bucket; Rice parameters are below it. */
+    static final int BITMAP = 15;
+
+    /**
+     * A ternary bucket with at least this fraction of nonzero levels is written as a bitmap:
+     * {@code len + nonzero} bits, against about {@code nonzero (3 + k + E[gap >> k])} for version
+     * 1's Rice code, which is equal at 22% for geometric gaps (k = 1).
+     */
+    static final double BITMAP_MIN_DENSITY = 2.0 / 9;
 
     private RunLengthCoding() {
     }
@@ -21,27 +47,33 @@ public final class RunLengthCoding {
     }
 
     /**
-     * Appends {@code levels[0, len)} to {@code out}. One pass turns the levels into nonzero bit
-     * masks, 64 levels to a word of {@code masks} (at least {@link #maskWords} long; eight lanes at
-     * a time when {@link Simd#ENABLED}); their popcounts give the Rice parameter, and each
-     * (run, magnitude, sign) triple goes out as one write.
+     * Appends {@code levels[0, len)}, each in [-s, s], to {@code out}. One pass turns the levels
+     * into nonzero bit masks, 64 levels to a word of {@code masks} (at least {@link #maskWords}
+     * long; eight lanes at a time when {@link Simd#ENABLED}); their popcounts choose the mode and
+     * the Rice parameter, and each (run, magnitude, sign) triple goes out as one write.
      */
-    public static void writeBucket(int[] levels, int len, long[] masks, BitWriter out) {
+    public static void writeBucket(int[] levels, int len, int s, long[] masks, BitWriter out) {
         int nonzero = 0;
         for (int base = 0, w = 0; base < len; base += 64, w++) {
             long mask = base + 64 <= len ? nonzeroMask64(levels, base) : nonzeroMaskTail(levels, base, len - base);
             masks[w] = mask;
             nonzero += Long.bitCount(mask);
         }
-        int k = riceParameter(len - nonzero, nonzero);
+        if (s == 1 && nonzero >= BITMAP_MIN_DENSITY * len) {
+            out.write(BITMAP, 4);
+            NonzeroBitmap.write(levels, len, masks, out);
+            return;
+        }
+        int k = Math.min(BITMAP - 1, riceParameter(len - nonzero, nonzero));
         out.write(k, 4);
+        boolean magnitudes = s > 1;
         int next = 0;
         for (int base = 0, w = 0; base < len; base += 64, w++) {
             long mask = masks[w];
             while (mask != 0) {
                 int j = base + Long.numberOfTrailingZeros(mask);
                 mask &= mask - 1;
-                writeNonzero(out, j - next, k, levels[j]);
+                writeNonzero(out, j - next, k, levels[j], magnitudes);
                 next = j + 1;
             }
         }
@@ -66,18 +98,20 @@ public final class RunLengthCoding {
         return mask;
     }
 
-    private static void writeNonzero(BitWriter out, int run, int k, int level) {
+    private static void writeNonzero(BitWriter out, int run, int k, int level, boolean magnitudes) {
         int q = run >>> k;
         int m = Math.abs(level);
-        int n = 31 - Integer.numberOfLeadingZeros(m);
         int riceBits = q + 1 + k;
-        int total = riceBits + 2 * n + 2;
+        int gammaBits = magnitudes ? 2 * (31 - Integer.numberOfLeadingZeros(m)) + 1 : 0;
+        int total = riceBits + gammaBits + 1;
         if (total <= 64) {
-            out.write(BitWriter.rice(run, k) | BitWriter.gamma(m) << riceBits
-                    | (long) (level >>> 31) << (total - 1), total);
+            long gamma = magnitudes ? BitWriter.gamma(m) << riceBits : 0;
+            out.write(BitWriter.rice(run, k) | gamma | (long) (level >>> 31) << (total - 1), total);
         } else {
             out.writeRice(run, k);
-            out.writeGamma(m);
+            if (magnitudes) {
+                out.writeGamma(m);
+            }
             out.write(level >>> 31, 1);
         }
     }
@@ -87,18 +121,34 @@ public final class RunLengthCoding {
      * {@code level * unit} into {@code out[off, off+len)} (or adds it when {@code add}); with
      * {@code out == null} it only validates.
      *
-     * <p>The triples are decoded from a 64-bit window that is shifted along as codes are
-     * consumed and refilled only when the next code does not fit in what is left of it (about
-     * ten triples per refill at one bit in seven nonzero); a code longer than a whole window
-     * goes through the general reads.
-     *
+     * @param version1 whether the stream is wire format version 1 (no bitmap mode, magnitudes
+     *     also when s = 1)
      * @throws org.pocketflow.qsgd.CorruptMessageException if the stream is malformed
      */
-    public static void readBucket(BitReader in, int len, int s, float unit, float[] out, int off, boolean add) {
-        int k = in.read(4);
+    public static void readBucket(BitReader in, int len, int s, boolean version1, float unit, float[] out, int off,
+                                  boolean add) {
+        int mode = in.read(4);
         if (out != null && !add) {
             Arrays.fill(out, off, off + len, 0f);
         }
+        if (mode == BITMAP && !version1) {
+            if (s != 1) {
+                throw in.corrupt("bitmap bucket with s = " + s + "; the bitmap mode carries only s = 1");
+            }
+            NonzeroBitmap.read(in, len, unit, out, off, add);
+        } else {
+            readRice(in, mode, len, s, s > 1 || version1, unit, out, off, add);
+        }
+    }
+
+    /**
+     * The Rice triples of one bucket. They are decoded from a 64-bit window that is shifted along
+     * as codes are consumed and refilled only when the next code does not fit in what is left of
+     * it (about ten triples per refill at one bit in seven nonzero); a code longer than a whole
+     * window goes through the general reads.
+     */
+    private static void readRice(BitReader in, int k, int len, int s, boolean magnitudes, float unit, float[] out,
+                                 int off, boolean add) {
         long kMask = (1L << k) - 1;
         long b = in.peek();
         int r = 64;
@@ -110,7 +160,7 @@ public final class RunLengthCoding {
                 if (r < 64) {
                     in.skip(64 - r);
                 } else {
-                    j = readSlowly(in, k, len, s, unit, out, off, add, j);
+                    j = readSlowly(in, k, len, s, magnitudes, unit, out, off, add, j);
                 }
                 b = in.peek();
                 r = 64;
@@ -126,27 +176,28 @@ public final class RunLengthCoding {
                 break;
             }
             long g = b >>> used;
-            int n = Long.numberOfTrailingZeros(g);
-            int total = used + 2 * n + 2;
+            int n = magnitudes ? Long.numberOfTrailingZeros(g) : 0;
+            int gammaBits = magnitudes ? 2 * n + 1 : 0;
+            int total = used + gammaBits + 1;
             if (total > r) {
                 if (r < 64) {
                     in.skip(64 - r);
                 } else {
                     in.skip(used);
-                    j = readLevel(in, s, unit, out, off, add, j + run);
+                    j = readLevel(in, s, magnitudes, unit, out, off, add, j + run);
                 }
                 b = in.peek();
                 r = 64;
                 continue;
             }
-            int m = (1 << n) | (int) ((g >>> (n + 1)) & ((1L << n) - 1));
+            int m = magnitudes ? (1 << n) | (int) ((g >>> (n + 1)) & ((1L << n) - 1)) : 1;
             if (m > s) {
                 in.skip(64 - r);
                 throw in.corrupt("level " + m + " exceeds s = " + s);
             }
             j += run;
             if (out != null) {
-                int level = ((g >>> (2 * n + 1)) & 1) != 0 ? -m : m;
+                int level = ((g >>> gammaBits) & 1) != 0 ? -m : m;
                 float v = level * unit;
                 out[off + j] = add ? out[off + j] + v : v;
             }
@@ -158,14 +209,15 @@ public final class RunLengthCoding {
     }
 
     /** One (run, level) pair through the general reads, for codes longer than a window. */
-    private static int readSlowly(BitReader in, int k, int len, int s, float unit, float[] out, int off,
-                                  boolean add, int j) {
+    private static int readSlowly(BitReader in, int k, int len, int s, boolean magnitudes, float unit, float[] out,
+                                  int off, boolean add, int j) {
         j += in.readRice(k, len - j);
-        return j == len ? j : readLevel(in, s, unit, out, off, add, j);
+        return j == len ? j : readLevel(in, s, magnitudes, unit, out, off, add, j);
     }
 
-    private static int readLevel(BitReader in, int s, float unit, float[] out, int off, boolean add, int j) {
-        int m = in.readGamma(s);
+    private static int readLevel(BitReader in, int s, boolean magnitudes, float unit, float[] out, int off,
+                                 boolean add, int j) {
+        int m = magnitudes ? in.readGamma(s) : 1;
         int level = in.read(1) != 0 ? -m : m;
         if (out != null) {
             float v = level * unit;

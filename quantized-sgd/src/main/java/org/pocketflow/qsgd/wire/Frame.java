@@ -10,6 +10,7 @@ import org.pocketflow.qsgd.CodecId;
  * in {@code bytes}. The codec named by {@link #codecId()} validates the rest.
  *
  * @param bytes the whole message (not copied; never modify)
+ * @param version its format version, one that {@link WireFormat} reads
  * @param codecId the codec that wrote it
  * @param paramsOffset offset of the codec parameters
  * @param paramsLength their length in bytes
@@ -17,7 +18,7 @@ import org.pocketflow.qsgd.CodecId;
  * @param payloadOffset offset of the payload
  * @param payloadLength payload length in bytes
  */
-public record Frame(byte[] bytes, CodecId codecId, int paramsOffset, int paramsLength,
+public record Frame(byte[] bytes, int version, CodecId codecId, int paramsOffset, int paramsLength,
                     int elementCount, int payloadOffset, int payloadLength) {
 
     /** The parameter bytes as a little-endian buffer positioned at their start. */

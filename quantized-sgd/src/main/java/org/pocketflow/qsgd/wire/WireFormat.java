@@ -16,12 +16,12 @@ import org.pocketflow.qsgd.EncodedGradient;
 import org.pocketflow.qsgd.kernel.LittleEndian;
 
 /**
- * Version 1 of the gradient message format. All integers little-endian.
+ * Version 2 of the gradient message format. All integers little-endian.
  *
  * <pre>
  * offset      size  field
  * 0           4     magic, the ASCII bytes "PFQG"
- * 4           1     format version = 1
+ * 4           1     format version = 2 (1 is still read)
  * 5           1     codec id ({@link CodecId#wire()})
  * 6           2     P = length of the codec parameters (unsigned)
  * 8           4     n = element count of the gradient (&gt;= 0)
@@ -34,13 +34,19 @@ import org.pocketflow.qsgd.kernel.LittleEndian;
  * The fixed fields come first so that a reader can check every length before it trusts one;
  * the checksum comes last so that a writer can stream the payload. Golden files under
  * {@code quantized-sgd/src/test/resources/golden/} freeze this version: any change to a layout
- * needs a new version number, and readers keep reading version 1.
+ * needs a new version number, and readers keep reading the older ones.
+ *
+ * <p>Versions: 1, the first; 2 changed only the run-length level coding (a bitmap mode for dense
+ * ternary buckets, no magnitude bits when s = 1; {@code kernel.RunLengthCoding}). Every other
+ * layout is the same in both, and {@link Frame#version()} tells a codec which one it reads.
  */
 public final class WireFormat {
 
     /** "PFQG" read as a little-endian int. */
     public static final int MAGIC = 'P' | 'F' << 8 | 'Q' << 16 | 'G' << 24;
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** The oldest version this build still reads. */
+    public static final int OLDEST_READABLE = 1;
     public static final int HEADER_BYTES = 16;
     public static final int CHECKSUM_BYTES = 4;
 
@@ -108,9 +114,9 @@ public final class WireFormat {
                     "magic is 0x%08x, expected 0x%08x (\"PFQG\"): not a PocketFlow gradient message", magic, MAGIC));
         }
         int version = m[4] & 0xFF;
-        if (version != VERSION) {
-            throw new CorruptMessageException(UNSUPPORTED_VERSION, "format version " + version
-                    + ", but this build reads version " + VERSION + "; upgrade the reader or the writer so both match");
+        if (version < OLDEST_READABLE || version > VERSION) {
+            throw new CorruptMessageException(UNSUPPORTED_VERSION, "format version " + version + ", but this build reads"
+                    + " versions " + OLDEST_READABLE + " to " + VERSION + "; upgrade the reader or the writer so both match");
         }
         CodecId id = CodecId.fromWire(m[5] & 0xFF);
         int p = (m[6] & 0xFF) | (m[7] & 0xFF) << 8;
@@ -137,7 +143,7 @@ public final class WireFormat {
             throw new CorruptMessageException(BAD_CHECKSUM, String.format(
                     "CRC32C stored 0x%08x, computed 0x%08x: the message was altered in transit", stored, computed));
         }
-        return new Frame(m, id, HEADER_BYTES, p, n, HEADER_BYTES + p, payload);
+        return new Frame(m, version, id, HEADER_BYTES, p, n, HEADER_BYTES + p, payload);
     }
 
     private static int crc(byte[] m, int len) {

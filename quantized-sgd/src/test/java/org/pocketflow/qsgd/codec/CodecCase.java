@@ -35,6 +35,8 @@ public record CodecCase(String name, GradientCodec codec, boolean stochastic, bo
                 new CodecCase("qsgd-linf-rl", new QsgdCodec(new QsgdParams(256, 3, BucketNorm.LINF, LevelCoding.RUN_LENGTH)),
                         true, false, unitBound(3, BucketNorm.LINF, 256)),
                 new CodecCase("ecq", new EcqCodec(), true, true, unitBound(1, BucketNorm.LINF, 512)),
+                new CodecCase("ecq-rl", new EcqCodec(EcqParams.defaults().withCoding(LevelCoding.RUN_LENGTH)),
+                        true, true, unitBound(1, BucketNorm.LINF, 512)),
                 new CodecCase("ecq-l2-rl", new EcqCodec(new EcqParams(128, 15, BucketNorm.L2, LevelCoding.RUN_LENGTH, 0.2f, 1f)),
                         true, true, unitBound(15, BucketNorm.L2, 128)),
                 new CodecCase("terngrad", new TernGradCodec(), true, false, bucketBound(512, BucketNorms::maxAbs, 0)),

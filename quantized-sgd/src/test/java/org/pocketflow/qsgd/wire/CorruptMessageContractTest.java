@@ -68,8 +68,10 @@ class CorruptMessageContractTest {
     @MethodSource(CASES)
     void rejectsUnsupportedVersion(CodecCase c) {
         byte[] m = message(c);
-        m[4] = 2;
-        rejects(c, m, UNSUPPORTED_VERSION, "version 2", "reads version 1");
+        m[4] = 3;
+        rejects(c, m, UNSUPPORTED_VERSION, "version 3", "reads versions 1 to 2");
+        m[4] = 0;
+        rejects(c, m, UNSUPPORTED_VERSION, "version 0");
     }
 
     @ParameterizedTest

@@ -12,6 +12,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,13 +23,15 @@ import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.codec.CodecCase;
 
 /**
- * Freezes wire format version 1. For each codec configuration, {@code golden/<case>-<step>.bin}
- * holds the message an encoder seeded with {@link #SEED} produced at steps 0 and 1 for the inputs
- * {@code golden/input-<step>.f32}, and {@code golden/<case>-<step>.f32} the values it decoded to.
- * Today's code must decode the files to those values and re-encode the inputs to the same bytes.
+ * Freezes wire format version 2 and keeps version 1 readable. For each codec configuration,
+ * {@code golden/<case>-<step>.bin} holds the message an encoder seeded with {@link #SEED} produced
+ * at steps 0 and 1 for the inputs {@code golden/input-<step>.f32}, and {@code golden/<case>-<step>.f32}
+ * the values it decoded to. Today's code must decode the files to those values and re-encode the
+ * inputs to the same bytes. {@code golden/v1/} holds the version-1 files, written by the version-1
+ * encoder from the same inputs; today's code must still decode them to their recorded values.
  *
- * <p>The files change only with a new format version (and then the old ones stay, read by the
- * old version's reader). To write them:
+ * <p>The files change only with a new format version (and then the old ones move to a folder of
+ * their version, read by the old version's reader). To write the current version's:
  * {@code mvn -o -q -pl quantized-sgd test -Dtest=GoldenFilesTest -Dqsgd.golden.write=true}.
  */
 class GoldenFilesTest {
@@ -36,6 +40,8 @@ class GoldenFilesTest {
     static final int N = 1000;
     static final int STEPS = 2;
     private static final String CASES = "org.pocketflow.qsgd.codec.CodecCase#cases";
+    /** The cases whose payload layout differs between versions 1 and 2. */
+    private static final Set<String> CHANGED_IN_VERSION_2 = Set.of("ecq-rl");
 
     @ParameterizedTest
     @MethodSource(CASES)
@@ -48,6 +54,38 @@ class GoldenFilesTest {
             float[] out = new float[N];
             c.codec().decode(m, out);
             assertArrayEquals(floats(resource(c.name() + "-" + step + ".f32")), out, c + " step " + step);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource(CASES)
+    void versionOneMessagesStillDecodeToTheirRecordedValues(CodecCase c) {
+        for (int step = 0; step < STEPS; step++) {
+            EncodedGradient m = new EncodedGradient(resource("v1/" + c.name() + "-" + step + ".bin"));
+            assertEquals(1, m.bytes()[4]);
+            float[] out = new float[N];
+            c.codec().decode(m, out);
+            assertArrayEquals(floats(resource("v1/" + c.name() + "-" + step + ".f32")), out, c + " step " + step);
+        }
+    }
+
+    /**
+     * Version 2 changed only the run-length coding of s = 1 levels: every other message is version
+     * 1's with another version byte and checksum, and every message decodes to the same values.
+     */
+    @ParameterizedTest
+    @MethodSource(CASES)
+    void versionTwoChangedOnlyTernaryRunLengthPayloads(CodecCase c) {
+        for (int step = 0; step < STEPS; step++) {
+            String name = c.name() + "-" + step;
+            assertArrayEquals(floats(resource("v1/" + name + ".f32")), floats(resource(name + ".f32")), name);
+            byte[] v1 = resource("v1/" + name + ".bin");
+            byte[] v2 = resource(name + ".bin");
+            if (!CHANGED_IN_VERSION_2.contains(c.name())) {
+                v1[4] = 2;
+                assertArrayEquals(Arrays.copyOf(v1, v1.length - WireFormat.CHECKSUM_BYTES),
+                        Arrays.copyOf(v2, v2.length - WireFormat.CHECKSUM_BYTES), name);
+            }
         }
     }
 
