@@ -17,7 +17,7 @@ public final class DistributedKeys {
     /** Gradient codec. */
     public static final ConfigKey<String> CODEC = ConfigKey.oneOf("pocketflow.distributed.codec", "auto",
             "How gradients and parameter updates travel: ecq (error-compensated 2-bit quantization, ICML 2018, 15.5x"
-                    + " fewer bytes than fp32), ecq-rl (the same values with run-length level coding, about 22x fewer bytes,"
+                    + " fewer bytes than fp32), ecq-rl (the same values with run-length level coding, about 25x fewer bytes,"
                     + " slower to encode), identity (fp32) or auto: the first steps in ecq-rl while the server times each"
                     + " worker's compute and link, then whichever of fp32, ecq and ecq-rl predicts the shortest step, both"
                     + " ways (the decision and its numbers are logged).",
