@@ -147,7 +147,7 @@ public final class MasterModel {
                 int pos = start[l];
                 for (Map.Entry<String, INDArray> e : layers[l].paramTable().entrySet()) {
                     int n = (int) e.getValue().length();
-                    if (selected.test(layers[l], e.getKey())) {
+                    if (n > 0 && selected.test(layers[l], e.getKey())) {
                         out.set(pos, pos + n);
                     }
                     pos += n;
