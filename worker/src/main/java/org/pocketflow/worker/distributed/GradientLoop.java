@@ -172,12 +172,13 @@ public final class GradientLoop {
         }
         lossSum += loss;
         // DL4J's updater divides the summed gradient by the minibatch size; the server has no updater, so divide here
-        // (except batch norm's running statistics, whose "gradients" are updates DL4J applies undivided)
+        // (except batch norm's running statistics, whose "gradients" are updates DL4J applies undivided). A division
+        // as DL4J's: multiplying by the reciprocal rounds differently for sizes that are not powers of two
         float[] g = graph.getFlattenedGradients().toFloatVector();
-        float inv = 1f / batch.numExamples();
+        float n = batch.numExamples();
         for (int i = 0; i < g.length; i++) {
             if (!direct.get(i)) {
-                g[i] *= inv;
+                g[i] /= n;
             }
         }
         return g;

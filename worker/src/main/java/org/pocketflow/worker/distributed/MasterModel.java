@@ -1,9 +1,11 @@
 package org.pocketflow.worker.distributed;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -38,7 +40,8 @@ import org.pocketflow.worker.train.TrainingSpec;
  * {@link SgdParams}: the schedule is read from the same DL4J {@code ISchedule} ({@link
  * Dl4jLearningRate}), and the parameters DL4J would decay (those whose layer configuration
  * carries a {@link WeightDecay}: weights, not biases) form the optimizer's decay set, with the
- * coefficient DL4J applies ({@link Decay}).
+ * coefficient DL4J applies ({@link Decay}), at the positions DL4J's updater gives them (which, for
+ * depthwise and separable convolutions with a bias, are not quite the parameters' own).
  */
 public final class MasterModel {
     private static final int EVAL_BATCH = 256;
@@ -106,26 +109,51 @@ public final class MasterModel {
      * norm's running mean and variance. The workers send them undivided and the server subtracts them.
      */
     public static BitSet updatedDirectly(ComputationGraph g) {
+        return dl4jPositions(g, (layer, param) -> layer.conf().getLayer().getUpdaterByParam(param) instanceof NoOp
+                && !layer.updaterDivideByMinibatch(param));
+    }
+
+    /**
+     * The positions DL4J's updater attributes to the parameters {@code selected} picks. The updater
+     * does not look where a parameter lies: it lays a layer's parameters one after the other, in
+     * the order of the layer's parameter table, from the start of the layer's block. Where a layer
+     * stores them in another order (DL4J's depthwise and separable convolutions keep their bias
+     * first, their tables list it last), the per-parameter treatment (weight decay, the division by
+     * the minibatch) lands on these positions rather than on the parameter: local training decays
+     * such a layer's bias and leaves its last weights undecayed, and the server does the same.
+     */
+    private static BitSet dl4jPositions(ComputationGraph g, BiPredicate<Layer, String> selected) {
         INDArray flat = g.params();
         INDArray saved = flat.dup();
         try {
+            // mark each layer's block with its number to find where the block starts
             flat.assign(0);
-            for (Layer layer : g.getLayers()) {
-                for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
-                    if (layer.conf().getLayer().getUpdaterByParam(e.getKey()) instanceof NoOp
-                            && !layer.updaterDivideByMinibatch(e.getKey())) {
-                        e.getValue().assign(1);
+            Layer[] layers = g.getLayers();
+            for (int l = 0; l < layers.length; l++) {
+                for (INDArray p : layers[l].paramTable().values()) {
+                    p.assign(l + 1);
+                }
+            }
+            float[] marks = flat.toFloatVector();
+            int[] start = new int[layers.length];
+            Arrays.fill(start, -1);
+            for (int i = marks.length - 1; i >= 0; i--) {
+                if (marks[i] != 0f) {
+                    start[(int) marks[i] - 1] = i;
+                }
+            }
+            BitSet out = new BitSet(marks.length);
+            for (int l = 0; l < layers.length; l++) {
+                int pos = start[l];
+                for (Map.Entry<String, INDArray> e : layers[l].paramTable().entrySet()) {
+                    int n = (int) e.getValue().length();
+                    if (n > 0 && selected.test(layers[l], e.getKey())) {
+                        out.set(pos, pos + n);
                     }
+                    pos += n;
                 }
             }
-            float[] mask = flat.toFloatVector();
-            BitSet direct = new BitSet(mask.length);
-            for (int i = 0; i < mask.length; i++) {
-                if (mask[i] != 0f) {
-                    direct.set(i);
-                }
-            }
-            return direct;
+            return out;
         } finally {
             flat.assign(saved);
         }
@@ -147,45 +175,35 @@ public final class MasterModel {
      *     optimizer has one)
      */
     static Decay decay(ComputationGraph g) {
-        INDArray flat = g.params();
-        INDArray saved = flat.dup();
-        double lambda = 0;
-        try {
-            flat.assign(0);
-            for (Layer layer : g.getLayers()) {
-                for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
-                    List<Regularization> regs = layer.conf().getLayer().getRegularizationByParam(e.getKey());
-                    double sum = 0;
-                    for (Regularization r : regs == null ? List.<Regularization>of() : regs) {
-                        if (!(r instanceof WeightDecay wd) || !wd.isApplyLR()) {
-                            throw new IllegalArgumentException(where(layer, e.getKey()) + " carries " + r + "; the parameter"
-                                    + " server applies only decoupled weight decay (pocketflow.train.weight-decay). Fix: use a zoo"
-                                    + " network");
-                        }
-                        sum += wd.getCoeff().valueAt(0, 0);
-                    }
-                    if (sum == 0) {
-                        continue;
-                    }
-                    if (lambda != 0 && Math.abs(sum - lambda) > 1e-12) {
-                        throw new IllegalArgumentException(where(layer, e.getKey()) + " has weight decay " + sum + " but other"
-                                + " parameters have " + lambda + "; the parameter server applies one coefficient");
-                    }
-                    lambda = sum;
-                    e.getValue().assign(1);
-                }
+        double[] lambda = {0};
+        BitSet decayed = dl4jPositions(g, (layer, param) -> {
+            double sum = decayOf(layer, param);
+            if (sum == 0) {
+                return false;
             }
-            float[] mask = flat.toFloatVector();
-            BitSet decayed = new BitSet(mask.length);
-            for (int i = 0; i < mask.length; i++) {
-                if (mask[i] != 0f) {
-                    decayed.set(i);
-                }
+            if (lambda[0] != 0 && Math.abs(sum - lambda[0]) > 1e-12) {
+                throw new IllegalArgumentException(where(layer, param) + " has weight decay " + sum + " but other"
+                        + " parameters have " + lambda[0] + "; the parameter server applies one coefficient");
             }
-            return new Decay(lambda, decayed);
-        } finally {
-            flat.assign(saved);
+            lambda[0] = sum;
+            return true;
+        });
+        return new Decay(lambda[0], decayed);
+    }
+
+    /** The sum of the coefficients of {@code param}'s weight decays. */
+    private static double decayOf(Layer layer, String param) {
+        List<Regularization> regs = layer.conf().getLayer().getRegularizationByParam(param);
+        double sum = 0;
+        for (Regularization r : regs == null ? List.<Regularization>of() : regs) {
+            if (!(r instanceof WeightDecay wd) || !wd.isApplyLR()) {
+                throw new IllegalArgumentException(where(layer, param) + " carries " + r + "; the parameter"
+                        + " server applies only decoupled weight decay (pocketflow.train.weight-decay). Fix: use a zoo"
+                        + " network");
+            }
+            sum += wd.getCoeff().valueAt(0, 0);
         }
+        return sum;
     }
 
     private static String where(Layer layer, String param) {

@@ -1,8 +1,15 @@
 package org.pocketflow.qsgd.ps.optim;
 
 import java.util.BitSet;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +28,36 @@ class SgdOptimizerTest {
         o.apply(1, theta, new float[] {1f});   // v' = 0.9 * -0.2 - 0.1 = -0.28; theta = 0.62 + 0.18 + 1.9 * -0.28 = 0.268
         assertArrayEquals(new float[] {0.268f}, theta, 1e-6f);
         assertArrayEquals(new float[] {-0.28f}, o.state(), 1e-6f);
+    }
+
+    @Test
+    void roundsEveryUpdateAsDl4jsNesterovsAndWeightDecay() {
+        // DL4J's step: its Nesterovs kernel, then WeightDecay adds lr·λ·θ, then θ -= update. The server's
+        // parameters must equal it bit for bit: batch-normalised networks amplify one rounding step
+        int n = 4099;   // not a multiple of the vector width: the kernel's tail elements too
+        double lr = 0.0374;
+        double lambda = 5e-4;
+        Random random = new Random(3);
+        float[] theta = new float[n];
+        for (int i = 0; i < n; i++) {
+            theta[i] = (float) random.nextGaussian();
+        }
+        INDArray dl4jTheta = Nd4j.createFromArray(theta).reshape(1, n);
+        GradientUpdater<?> nesterovs = new Nesterovs(lr, 0.9).instantiate(Nd4j.zeros(DataType.FLOAT, 1, n), true);
+        WeightDecay decay = new WeightDecay(lambda, true);
+        SgdOptimizer ours = SgdParams.nesterov(lr, 0.9).withWeightDecay(lambda).newOptimizer(n);
+        for (int step = 0; step < 4; step++) {
+            float[] g = new float[n];
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) random.nextGaussian();
+            }
+            INDArray update = Nd4j.createFromArray(g).reshape(1, n);
+            nesterovs.applyUpdater(update, step, 0);
+            decay.apply(dl4jTheta, update, lr, step, 0);
+            dl4jTheta.subi(update);
+            ours.apply(step, theta, g);
+            assertArrayEquals(dl4jTheta.toFloatVector(), theta, 0f, "step " + step);
+        }
     }
 
     @Test
