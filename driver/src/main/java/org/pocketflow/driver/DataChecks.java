@@ -6,14 +6,16 @@ import java.util.Optional;
 
 import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.JobConfig;
+import org.pocketflow.conf.RunKeys;
 import org.pocketflow.worker.data.DatasetException;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.Scaling;
+import org.pocketflow.worker.data.stream.StreamingDataset;
 
 /**
  * Checks of the data settings that need several keys or the data itself, run on the driver
  * before any Spark work: per-channel scaling values against the data's channels, and what the
- * streamed formats need.
+ * streamed formats need (an image folder's layout and classes listed as the executor will).
  */
 final class DataChecks {
     private DataChecks() {
@@ -61,6 +63,61 @@ final class DataChecks {
         if (format.equals("tfrecord") && (config.get(DataKeys.TRAIN_LIMIT) > 0 || config.get(DataKeys.TEST_LIMIT) > 0)) {
             problems.add(head + "train-limit and test-limit apply to idx and image-folder only. Fix: leave them 0, or "
                     + "write fewer shards");
+        }
+        if (format.equals("image-folder") && RunDirectory.pathExists(config.get(DataKeys.URI))) {
+            folderProblems(config).ifPresent(problems::add);
+        }
+    }
+
+    /**
+     * The image folder's layout, listed as the executor will list it: {@code train/} and {@code
+     * val/} there, at least two classes, and images in every class folder of {@code train/} (a
+     * class without images would be an output the model never learns).
+     */
+    private static Optional<String> folderProblems(JobConfig config) {
+        String head = DataKeys.URI.name() + " = " + config.get(DataKeys.URI) + ": ";
+        StreamingDataset data;
+        try {
+            data = folder(config);
+        } catch (DatasetException e) {
+            return Optional.of(head + e.getMessage());
+        }
+        if (data.classes() < 2) {
+            return Optional.of(head + "train/ holds " + data.classes() + " class folder; a classifier needs at least "
+                    + "two. Fix: put each class's images in its own folder train/<class>/ (and val/<class>/)");
+        }
+        long[] images = new long[data.classes()];
+        java.util.stream.Stream.concat(data.train().stream(), data.validation().stream())
+                .forEach(u -> images[u.label()]++);
+        List<String> empty = new ArrayList<>();
+        for (int c = 0; c < images.length; c++) {
+            if (images[c] == 0) {
+                empty.add(data.className(c));
+            }
+        }
+        return empty.isEmpty() ? Optional.empty() : Optional.of(head + "no .jpg, .jpeg or .png images in train/"
+                + String.join("/, train/", empty) + "/. Fix: add that class's images, or remove the empty folder");
+    }
+
+    private static StreamingDataset folder(JobConfig config) {
+        return StreamingDataset.open(config.get(DataKeys.URI), BaselineRequests.stream(config),
+                config.get(DataKeys.VALIDATION_FRACTION), config.get(RunKeys.SEED), 0, 0);
+    }
+
+    /**
+     * The data's classes, as the executor will count them: 10 for IDX files, the class folders of
+     * an image folder, {@code pocketflow.data.classes} for TFRecord shards; empty when the data
+     * cannot be read here (the other checks report why).
+     */
+    static Optional<Integer> classes(JobConfig config) {
+        try {
+            return Optional.of(switch (config.get(DataKeys.FORMAT)) {
+                case "idx" -> IdxDataset.open(config.get(DataKeys.URI), 1, 1).classes();
+                case "image-folder" -> folder(config).classes();
+                default -> config.get(DataKeys.CLASSES);
+            });
+        } catch (DatasetException e) {
+            return Optional.empty();
         }
     }
 

@@ -1,5 +1,6 @@
 package org.pocketflow.worker.model;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,25 +8,30 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.pocketflow.worker.io.AtomicFile;
 import org.pocketflow.worker.io.HadoopConf;
 
 /**
- * Reads and writes DL4J ComputationGraph zips on any Hadoop FileSystem URI; reads Keras HDF5
- * models too ({@link KerasModels}).
+ * Reads and writes DL4J ComputationGraph zips on any Hadoop FileSystem URI; reads DL4J
+ * MultiLayerNetwork zips (converted to a ComputationGraph) and Keras HDF5 models ({@link
+ * KerasModels}) too.
  */
 public final class ModelFiles {
     private ModelFiles() {
     }
 
     /**
-     * Loads a user's model: a DL4J ComputationGraph zip, or a Keras model saved as HDF5
-     * (recognised by its signature, whatever the file is called).
+     * Loads a user's model: a DL4J ComputationGraph zip, a DL4J MultiLayerNetwork zip (converted),
+     * or a Keras model saved as HDF5 (recognised by its signature, whatever the file is called).
      *
      * @throws IllegalArgumentException naming the file and the fix when it is missing or is
      *                                  neither of the two
@@ -42,17 +48,39 @@ public final class ModelFiles {
             if (isHdf5(fs, path)) {
                 return loadKeras(fs, path, uri);
             }
+            byte[] zip;
             try (InputStream in = fs.open(path)) {
-                return ModelSerializer.restoreComputationGraph(in, false);
+                zip = in.readAllBytes();
             }
+            if (isMultiLayerNetwork(zip)) {
+                return KerasModels.named(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), false));
+            }
+            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith("model file")) {
                 throw iae;
             }
             throw new IllegalArgumentException("model file " + uri + " is not a DL4J ComputationGraph zip ("
-                    + e.getMessage() + "). Fix: save it with ModelSerializer.writeModel(graph, file, false); "
-                    + "MultiLayerNetwork models must be converted with toComputationGraph() first.", e);
+                    + e.getMessage() + "). Fix: save the ComputationGraph or MultiLayerNetwork with "
+                    + "ModelSerializer.writeModel(model, file, false).", e);
         }
+    }
+
+    /**
+     * Whether the DL4J zip holds a MultiLayerNetwork: its configuration lists layers ({@code confs})
+     * where a ComputationGraph's lists {@code vertices}. Such a network is loaded and converted
+     * with {@code toComputationGraph()} (same parameters; vertices take the layers' names where they have them).
+     */
+    private static boolean isMultiLayerNetwork(byte[] zip) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.getName().equals("configuration.json")) {
+                    JsonNode conf = new ObjectMapper().readTree(in.readAllBytes());
+                    return conf != null && conf.has("confs") && !conf.has("vertices");
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean isKeras(String uri) {
