@@ -114,6 +114,21 @@ class UserModelPreflightTest {
     }
 
     @Test
+    void idxDataWithMoreClassesTakesAModelWithAsManyOutputs() throws Exception {
+        Path data = PreflightTest.tinyDataset(tmp.resolve("idx26"));
+        byte[] labels = new byte[64];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (byte) (i % 26);
+        }
+        Files.write(data.resolve(org.pocketflow.worker.data.IdxDataset.TRAIN_LABELS + ".gz"),
+                org.pocketflow.worker.data.IdxFiles.gzip(org.pocketflow.worker.data.IdxFiles.labels(labels)));
+        JobConfig fits = JobConfig.load(Optional.empty(), List.of("pocketflow.data.uri=" + data.toUri(),
+                "pocketflow.model.path=" + cnn(28, 1, 26)));
+        assertEquals(List.of(), new JobRunner(fits, s -> { }).preflight());
+        refused(args(data, cnn(28, 1, 10)), "output has 10 classes", "has 26");
+    }
+
+    @Test
     void modelForAnotherImageSizeIsRefusedNamingImageSize() throws Exception {
         List<String> job = args(images("img", 3), cnn(32, 3, 3));
         refused(with(job, imageFolder(40)), "pocketflow.model.path", "3x40x40", "pocketflow.data.image-size");
