@@ -80,7 +80,7 @@ final class DataChecks {
         try {
             data = folder(config);
         } catch (DatasetException e) {
-            return Optional.of(head + e.getMessage());
+            return Optional.of(DataKeys.URI.name() + ": " + e.getMessage());
         }
         if (data.classes() < 2) {
             return Optional.of(head + "train/ holds " + data.classes() + " class folder; a classifier needs at least "

@@ -57,9 +57,9 @@ final class ModelFit {
             out = graph.outputSingle(false, Nd4j.zeros(DataType.FLOAT, 1, shape.channels(), shape.height(),
                     shape.width()));
         } catch (RuntimeException e) {
-            return List.of(head + inputProblem(conf, shape, config.get(DataKeys.FORMAT))
-                    .orElse("the model does not take the data's " + shape + " images (" + firstLine(e) + ")")
-                    + ". Fix: " + sizeFix(config.get(DataKeys.FORMAT), shape));
+            String format = config.get(DataKeys.FORMAT);
+            return List.of(head + inputProblem(conf, shape, format).orElse("the model does not take the data's "
+                    + shape + " images (" + firstLine(e) + "). Fix: " + sizeFix(format, shape)));
         }
         long outputs = out.rank() == 2 ? out.size(1) : -1;
         if (outputs != classes) {
@@ -73,7 +73,7 @@ final class ModelFit {
         return List.of();
     }
 
-    /** What the layer that reads the network input expects, when it says so in its configuration. */
+    /** What the layer that reads the network input expects, with the fix, when its configuration says so. */
     private static Optional<String> inputProblem(ComputationGraphConfiguration conf, ImageShape shape, String format) {
         String input = conf.getNetworkInputs().get(0);
         for (var e : conf.getVertexInputs().entrySet()) {
@@ -83,16 +83,17 @@ final class ModelFit {
             }
             var layer = lv.getLayerConf().getLayer();
             if (layer instanceof ConvolutionLayer c && c.getNIn() != shape.channels()) {
+                boolean decodable = !format.equals("idx") && (c.getNIn() == 1 || c.getNIn() == 3);
                 return Optional.of("its first layer " + e.getKey() + " takes " + c.getNIn() + " channels, but the data "
-                        + "gives " + shape + " images" + (format.equals("idx") ? " (IDX images are grey)"
-                        : c.getNIn() == 1 || c.getNIn() == 3 ? "; set " + DataKeys.CHANNELS.name() + " = " + c.getNIn()
-                        : ""));
+                        + "gives " + shape + " images" + (format.equals("idx") ? " (IDX images are grey)" : "")
+                        + ". Fix: " + (decodable ? "set " + DataKeys.CHANNELS.name() + " = " + c.getNIn()
+                        : sizeFix(format, shape)));
             }
             if (layer instanceof FeedForwardLayer f && !(layer instanceof ConvolutionLayer) && lv.getPreProcessor() == null) {
                 return Optional.of("its first layer " + e.getKey() + " takes flat vectors of " + f.getNIn()
-                        + " values (InputType.feedForward), but PocketFlow feeds images of " + shape + "; build the "
-                        + "model with InputType.convolutional(height, width, channels), which adds the flattening "
-                        + "before the dense layer");
+                        + " values (InputType.feedForward), but PocketFlow feeds images of " + shape + ". Fix: build "
+                        + "the model with InputType.convolutional(" + shape.height() + ", " + shape.width() + ", "
+                        + shape.channels() + "), which adds the flattening before the dense layer, and train it again");
             }
         }
         return Optional.empty();

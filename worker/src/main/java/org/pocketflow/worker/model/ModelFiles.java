@@ -83,6 +83,27 @@ public final class ModelFiles {
         return false;
     }
 
+    /**
+     * Why {@code uri} is no model file when it is a folder: a TensorFlow SavedModel (Keras' default
+     * format since TensorFlow 2) or the folder a model file lies in.
+     */
+    private static Optional<String> folderProblem(String uri) {
+        Path path = new Path(URI.create(uri));
+        try {
+            FileSystem fs = path.getFileSystem(HadoopConf.get());
+            if (!fs.exists(path) || !fs.getFileStatus(path).isDirectory()) {
+                return Optional.empty();
+            }
+            boolean savedModel = fs.exists(new Path(path, "saved_model.pb"));
+            return Optional.of("model file " + uri + " is a folder" + (savedModel
+                    ? " holding a TensorFlow SavedModel, which DL4J cannot import. Fix: save the Keras model as HDF5, "
+                            + "model.save('model.h5'), and point pocketflow.model.path at that file"
+                    : ". Fix: point pocketflow.model.path at the model file in it (a DL4J .zip or a Keras .h5)"));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     private static boolean isKeras(String uri) {
         Path path = new Path(URI.create(uri));
         try {
@@ -154,6 +175,9 @@ public final class ModelFiles {
      * @throws IllegalArgumentException naming the file and the fix
      */
     public static void check(String uri) {
+        folderProblem(uri).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         Optional<String> keras = kerasProblem(uri);
         if (keras.isPresent()) {
             throw new IllegalArgumentException("model file " + uri + " " + keras.get());

@@ -58,6 +58,17 @@ class ModelFilesTest {
     }
 
     @Test
+    void aFolderIsRefusedNamingTheFixAndASavedModelTheHdf5Format(@TempDir Path tmp) throws Exception {
+        var plain = assertThrows(IllegalArgumentException.class, () -> ModelFiles.check(tmp.toUri().toString()));
+        assertTrue(plain.getMessage().contains("is a folder") && plain.getMessage().contains("model file in it"),
+                plain.getMessage());
+        Files.write(tmp.resolve("saved_model.pb"), new byte[] {8, 1});
+        var saved = assertThrows(IllegalArgumentException.class, () -> ModelFiles.check(tmp.toUri().toString()));
+        assertTrue(saved.getMessage().contains("TensorFlow SavedModel") && saved.getMessage().contains("model.h5"),
+                saved.getMessage());
+    }
+
+    @Test
     void missingFileNamesTheKeyAndTheFix(@TempDir Path tmp) {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> ModelFiles.load(tmp.resolve("none.zip").toUri().toString()));
