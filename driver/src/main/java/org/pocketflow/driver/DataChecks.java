@@ -1,5 +1,6 @@
 package org.pocketflow.driver;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -10,7 +11,11 @@ import org.pocketflow.conf.RunKeys;
 import org.pocketflow.worker.data.DatasetException;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.Scaling;
+import org.pocketflow.worker.data.HadoopFile;
+import org.pocketflow.worker.data.stream.ExampleCodec;
 import org.pocketflow.worker.data.stream.StreamingDataset;
+import org.pocketflow.worker.data.stream.TfRecords;
+import org.pocketflow.worker.io.HadoopConf;
 
 /**
  * Checks of the data settings that need several keys or the data itself, run on the driver
@@ -18,6 +23,9 @@ import org.pocketflow.worker.data.stream.StreamingDataset;
  * streamed formats need (an image folder's layout and classes listed as the executor will).
  */
 final class DataChecks {
+    /** Records of the first training shard whose labels are checked before the job. */
+    static final int LABEL_SAMPLE = 64;
+
     private DataChecks() {
     }
 
@@ -67,6 +75,46 @@ final class DataChecks {
         if (format.equals("image-folder") && RunDirectory.pathExists(config.get(DataKeys.URI))) {
             folderProblems(config).ifPresent(problems::add);
         }
+        if (format.equals("tfrecord") && config.get(DataKeys.CLASSES) > 0
+                && RunDirectory.pathExists(config.get(DataKeys.URI))) {
+            shardProblems(config).ifPresent(problems::add);
+        }
+    }
+
+    /**
+     * TFRecord shards there, and the labels of the first {@link #LABEL_SAMPLE} records of the first
+     * training shard inside {@code [0, classes)} after the label offset: a wrong offset or class
+     * count shows there in most data sets (not always: a 1-based label equal to the class count can
+     * be rare, and then the job reports it when it reads it). A shard that cannot be read is left
+     * to the job, which skips or names it.
+     */
+    private static Optional<String> shardProblems(JobConfig config) {
+        HadoopFile root = HadoopFile.resolve(config.get(DataKeys.URI), HadoopConf.get());
+        List<HadoopFile> train = root.list().stream().filter(f -> f.name().startsWith("train-")).toList();
+        if (train.isEmpty() || root.list().stream().noneMatch(f -> f.name().startsWith("validation-"))) {
+            return Optional.of(DataKeys.URI.name() + " = " + config.get(DataKeys.URI) + ": no "
+                    + (train.isEmpty() ? "train-*" : "validation-*") + " shards. Fix: point it at a folder of TFRecord "
+                    + "shards train-NNNNN-of-NNNNN and validation-NNNNN-of-NNNNN");
+        }
+        int classes = config.get(DataKeys.CLASSES);
+        int offset = config.get(DataKeys.LABEL_OFFSET);
+        HadoopFile shard = train.get(0);
+        try (TfRecords.Reader in = new TfRecords.Reader(shard.open(), shard.toString())) {
+            byte[] record;
+            for (int i = 0; i < LABEL_SAMPLE && (record = in.next()) != null; i++) {
+                long label = ExampleCodec.decode(record, shard + " record " + i).label();
+                if (label - offset < 0 || label - offset >= classes) {
+                    return Optional.of(shard + " record " + i + ": label " + label + " minus "
+                            + DataKeys.LABEL_OFFSET.name() + " = " + offset + " is outside [0, " + classes + ") ("
+                            + DataKeys.CLASSES.name() + " = " + classes + "). Fix: set " + DataKeys.LABEL_OFFSET.name()
+                            + " to the label of the first class (1 for TensorFlow's ImageNet shards, 0 for TFDS) and "
+                            + DataKeys.CLASSES.name() + " to the number of classes");
+                }
+            }
+        } catch (IOException | DatasetException unreadable) {
+            return Optional.empty();
+        }
+        return Optional.empty();
     }
 
     /**

@@ -157,6 +157,23 @@ class UserModelPreflightTest {
     }
 
     @Test
+    void tfrecordLabelsOutsideTheClassesAreRefusedBeforeSpark() throws Exception {
+        Path shards = tmp.resolve("shards");
+        org.pocketflow.worker.data.stream.ImageFolderToTfRecord.convert(images("img", 3).toString(), shards.toString(),
+                4, 0, 1);
+        List<String> tfrecord = List.of("--conf", "pocketflow.data.format=tfrecord", "--conf",
+                "pocketflow.data.image-size=32", "--conf", "pocketflow.data.label-offset=0");
+        refused(with(args(shards, null), with(tfrecord, List.of("--conf", "pocketflow.data.classes=2"))),
+                "train-00000-of-", "is outside [0, 2)", "pocketflow.data.label-offset");
+        refused(with(args(shards, null), with(tfrecord, List.of("--conf", "pocketflow.data.classes=3",
+                "--conf", "pocketflow.data.label-offset=1"))), "label 0 minus pocketflow.data.label-offset = 1");
+        JobConfig fits = JobConfig.load(Optional.empty(), List.of("pocketflow.data.uri=" + shards.toUri(),
+                "pocketflow.data.format=tfrecord", "pocketflow.data.image-size=32", "pocketflow.data.label-offset=0",
+                "pocketflow.data.classes=3", "pocketflow.model.path=" + cnn(32, 3, 3)));
+        assertEquals(List.of(), new JobRunner(fits, s -> { }).preflight());
+    }
+
+    @Test
     void imageFolderWithOneClassIsRefused() {
         refused(with(args(images("one", 1), null), imageFolder(32)), "pocketflow.data.uri", "1 class folder",
                 "at least two");
