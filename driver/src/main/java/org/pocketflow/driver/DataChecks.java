@@ -89,9 +89,9 @@ final class DataChecks {
      * to the job, which skips or names it.
      */
     private static Optional<String> shardProblems(JobConfig config) {
-        HadoopFile root = HadoopFile.resolve(config.get(DataKeys.URI), HadoopConf.get());
-        List<HadoopFile> train = root.list().stream().filter(f -> f.name().startsWith("train-")).toList();
-        if (train.isEmpty() || root.list().stream().noneMatch(f -> f.name().startsWith("validation-"))) {
+        List<HadoopFile> files = HadoopFile.resolve(config.get(DataKeys.URI), HadoopConf.get()).list();
+        List<HadoopFile> train = files.stream().filter(f -> f.name().startsWith("train-")).toList();
+        if (train.isEmpty() || files.stream().noneMatch(f -> f.name().startsWith("validation-"))) {
             return Optional.of(DataKeys.URI.name() + " = " + config.get(DataKeys.URI) + ": no "
                     + (train.isEmpty() ? "train-*" : "validation-*") + " shards. Fix: point it at a folder of TFRecord "
                     + "shards train-NNNNN-of-NNNNN and validation-NNNNN-of-NNNNN");
@@ -153,9 +153,9 @@ final class DataChecks {
     }
 
     /**
-     * The data's classes, as the executor will count them: 10 for IDX files, the class folders of
-     * an image folder, {@code pocketflow.data.classes} for TFRecord shards; empty when the data
-     * cannot be read here (the other checks report why).
+     * The data's classes, as the executor will count them: the largest IDX label plus one, the
+     * class folders of an image folder, {@code pocketflow.data.classes} for TFRecord shards; empty
+     * when the data cannot be read here (the other checks report why).
      */
     static Optional<Integer> classes(JobConfig config) {
         try {
