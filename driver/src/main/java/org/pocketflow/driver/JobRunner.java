@@ -69,7 +69,8 @@ public final class JobRunner {
      * Problems with the job's inputs, one line each naming the key or file and the fix (empty
      * when all is well): the data folder and its IDX files (headers against lengths, gzip
      * streams decompressed to their end), the model (zip opened and checked whole, or a Keras
-     * file imported), and a channel-pruning target the given model cannot reach. Reads through
+     * file imported; its input and classes against the data's, {@link ModelFit}), and a
+     * channel-pruning target the given model cannot reach. Reads through
      * Hadoop FS, so remote inputs are checked too.
      */
     public List<String> preflight() {
@@ -92,6 +93,10 @@ public final class JobRunner {
         } else if (!model.isEmpty()) {
             try {
                 ModelFiles.check(model);
+                if (problems.isEmpty()) {
+                    DataChecks.classes(config).ifPresent(classes -> problems.addAll(
+                            ModelFit.problems(config, BaselineRequests.shape(config), classes)));
+                }
             } catch (IllegalArgumentException e) {
                 problems.add(ModelKeys.PATH.name() + ": " + e.getMessage());
             }

@@ -14,6 +14,9 @@ import org.pocketflow.worker.io.HadoopConf;
  * {@code t10k-images-idx3-ubyte} and {@code t10k-labels-idx1-ubyte}. The folder may be a local
  * path, a {@code file://} or an {@code hdfs://} URI.
  *
+ * <p>Any other IDX data set under those names is read the same way (EMNIST, a user's own
+ * grey images of any size): its classes are the largest label in the two labels files plus one.
+ *
  * <p>Both splits are read eagerly when the dataset is opened, and the SHA-256 of the four
  * files (in the order above) is computed in the same pass.
  */
@@ -28,17 +31,19 @@ public final class IdxDataset implements Dataset {
     public static final String TEST_IMAGES = "t10k-images-idx3-ubyte";
     /** Test labels. */
     public static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
-    /** Fashion-MNIST's ten clothing classes. */
+    /** Fashion-MNIST's ten clothing classes (other IDX data sets have as many as their labels say). */
     public static final int CLASSES = 10;
 
     private static final List<String> FILE_NAMES = List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS);
 
+    private final int classes;
     private final ImageSet train;
     private final ImageSet test;
     private final List<String> sourceFiles;
     private final String sha256;
 
-    private IdxDataset(ImageSet train, ImageSet test, List<String> sourceFiles, String sha256) {
+    private IdxDataset(int classes, ImageSet train, ImageSet test, List<String> sourceFiles, String sha256) {
+        this.classes = classes;
         this.train = train;
         this.test = test;
         this.sourceFiles = List.copyOf(sourceFiles);
@@ -85,14 +90,15 @@ public final class IdxDataset implements Dataset {
             throw notFound(folderUri, String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " missing");
         }
         MessageDigest digest = sha256Digest();
-        ImageSet train = IdxReader.read(files.get(0), files.get(1), CLASSES, trainLimit, digest);
-        ImageSet test = IdxReader.read(files.get(2), files.get(3), CLASSES, testLimit, digest);
+        int classes = IdxReader.classes(files.get(1), files.get(3));
+        ImageSet train = IdxReader.read(files.get(0), files.get(1), classes, trainLimit, digest);
+        ImageSet test = IdxReader.read(files.get(2), files.get(3), classes, testLimit, digest);
         if (!train.shape().equals(test.shape())) {
             throw new DatasetException(files.get(2) + ": test images are " + test.shape() + " but training images in "
                     + files.get(0) + " are " + train.shape() + "; both splits must come from the same dataset");
         }
         List<String> sources = files.stream().map(HadoopFile::toString).toList();
-        return new IdxDataset(train, test, sources, HexFormat.of().formatHex(digest.digest()));
+        return new IdxDataset(classes, train, test, sources, HexFormat.of().formatHex(digest.digest()));
     }
 
     private static HadoopFile find(HadoopFile folder, String name) {
@@ -132,7 +138,7 @@ public final class IdxDataset implements Dataset {
 
     @Override
     public int classes() {
-        return CLASSES;
+        return classes;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.pocketflow.worker.model;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,25 +8,30 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.pocketflow.worker.io.AtomicFile;
 import org.pocketflow.worker.io.HadoopConf;
 
 /**
- * Reads and writes DL4J ComputationGraph zips on any Hadoop FileSystem URI; reads Keras HDF5
- * models too ({@link KerasModels}).
+ * Reads and writes DL4J ComputationGraph zips on any Hadoop FileSystem URI; reads DL4J
+ * MultiLayerNetwork zips (converted to a ComputationGraph) and Keras HDF5 models ({@link
+ * KerasModels}) too.
  */
 public final class ModelFiles {
     private ModelFiles() {
     }
 
     /**
-     * Loads a user's model: a DL4J ComputationGraph zip, or a Keras model saved as HDF5
-     * (recognised by its signature, whatever the file is called).
+     * Loads a user's model: a DL4J ComputationGraph zip, a DL4J MultiLayerNetwork zip (converted),
+     * or a Keras model saved as HDF5 (recognised by its signature, whatever the file is called).
      *
      * @throws IllegalArgumentException naming the file and the fix when it is missing or is
      *                                  neither of the two
@@ -42,16 +48,59 @@ public final class ModelFiles {
             if (isHdf5(fs, path)) {
                 return loadKeras(fs, path, uri);
             }
+            byte[] zip;
             try (InputStream in = fs.open(path)) {
-                return ModelSerializer.restoreComputationGraph(in, false);
+                zip = in.readAllBytes();
             }
+            if (isMultiLayerNetwork(zip)) {
+                return KerasModels.named(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), false));
+            }
+            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith("model file")) {
                 throw iae;
             }
             throw new IllegalArgumentException("model file " + uri + " is not a DL4J ComputationGraph zip ("
-                    + e.getMessage() + "). Fix: save it with ModelSerializer.writeModel(graph, file, false); "
-                    + "MultiLayerNetwork models must be converted with toComputationGraph() first.", e);
+                    + e.getMessage() + "). Fix: save the ComputationGraph or MultiLayerNetwork with "
+                    + "ModelSerializer.writeModel(model, file, false).", e);
+        }
+    }
+
+    /**
+     * Whether the DL4J zip holds a MultiLayerNetwork: its configuration lists layers ({@code confs})
+     * where a ComputationGraph's lists {@code vertices}. Such a network is loaded and converted
+     * with {@code toComputationGraph()} (same parameters; vertices take the layers' names where they have them).
+     */
+    private static boolean isMultiLayerNetwork(byte[] zip) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.getName().equals("configuration.json")) {
+                    JsonNode conf = new ObjectMapper().readTree(in.readAllBytes());
+                    return conf != null && conf.has("confs") && !conf.has("vertices");
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Why {@code uri} is no model file when it is a folder: a TensorFlow SavedModel (Keras' default
+     * format since TensorFlow 2) or the folder a model file lies in.
+     */
+    private static Optional<String> folderProblem(String uri) {
+        Path path = new Path(URI.create(uri));
+        try {
+            FileSystem fs = path.getFileSystem(HadoopConf.get());
+            if (!fs.exists(path) || !fs.getFileStatus(path).isDirectory()) {
+                return Optional.empty();
+            }
+            boolean savedModel = fs.exists(new Path(path, "saved_model.pb"));
+            return Optional.of("model file " + uri + " is a folder" + (savedModel
+                    ? " holding a TensorFlow SavedModel, which DL4J cannot import. Fix: save the Keras model as HDF5, "
+                            + "model.save('model.h5'), and point pocketflow.model.path at that file"
+                    : ". Fix: point pocketflow.model.path at the model file in it (a DL4J .zip or a Keras .h5)"));
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
@@ -126,6 +175,9 @@ public final class ModelFiles {
      * @throws IllegalArgumentException naming the file and the fix
      */
     public static void check(String uri) {
+        folderProblem(uri).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         Optional<String> keras = kerasProblem(uri);
         if (keras.isPresent()) {
             throw new IllegalArgumentException("model file " + uri + " " + keras.get());

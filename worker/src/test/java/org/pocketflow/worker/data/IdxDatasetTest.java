@@ -33,6 +33,24 @@ class IdxDatasetTest {
     }
 
     @Test
+    void anotherIdxDataSetHasTheClassesItsLabelsSayWhateverTheLimit() {
+        // EMNIST-like: 26 letters, 32x32 images; the last class appears only late in the test file
+        byte[] train = IdxFiles.cyclicLabels(52, 25);
+        byte[] test = IdxFiles.cyclicLabels(20, 25);
+        test[19] = 25;
+        IdxFiles.write(dir, IdxDataset.TRAIN_IMAGES, IdxFiles.images(52, 32, 32, IdxFiles.randomPixels(52 * 32 * 32, 1)));
+        IdxFiles.write(dir, IdxDataset.TRAIN_LABELS, IdxFiles.labels(train));
+        IdxFiles.write(dir, IdxDataset.TEST_IMAGES + ".gz",
+                IdxFiles.gzip(IdxFiles.images(20, 32, 32, IdxFiles.randomPixels(20 * 32 * 32, 2))));
+        IdxFiles.write(dir, IdxDataset.TEST_LABELS + ".gz", IdxFiles.gzip(IdxFiles.labels(test)));
+        IdxDataset all = IdxDataset.open(dir.toString());
+        assertEquals(26, all.classes());
+        assertEquals(new ImageShape(1, 32, 32), all.shape());
+        assertEquals(1, all.test().classCounts()[25]);
+        assertEquals(26, IdxDataset.open(dir.toString(), 1, 1).classes(), "the limit does not change the classes");
+    }
+
+    @Test
     void hashesTheRawBytesOfTheFourFilesInOrder() throws Exception {
         IdxFiles.writeDataset(dir, 30, 12, 5, 4);
         IdxDataset dataset = IdxDataset.open(dir.toUri().toString());

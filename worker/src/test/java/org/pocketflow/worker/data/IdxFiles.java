@@ -23,7 +23,7 @@ public final class IdxFiles {
     }
 
     /** IDX bytes of labels. */
-    static byte[] labels(byte[] labels) {
+    public static byte[] labels(byte[] labels) {
         ByteBuffer b = ByteBuffer.allocate(8 + labels.length);
         b.putInt(IdxReader.LABELS_MAGIC).putInt(labels.length).put(labels);
         return b.array();

@@ -7,9 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.pocketflow.worker.data.ImageShape;
 
 class ModelFilesTest {
@@ -21,6 +35,37 @@ class ModelFilesTest {
         ComputationGraph back = ModelFiles.load(uri);
         assertEquals(g.params(), back.params());
         assertEquals(g.getConfiguration().toJson(), back.getConfiguration().toJson());
+    }
+
+    @Test
+    void multiLayerNetworkZipLoadsAsAGraphWithTheSameOutputs(@TempDir Path tmp) throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5)
+                .updater(new Adam(1e-3)).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(2, 2).stride(2, 2).build())
+                .layer(new DenseLayer.Builder().nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(12, 12, 1)).build());
+        net.init();
+        Path file = tmp.resolve("mln.zip");
+        ModelSerializer.writeModel(net, file.toFile(), true); // as users save it: with the updater
+        ComputationGraph g = ModelFiles.load(file.toUri().toString());
+        assertEquals(net.numParams(), g.numParams());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 1, 12, 12);
+        assertEquals(net.output(x), g.outputSingle(x));
+        ModelFiles.check(file.toUri().toString());
+    }
+
+    @Test
+    void aFolderIsRefusedNamingTheFixAndASavedModelTheHdf5Format(@TempDir Path tmp) throws Exception {
+        var plain = assertThrows(IllegalArgumentException.class, () -> ModelFiles.check(tmp.toUri().toString()));
+        assertTrue(plain.getMessage().contains("is a folder") && plain.getMessage().contains("model file in it"),
+                plain.getMessage());
+        Files.write(tmp.resolve("saved_model.pb"), new byte[] {8, 1});
+        var saved = assertThrows(IllegalArgumentException.class, () -> ModelFiles.check(tmp.toUri().toString()));
+        assertTrue(saved.getMessage().contains("TensorFlow SavedModel") && saved.getMessage().contains("model.h5"),
+                saved.getMessage());
     }
 
     @Test

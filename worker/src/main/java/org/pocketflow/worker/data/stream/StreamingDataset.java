@@ -25,8 +25,9 @@ import org.pocketflow.worker.io.HadoopConf;
  * <ul>
  *   <li>{@code image-folder}: {@code train/<class>/*.{jpg,jpeg,png}} and {@code val/<class>/...};
  *       classes are the folder names in sorted order (as torchvision's {@code ImageFolder}), labels
- *       their index. The validation split is carved from {@code train/} per class by the seed, as
- *       for IDX; {@code val/} is the test split.</li>
+ *       their index; hidden entries (names starting with a dot: {@code .ipynb_checkpoints}, macOS's
+ *       {@code ._x.jpg}) are neither classes nor images. The validation split is carved from
+ *       {@code train/} per class by the seed, as for IDX; {@code val/} is the test split.</li>
  *   <li>{@code tfrecord}: shards {@code train-*} and {@code validation-*} of {@code tf.train.Example}
  *       records with {@code image/encoded} and {@code image/class/label} (minus the label offset).
  *       The validation split is whole training shards chosen by the seed; {@code validation-*} is
@@ -44,18 +45,20 @@ public final class StreamingDataset {
     private final StreamOptions options;
     private final ImageShape shape;
     private final int classes;
+    private final List<String> classNames;
     private final List<Unit> train;
     private final List<Unit> validation;
     private final List<Unit> test;
     private final long[] counts;
     private final String sha256;
 
-    private StreamingDataset(String name, StreamOptions options, int classes, List<Unit> train, List<Unit> validation,
-                             List<Unit> test, long[] counts, String sha256) {
+    private StreamingDataset(String name, StreamOptions options, List<String> classNames, List<Unit> train,
+                             List<Unit> validation, List<Unit> test, long[] counts, String sha256) {
         this.name = name;
         this.options = options;
         this.shape = new ImageShape(options.channels(), options.imageSize(), options.imageSize());
-        this.classes = classes;
+        this.classes = classNames.size();
+        this.classNames = List.copyOf(classNames);
         this.train = List.copyOf(train);
         this.validation = List.copyOf(validation);
         this.test = List.copyOf(test);
@@ -93,8 +96,8 @@ public final class StreamingDataset {
             throw new DatasetException(root + ": no " + (trainDir.isDirectory() ? "val/" : "train/")
                     + " folder. Fix: point pocketflow.data.uri at " + layout(o.format()));
         }
-        List<String> classNames = trainDir.list().stream().filter(HadoopFile::isDirectory).map(HadoopFile::name)
-                .toList();
+        List<String> classNames = trainDir.list().stream().filter(f -> !hidden(f) && f.isDirectory())
+                .map(HadoopFile::name).toList();
         if (classNames.isEmpty()) {
             throw new DatasetException(trainDir + ": no class folders. Fix: put each class's images in "
                     + "train/<class>/ (" + layout(o.format()) + ")");
@@ -105,7 +108,7 @@ public final class StreamingDataset {
         }
         List<Unit> test = new ArrayList<>();
         for (HadoopFile dir : valDir.list()) {
-            if (!dir.isDirectory()) {
+            if (hidden(dir) || !dir.isDirectory()) {
                 continue;
             }
             int c = classNames.indexOf(dir.name());
@@ -126,16 +129,24 @@ public final class StreamingDataset {
         }
         List<Unit> limitedTrain = limit(train, trainLimit, Seeds.stream(seed, LIMIT, 0));
         List<Unit> limitedTest = limit(test, testLimit, Seeds.stream(seed, LIMIT, 1));
-        return new StreamingDataset(root.name(), o, classNames.size(), limitedTrain, validation, limitedTest,
+        return new StreamingDataset(root.name(), o, classNames, limitedTrain, validation, limitedTest,
                 new long[] {limitedTrain.size(), validation.size(), limitedTest.size()},
                 listingHash(byClass.stream().flatMap(List::stream).toList(), test));
+    }
+
+    /**
+     * Whether a folder entry is hidden ({@code .ipynb_checkpoints}, {@code .DS_Store}, a {@code
+     * .Trash}): never a class, never an image.
+     */
+    private static boolean hidden(HadoopFile f) {
+        return f.name().startsWith(".");
     }
 
     private static List<Unit> images(HadoopFile dir, String prefix, int label) {
         List<Unit> units = new ArrayList<>();
         for (HadoopFile f : dir.list()) {
             String n = f.name().toLowerCase(Locale.ROOT);
-            if (n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png")) {
+            if (!n.startsWith(".") && (n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png"))) {
                 units.add(new Unit(f.toString(), prefix + f.name(), label, f.length()));
             }
         }
@@ -168,7 +179,8 @@ public final class StreamingDataset {
         List<Unit> validation = shuffled.subList(0, held);
         List<Unit> train = trainShards.stream().filter(u -> !validation.contains(u)).toList();
         long[] counts = {records(train, o), records(validation, o), records(testShards, o)};
-        return new StreamingDataset(root.name(), o, o.classes(), train, validation, testShards, counts,
+        List<String> labels = java.util.stream.IntStream.range(0, o.classes()).mapToObj(String::valueOf).toList();
+        return new StreamingDataset(root.name(), o, labels, train, validation, testShards, counts,
                 listingHash(trainShards, testShards));
     }
 
@@ -256,6 +268,11 @@ public final class StreamingDataset {
     /** @return the number of classes */
     public int classes() {
         return classes;
+    }
+
+    /** @return the name of class {@code label}: its folder's name, or the number for TFRecord shards */
+    public String className(int label) {
+        return classNames.get(label);
     }
 
     /** @return how the data is read */

@@ -80,6 +80,21 @@ class StreamingDatasetTest {
     }
 
     @Test
+    void hiddenFoldersAndFilesAreNeitherClassesNorImages(@TempDir Path dir) throws IOException {
+        SyntheticImageFolder.write(dir, 2, 3, 2, 20, 30, "png", 4);
+        Files.createDirectories(dir.resolve("train/.ipynb_checkpoints"));
+        Files.createDirectories(dir.resolve("val/.ipynb_checkpoints"));
+        Files.writeString(dir.resolve("train/.DS_Store"), "Finder");
+        Files.writeString(dir.resolve("train/class-00/._img-00000.png"), "AppleDouble, not a PNG");
+        Files.writeString(dir.resolve("train/class-01/README.txt"), "notes");
+        StreamingDataset d = StreamingDataset.open(dir.toString(), options("image-folder", false), 0.0, 3, 0, 0);
+        assertEquals(2, d.classes());
+        assertEquals("class-00", d.className(0));
+        assertEquals(6, d.trainImages());
+        assertTrue(d.train().stream().noneMatch(u -> u.name().contains("/.")), d.train().toString());
+    }
+
+    @Test
     void tfrecordShardsGiveTheSameImagesAndLabelsAsTheFolder() {
         StreamingDataset d = StreamingDataset.open(shards.toString(), options("tfrecord", false), 0.0, 3, 0, 0);
         assertEquals(36, d.trainImages());

@@ -1,0 +1,114 @@
+package org.pocketflow.driver;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.conf.DataKeys;
+import org.pocketflow.conf.JobConfig;
+import org.pocketflow.conf.ModelKeys;
+import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.model.ModelFiles;
+
+/**
+ * Refuses, before any Spark work, a model given by {@code pocketflow.model.path} that cannot take
+ * the job's data: one input and one output, the data's images (channels x height x width) through
+ * a forward pass, and as many outputs as the data has classes. Without this check the job starts,
+ * and the executor fails with ND4J's shape message in the middle of evaluation.
+ *
+ * <p>One image of zeros goes through the network on the driver; the message names the key, the
+ * model, what it takes or gives against what the data gives, and the fix.
+ */
+final class ModelFit {
+    private ModelFit() {
+    }
+
+    /**
+     * The problem with the given model against the data, if any.
+     *
+     * @param shape   the images the data gives the network
+     * @param classes the data's classes
+     */
+    static List<String> problems(JobConfig config, ImageShape shape, int classes) {
+        String model = config.get(ModelKeys.PATH);
+        ComputationGraph graph;
+        try {
+            graph = ModelFiles.load(model);
+        } catch (RuntimeException unreadable) {
+            return List.of(); // ModelFiles.check reports it
+        }
+        String head = ModelKeys.PATH.name() + " = " + model + ": ";
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        if (conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
+            return List.of(head + "the model has " + conf.getNetworkInputs().size() + " inputs and "
+                    + conf.getNetworkOutputs().size() + " outputs; PocketFlow compresses image classifiers with one "
+                    + "image input and one class output. Fix: give such a model");
+        }
+        INDArray out;
+        try {
+            out = graph.outputSingle(false, Nd4j.zeros(DataType.FLOAT, 1, shape.channels(), shape.height(),
+                    shape.width()));
+        } catch (RuntimeException e) {
+            String format = config.get(DataKeys.FORMAT);
+            return List.of(head + inputProblem(conf, shape, format).orElse("the model does not take the data's "
+                    + shape + " images (" + firstLine(e) + "). Fix: " + sizeFix(format, shape)));
+        }
+        long outputs = out.rank() == 2 ? out.size(1) : -1;
+        if (outputs != classes) {
+            return List.of(head + "the model's output has " + (outputs < 0 ? "shape " + java.util.Arrays.toString(
+                    out.shape()) : outputs + " classes") + ", but the data (" + DataKeys.URI.name() + " = "
+                    + config.get(DataKeys.URI) + ") has " + classes + ". Fix: give a model whose output layer has "
+                    + classes + " units (nOut), or data with " + outputs + " classes"
+                    + (config.get(DataKeys.FORMAT).equals("tfrecord") ? " (or correct " + DataKeys.CLASSES.name() + ")"
+                    : ""));
+        }
+        return List.of();
+    }
+
+    /** What the layer that reads the network input expects, with the fix, when its configuration says so. */
+    private static Optional<String> inputProblem(ComputationGraphConfiguration conf, ImageShape shape, String format) {
+        String input = conf.getNetworkInputs().get(0);
+        for (var e : conf.getVertexInputs().entrySet()) {
+            GraphVertex v = conf.getVertices().get(e.getKey());
+            if (!e.getValue().contains(input) || !(v instanceof LayerVertex lv)) {
+                continue;
+            }
+            var layer = lv.getLayerConf().getLayer();
+            if (layer instanceof ConvolutionLayer c && c.getNIn() != shape.channels()) {
+                boolean decodable = !format.equals("idx") && (c.getNIn() == 1 || c.getNIn() == 3);
+                return Optional.of("its first layer " + e.getKey() + " takes " + c.getNIn() + " channels, but the data "
+                        + "gives " + shape + " images" + (format.equals("idx") ? " (IDX images are grey)" : "")
+                        + ". Fix: " + (decodable ? "set " + DataKeys.CHANNELS.name() + " = " + c.getNIn()
+                        : sizeFix(format, shape)));
+            }
+            if (layer instanceof FeedForwardLayer f && !(layer instanceof ConvolutionLayer) && lv.getPreProcessor() == null) {
+                return Optional.of("its first layer " + e.getKey() + " takes flat vectors of " + f.getNIn()
+                        + " values (InputType.feedForward), but PocketFlow feeds images of " + shape + ". Fix: build "
+                        + "the model with InputType.convolutional(" + shape.height() + ", " + shape.width() + ", "
+                        + shape.channels() + "), which adds the flattening before the dense layer, and train it again");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String sizeFix(String format, ImageShape shape) {
+        return format.equals("idx")
+                ? "give a model for the IDX files' " + shape + " images, or IDX files of the size the model was "
+                        + "trained on"
+                : "set " + DataKeys.IMAGE_SIZE.name() + " (and " + DataKeys.CHANNELS.name() + ") to the input the "
+                        + "model was trained on (streamed images are square), or give a model for " + shape + " images";
+    }
+
+    private static String firstLine(RuntimeException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+}
