@@ -159,11 +159,9 @@ public final class ImageDecoder {
                 }
                 reader = readers.next();
             }
-            Opened image = new Opened(reader, jpeg, jpeg && !endsWithEoi(encoded), in, origin);
             reader.setInput(in, true, true);
-            image.height = reader.getHeight(0);
-            image.width = reader.getWidth(0);
-            return image;
+            return new Opened(reader, jpeg, jpeg && !endsWithEoi(encoded), in, origin, reader.getHeight(0),
+                    reader.getWidth(0));
         } catch (IOException | RuntimeException e) {
             release(reader, jpeg, in);
             throw e instanceof DatasetException d ? d : corrupt(origin, e);
@@ -205,15 +203,18 @@ public final class ImageDecoder {
         private final boolean toTheEnd;
         private final ImageInputStream in;
         private final String origin;
-        private int height;
-        private int width;
+        private final int height;
+        private final int width;
 
-        private Opened(ImageReader reader, boolean jpeg, boolean toTheEnd, ImageInputStream in, String origin) {
+        private Opened(ImageReader reader, boolean jpeg, boolean toTheEnd, ImageInputStream in, String origin,
+                       int height, int width) {
             this.reader = reader;
             this.jpeg = jpeg;
             this.toTheEnd = toTheEnd;
             this.in = in;
             this.origin = origin;
+            this.height = height;
+            this.width = width;
         }
 
         /** @return the image's rows */
