@@ -42,7 +42,9 @@ import org.pocketflow.worker.io.HadoopConf;
  *
  * <p>Training batches are augmented ({@link ImageTransform#train}) with a generator seeded by
  * (seed, epoch, file, record): the same seed gives the same pixels on every run and for any
- * number of threads. Evaluation batches are resized and centre-cropped.
+ * number of threads. Evaluation batches are resized and centre-cropped. Either way the crop is
+ * chosen from the image's header and only its window is decoded; each batch's pixels are scaled
+ * straight into the native memory of its feature array.
  *
  * <p>An unreadable image or a truncated shard fails the iteration with the file's name, or,
  * with {@code skipCorrupt}, is skipped and counted in {@code corrupt}. The iterator belongs to
