@@ -35,8 +35,9 @@ import org.pocketflow.worker.io.HadoopConf;
 /**
  * Where the time of one training image goes on one thread, stage by stage, over the JPEGs of
  * {@code FOLDER/train} held in memory: reading a file through Hadoop FS and with {@code java.nio}
- * (what the loader's reader thread does for local files), then from the bytes in memory the header, ImageIO's own decode to its
- * BGR image and the reordering to RGB that the loader used to do after it, the decode straight
+ * (what the loader's reader thread does for local files), then from the bytes in memory the
+ * header, ImageIO's own decode to its BGR image and the reordering to RGB that the loader used
+ * to do after it, the decode straight
  * into RGB, the random resized crop with flip from the whole image, the windowed path (header,
  * crop drawn, only the crop's window decoded, resampled; with and without subsampling), the
  * scaling to floats and the copy of 64 images into an ND4J array. Microseconds per image, each
