@@ -12,8 +12,10 @@
  *   <li>{@link org.pocketflow.worker.data.stream.StreamingBatches}: a reader thread, a pool of
  *       decoding threads and a bounded queue; batches in a deterministic order.</li>
  *   <li>{@link org.pocketflow.worker.data.stream.ImageDecoder} ({@code javax.imageio}, JPEG and PNG,
- *       grey or RGB) and {@link org.pocketflow.worker.data.stream.ImageTransform} (random resized
- *       crop and flip for training, resize and centre crop for evaluation).</li>
+ *       grey or RGB; the header first, then only a window of the image) and
+ *       {@link org.pocketflow.worker.data.stream.ImageTransform} (random resized crop and flip for
+ *       training, resize and centre crop for evaluation, drawn from the header's size so that only
+ *       the crop's window is decoded).</li>
  *   <li>{@link org.pocketflow.worker.data.stream.TfRecords} (framing with masked CRC-32C) and
  *       {@link org.pocketflow.worker.data.stream.ExampleCodec} (the two features of an Example,
  *       without a protobuf runtime); {@link org.pocketflow.worker.data.stream.ImageFolderToTfRecord}
