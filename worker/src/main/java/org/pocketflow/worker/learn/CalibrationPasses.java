@@ -17,7 +17,8 @@ import org.pocketflow.worker.model.ModelInfo;
  *
  * <p>A chunk holds as many images as keep one pass's activations under {@value #BYTES_PER_PASS}
  * bytes (at least one image). Callers keep only what they sample from each chunk: its activations
- * are freed as soon as the visitor returns. Stateless.
+ * are freed as soon as the visitor returns, and the C allocator is asked to give freed memory back
+ * ({@link NativeHeap}). Stateless.
  */
 public final class CalibrationPasses {
     /** Bound on the fp32 activations one forward pass holds. */
@@ -59,6 +60,7 @@ public final class CalibrationPasses {
             Map<String, INDArray> activations = graph.feedForward(part, false);
             visitor.visit(from, activations);
             release(activations.values(), images);
+            NativeHeap.trimNowAndThen();
         }
     }
 

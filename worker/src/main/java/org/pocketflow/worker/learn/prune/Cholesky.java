@@ -6,14 +6,16 @@ final class Cholesky {
     }
 
     /**
-     * @param a    symmetric positive definite, {@code [n][n]}; not modified
+     * @param a    symmetric positive definite, {@code [n][n]}, of which only the lower triangle is read
+     *             (row {@code i} may hold just columns {@code 0..i}); overwritten by its Cholesky
+     *             factor, so that a large system does not take twice its size
      * @param b    right-hand sides, {@code [n][m]}; not modified
      * @param what named in the error when {@code a} is not positive definite
      * @return {@code X [n][m]}
      */
     static double[][] solve(double[][] a, double[][] b, String what) {
         int n = a.length;
-        double[][] l = new double[n][n];
+        double[][] l = a;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j <= i; j++) {
                 double s = a[i][j];
@@ -31,24 +33,39 @@ final class Cholesky {
                 }
             }
         }
+        // both substitutions run along rows of the right-hand sides (one pass over L per row, not per
+        // column): the same operations in the same order as column by column, without striding down
+        // L's columns once per right-hand side
         int m = b[0].length;
-        double[][] x = new double[n][m];
-        for (int c = 0; c < m; c++) {
-            double[] y = new double[n];
-            for (int i = 0; i < n; i++) {
-                double s = b[i][c];
-                for (int k = 0; k < i; k++) {
-                    s -= l[i][k] * y[k];
+        double[][] y = new double[n][];
+        for (int i = 0; i < n; i++) {
+            double[] s = b[i].clone();
+            for (int k = 0; k < i; k++) {
+                double f = l[i][k];
+                double[] yk = y[k];
+                for (int c = 0; c < m; c++) {
+                    s[c] -= f * yk[c];
                 }
-                y[i] = s / l[i][i];
             }
-            for (int i = n - 1; i >= 0; i--) {
-                double s = y[i];
-                for (int k = i + 1; k < n; k++) {
-                    s -= l[k][i] * x[k][c];
+            for (int c = 0; c < m; c++) {
+                s[c] /= l[i][i];
+            }
+            y[i] = s;
+        }
+        double[][] x = new double[n][];
+        for (int i = n - 1; i >= 0; i--) {
+            double[] s = y[i];
+            for (int k = i + 1; k < n; k++) {
+                double f = l[k][i];
+                double[] xk = x[k];
+                for (int c = 0; c < m; c++) {
+                    s[c] -= f * xk[c];
                 }
-                x[i][c] = s / l[i][i];
             }
+            for (int c = 0; c < m; c++) {
+                s[c] /= l[i][i];
+            }
+            x[i] = s;
         }
         return x;
     }

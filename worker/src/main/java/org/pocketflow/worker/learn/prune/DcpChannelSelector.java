@@ -7,10 +7,12 @@ import java.util.stream.IntStream;
 
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.pocketflow.worker.learn.NativeHeap;
 import org.pocketflow.worker.model.ChannelGroup;
 import org.pocketflow.worker.model.ModelInfo;
 
@@ -41,7 +43,13 @@ import org.pocketflow.worker.model.ModelInfo;
  * {@code L}). When more than {@value #MAX_ROUNDS} channels are to be kept, each round adds
  * {@code ceil(count / MAX_ROUNDS)} channels.
  *
- * <p>Immutable apart from a cache of the last graph's sampled activations (guarded); the calibration
+ * <p>Memory: the selection keeps, per consumer, the moments of its sampled inputs ({@link
+ * ConsumerMoments}: a Gram matrix and per-image means), not the samples, gathered in chunked passes;
+ * it is bounded by the consumers' widths and the number of images, not by the sampled positions.
+ *
+ * <p>Immutable apart from a cache of the last graph's sample moments, whose arrays a group's
+ * selection frees once no other prunable group reads them: selections on one instance run one at a
+ * time. The calibration
  * images are kept as given when they are a dense fp32 array (the caller must not change them
  * afterwards), copied otherwise, and the labels are copied. Deterministic for a given graph, calibration set and seed.
  */
@@ -53,6 +61,11 @@ public final class DcpChannelSelector implements ChannelSelector {
     private static final double HEAD_L2 = 1e-2;
     private static final int HEAD_ITERATIONS = 300;
     private static final double RIDGE = 1e-6;
+    /**
+     * Bound on the sample moments kept for every group at once: ResNet-18 at 224x224 on the default
+     * 1024 images needs about 1 GB, which one pass over the images then gathers.
+     */
+    static final long MOMENT_BYTES = 3L << 29;
     /** Calibration images the post-surgery reconstruction uses by default. */
     static final int RECONSTRUCTION_IMAGES = 256;
 
@@ -63,7 +76,8 @@ public final class DcpChannelSelector implements ChannelSelector {
     private final int positionsPerImage;
     private final double weight;
     private final int reconstructionImages;
-    private final ActivationCache cache = new ActivationCache();
+    private final ActivationCache<ConsumerMoments> cache = new ActivationCache<>(ConsumerMoments::collect,
+            ConsumerMoments::bytes, MOMENT_BYTES);
 
     /** DCP with the paper's weight 1 and 10 sampled positions per image. */
     public DcpChannelSelector(INDArray images, INDArray labels, long seed) {
@@ -117,31 +131,39 @@ public final class DcpChannelSelector implements ChannelSelector {
     }
 
     @Override
-    public int[] select(ComputationGraph graph, ModelInfo info, ChannelGroup group, int count) {
+    public synchronized int[] select(ComputationGraph graph, ModelInfo info, ChannelGroup group, int count) {
         ConsumerSamples.checkCount(group, count);
         int c = Math.toIntExact(group.channels());
         if (count == c) {
             return IntStream.range(0, c).toArray();
         }
         List<Consumer> consumers = new ArrayList<>();
-        ConsumerSamples.ofGroup(info, group, cache.of(graph, info, group, images, positionsPerImage, seed))
-                .forEach((name, x) -> consumers.add(new Consumer(graph, name, x)));
+        ConsumerMoments.ofGroup(info, group, cache.of(graph, info, group, images, positionsPerImage, seed))
+                .forEach((name, m) -> consumers.add(new Consumer(graph, name, m)));
         boolean[] chosen = new boolean[c];
         int perRound = (count + MAX_ROUNDS - 1) / MAX_ROUNDS;
-        for (int taken = 0; taken < count; ) {
-            double[] score = new double[c];
-            for (Consumer k : consumers) {
-                k.addScores(score);
-            }
-            for (int j : best(score, chosen, Math.min(perRound, count - taken))) {
-                chosen[j] = true;
-                taken++;
-            }
-            if (taken < count) {
+        try {
+            for (int taken = 0; taken < count; ) {
+                double[] score = new double[c];
                 for (Consumer k : consumers) {
-                    k.refit(chosen);
+                    k.addScores(score);
                 }
+                for (int j : best(score, chosen, Math.min(perRound, count - taken))) {
+                    chosen[j] = true;
+                    taken++;
+                }
+                if (taken < count) {
+                    for (Consumer k : consumers) {
+                        k.refit(chosen);
+                    }
+                }
+                // each round frees products as large as the consumers' weights (19 MB at 512x4608)
+                NativeHeap.trimNowAndThen();
             }
+        } finally {
+            consumers.forEach(Consumer::close);
+            cache.release(graph, info, group).forEach(ConsumerMoments::free);
+            NativeHeap.trimNowAndThen();
         }
         return IntStream.range(0, c).filter(j -> chosen[j]).toArray();
     }
@@ -153,52 +175,56 @@ public final class DcpChannelSelector implements ChannelSelector {
                 .limit(n).mapToInt(Integer::intValue).toArray();
     }
 
-    /** One consumer's samples, targets, discrimination head and current weights. */
+    /**
+     * One consumer's sample moments, targets, discrimination head and current weights. With
+     * {@code G = X_c^T X_c} the centred samples' Gram matrix, the reconstruction loss's gradient
+     * {@code 2 (X_c W^T - X_c W_0^T)^T X_c / ||Y||^2} is {@code 2 (W G - W_0 G) / ||Y||^2}; the
+     * discrimination loss depends on each image's outputs averaged over its samples (a consumer that
+     * is the output layer has one sample per image), which are {@code Xbar_c W^T} with {@code Xbar_c}
+     * the image means, so its gradient is {@code dL_S/dPooled^T Xbar_c}. Unchosen channels' weights
+     * are zero, so {@code W G} needs only the chosen rows of {@code G}.
+     */
     private final class Consumer {
         private final int channels;
         private final int width;
-        /** Per sampled input channel, the group channel it carries. */
+        /** Per input channel, the group channel it is. */
         private final int[] groupChannels;
-        private final int images;
-        private final int perImage;
-        /** Inputs {@code [S, C*width]}, column {@code j*width + p}, centred (minus their mean over samples). */
-        private final INDArray x;
-        /** Unpruned pre-activation outputs, centred: {@code x W0^T}, {@code [S, O]}. */
-        private final INDArray y;
+        /** Centred sample moments, shared with the cache: read only. */
+        private final ConsumerMoments moments;
+        /** {@code W_0 G}, {@code [O, C*width]}. */
+        private final INDArray target;
+        /** {@code G W_0^T} by row, {@code [C*width][O]}: the refit's right-hand sides. */
+        private final double[][] cross;
         /** The layer's bias plus its mean output: what the output is with every channel at its mean. */
         private final double[] bias;
+        /** {@code ||X_c W_0^T||^2}. */
         private final double yy;
-        private final double[][] gram;
-        private final double[][] cross;
         /** Auxiliary head; null when the consumer is the network's output layer. */
         private final Head head;
         /** Current weights {@code [O, C*width]}, zero for unchosen channels. */
         private INDArray w;
+        /** The chosen columns' weights {@code [O, n]} and rows of {@code G} {@code [n, C*width]}; null before the first refit. */
+        private INDArray chosenWeights;
+        private INDArray chosenGram;
 
-        Consumer(ComputationGraph graph, String name, ConsumerSamples s) {
-            channels = s.channels;
-            width = s.width;
-            images = (int) DcpChannelSelector.this.images.size(0);
-            perImage = s.samples / images;
-            INDArray raw = Nd4j.create(s.x, new long[]{s.samples, (long) channels * width}, 'c');
+        Consumer(ComputationGraph graph, String name, ConsumerMoments m) {
+            channels = m.channels;
+            width = m.width;
+            groupChannels = m.groupChannels;
+            moments = m;
             int outs = ConsumerSamples.outputs(graph, name);
-            groupChannels = s.groupChannels;
-            INDArray w0 = Nd4j.create(s.weightsOf(graph, name),
-                    new long[]{outs, (long) channels * width}, 'c');
-            INDArray mean = raw.mean(0);
-            double[] base = bias(mean.reshape(1, -1).mmul(w0.transpose()).toDoubleVector(),
-                    ConsumerSamples.bias(graph, name));
-            // centred in place: one copy of the samples off the heap (at 224x224, 10k samples of 4608 values)
-            x = raw.subiRowVector(mean);
-            y = x.mmul(w0.transpose());
-            bias = base;
-            double norm = y.norm2Number().doubleValue();
-            yy = Math.max(norm * norm, 1e-30);
-            gram = x.transpose().mmul(x).toDoubleMatrix();
-            cross = x.transpose().mmul(y).toDoubleMatrix();
+            INDArray w0 = Nd4j.create(m.weightsOf(graph, name), new long[]{outs, (long) channels * width}, 'c');
+            INDArray meanOutput = m.mean.reshape(1, -1).mmul(w0.transpose());
+            bias = bias(meanOutput.toDoubleVector(), ConsumerSamples.bias(graph, name));
+            target = w0.mmul(m.gram);
+            INDArray crossColumns = target.transpose();
+            cross = crossColumns.toDoubleMatrix();
+            yy = Math.max(w0.mul(target).sumNumber().doubleValue(), 1e-30);
             boolean output = graph.getLayer(name).conf().getLayer() instanceof BaseOutputLayer;
-            head = output ? null : new Head(pooled(y));
+            INDArray pooledY = m.imageMeans.mmul(w0.transpose());
+            head = output ? null : new Head(pooled(pooledY));
             w = Nd4j.zeros(DataType.DOUBLE, outs, (long) channels * width);
+            ConsumerSamples.free(pooledY, meanOutput, w0);
         }
 
         private static double[] bias(double[] meanOutput, double[] layerBias) {
@@ -209,15 +235,12 @@ public final class DcpChannelSelector implements ChannelSelector {
             return b;
         }
 
-        /** Per-image mean over the sampled positions of {@code out + bias}, {@code [N][O]}. */
+        /** {@code out + bias} per image, {@code [N][O]}, from the image means' outputs {@code out}. */
         private double[][] pooled(INDArray out) {
-            double[] o = out.dup('c').data().asDouble();
-            int outs = bias.length;
-            double[][] f = new double[images][outs];
-            for (int s = 0; s < o.length / outs; s++) {
-                double[] row = f[s / perImage];
-                for (int k = 0; k < outs; k++) {
-                    row[k] += (o[s * outs + k] + bias[k]) / perImage;
+            double[][] f = out.toDoubleMatrix();
+            for (double[] row : f) {
+                for (int k = 0; k < row.length; k++) {
+                    row[k] += bias[k];
                 }
             }
             return f;
@@ -225,12 +248,17 @@ public final class DcpChannelSelector implements ChannelSelector {
 
         /** Adds {@code ||dL/dW_j||^2} of this consumer to {@code score[j]}. */
         void addScores(double[] score) {
-            INDArray out = x.mmul(w.transpose());
-            INDArray grad = out.sub(y).transpose().mmul(x).muli(2 / yy);
+            INDArray grad = chosenWeights == null ? target.neg() : chosenWeights.mmul(chosenGram).subi(target);
+            grad.muli(2 / yy);
             if (weight > 0) {
-                grad.addi(discriminationGradient(out).transpose().mmul(x).muli(weight));
+                INDArray out = moments.imageMeans.mmul(w.transpose());
+                INDArray dPooled = discriminationGradient(out);
+                INDArray discrimination = dPooled.transpose().mmul(moments.imageMeans);
+                grad.addi(discrimination.muli(weight));
+                ConsumerSamples.free(discrimination, dPooled, out);
             }
-            double[] g = grad.dup('c').data().asDouble();
+            double[] g = grad.data().asDouble();
+            ConsumerSamples.free(grad);
             int cols = channels * width;
             for (int o = 0; o < g.length / cols; o++) {
                 for (int j = 0; j < channels; j++) {
@@ -244,68 +272,77 @@ public final class DcpChannelSelector implements ChannelSelector {
             }
         }
 
-        /** {@code dL_S/d out}, {@code [S, O]}: softmax cross-entropy, through the head when there is one. */
+        /**
+         * {@code dL_S/d pooled}, {@code [N, O]}, from the image means' outputs {@code out}: softmax
+         * cross-entropy, through the head when there is one.
+         */
         private INDArray discriminationGradient(INDArray out) {
             int outs = bias.length;
-            int samples = (int) out.size(0);
-            double[] dOut = new double[samples * outs];
+            double[][] pooled = pooled(out);
+            double[][] d;
             if (head == null) {
-                double[] o = out.dup('c').data().asDouble();
-                double[] z = new double[outs];
-                for (int s = 0; s < samples; s++) {
+                d = new double[pooled.length][];
+                for (int i = 0; i < pooled.length; i++) {
+                    double[] p = softmax(pooled[i]);
+                    double[] y = labels[i];
                     for (int k = 0; k < outs; k++) {
-                        z[k] = o[s * outs + k] + bias[k];
+                        p[k] = (p[k] - y[k]) / pooled.length;
                     }
-                    double[] p = softmax(z);
-                    double[] y = labels[s / perImage];
-                    for (int k = 0; k < outs; k++) {
-                        dOut[s * outs + k] = (p[k] - y[k]) / images;
-                    }
+                    d[i] = p;
                 }
             } else {
-                double[][] dFeature = head.gradient(pooled(out));
-                for (int s = 0; s < samples; s++) {
-                    double[] d = dFeature[s / perImage];
-                    for (int k = 0; k < outs; k++) {
-                        dOut[s * outs + k] = d[k] / perImage;
-                    }
-                }
+                d = head.gradient(pooled);
             }
-            return Nd4j.create(dOut, new long[]{samples, outs}, 'c');
+            return Nd4j.create(d);
         }
 
         /** Least-squares weights of the kept channels (ridge {@value #RIDGE} of the mean diagonal), zero elsewhere. */
         void refit(boolean[] chosen) {
             int[] kept = IntStream.range(0, channels).filter(j -> chosen[groupChannels[j]]).toArray();
             int n = kept.length * width;
+            int d = channels * width;
             int[] cols = new int[n];
             for (int i = 0; i < kept.length; i++) {
                 for (int p = 0; p < width; p++) {
                     cols[i * width + p] = kept[i] * width + p;
                 }
             }
-            double[][] a = new double[n][n];
+            ConsumerSamples.free(chosenGram, chosenWeights);
+            chosenGram = Nd4j.pullRows(moments.gram, 1, cols, 'c');
+            DataBuffer rows = chosenGram.data();
+            double[][] a = new double[n][]; // the lower triangle: all the factorisation reads
             double[][] b = new double[n][];
             double diag = 0;
             for (int i = 0; i < n; i++) {
-                diag += gram[cols[i]][cols[i]];
+                diag += rows.getDouble((long) i * d + cols[i]);
             }
             double ridge = RIDGE * Math.max(diag / n, 1e-12);
             for (int i = 0; i < n; i++) {
-                for (int k = 0; k < n; k++) {
-                    a[i][k] = gram[cols[i]][cols[k]];
+                a[i] = new double[i + 1];
+                for (int k = 0; k <= i; k++) {
+                    a[i][k] = rows.getDouble((long) i * d + cols[k]);
                 }
                 a[i][i] += ridge;
                 b[i] = cross[cols[i]];
             }
             double[][] sol = Cholesky.solve(a, b, "DCP refit");
-            double[][] next = new double[(int) w.size(0)][channels * width];
+            int outs = (int) w.size(0);
+            double[][] next = new double[outs][d];
+            double[][] chosenRows = new double[outs][n];
             for (int i = 0; i < n; i++) {
-                for (int o = 0; o < next.length; o++) {
+                for (int o = 0; o < outs; o++) {
                     next[o][cols[i]] = sol[i][o];
+                    chosenRows[o][i] = sol[i][o];
                 }
             }
+            ConsumerSamples.free(w);
             w = Nd4j.create(next);
+            chosenWeights = Nd4j.create(chosenRows);
+        }
+
+        /** Frees this consumer's own arrays (the moments belong to the cache). */
+        void close() {
+            ConsumerSamples.free(target, w, chosenGram, chosenWeights);
         }
     }
 
@@ -343,15 +380,30 @@ public final class DcpChannelSelector implements ChannelSelector {
             double lipschitz = 0.5 * largestEigenvalue(z) + HEAD_L2;
             theta = new double[d][classes];
             offset = new double[classes];
+            double[][] step = new double[d][classes];
             for (int it = 0; it < HEAD_ITERATIONS; it++) {
                 double[][] dz = logitGradient(z, lab);
                 for (int k = 0; k < d; k++) {
                     for (int m = 0; m < classes; m++) {
-                        double g = HEAD_L2 * theta[k][m];
-                        for (int i = 0; i < n; i++) {
-                            g += z[i][k] * dz[i][m];
+                        step[k][m] = HEAD_L2 * theta[k][m];
+                    }
+                }
+                // image by image along rows (each sum still over images in order): a walk down the
+                // columns of z and dz per weight took minutes per head at 224x224
+                for (int i = 0; i < n; i++) {
+                    double[] zi = z[i];
+                    double[] dzi = dz[i];
+                    for (int k = 0; k < d; k++) {
+                        double f = zi[k];
+                        double[] gk = step[k];
+                        for (int m = 0; m < classes; m++) {
+                            gk[m] += f * dzi[m];
                         }
-                        theta[k][m] -= g / lipschitz;
+                    }
+                }
+                for (int k = 0; k < d; k++) {
+                    for (int m = 0; m < classes; m++) {
+                        theta[k][m] -= step[k][m] / lipschitz;
                     }
                 }
                 for (int m = 0; m < classes; m++) {

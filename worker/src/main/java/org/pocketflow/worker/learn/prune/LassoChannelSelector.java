@@ -37,7 +37,7 @@ public final class LassoChannelSelector implements ChannelSelector {
     private final long seed;
     private final int positionsPerImage;
     private final boolean reconstruct;
-    private final ActivationCache cache = new ActivationCache();
+    private final ActivationCache<ConsumerSamples> cache = ActivationCache.ofSamples();
 
     /** LASSO selection with least-squares reconstruction, 10 positions per image. */
     public LassoChannelSelector(INDArray calibration, long seed) {

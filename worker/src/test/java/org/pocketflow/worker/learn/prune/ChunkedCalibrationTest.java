@@ -66,8 +66,9 @@ class ChunkedCalibrationTest {
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 32, 32);
         ChannelGroup group = info.groupOf("s3b1_a_conv");
 
-        Map<String, ConsumerSamples> bounded = new ActivationCache(1).of(g, info, group, x, 2, 9);
-        Map<String, ConsumerSamples> whole = new ActivationCache().of(g, info, group, x, 2, 9);
+        Map<String, ConsumerSamples> bounded = new ActivationCache<>(ConsumerSamples::collect, ConsumerSamples::bytes, 1)
+                .of(g, info, group, x, 2, 9);
+        Map<String, ConsumerSamples> whole = ActivationCache.ofSamples().of(g, info, group, x, 2, 9);
         assertEquals(group.consumers(), List.copyOf(bounded.keySet()));
         assertTrue(whole.size() > 10 && whole.keySet().containsAll(group.consumers()), whole.keySet().toString());
         for (String consumer : group.consumers()) {
@@ -82,7 +83,7 @@ class ChunkedCalibrationTest {
         ModelInfo info = ModelInfo.of(g, Networks.MNIST);
         INDArray x = Networks.input(5, 32);
         Map<String, INDArray> all = g.feedForward(x, false);
-        ActivationCache cache = new ActivationCache();
+        ActivationCache<ConsumerSamples> cache = ActivationCache.ofSamples();
         boolean restricted = false;
         for (ChannelGroup group : info.groups()) {
             if (!group.prunable()) {
