@@ -44,6 +44,20 @@ public final class Cli {
         return all.toArray(String[]::new);
     }
 
+    /**
+     * A short job in {@code runDir} on {@code master}: the base LeNet trained one epoch on the first
+     * 3,000 Fashion-MNIST training images, tested on 500, one fine-tuning epoch, seed 11, latency
+     * timed briefly; then {@code conf} (the test's algorithm and settings).
+     */
+    public static List<String> subsetJob(Path runDir, String master, String... conf) {
+        List<String> fixed = new ArrayList<>(List.of("pocketflow.spark.master=" + master, "pocketflow.run.dir=" + runDir,
+                "pocketflow.data.train-limit=3000", "pocketflow.data.test-limit=500", "pocketflow.train.epochs=1",
+                "pocketflow.eval.latency-warmup=1", "pocketflow.eval.latency-iterations=2",
+                "pocketflow.learn.fine-tune-epochs=1", "pocketflow.seed=11"));
+        fixed.addAll(List.of(conf));
+        return List.of(withConf(List.of("run"), fixed.toArray(String[]::new)));
+    }
+
     /** The {@code report.json} a job wrote to {@code runDir}. */
     public static JsonNode report(Path runDir) throws IOException {
         return Json.MAPPER.readTree(runDir.resolve("report.json").toFile());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -30,14 +29,9 @@ class FineTuneThroughServerTest {
     private static final String DATA = "/usr/share/datasets/fashion-mnist";
 
     private static String[] job(Path runDir, String master, String... extra) {
-        List<String> a = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=" + master,
-                "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.train-limit=3000",
-                "--conf", "pocketflow.data.test-limit=500", "--conf", "pocketflow.train.epochs=1",
-                "--conf", "pocketflow.eval.latency-warmup=1", "--conf", "pocketflow.eval.latency-iterations=2",
-                "--conf", "pocketflow.learn.algorithm=weight-sparsity", "--conf", "pocketflow.learn.sparsity=0.75",
-                "--conf", "pocketflow.learn.fine-tune-epochs=1", "--conf", "pocketflow.seed=11",
-                "--conf", "pocketflow.train.batch-size=32", "--conf", "pocketflow.distributed.codec=ecq"));
-        return Cli.withConf(a, extra);
+        return Cli.withConf(Cli.subsetJob(runDir, master, "pocketflow.learn.algorithm=weight-sparsity",
+                "pocketflow.learn.sparsity=0.75", "pocketflow.train.batch-size=32", "pocketflow.distributed.codec=ecq"),
+                extra);
     }
 
     @Test

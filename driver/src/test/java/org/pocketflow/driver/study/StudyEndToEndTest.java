@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,13 +19,8 @@ class StudyEndToEndTest {
     private static final String DATA = "/usr/share/datasets/fashion-mnist";
 
     private static String[] job(Path runDir, String... extra) {
-        List<String> a = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=local[2]",
-                "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.train-limit=3000",
-                "--conf", "pocketflow.data.test-limit=500", "--conf", "pocketflow.train.epochs=1",
-                "--conf", "pocketflow.eval.latency-warmup=2", "--conf", "pocketflow.eval.latency-iterations=3",
-                "--conf", "pocketflow.learn.algorithm=channel-pruning", "--conf", "pocketflow.learn.mac-fraction=0.5",
-                "--conf", "pocketflow.learn.fine-tune-epochs=1", "--conf", "pocketflow.seed=11"));
-        return Cli.withConf(a, extra);
+        return Cli.withConf(Cli.subsetJob(runDir, "local[2]", "pocketflow.learn.algorithm=channel-pruning",
+                "pocketflow.learn.mac-fraction=0.5"), extra);
     }
 
     @Test

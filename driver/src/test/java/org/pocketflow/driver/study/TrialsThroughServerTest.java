@@ -27,16 +27,9 @@ class TrialsThroughServerTest {
     private static final String DATA = "/usr/share/datasets/fashion-mnist";
 
     private static String[] job(Path runDir, String master, String... extra) {
-        List<String> a = new ArrayList<>(List.of("run", "--conf", "pocketflow.spark.master=" + master,
-                "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.train-limit=3000",
-                "--conf", "pocketflow.data.test-limit=500", "--conf", "pocketflow.train.epochs=1",
-                "--conf", "pocketflow.eval.latency-warmup=1", "--conf", "pocketflow.eval.latency-iterations=2",
-                "--conf", "pocketflow.learn.algorithm=channel-pruning", "--conf", "pocketflow.learn.mac-fraction=0.5",
-                "--conf", "pocketflow.learn.fine-tune-epochs=1", "--conf", "pocketflow.seed=11",
-                "--conf", "pocketflow.train.batch-size=32",
-                "--conf", "pocketflow.search.sampler=random", "--conf", "pocketflow.search.parallelism=2",
-                "--conf", "pocketflow.search.workers-per-trial=2"));
-        return Cli.withConf(a, extra);
+        return Cli.withConf(Cli.subsetJob(runDir, master, "pocketflow.learn.algorithm=channel-pruning",
+                "pocketflow.learn.mac-fraction=0.5", "pocketflow.train.batch-size=32", "pocketflow.search.sampler=random",
+                "pocketflow.search.parallelism=2", "pocketflow.search.workers-per-trial=2"), extra);
     }
 
     @Test
