@@ -28,11 +28,28 @@ class InterruptTest {
     private static Path root;
 
     @BeforeAll
-    static void findRoot() {
+    static void findRoot() throws IOException {
         root = Path.of(System.getProperty("pf.repo.root", "..")).toAbsolutePath().normalize();
         assertTrue(Files.exists(root.resolve("submit/target/classpath.txt")),
                 "launcher classpath not built (the submit module packages it before this module's tests)");
         assertTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")), "Fashion-MNIST is installed by .ci/run");
+        ClusterJobs.require(!sigintIgnored(), "SIGINT is ignored in this JVM, so the launched job would be too (a build "
+                + "started as a background job of a non-interactive shell, e.g. 'nohup mvn ... &', ignores it): run the "
+                + "build in the foreground or from a shell with job control (set -m)");
+    }
+
+    /** Whether this process inherited SIGINT as ignored (bit 2 of /proc/self/status's SigIgn mask). */
+    private static boolean sigintIgnored() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
     }
 
     private static Process launch(Path log, String... args) throws IOException {
