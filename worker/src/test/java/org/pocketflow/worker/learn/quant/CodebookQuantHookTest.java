@@ -30,14 +30,6 @@ class CodebookQuantHookTest {
         return w;
     }
 
-    private static double mse(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (a[i] - b[i]) * (a[i] - b[i]);
-        }
-        return s / a.length;
-    }
-
     private static CodebookQuantHook hook(CodebookOptions options, int bits, float[] w) {
         CodebookQuantHook h = new CodebookQuantHook(List.of(CONV), Map.of(CONV.key(), bits), options);
         h.init(CONV, bits, w.clone());
@@ -87,7 +79,7 @@ class CodebookQuantHookTest {
                     ? perChannel(CodebookOptions.Update.GRADIENT, 3, w)
                     : hook(options(CodebookOptions.Init.QUANTILE, CodebookOptions.Update.GRADIENT, scale), 3, w);
             int[] before = indices(h.encode(CONV));
-            double first = mse(h.project(CONV), target);
+            double first = QuantizersTest.mse(h.project(CONV), target);
             for (int step = 0; step < 50; step++) {
                 float[] q = h.project(CONV);
                 float[] delta = new float[q.length];
@@ -98,7 +90,7 @@ class CodebookQuantHookTest {
             }
             TensorEncoding e = h.encode(CONV);
             assertArrayEquals(before, indices(e), scale + ": assignments fixed");
-            double last = mse(h.project(CONV), target);
+            double last = QuantizersTest.mse(h.project(CONV), target);
             assertTrue(last < 0.8 * first, scale + ": loss " + first + " -> " + last);
             assertArrayEquals(h.project(CONV), e.decode(), 1e-7f, scale + ": the encoding decodes to the projection");
         }
@@ -111,8 +103,8 @@ class CodebookQuantHookTest {
             CodebookQuantHook layer = hook(CodebookOptions.PER_LAYER, bits, w);
             CodebookQuantHook channel = hook(options(CodebookOptions.Init.QUANTILE, CodebookOptions.Update.LLOYD,
                     CodebookOptions.Scale.CHANNEL), bits, w);
-            double el = mse(w, layer.project(CONV));
-            double ec = mse(w, channel.project(CONV));
+            double el = QuantizersTest.mse(w, layer.project(CONV));
+            double ec = QuantizersTest.mse(w, channel.project(CONV));
             assertTrue(ec < 0.7 * el, bits + " bits: per-channel " + ec + " vs per-layer " + el);
             ChannelCodebookTensor t = assertInstanceOf(ChannelCodebookTensor.class, channel.encode(CONV));
             assertTrue(t.codebook().length <= 1 << bits);
@@ -198,7 +190,9 @@ class CodebookQuantHookTest {
             float[] uniform = new float[w.length];
             UniformQuantizer.fakeQuantize(w, CONV.shape(), 0, bits, alpha, uniform);
             float[] q = books.project(CONV);
-            assertTrue(mse(w, q) < mse(w, uniform), bits + " bits: " + mse(w, q) + " vs uniform " + mse(w, uniform));
+            double codebookError = QuantizersTest.mse(w, q);
+            double uniformError = QuantizersTest.mse(w, uniform);
+            assertTrue(codebookError < uniformError, bits + " bits: " + codebookError + " vs uniform " + uniformError);
             ChannelCodebookTensor t = assertInstanceOf(ChannelCodebookTensor.class, books.encode(CONV));
             assertTrue(t.perChannel());
             assertArrayEquals(q, t.decode(), 0f);

@@ -27,7 +27,8 @@ class QuantizersTest {
         return w;
     }
 
-    private static double mse(float[] a, float[] b) {
+    /** Mean squared difference of two arrays of the same length. */
+    static double mse(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
             s += (a[i] - b[i]) * (a[i] - b[i]);
