@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +41,8 @@ class StandaloneClusterTest {
     private static final long JOB_MINUTES = ClusterJobs.JOB_MINUTES;
     /** An executor's log line for a task it starts: {@code Running task 0.0 in stage 2.0 (TID 2)}. */
     private static final Pattern RUNNING = Pattern.compile("Running task (\\d+\\.\\d+) in stage (\\S+) \\(TID (\\d+)\\)");
+    /** The driver's log line naming its application: {@code Connected to Spark cluster with app ID app-...}. */
+    private static final Pattern APP_ID = Pattern.compile("Connected to Spark cluster with app ID (\\S+)");
 
     private static Path appJar;
     private static StandaloneCluster cluster;
@@ -146,7 +149,7 @@ class StandaloneClusterTest {
             assertTrue(System.nanoTime() < deadline, "no executor ran a trial within " + JOB_MINUTES + " minutes");
             Thread.sleep(200);
             if (Files.exists(trials) && Files.readString(trials).contains("RUNNING")) {
-                victim = executorRunningATask();
+                victim = executorRunningATask(appId(log));
             }
         }
         long killed = System.nanoTime();
@@ -164,8 +167,12 @@ class StandaloneClusterTest {
 
         assertEquals(0, finish(job, log), tail(log));
         assertTrue(retryStarted(victim.get().appId()), "no task attempt after the first:\n" + tail(log));
-        assertTrue(Files.readString(log).contains("ExecutorLostFailure (executor " + victim.get().executorId()),
-                "the driver saw the executor die:\n" + tail(log));
+        String id = victim.get().executorId();
+        String executor = "executor " + id;
+        assertTrue(Files.readString(log).contains("ExecutorLostFailure (" + executor),
+                "the driver did not report task " + victim.get().task() + " lost with " + executor + "; its lines on it:\n"
+                        + Files.readAllLines(log).stream().filter(l -> l.contains(executor) || l.contains("/" + id + " ")
+                                || l.contains("attempt") || l.contains("Lost")).collect(Collectors.joining("\n")));
         assertStudySucceeded(runDir, log);
     }
 
@@ -173,8 +180,22 @@ class StandaloneClusterTest {
     private record Busy(ProcessHandle executor, String appId, String executorId, String task) {
     }
 
-    private static Optional<Busy> executorRunningATask() throws IOException {
+    /** The application ID the driver logged, or "" before it connected to the master. */
+    private static String appId(Path log) throws IOException {
+        Matcher m = APP_ID.matcher(Files.readString(log));
+        return m.find() ? m.group(1) : "";
+    }
+
+    /**
+     * An executor of application {@code appId} running a task. Only that application's logs count: an
+     * earlier test's executor can outlive its application for seconds while its worker stops it, and
+     * its log may end on a task it never finished.
+     */
+    private static Optional<Busy> executorRunningATask(String appId) throws IOException {
         for (Path stderr : cluster.executorLogs()) {
+            if (appId.isEmpty() || !stderr.getParent().getParent().getFileName().toString().equals(appId)) {
+                continue;
+            }
             String text = Files.readString(stderr);
             Matcher m = RUNNING.matcher(text);
             String busy = null;
@@ -184,7 +205,6 @@ class StandaloneClusterTest {
             }
             if (busy != null) {
                 String executorId = stderr.getParent().getFileName().toString();
-                String appId = stderr.getParent().getParent().getFileName().toString();
                 Optional<ProcessHandle> p = cluster.executors().stream().filter(e -> {
                     String cmd = e.info().commandLine().orElse("");
                     return cmd.contains("--executor-id " + executorId + " ") && cmd.contains("--app-id " + appId);
