@@ -4,8 +4,10 @@ import org.pocketflow.qsgd.ps.transport.AeronRuntime;
 
 /**
  * The one {@link AeronRuntime} of this JVM, shared by the parameter server and every worker task
- * that runs here (a local-mode driver runs both), started on first use and closed when the JVM
- * exits. Endpoints made from it belong to their callers, who close them.
+ * that runs here (a local-mode driver runs both), started on first use; when the JVM exits its
+ * directory is deleted but nothing is closed, since a server or task thread may still be polling
+ * ({@link AeronRuntime#deleteDirectoryAtExit()}). Endpoints made from it belong to their callers,
+ * who close them.
  */
 public final class JvmAeron {
     private static AeronRuntime runtime;
@@ -17,7 +19,7 @@ public final class JvmAeron {
     public static synchronized AeronRuntime get() {
         if (runtime == null) {
             AeronRuntime r = new AeronRuntime();
-            Runtime.getRuntime().addShutdownHook(new Thread(r::close, "pocketflow-aeron-close"));
+            r.deleteDirectoryAtExit();
             runtime = r;
         }
         return runtime;

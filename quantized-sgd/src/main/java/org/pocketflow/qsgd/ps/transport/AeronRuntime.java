@@ -3,6 +3,7 @@ package org.pocketflow.qsgd.ps.transport;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.File;
@@ -86,6 +87,11 @@ public final class AeronRuntime implements AutoCloseable {
         return aeron;
     }
 
+    /** The folder of the driver's files (under {@code /dev/shm} where it exists). */
+    public String directory() {
+        return driver.aeronDirectoryName();
+    }
+
     /** The settings every endpoint of this runtime uses. */
     public TransportSettings settings() {
         return settings;
@@ -103,6 +109,20 @@ public final class AeronRuntime implements AutoCloseable {
     /** A new endpoint bound to {@code bind} that rebuilds messages within {@code limits}. */
     public AeronEndpoint bind(Address bind, AssemblyLimits limits) {
         return new AeronEndpoint(aeron, bind, settings, limits);
+    }
+
+    /**
+     * Deletes this runtime's directory when the JVM exits, and closes nothing. At exit other
+     * threads (a parameter server's loop, a worker task's) may still be polling endpoints of this
+     * runtime; closing the client and the driver then unmaps the log buffers under them, and the
+     * next poll crashes the JVM (SIGSEGV in {@code Image.poll}), which turns a job's orderly exit
+     * status (143 after SIGTERM) into 134 and a crash report. Unlinking the files is safe while they
+     * are mapped; the process's end releases the memory. For a runtime that lives as long as its
+     * JVM; one closed earlier uses {@link #close()}.
+     */
+    public void deleteDirectoryAtExit() {
+        File dir = new File(driver.aeronDirectoryName());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> IoUtil.delete(dir, true), "pocketflow-aeron-directory"));
     }
 
     @Override
