@@ -171,6 +171,13 @@ public final class ParameterServer implements AutoCloseable {
         }
         System.arraycopy(c.params(), 0, params, 0, params.length);
         optimizer.restore(c.optimizerState());
+        try {
+            optimizer.resume(c.step(), params.clone(), c.optimizerExtra());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new IllegalStateException("checkpoint " + checkpoints.file() + " of step " + c.step() + " cannot resume "
+                    + optimizer.name() + ": " + e.getMessage() + "; delete " + checkpoints.file() + " and "
+                    + checkpoints.previousFile() + " to start from scratch", e);
+        }
         step.set(c.step());
         resumedEncoders = c.encoders();
         resumedStep = c.step();
@@ -408,7 +415,8 @@ public final class ParameterServer implements AutoCloseable {
         long s = step.get() + 1;
         optimizer.apply(s - 1, params, g);
         if (checkpoints != null && config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0) {
-            checkpoints.save(Checkpoint.withEncoders(s, optimizer.name(), params, optimizer.state(), encoderStates));
+            checkpoints.save(Checkpoint.withExtra(s, optimizer.name(), params, optimizer.state(), encoderStates,
+                    optimizer.extraState()));
             encoderStates.clear();
             checkpointCount.incrementAndGet();
         }
