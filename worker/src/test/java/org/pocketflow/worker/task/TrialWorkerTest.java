@@ -59,7 +59,7 @@ class TrialWorkerTest {
     private static final Map<Architecture, byte[]> BASES = new EnumMap<>(Architecture.class);
 
     /** A LeNet trained for one epoch on 1024 images, so that every learner starts from a network that has learned something. */
-    private static byte[] baseZip() throws Exception {
+    static byte[] baseZip() throws Exception {
         return baseZip(Architecture.LENET);
     }
 
@@ -80,14 +80,14 @@ class TrialWorkerTest {
         return BASES.get(arch);
     }
 
-    private static TrialRequest request(Path dir, String learner, Budget budget, FineTuneSpec ft, int rung, double from,
+    static TrialRequest request(Path dir, String learner, Budget budget, FineTuneSpec ft, int rung, double from,
                                         double to, String resume) {
         TrialRequest.TrialContext ctx = new TrialRequest.TrialContext("file://" + DATA, 640, 200, 0.2, 5, learner,
                 new LearnerOptions(true, "l1", 1, 0), budget, true, 0, 1, Map.of("seed", "5"));
         return new TrialRequest(ctx, 7, rung, from, to, Map.of(), ft, resume, dir.toUri().toString());
     }
 
-    private static FineTuneSpec fineTune(double lr) {
+    static FineTuneSpec fineTune(double lr) {
         return FineTuneSpec.of(new TrainingSpec(1, 32, lr, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, 9, 1000));
     }
 
