@@ -135,7 +135,7 @@ public final class CheckpointStore {
      * The newest checkpoint that reads whole, or empty when there is none. A damaged or missing
      * newest file falls back to the previous one, with a warning in the log.
      *
-     * @throws IllegalStateException if every checkpoint file there is damaged
+     * @throws CheckpointRefusedException if every checkpoint file there is damaged
      */
     public Optional<Checkpoint> load() {
         String newest = !Files.exists(file()) && Files.exists(previousFile()) ? file() + " is missing" : null;
@@ -155,7 +155,7 @@ public final class CheckpointStore {
             }
         }
         if (newest != null) {
-            throw new IllegalStateException("parameter-server checkpoint " + newest + "; delete " + file() + " and "
+            throw new CheckpointRefusedException("parameter-server checkpoint " + newest + "; delete " + file() + " and "
                     + previousFile() + " to start from scratch");
         }
         return Optional.empty();
