@@ -210,6 +210,28 @@ class TrialServerTest {
         assertFalse(Files.exists(tmp.resolve("resumed/rung-0.ps")), "the finished rung's checkpoints are removed");
     }
 
+    /** A rung whose checkpoint folder holds a damaged file sets it aside, says so, and runs from its beginning. */
+    @Test
+    void aRungWhoseCheckpointIsRefusedSetsItAsideAndStartsAfresh(@TempDir Path tmp) throws Exception {
+        JobConfig every5 = JobConfig.load(Optional.empty(), List.of("pocketflow.spark.master=local[2,2]",
+                "spark.authenticate=true", "pocketflow.distributed.timeout-ms=20000", "pocketflow.distributed.codec=ecq",
+                "pocketflow.distributed.rung-checkpoint-every=5"));
+        Path folder = Files.createDirectories(tmp.resolve("rung-0.ps"));
+        Files.write(new CheckpointStore(folder).file(), new byte[] {'P', 'F', 'C', 'K', 3, 0, 0, 0, 1, 2, 3});
+        List<String> lines = new CopyOnWriteArrayList<>();
+        TrialServer.Outcome o = new TrialServer(TrialServer.Settings.of(every5, sc, NopWorkerHook.INSTANCE), baseModel,
+                base, lines::add).run(sc, sparse(tmp), 2, LoopbackPorts.freeBase(2), "trial-refused");
+        assertEquals(TrialResult.COMPLETE, o.result().status(), o.result().reason());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("cannot resume from its checkpoint") && l.contains("damaged")
+                && l.contains("starts from its beginning")), String.join("\n", lines));
+        assertTrue(lines.stream().noneMatch(l -> l.contains("resumed at its step")), String.join("\n", lines));
+        try (var aside = Files.list(tmp)) {
+            assertEquals(1, aside.filter(p -> p.getFileName().toString().startsWith("rung-0.ps.refused-")).count(),
+                    "the refused folder is kept aside");
+        }
+        assertFalse(Files.exists(folder), "the rung's own checkpoints are removed once it ended");
+    }
+
     private static TrialRequest sparse(Path dir) {
         return request(dir, 1, "weight-sparsity", Budget.sparse(0.75));
     }
