@@ -111,14 +111,8 @@ class TrialServerTest {
         int port = LoopbackPorts.freeBase(2);
         PUSHES.set(0);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread rung = new Thread(() -> {
-            try {
-                server(new CountPushes()).run(sc, request(tmp.resolve("long"), 50), 2, port, "trial-long");
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        });
-        rung.start();
+        Thread rung = startRung(() -> server(new CountPushes()).run(sc, request(tmp.resolve("long"), 50), 2, port,
+                "trial-long"), thrown);
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (PUSHES.get() < 6 && System.nanoTime() < deadline) {
             Thread.sleep(100);
@@ -153,9 +147,7 @@ class TrialServerTest {
      */
     @Test
     void aStoppedRungRunAgainResumesFromItsCheckpointAndEndsAsTheUninterruptedOne(@TempDir Path tmp) throws Exception {
-        JobConfig every5 = JobConfig.load(Optional.empty(), List.of("pocketflow.spark.master=local[2,2]",
-                "spark.authenticate=true", "pocketflow.distributed.timeout-ms=20000", "pocketflow.distributed.codec=ecq",
-                "pocketflow.distributed.downlink=fp32", "pocketflow.distributed.rung-checkpoint-every=5"));
+        JobConfig every5 = checkpointEvery5("pocketflow.distributed.downlink=fp32");
         int port = LoopbackPorts.freeBase(2);
         TrialServer.Outcome whole = new TrialServer(TrialServer.Settings.of(every5, sc, NopWorkerHook.INSTANCE), baseModel,
                 base, line -> { }).run(sc, sparse(tmp.resolve("whole")), 2, port, "trial-whole");
@@ -164,15 +156,8 @@ class TrialServerTest {
 
         STALLED.set(0);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread stopped = new Thread(() -> {
-            try {
-                new TrialServer(TrialServer.Settings.of(every5, sc, new StallAt(12)), baseModel, base, line -> { })
-                        .run(sc, sparse(tmp.resolve("resumed")), 2, port, "trial-stopped");
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        });
-        stopped.start();
+        Thread stopped = startRung(() -> new TrialServer(TrialServer.Settings.of(every5, sc, new StallAt(12)), baseModel,
+                base, line -> { }).run(sc, sparse(tmp.resolve("resumed")), 2, port, "trial-stopped"), thrown);
         long deadline = System.nanoTime() + 180_000_000_000L;
         while (STALLED.get() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(100);
@@ -213,9 +198,7 @@ class TrialServerTest {
     /** A rung whose checkpoint folder holds a damaged file sets it aside, says so, and runs from its beginning. */
     @Test
     void aRungWhoseCheckpointIsRefusedSetsItAsideAndStartsAfresh(@TempDir Path tmp) throws Exception {
-        JobConfig every5 = JobConfig.load(Optional.empty(), List.of("pocketflow.spark.master=local[2,2]",
-                "spark.authenticate=true", "pocketflow.distributed.timeout-ms=20000", "pocketflow.distributed.codec=ecq",
-                "pocketflow.distributed.rung-checkpoint-every=5"));
+        JobConfig every5 = checkpointEvery5();
         Path folder = Files.createDirectories(tmp.resolve("rung-0.ps"));
         Files.write(new CheckpointStore(folder).file(), new byte[] {'P', 'F', 'C', 'K', 3, 0, 0, 0, 1, 2, 3});
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -230,6 +213,28 @@ class TrialServerTest {
                     "the refused folder is kept aside");
         }
         assertFalse(Files.exists(folder), "the rung's own checkpoints are removed once it ended");
+    }
+
+    /** This class's Spark settings with rung checkpoints every 5 steps, and {@code more}. */
+    private static JobConfig checkpointEvery5(String... more) {
+        List<String> keys = new java.util.ArrayList<>(List.of("pocketflow.spark.master=local[2,2]", "spark.authenticate=true",
+                "pocketflow.distributed.timeout-ms=20000", "pocketflow.distributed.codec=ecq",
+                "pocketflow.distributed.rung-checkpoint-every=5"));
+        keys.addAll(List.of(more));
+        return JobConfig.load(Optional.empty(), keys);
+    }
+
+    /** Starts {@code rung} on a thread of its own; what it throws lands in {@code thrown}. */
+    private static Thread startRung(Runnable rung, AtomicReference<Throwable> thrown) {
+        Thread t = new Thread(() -> {
+            try {
+                rung.run();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        return t;
     }
 
     private static TrialRequest sparse(Path dir) {

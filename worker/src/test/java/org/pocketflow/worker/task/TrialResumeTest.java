@@ -83,10 +83,7 @@ class TrialResumeTest {
         assertEquals(TrialResult.COMPLETE, resumed.status(), resumed.reason());
         float[] a = ModelFiles.load(whole.checkpoint()).params().toFloatVector();
         float[] b = ModelFiles.load(resumed.checkpoint()).params().toFloatVector();
-        double maxDiff = 0;
-        for (int i = 0; i < a.length; i++) {
-            maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-        }
+        double maxDiff = TrialWorkerTest.maxAbsDiff(a, b);
         System.out.printf("[trial-resume] %s: stopped at step %d of 16, resumed: max |resumed - whole| %.3g, validation"
                         + " %.4f vs %.4f, packed tensors %d vs %d bytes, checkpoint %d bytes%n", learner, EVERY, maxDiff,
                 resumed.validationAccuracy(), whole.validationAccuracy(), resumed.tensorBytes(), whole.tensorBytes(),

@@ -124,10 +124,7 @@ class TrialWorkerTest {
         assertEquals(local.macs(), server.macs(), learner + ": the same network");
         float[] a = ModelFiles.load(local.checkpoint()).params().toFloatVector();
         float[] b = ModelFiles.load(server.checkpoint()).params().toFloatVector();
-        double maxDiff = 0;
-        for (int i = 0; i < a.length; i++) {
-            maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-        }
+        double maxDiff = maxAbsDiff(a, b);
         System.out.printf("[trial-worker] %s%s: max |server - local| %.3g, validation %.4f vs %.4f, packed tensors %d vs %d"
                         + " bytes%n", learner, ft.distills() ? " (distilled)" : "", maxDiff, server.validationAccuracy(),
                 local.validationAccuracy(), server.tensorBytes(), local.tensorBytes());
@@ -174,6 +171,15 @@ class TrialWorkerTest {
         }
         assertTrue(zeros > 0.6 * w.length, "75% of the prunable weights zero: " + zeros + " of " + w.length);
         assertTrue(r.validationAccuracy() > 0.5, "validation accuracy " + r.validationAccuracy());
+    }
+
+    /** The largest element-wise difference of two parameter vectors of equal length. */
+    static double maxAbsDiff(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
     }
 
     private static String writeBase(Path dir, byte[] zip) throws Exception {
