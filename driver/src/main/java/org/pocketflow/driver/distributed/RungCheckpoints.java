@@ -24,23 +24,16 @@ final class RungCheckpoints {
     private RungCheckpoints() {
     }
 
-    /** The folder of {@code req}'s rung, or empty when its trial folder is not on the local file system. */
+    /**
+     * The folder of {@code req}'s rung, or empty when its trial folder is not on the local file
+     * system; {@code req.trialDir()} is an encoded URI ({@code RunDirectory.uri()}).
+     */
     static Optional<Path> folder(TrialRequest req) {
-        URI uri = URI.create(req.trialDir());
+        URI uri = URI.create(req.trialDir()); // an encoded URI, as the run directory gives it and AtomicFile reads it
         if (uri.getScheme() != null && !"file".equals(uri.getScheme())) {
             return Optional.empty();
         }
-        Path trial = uri.getScheme() == null ? Path.of(req.trialDir()) : Path.of(uri);
-        return Optional.of(trial.resolve("rung-" + req.rung() + ".ps"));
-    }
-
-    /** Whether {@code folder} holds anything to resume from. */
-    static boolean present(Path folder) {
-        try (Stream<Path> files = Files.exists(folder) ? Files.list(folder) : Stream.empty()) {
-            return files.findAny().isPresent();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the rung checkpoint folder " + folder, e);
-        }
+        return Optional.of(Path.of(uri.getPath()).resolve("rung-" + req.rung() + ".ps"));
     }
 
     /** Moves {@code folder} aside; returns where it went. */

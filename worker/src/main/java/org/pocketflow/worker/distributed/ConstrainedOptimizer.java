@@ -22,8 +22,8 @@ import org.pocketflow.worker.train.StepHook;
  *
  * <p><b>Checkpoints.</b> {@link #state()} is the wrapped optimizer's; {@link #extraState()} is the
  * hook's own state (masks, shadow weights, codebooks) after {@code beforeStep} of the next step,
- * framed by {@link HookState}. A server resuming from a checkpoint calls {@link #resume} instead of
- * {@link #initialParams}: the hook takes the checkpoint's state and the network its parameters
+ * framed by {@link HookState}. A server resuming from a checkpoint calls {@link #resume} after
+ * {@link #initialParams} (whose state it replaces): the hook takes the checkpoint's state and the network its parameters
  * (after the last step the hook's {@code finish} runs again, so its encodings exist), and the run
  * continues exactly as the uninterrupted one. {@link #name()} names the hook's state layout, so a
  * checkpoint of another learner is refused before anything is restored.
