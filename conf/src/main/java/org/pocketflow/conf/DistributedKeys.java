@@ -69,6 +69,17 @@ public final class DistributedKeys {
                     + " Needs a run directory on the driver's local file system.",
             Validators.range(0, 1_000_000));
 
+    /** Checkpoint period of the servers of trials' rungs and of a compression job's fine-tuning. */
+    public static final ConfigKey<Integer> RUNG_CHECKPOINT_EVERY = ConfigKey.integer(
+            "pocketflow.distributed.rung-checkpoint-every", 50,
+            "A study trial's rung (pocketflow.search.workers-per-trial above 1) or a compression job's fine-tuning"
+                    + " (pocketflow.learn.fine-tune-workers above 1) on several workers: its parameter server writes"
+                    + " parameters, optimizer state and the learner's own state (sparsity masks, quantization shadow"
+                    + " weights, codebooks) every N steps into rung-R.ps/ beside the rung's checkpoint, and"
+                    + " `pocketflow resume` continues the rung from there instead of from its start; 0 = never. Written"
+                    + " only when the run directory is on the driver's local file system.",
+            Validators.range(0, 1_000_000));
+
     /** Resume. */
     public static final ConfigKey<Boolean> RESUME = ConfigKey.bool("pocketflow.distributed.resume", true,
             "Resume from the checkpoint in the run directory when there is one (set pocketflow.run.dir to rerun a job in"
@@ -98,7 +109,7 @@ public final class DistributedKeys {
 
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Distributed training", List.of(WORKERS, CODEC, DOWNLINK, LINK_MBIT,
-            MODE, STALENESS, TIMEOUT_MS, JOIN_TIMEOUT_MS, CHECKPOINT_EVERY, RESUME, PORT_BASE, BIND_ADDRESS,
+            MODE, STALENESS, TIMEOUT_MS, JOIN_TIMEOUT_MS, CHECKPOINT_EVERY, RUNG_CHECKPOINT_EVERY, RESUME, PORT_BASE, BIND_ADDRESS,
             ALLOW_UNAUTHENTICATED));
 
     private DistributedKeys() {

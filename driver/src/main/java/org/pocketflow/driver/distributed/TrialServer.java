@@ -1,10 +1,12 @@
 package org.pocketflow.driver.distributed;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.apache.spark.api.java.JavaFutureAction;
@@ -20,6 +22,7 @@ import org.pocketflow.qsgd.ps.ExchangeMode;
 import org.pocketflow.qsgd.ps.ParameterServer;
 import org.pocketflow.qsgd.ps.ServerConfig;
 import org.pocketflow.qsgd.ps.TrainingResult;
+import org.pocketflow.qsgd.ps.checkpoint.CheckpointRefusedException;
 import org.pocketflow.qsgd.ps.transport.Address;
 import org.pocketflow.worker.distributed.JvmAeron;
 import org.pocketflow.worker.distributed.WorkerHook;
@@ -42,6 +45,14 @@ import org.pocketflow.worker.task.TrialWorkerRequest;
  * ServerJob}). The finished network is packed and evaluated on the driver ({@link
  * TrialMaster#finish}); rung checkpoints are the same files as a one-task trial's, so successive
  * halving and resume work unchanged.
+ *
+ * <p><b>Mid-rung checkpoints.</b> With {@code pocketflow.distributed.rung-checkpoint-every} N above
+ * 0 and the trial's folder on the driver's file system, the server writes a checkpoint every N
+ * steps into {@link RungCheckpoints#folder} (parameters, optimizer state, the workers' encoder
+ * states and the learner's hook state), and a rung run again with the same request resumes from
+ * the newest one: its workers start at that step ({@code DealtSteps} deals by absolute step), so
+ * the rung ends as the uninterrupted one would. A checkpoint that cannot be resumed from is set
+ * aside and the rung starts from its beginning; the folder is removed when the rung has ended.
  *
  * <p><b>Teardown.</b> The server is closed when the rung ends, fails, or its thread is
  * interrupted (the trial cancelled, timed out or the study stopped); the scheduler cancels the
@@ -66,7 +77,7 @@ public final class TrialServer {
      */
     public record Settings(GradientCodec codec, String host, long timeoutMillis, long joinTimeoutMillis, long waitMillis,
                            WorkerHook hook, boolean allowUnauthenticated, DownlinkPolicy downlink, int linkMbit,
-                           boolean serverChosenCodec) {
+                           boolean serverChosenCodec, int checkpointEvery) {
         /** The settings of job {@code c} on {@code sc}'s cluster. */
         public static Settings of(JobConfig c, JavaSparkContext sc, WorkerHook hook) {
             String host = DistributedRequests.serverHost(sc.master(), c.get(DistributedKeys.BIND_ADDRESS),
@@ -78,7 +89,7 @@ public final class TrialServer {
             return new Settings(auto ? new IdentityCodec() : DistributedRequests.codec(c.get(DistributedKeys.CODEC)), host,
                     c.get(DistributedKeys.TIMEOUT_MS), c.get(DistributedKeys.JOIN_TIMEOUT_MS),
                     DistributedRequests.workerWaitMillis(c), hook, unauthenticated, DistributedRequests.downlink(c),
-                    c.get(DistributedKeys.LINK_MBIT), auto);
+                    c.get(DistributedKeys.LINK_MBIT), auto, c.get(DistributedKeys.RUNG_CHECKPOINT_EVERY));
         }
     }
 
@@ -118,23 +129,27 @@ public final class TrialServer {
             setup.compression().hook().finish(setup.compression().graph());
             return new Outcome(TrialRun.finish(req, setup, setup.compression().graph(), started), 0, 0, List.of());
         }
-        TrialMaster master = TrialMaster.prepare(req, baseZip, workers, started, out);
         byte[] key = JobSecret.forTrial(JobSecret.fromSparkEnv(), req.trial());
+        Optional<Path> folder = settings.checkpointEvery() > 0 ? RungCheckpoints.folder(req) : Optional.empty();
+        TrialMaster prepared = TrialMaster.prepare(req, baseZip, workers, started, out);
         ServerConfig config = new ServerConfig(new Address(settings.host(), port), workers, ExchangeMode.SYNC, 0,
-                settings.timeoutMillis(), settings.joinTimeoutMillis(), master.totalSteps(), key, null, 0, false,
-                new SecureRandom().nextLong(), settings.allowUnauthenticated());
+                settings.timeoutMillis(), settings.joinTimeoutMillis(), prepared.totalSteps(), key, folder.orElse(null),
+                folder.isPresent() ? settings.checkpointEvery() : 0, folder.isPresent(), new SecureRandom().nextLong(),
+                settings.allowUnauthenticated());
         TrialWorkerRequest wr = new TrialWorkerRequest(req, workers, settings.codec(), settings.host(), port,
                 settings.waitMillis(), null, settings.hook(), config.nonce(), settings.linkMbit(), settings.serverChosenCodec());
         TrainingResult result;
         List<WorkerReport> reports;
         double seconds;
-        try (ParameterServer server = new ParameterServer(JvmAeron.get(), config, settings.codec(), master.optimizer(),
-                master.initialParams())) {
+        Rung rung = open(req, prepared, config, folder, workers, started);
+        TrialMaster master = rung.master();
+        try (ParameterServer server = rung.server()) {
             server.setDownlink(settings.downlink(), settings.linkMbit());
-            out.accept(String.format("trial %d rung %d: parameter server on %s, %d workers, codec %s, steps %d..%d, HMAC %s",
+            out.accept(String.format("trial %d rung %d: parameter server on %s, %d workers, codec %s, steps %d..%d, HMAC %s%s",
                     req.trial(), req.rung(), server.address(), workers, settings.serverChosenCodec() ? "auto"
                             : settings.codec().id(), master.steps()[0],
-                    master.steps()[1], key.length > 0 ? "on (trial key)" : "off"));
+                    master.steps()[1], key.length > 0 ? "on (trial key)" : "off",
+                    server.step() > 0 ? ", resumed at its step " + server.step() + " from " + folder.orElseThrow() : ""));
             long t0 = System.nanoTime();
             server.start();
             sc.setJobGroup(group, "trial " + req.trial() + " rung " + req.rung() + ", " + workers + " workers", true);
@@ -151,6 +166,7 @@ public final class TrialServer {
                 sc.cancelJobGroup(group);
                 String why = JobRunner.rootMessage(e);
                 if (why.contains("training diverged")) {
+                    folder.ifPresent(RungCheckpoints::remove);
                     return new Outcome(TrialResult.failed(req.trial(), req.rung(), why, started, micros()), 0, 0, List.of());
                 }
                 throw e;
@@ -161,7 +177,33 @@ public final class TrialServer {
         double rate = result.stats().accepted() * (double) master.batchSize() / Math.max(seconds, 1e-9);
         out.accept(String.format("trial %d rung %d: %d steps on %d workers in %.1f s, %.0f samples/s, dropped %s",
                 req.trial(), req.rung(), result.stats().step(), workers, seconds, rate, result.stats().dropped()));
-        return new Outcome(master.finish(result.params()), seconds, rate, reports);
+        TrialResult finished = master.finish(result.params());
+        folder.ifPresent(RungCheckpoints::remove);
+        return new Outcome(finished, seconds, rate, reports);
+    }
+
+    /** A rung's network and optimizer with its server. */
+    private record Rung(TrialMaster master, ParameterServer server) {
+    }
+
+    /**
+     * The rung's server on {@code master}, resumed from {@code folder}'s checkpoint when there is
+     * one; a checkpoint it refuses is set aside and the rung starts afresh on a new master (the
+     * refused one may have taken part of the checkpoint's state).
+     */
+    private Rung open(TrialRequest req, TrialMaster master, ServerConfig config, Optional<Path> folder, int workers,
+                      long started) {
+        try {
+            return new Rung(master, new ParameterServer(JvmAeron.get(), config, settings.codec(), master.optimizer(),
+                    master.initialParams()));
+        } catch (CheckpointRefusedException e) {
+            Path aside = RungCheckpoints.setAside(folder.orElseThrow(() -> e));
+            out.accept(String.format("trial %d rung %d: cannot resume from its checkpoint (%s); set aside as %s, the rung"
+                    + " starts from its beginning", req.trial(), req.rung(), e.getMessage(), aside));
+            TrialMaster fresh = TrialMaster.prepare(req, baseZip, workers, started, out);
+            return new Rung(fresh, new ParameterServer(JvmAeron.get(), config, settings.codec(), fresh.optimizer(),
+                    fresh.initialParams()));
+        }
     }
 
     private static long micros() {

@@ -125,7 +125,8 @@ public final class TrialScheduler {
             List<TrialRecord> resumable = new ArrayList<>(state.interrupted());
             if (!resumable.isEmpty()) {
                 out.accept("study: resuming " + resumable.size() + " interrupted trial(s) "
-                        + resumable.stream().map(TrialRecord::trial).toList() + " from their last finished rung");
+                        + resumable.stream().map(TrialRecord::trial).toList() + " from their last finished rung (a rung on several"
+                        + " workers from its parameter server's last checkpoint, where it wrote one)");
             }
             while (true) {
                 drainCancelRequests();
@@ -158,7 +159,8 @@ public final class TrialScheduler {
         } catch (InterruptedException e) {
             running.values().forEach(this::cancelJob);
             out.accept("study: interrupted with " + running.size() + " trial(s) running; they stay RUNNING in the "
-                    + "trial store and start again from their last finished rung on resume");
+                    + "trial store and start again from their last finished rung on resume (from their server's last checkpoint"
+                    + " when they run on several workers)");
             running.clear();
             throw e;
         } catch (RuntimeException e) {

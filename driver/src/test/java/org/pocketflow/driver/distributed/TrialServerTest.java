@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.driver.SparkContexts;
+import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.distributed.LoopbackPorts;
 import org.pocketflow.worker.distributed.NopWorkerHook;
@@ -33,6 +37,7 @@ import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.model.Architecture;
+import org.pocketflow.worker.model.ModelFiles;
 import org.pocketflow.worker.task.TrialRequest;
 import org.pocketflow.worker.task.TrialResult;
 import org.pocketflow.worker.train.TrainingSpec;
@@ -41,12 +46,15 @@ import org.pocketflow.worker.train.TrainingSpec;
  * A trial's rung on two Spark tasks through its own parameter server ({@code local[2,2]}: task
  * retries on; {@code spark.authenticate=true}, so every message carries the trial's HMAC): a
  * worker whose task fails is retried and rejoins; an interrupted rung closes its server and ends
- * its workers, and the next rung on the same ports runs.
+ * its workers, and the next rung on the same ports runs; a weight-sparsity rung stopped mid-way
+ * and run again resumes from its server's checkpoint and ends as the uninterrupted rung.
  */
 class TrialServerTest {
     private static final String DATA = "/usr/share/datasets/fashion-mnist";
     /** Pushes seen by {@link CountPushes} (executors are threads of this JVM in local mode). */
     static final AtomicLong PUSHES = new AtomicLong();
+    /** Workers stalled by {@link StallAt}. */
+    static final AtomicInteger STALLED = new AtomicInteger();
     private static JavaSparkContext sc;
     private static JobConfig config;
     private static byte[] base;
@@ -73,8 +81,12 @@ class TrialServerTest {
     }
 
     private static TrialRequest request(Path dir, int epochs) {
+        return request(dir, epochs, "channel-pruning", Budget.macs(0.5));
+    }
+
+    private static TrialRequest request(Path dir, int epochs, String learner, Budget budget) {
         TrialRequest.TrialContext ctx = new TrialRequest.TrialContext("file://" + DATA, 1200, 200, 0.2, 5,
-                "channel-pruning", new LearnerOptions(true, "l1", 1, 0), Budget.macs(0.5), true, 0, 1, Map.of("seed", "5"));
+                learner, new LearnerOptions(true, "l1", 1, 0), budget, true, 0, 1, Map.of("seed", "5"));
         FineTuneSpec ft = FineTuneSpec.of(new TrainingSpec(epochs, 16, 0.02, 0.9, 0, TrainingSpec.LrSchedule.COSINE, 9, 1000));
         return new TrialRequest(ctx, 3, 0, 0, 1, Map.of(), ft, "", dir.toUri().toString());
     }
@@ -99,14 +111,8 @@ class TrialServerTest {
         int port = LoopbackPorts.freeBase(2);
         PUSHES.set(0);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread rung = new Thread(() -> {
-            try {
-                server(new CountPushes()).run(sc, request(tmp.resolve("long"), 50), 2, port, "trial-long");
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        });
-        rung.start();
+        Thread rung = startRung(() -> server(new CountPushes()).run(sc, request(tmp.resolve("long"), 50), 2, port,
+                "trial-long"), thrown);
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (PUSHES.get() < 6 && System.nanoTime() < deadline) {
             Thread.sleep(100);
@@ -129,6 +135,126 @@ class TrialServerTest {
         // the same ports serve the next rung
         TrialServer.Outcome next = server(NopWorkerHook.INSTANCE).run(sc, request(tmp.resolve("next"), 1), 2, port, "trial-next");
         assertEquals(TrialResult.COMPLETE, next.result().status(), next.result().reason());
+    }
+
+    /**
+     * A 75% weight-sparsity rung of 30 steps on two Spark tasks, ECQ codec, server checkpoints every
+     * 5 steps: stopped with both workers stalled after their push at version 12 (so the newest
+     * checkpoint is step 10), then run again with the same request. The server resumes at step 10
+     * with the masks and the workers' encoder states, the workers compute the remaining steps only,
+     * and the rung's network equals the uninterrupted rung's exactly; the checkpoint folder is gone
+     * once the rung has ended.
+     */
+    @Test
+    void aStoppedRungRunAgainResumesFromItsCheckpointAndEndsAsTheUninterruptedOne(@TempDir Path tmp) throws Exception {
+        JobConfig every5 = checkpointEvery5("pocketflow.distributed.downlink=fp32");
+        int port = LoopbackPorts.freeBase(2);
+        TrialServer.Outcome whole = new TrialServer(TrialServer.Settings.of(every5, sc, NopWorkerHook.INSTANCE), baseModel,
+                base, line -> { }).run(sc, sparse(tmp.resolve("whole")), 2, port, "trial-whole");
+        assertEquals(TrialResult.COMPLETE, whole.result().status(), whole.result().reason());
+        assertFalse(Files.exists(tmp.resolve("whole/rung-0.ps")), "the finished rung's checkpoints are removed");
+
+        STALLED.set(0);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread stopped = startRung(() -> new TrialServer(TrialServer.Settings.of(every5, sc, new StallAt(12)), baseModel,
+                base, line -> { }).run(sc, sparse(tmp.resolve("resumed")), 2, port, "trial-stopped"), thrown);
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (STALLED.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(2, STALLED.get(), "both workers reached version 12");
+        assertTrue(Files.exists(new CheckpointStore(tmp.resolve("resumed/rung-0.ps")).file()), "a checkpoint was written");
+        stopped.interrupt();
+        stopped.join(30_000);
+        assertFalse(stopped.isAlive(), "the stopped rung ended");
+        assertTrue(thrown.get() instanceof IllegalStateException, String.valueOf(thrown.get()));
+        deadline = System.nanoTime() + 30_000_000_000L;
+        while (sc.statusTracker().getActiveJobIds().length > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+
+        List<String> lines = new CopyOnWriteArrayList<>();
+        TrialServer.Outcome resumed = new TrialServer(TrialServer.Settings.of(every5, sc, NopWorkerHook.INSTANCE),
+                baseModel, base, lines::add).run(sc, sparse(tmp.resolve("resumed")), 2, port, "trial-resumed");
+        assertEquals(TrialResult.COMPLETE, resumed.result().status(), resumed.result().reason());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("resumed at its step 10")), String.join("\n", lines));
+        long wholeSteps = whole.reports().stream().filter(r -> r.workerId() == 0).mapToLong(WorkerReport::steps).sum();
+        assertTrue(resumed.reports().stream().allMatch(r -> r.outcome() == WorkerReport.Outcome.FINISHED
+                && r.steps() == wholeSteps - 10), "each worker computed the remaining steps only: " + resumed.reports());
+        float[] a = ModelFiles.load(whole.result().checkpoint()).params().toFloatVector();
+        float[] b = ModelFiles.load(resumed.result().checkpoint()).params().toFloatVector();
+        double maxDiff = 0;
+        for (int i = 0; i < a.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+        }
+        System.out.printf("[trial-server-resume] %d steps, stopped at 13, resumed at 10: max |resumed - whole| %.3g,"
+                        + " validation %.4f vs %.4f%n", wholeSteps, maxDiff, resumed.result().validationAccuracy(),
+                whole.result().validationAccuracy());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 0f, "resumed differs by up to " + maxDiff);
+        assertEquals(whole.result().validationAccuracy(), resumed.result().validationAccuracy(), 0.0);
+        assertFalse(Files.exists(tmp.resolve("resumed/rung-0.ps")), "the finished rung's checkpoints are removed");
+    }
+
+    /** A rung whose checkpoint folder holds a damaged file sets it aside, says so, and runs from its beginning. */
+    @Test
+    void aRungWhoseCheckpointIsRefusedSetsItAsideAndStartsAfresh(@TempDir Path tmp) throws Exception {
+        JobConfig every5 = checkpointEvery5();
+        Path folder = Files.createDirectories(tmp.resolve("rung-0.ps"));
+        Files.write(new CheckpointStore(folder).file(), new byte[] {'P', 'F', 'C', 'K', 3, 0, 0, 0, 1, 2, 3});
+        List<String> lines = new CopyOnWriteArrayList<>();
+        TrialServer.Outcome o = new TrialServer(TrialServer.Settings.of(every5, sc, NopWorkerHook.INSTANCE), baseModel,
+                base, lines::add).run(sc, sparse(tmp), 2, LoopbackPorts.freeBase(2), "trial-refused");
+        assertEquals(TrialResult.COMPLETE, o.result().status(), o.result().reason());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("cannot resume from its checkpoint") && l.contains("damaged")
+                && l.contains("starts from its beginning")), String.join("\n", lines));
+        assertTrue(lines.stream().noneMatch(l -> l.contains("resumed at its step")), String.join("\n", lines));
+        try (var aside = Files.list(tmp)) {
+            assertEquals(1, aside.filter(p -> p.getFileName().toString().startsWith("rung-0.ps.refused-")).count(),
+                    "the refused folder is kept aside");
+        }
+        assertFalse(Files.exists(folder), "the rung's own checkpoints are removed once it ended");
+    }
+
+    /** This class's Spark settings with rung checkpoints every 5 steps, and {@code more}. */
+    private static JobConfig checkpointEvery5(String... more) {
+        List<String> keys = new java.util.ArrayList<>(List.of("pocketflow.spark.master=local[2,2]", "spark.authenticate=true",
+                "pocketflow.distributed.timeout-ms=20000", "pocketflow.distributed.codec=ecq",
+                "pocketflow.distributed.rung-checkpoint-every=5"));
+        keys.addAll(List.of(more));
+        return JobConfig.load(Optional.empty(), keys);
+    }
+
+    /** Starts {@code rung} on a thread of its own; what it throws lands in {@code thrown}. */
+    private static Thread startRung(Runnable rung, AtomicReference<Throwable> thrown) {
+        Thread t = new Thread(() -> {
+            try {
+                rung.run();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    private static TrialRequest sparse(Path dir) {
+        return request(dir, 1, "weight-sparsity", Budget.sparse(0.75));
+    }
+
+    /** Stalls every worker's first attempt after its push at version {@code step}, until its task is interrupted. */
+    record StallAt(long step) implements WorkerHook {
+        @Override
+        public void afterPush(int workerId, int attempt, long s) {
+            if (attempt == 0 && s == step) {
+                STALLED.incrementAndGet();
+                try {
+                    Thread.sleep(600_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("worker " + workerId + " stalled at version " + s + " and interrupted");
+                }
+            }
+        }
     }
 
     /** Fails worker {@code worker}'s first attempt after its push at {@code step}. */

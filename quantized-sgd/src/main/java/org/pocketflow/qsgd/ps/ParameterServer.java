@@ -7,6 +7,7 @@ import org.pocketflow.qsgd.EncodedGradient;
 import org.pocketflow.qsgd.EncoderState;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.ps.checkpoint.Checkpoint;
+import org.pocketflow.qsgd.ps.checkpoint.CheckpointRefusedException;
 import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
 import org.pocketflow.qsgd.ps.optim.Optimizer;
 import org.pocketflow.qsgd.ps.optim.SgdParams;
@@ -109,6 +110,8 @@ public final class ParameterServer implements AutoCloseable {
      * parameters); the server owns it from here on.
      *
      * @param optimizer a fresh optimizer of {@code initialParams.length} parameters
+     * @throws org.pocketflow.qsgd.ps.checkpoint.CheckpointRefusedException when resuming from a checkpoint
+     *     that is damaged or not this configuration's (before anything is bound)
      */
     public ParameterServer(AeronRuntime runtime, ServerConfig config, GradientCodec codec, Optimizer optimizer,
                            float[] initialParams) {
@@ -166,11 +169,18 @@ public final class ParameterServer implements AutoCloseable {
 
     private void restore(Checkpoint c) {
         if (!c.optimizer().equals(optimizer.name()) || c.params().length != params.length) {
-            throw new IllegalStateException("checkpoint " + checkpoints.file() + " holds " + c + " but this server has "
+            throw new CheckpointRefusedException("checkpoint " + checkpoints.file() + " holds " + c + " but this server has "
                     + optimizer.name() + " with " + params.length + " params; use another checkpointDir or the same configuration");
         }
         System.arraycopy(c.params(), 0, params, 0, params.length);
         optimizer.restore(c.optimizerState());
+        try {
+            optimizer.resume(c.step(), params.clone(), c.optimizerExtra());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new CheckpointRefusedException("checkpoint " + checkpoints.file() + " of step " + c.step() + " cannot resume "
+                    + optimizer.name() + ": " + e.getMessage() + "; delete " + checkpoints.file() + " and "
+                    + checkpoints.previousFile() + " to start from scratch", e);
+        }
         step.set(c.step());
         resumedEncoders = c.encoders();
         resumedStep = c.step();
@@ -408,7 +418,8 @@ public final class ParameterServer implements AutoCloseable {
         long s = step.get() + 1;
         optimizer.apply(s - 1, params, g);
         if (checkpoints != null && config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0) {
-            checkpoints.save(Checkpoint.withEncoders(s, optimizer.name(), params, optimizer.state(), encoderStates));
+            checkpoints.save(Checkpoint.withExtra(s, optimizer.name(), params, optimizer.state(), encoderStates,
+                    optimizer.extraState()));
             encoderStates.clear();
             checkpointCount.incrementAndGet();
         }

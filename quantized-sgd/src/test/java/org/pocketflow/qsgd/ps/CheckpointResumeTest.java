@@ -80,4 +80,15 @@ class CheckpointResumeTest {
                 () -> new ParameterServer(AERON.runtime(), config, new IdentityCodec(), PsFixture.SGD, new float[PsFixture.DIM]).close());
         assertTrue(e.getMessage().contains("use another checkpointDir"), e.getMessage());
     }
+
+    @Test
+    void aPlainOptimizerRefusesExtraStateItCannotRestore(@TempDir Path dir) {
+        String name = PsFixture.SGD.newOptimizer(PsFixture.DIM).name();
+        new CheckpointStore(dir).save(Checkpoint.withExtra(5, name, new float[PsFixture.DIM], new float[PsFixture.DIM],
+                java.util.Map.of(), new byte[] {1, 2, 3}));
+        ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), 1, 10).withCheckpoints(dir, 5, true);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new ParameterServer(AERON.runtime(), config, new IdentityCodec(), PsFixture.SGD, new float[PsFixture.DIM]).close());
+        assertTrue(e.getMessage().contains("3 bytes of extra optimizer state") && e.getMessage().contains("delete"), e.getMessage());
+    }
 }

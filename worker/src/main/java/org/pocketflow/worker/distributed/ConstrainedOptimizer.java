@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.qsgd.ps.optim.Optimizer;
+import org.pocketflow.worker.train.HookState;
 import org.pocketflow.worker.train.StepHook;
 
 /**
@@ -19,15 +20,23 @@ import org.pocketflow.worker.train.StepHook;
  * and {@code beforeStep(t + 1)}, or {@code finish} after the last step, so the final parameters the
  * server publishes are the finished, constrained network, the one {@link #graph()} holds.
  *
+ * <p><b>Checkpoints.</b> {@link #state()} is the wrapped optimizer's; {@link #extraState()} is the
+ * hook's own state (masks, shadow weights, codebooks) after {@code beforeStep} of the next step,
+ * framed by {@link HookState}. A server resuming from a checkpoint calls {@link #resume} after
+ * {@link #initialParams} (whose state it replaces): the hook takes the checkpoint's state and the network its parameters
+ * (after the last step the hook's {@code finish} runs again, so its encodings exist), and the run
+ * continues exactly as the uninterrupted one. {@link #name()} names the hook's state layout, so a
+ * checkpoint of another learner is refused before anything is restored.
+ *
  * <p>Owns the graph and the hook (both belong to this one run); called by the server's one thread.
- * Its {@link #state()} is the wrapped optimizer's only: the hook's own state (shadow weights,
- * masks) is not checkpointed, so a run with this optimizer does not resume from server checkpoints.
  */
 public final class ConstrainedOptimizer implements Optimizer {
     private final Optimizer inner;
     private final StepHook hook;
     private final ComputationGraph graph;
     private final long totalSteps;
+    /** The step whose {@code beforeStep} ran last (totalSteps after finish). */
+    private long next;
 
     /**
      * @param graph the network being fine-tuned, with its starting parameters
@@ -51,7 +60,7 @@ public final class ConstrainedOptimizer implements Optimizer {
 
     @Override
     public String name() {
-        return inner.name() + "+" + hook.getClass().getSimpleName();
+        return inner.name() + "+" + hook.stateName();
     }
 
     @Override
@@ -67,6 +76,7 @@ public final class ConstrainedOptimizer implements Optimizer {
         }
         float[] constrained = graph.params().toFloatVector();
         System.arraycopy(constrained, 0, params, 0, params.length);
+        next = step + 1;
     }
 
     @Override
@@ -77,6 +87,26 @@ public final class ConstrainedOptimizer implements Optimizer {
     @Override
     public void restore(float[] state) {
         inner.restore(state);
+    }
+
+    @Override
+    public byte[] extraState() {
+        return HookState.encode(hook, next);
+    }
+
+    /** The hook takes {@code extra}'s state, the network {@code params}; finished again when {@code step} is the last. */
+    @Override
+    public void resume(long step, float[] params, byte[] extra) {
+        if (step > totalSteps) {
+            throw new IllegalStateException("the checkpoint is of step " + step + " but this run has " + totalSteps + " steps");
+        }
+        HookState.restore(extra, hook, step);
+        INDArray flat = graph.params();
+        flat.assign(Nd4j.createFromArray(params).reshape(flat.shape()));
+        if (step == totalSteps) {
+            hook.finish(graph);
+        }
+        next = step;
     }
 
     /** The network, holding the parameters of the last step applied (finished after the last). */

@@ -59,7 +59,7 @@ class TrialWorkerTest {
     private static final Map<Architecture, byte[]> BASES = new EnumMap<>(Architecture.class);
 
     /** A LeNet trained for one epoch on 1024 images, so that every learner starts from a network that has learned something. */
-    private static byte[] baseZip() throws Exception {
+    static byte[] baseZip() throws Exception {
         return baseZip(Architecture.LENET);
     }
 
@@ -80,14 +80,14 @@ class TrialWorkerTest {
         return BASES.get(arch);
     }
 
-    private static TrialRequest request(Path dir, String learner, Budget budget, FineTuneSpec ft, int rung, double from,
+    static TrialRequest request(Path dir, String learner, Budget budget, FineTuneSpec ft, int rung, double from,
                                         double to, String resume) {
         TrialRequest.TrialContext ctx = new TrialRequest.TrialContext("file://" + DATA, 640, 200, 0.2, 5, learner,
                 new LearnerOptions(true, "l1", 1, 0), budget, true, 0, 1, Map.of("seed", "5"));
         return new TrialRequest(ctx, 7, rung, from, to, Map.of(), ft, resume, dir.toUri().toString());
     }
 
-    private static FineTuneSpec fineTune(double lr) {
+    static FineTuneSpec fineTune(double lr) {
         return FineTuneSpec.of(new TrainingSpec(1, 32, lr, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, 9, 1000));
     }
 
@@ -124,10 +124,7 @@ class TrialWorkerTest {
         assertEquals(local.macs(), server.macs(), learner + ": the same network");
         float[] a = ModelFiles.load(local.checkpoint()).params().toFloatVector();
         float[] b = ModelFiles.load(server.checkpoint()).params().toFloatVector();
-        double maxDiff = 0;
-        for (int i = 0; i < a.length; i++) {
-            maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-        }
+        double maxDiff = maxAbsDiff(a, b);
         System.out.printf("[trial-worker] %s%s: max |server - local| %.3g, validation %.4f vs %.4f, packed tensors %d vs %d"
                         + " bytes%n", learner, ft.distills() ? " (distilled)" : "", maxDiff, server.validationAccuracy(),
                 local.validationAccuracy(), server.tensorBytes(), local.tensorBytes());
@@ -174,6 +171,15 @@ class TrialWorkerTest {
         }
         assertTrue(zeros > 0.6 * w.length, "75% of the prunable weights zero: " + zeros + " of " + w.length);
         assertTrue(r.validationAccuracy() > 0.5, "validation accuracy " + r.validationAccuracy());
+    }
+
+    /** The largest element-wise difference of two parameter vectors of equal length. */
+    static double maxAbsDiff(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
     }
 
     private static String writeBase(Path dir, byte[] zip) throws Exception {

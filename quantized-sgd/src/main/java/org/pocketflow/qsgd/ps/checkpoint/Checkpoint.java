@@ -17,9 +17,11 @@ import org.pocketflow.qsgd.EncoderState;
  * @param optimizerState the optimizer's state (copied)
  * @param encoders per worker id, the state of its gradient encoder after its gradient for version
  *     {@code step - 1} (empty when the workers sent none, e.g. an identity codec or a format-1 file)
+ * @param optimizerExtra the optimizer's {@link org.pocketflow.qsgd.ps.optim.Optimizer#extraState() extra state}
+ *     (copied; empty for a plain optimizer and in files of format 1 and 2)
  */
 public record Checkpoint(long step, String optimizer, float[] params, float[] optimizerState,
-                         SortedMap<Integer, EncoderState> encoders) {
+                         SortedMap<Integer, EncoderState> encoders, byte[] optimizerExtra) {
 
     public Checkpoint {
         if (step < 0) {
@@ -28,17 +30,24 @@ public record Checkpoint(long step, String optimizer, float[] params, float[] op
         params = params.clone();
         optimizerState = optimizerState.clone();
         encoders = Collections.unmodifiableSortedMap(new TreeMap<>(encoders));
+        optimizerExtra = optimizerExtra.clone();
     }
 
-    /** A checkpoint without encoder states. */
+    /** A checkpoint without encoder states or extra optimizer state. */
     public Checkpoint(long step, String optimizer, float[] params, float[] optimizerState) {
-        this(step, optimizer, params, optimizerState, new TreeMap<>());
+        this(step, optimizer, params, optimizerState, new TreeMap<>(), new byte[0]);
     }
 
-    /** A checkpoint with these encoder states, by worker id. */
+    /** A checkpoint with these encoder states, by worker id, and no extra optimizer state. */
     public static Checkpoint withEncoders(long step, String optimizer, float[] params, float[] optimizerState,
                                           Map<Integer, EncoderState> encoders) {
-        return new Checkpoint(step, optimizer, params, optimizerState, new TreeMap<>(encoders));
+        return new Checkpoint(step, optimizer, params, optimizerState, new TreeMap<>(encoders), new byte[0]);
+    }
+
+    /** A checkpoint with these encoder states and the optimizer's extra state. */
+    public static Checkpoint withExtra(long step, String optimizer, float[] params, float[] optimizerState,
+                                       Map<Integer, EncoderState> encoders, byte[] optimizerExtra) {
+        return new Checkpoint(step, optimizer, params, optimizerState, new TreeMap<>(encoders), optimizerExtra);
     }
 
     @Override
@@ -52,9 +61,15 @@ public record Checkpoint(long step, String optimizer, float[] params, float[] op
     }
 
     @Override
+    public byte[] optimizerExtra() {
+        return optimizerExtra.clone();
+    }
+
+    @Override
     public boolean equals(Object o) {
         return o instanceof Checkpoint c && c.step == step && c.optimizer.equals(optimizer) && Arrays.equals(c.params, params)
-                && Arrays.equals(c.optimizerState, optimizerState) && c.encoders.equals(encoders);
+                && Arrays.equals(c.optimizerState, optimizerState) && c.encoders.equals(encoders)
+                && Arrays.equals(c.optimizerExtra, optimizerExtra);
     }
 
     @Override
@@ -64,6 +79,7 @@ public record Checkpoint(long step, String optimizer, float[] params, float[] op
 
     @Override
     public String toString() {
-        return "Checkpoint(step " + step + ", " + optimizer + ", " + params.length + " params, " + encoders.size() + " encoder states)";
+        return "Checkpoint(step " + step + ", " + optimizer + ", " + params.length + " params, " + encoders.size() + " encoder states, "
+                + optimizerExtra.length + " bytes of extra optimizer state)";
     }
 }

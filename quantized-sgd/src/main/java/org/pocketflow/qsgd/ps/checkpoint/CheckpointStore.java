@@ -25,11 +25,13 @@ import java.util.zip.CRC32C;
  * Hadoop dependency; a driver that wants a Hadoop FS run directory copies the files, or mounts
  * them).
  *
- * <p>Format version 2, little-endian: magic {@code PFCK}, version (int), step (long), optimizer
+ * <p>Format version 3, little-endian: magic {@code PFCK}, version (int), step (long), optimizer
  * name (int length + UTF-8), parameter count n (int), n floats, state count m (int), m floats,
  * encoder-state count k (int) and k times: worker id (int), messages encoded (long), residual
- * length r (int), r floats; then CRC32C over everything before it. Version 1, the same without
- * the encoder states, still reads (as a checkpoint without them). {@link #save} writes a temporary file and forces it to disk,
+ * length r (int), r floats; the optimizer's extra state (int length e + e bytes: a learner's
+ * constraint kept around the optimizer, in its own versioned layout); then CRC32C over everything
+ * before it. Version 2, the same without the extra state, and version 1, also without the encoder
+ * states, still read (as a checkpoint without them). {@link #save} writes a temporary file and forces it to disk,
  * renames the newest to the previous one, then the temporary file to the newest, and syncs the
  * folder: a crash at any point leaves at least one whole checkpoint. {@link #load} takes the
  * newest that reads whole and logs when it falls back to the previous one.
@@ -40,7 +42,7 @@ public final class CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     /** "PFCK" little-endian. */
     static final int MAGIC = 0x4b434650;
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** The format before encoder states, still read. */
     static final int VERSION_1 = 1;
     static final String FILE = "ps-checkpoint.pfck";
@@ -66,11 +68,12 @@ public final class CheckpointStore {
         byte[] name = c.optimizer().getBytes(StandardCharsets.UTF_8);
         float[] p = c.params();
         float[] s = c.optimizerState();
+        byte[] extra = c.optimizerExtra();
         int encoderBytes = 4;
         for (EncoderState e : c.encoders().values()) {
             encoderBytes += 4 + 8 + 4 + 4 * e.residual().length;
         }
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 8 + 4 + name.length + 4 + 4 * p.length + 4 + 4 * s.length + encoderBytes + 4)
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 8 + 4 + name.length + 4 + 4 * p.length + 4 + 4 * s.length + encoderBytes + 4 + extra.length + 4)
                 .order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(VERSION).putLong(c.step()).putInt(name.length).put(name).putInt(p.length);
         b.asFloatBuffer().put(p);
@@ -85,6 +88,7 @@ public final class CheckpointStore {
             b.asFloatBuffer().put(h);
             b.position(b.position() + 4 * h.length);
         }
+        b.putInt(extra.length).put(extra);
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue());
@@ -131,7 +135,7 @@ public final class CheckpointStore {
      * The newest checkpoint that reads whole, or empty when there is none. A damaged or missing
      * newest file falls back to the previous one, with a warning in the log.
      *
-     * @throws IllegalStateException if every checkpoint file there is damaged
+     * @throws CheckpointRefusedException if every checkpoint file there is damaged
      */
     public Optional<Checkpoint> load() {
         String newest = !Files.exists(file()) && Files.exists(previousFile()) ? file() + " is missing" : null;
@@ -151,7 +155,7 @@ public final class CheckpointStore {
             }
         }
         if (newest != null) {
-            throw new IllegalStateException("parameter-server checkpoint " + newest + "; delete " + file() + " and "
+            throw new CheckpointRefusedException("parameter-server checkpoint " + newest + "; delete " + file() + " and "
                     + previousFile() + " to start from scratch");
         }
         return Optional.empty();
@@ -171,8 +175,8 @@ public final class CheckpointStore {
             throw new IllegalArgumentException("not a PFCK file");
         }
         int version = b.getInt();
-        if (version != VERSION && version != VERSION_1) {
-            throw new IllegalArgumentException("format version " + version + ", this build reads " + VERSION_1 + " and " + VERSION);
+        if (version < VERSION_1 || version > VERSION) {
+            throw new IllegalArgumentException("format version " + version + ", this build reads " + VERSION_1 + " to " + VERSION);
         }
         long step = b.getLong();
         byte[] name = new byte[b.getInt()];
@@ -192,9 +196,14 @@ public final class CheckpointStore {
             b.position(b.position() + 4 * h.length);
             encoders.put(worker, new EncoderState(messages, h));
         }
+        byte[] extra = new byte[version == VERSION ? b.getInt() : 0];
+        if (extra.length > b.remaining() - 4) {
+            throw new IllegalArgumentException("extra optimizer state of " + extra.length + " bytes runs past the end");
+        }
+        b.get(extra);
         if (b.remaining() != 4) {
             throw new IllegalArgumentException(b.remaining() - 4 + " bytes left over");
         }
-        return Checkpoint.withEncoders(step, new String(name, StandardCharsets.UTF_8), p, s, encoders);
+        return Checkpoint.withExtra(step, new String(name, StandardCharsets.UTF_8), p, s, encoders, extra);
     }
 }

@@ -98,4 +98,49 @@ class CheckpointStoreTest {
         Files.write(store.file(), b.array());
         assertEquals(new Checkpoint(5, "sgd", new float[] {1, 2}, new float[] {3, 4}), store.load().orElseThrow());
     }
+
+    @Test
+    void theOptimizersExtraStateRoundTrips(@TempDir Path dir) {
+        CheckpointStore store = new CheckpointStore(dir);
+        byte[] extra = {0x50, 0x46, 0x48, 0x53, 0, 0, 0, 1, -1, 7};
+        Checkpoint a = Checkpoint.withExtra(12, "sgd+hook", new float[] {1, 2}, new float[] {3, 4},
+                java.util.Map.of(1, new EncoderState(12, new float[] {0.5f})), extra);
+        store.save(a);
+        Checkpoint read = store.load().orElseThrow();
+        assertEquals(a, read);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(extra, read.optimizerExtra());
+        extra[0] = 0;
+        assertEquals(0x50, a.optimizerExtra()[0], "the checkpoint keeps its own copy");
+    }
+
+    @Test
+    void aFormatTwoFileReadsAsACheckpointWithoutExtraState(@TempDir Path dir) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        byte[] name = "sgd".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 8 + 4 + name.length + 4 + 8 + 4 + 8 + 4 + 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(CheckpointStore.MAGIC).putInt(2).putLong(5).putInt(name.length).put(name)
+                .putInt(2).putFloat(1).putFloat(2).putInt(2).putFloat(3).putFloat(4).putInt(0);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+        Files.write(store.file(), b.array());
+        Checkpoint read = store.load().orElseThrow();
+        assertEquals(new Checkpoint(5, "sgd", new float[] {1, 2}, new float[] {3, 4}), read);
+        assertEquals(0, read.optimizerExtra().length);
+    }
+
+    @Test
+    void aFileOfAFutureFormatVersionIsRefusedByName(@TempDir Path dir) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        store.save(new Checkpoint(1, "sgd", new float[] {1, 2}, new float[] {3, 4}));
+        byte[] bytes = Files.readAllBytes(store.file());
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(4, 4);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        b.putInt(bytes.length - 4, (int) crc.getValue());
+        Files.write(store.file(), bytes);
+        IllegalStateException e = assertThrows(IllegalStateException.class, store::load);
+        assertTrue(e.getMessage().contains("format version 4, this build reads 1 to 3"), e.getMessage());
+    }
 }

@@ -1,5 +1,8 @@
 package org.pocketflow.worker.learn.quant;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -13,6 +16,7 @@ import org.pocketflow.worker.export.CodebookTensor;
 import org.pocketflow.worker.export.TensorEncoding;
 import org.pocketflow.worker.export.UniformTensor;
 import org.pocketflow.worker.learn.WeightTensor;
+import org.pocketflow.worker.train.HookState;
 
 /**
  * Codebook quantization-aware training: each tensor's weights are clustered once by
@@ -25,7 +29,8 @@ import org.pocketflow.worker.learn.WeightTensor;
  * the channel scales from it and runs one Lloyd iteration on it, so weights may change clusters;
  * {@code ASSIGN} does the same but leaves the centroids where k-means put them; {@code GRADIENT}
  * keeps the assignments and moves centroids and scales by the least-squares step for their
- * members' changes.
+ * members' changes. Its checkpointed state: the shadow weights (not with {@code GRADIENT}), the
+ * channel scales (where there are), and each codebook's centroids and assignments.
  */
 final class CodebookQuantHook extends QuantizationHook {
     private final CodebookOptions options;
@@ -145,6 +150,76 @@ final class CodebookQuantHook extends QuantizationHook {
         for (int g = 0; g < b.groups.length; g++) {
             b.books[g].descend(gather(delta, b.groups[g]), per == null ? null : gather(per, b.groups[g]));
         }
+    }
+
+    @Override
+    public String stateName() {
+        return "codebook-quant/1";
+    }
+
+    @Override
+    void saveTensor(WeightTensor t, DataOutput out) throws IOException {
+        if (options.update() != CodebookOptions.Update.GRADIENT) {
+            HookState.writeFloats(out, shadow.get(t.key()));
+        }
+        float[] s = scales.get(t.key());
+        out.writeBoolean(s != null);
+        if (s != null) {
+            HookState.writeFloats(out, s);
+        }
+        Books b = books.get(t.key());
+        out.writeInt(b.books.length);
+        for (KMeansCodebook book : b.books) {
+            HookState.writeFloats(out, book.centroids());
+            out.writeInt(book.indices().length);
+            for (int i : book.indices()) {
+                out.writeShort(i); // at most 2^16 centroids
+            }
+        }
+    }
+
+    @Override
+    void restoreTensor(WeightTensor t, int bits, DataInput in) throws IOException {
+        bitsOf.put(t.key(), bits);
+        int size = Math.toIntExact(t.size());
+        if (options.update() != CodebookOptions.Update.GRADIENT) {
+            shadow.put(t.key(), HookState.readFloats(in, size, "the shadow weights of " + t.key()));
+        }
+        if (in.readBoolean()) {
+            scales.put(t.key(), HookState.readFloats(in, (int) t.shape()[t.channelAxis()], "the channel scales of " + t.key()));
+        } else {
+            scales.remove(t.key());
+        }
+        int[][] groups = perChannelBooks.contains(t.key()) ? channelMembers(t) : new int[][]{null};
+        int count = in.readInt();
+        if (count != groups.length) {
+            throw new IllegalStateException("hook state holds " + count + " codebooks for " + t.key() + ", this run has "
+                    + groups.length);
+        }
+        KMeansCodebook[] restored = new KMeansCodebook[count];
+        for (int g = 0; g < count; g++) {
+            float[] c = HookState.readFloats(in, -1, "the centroids of " + t.key());
+            if (c.length == 0 || c.length > 1 << bits) {
+                throw new IllegalStateException("hook state holds " + c.length + " centroids for " + t.key() + " of "
+                        + bits + " bits");
+            }
+            int members = groups[g] == null ? size : groups[g].length;
+            int n = in.readInt();
+            if (n != members) {
+                throw new IllegalStateException("hook state assigns " + n + " weights of " + t.key() + ", this network has "
+                        + members);
+            }
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = in.readUnsignedShort();
+                if (idx[i] >= c.length) {
+                    throw new IllegalStateException("hook state assigns a weight of " + t.key() + " to centroid " + idx[i]
+                            + " of " + c.length);
+                }
+            }
+            restored[g] = new KMeansCodebook(c, idx);
+        }
+        books.put(t.key(), new Books(groups, restored));
     }
 
     @Override

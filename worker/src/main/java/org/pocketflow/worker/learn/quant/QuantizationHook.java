@@ -1,5 +1,8 @@
 package org.pocketflow.worker.learn.quant;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +10,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.export.TensorEncoding;
 import org.pocketflow.worker.learn.WeightTensor;
+import org.pocketflow.worker.train.HookState;
 import org.pocketflow.worker.train.StepHook;
 
 /**
@@ -19,7 +23,9 @@ import org.pocketflow.worker.train.StepHook;
  *
  * <p>One hook per fine-tuning run of one network (see {@link StepHook} for the call order). The
  * state is initialised from the network on the first call, so {@link #finish} alone (no
- * fine-tuning) quantizes the network as it is.
+ * fine-tuning) quantizes the network as it is. A restored state ({@link #restoreState}) projects
+ * again what {@code beforeStep} had swapped in, so the next {@code afterStep} measures the same
+ * change.
  */
 abstract class QuantizationHook implements StepHook {
     private final List<WeightTensor> tensors;
@@ -45,6 +51,37 @@ abstract class QuantizationHook implements StepHook {
 
     /** The compact encoding of the state's projection. */
     abstract TensorEncoding encode(WeightTensor t);
+
+    /** Writes the state of {@code t} (after {@link #init}). */
+    abstract void saveTensor(WeightTensor t, DataOutput out) throws IOException;
+
+    /** Reads what {@link #saveTensor} wrote, as {@link #init} would have set it up. */
+    abstract void restoreTensor(WeightTensor t, int bits, DataInput in) throws IOException;
+
+    /** Whether it has set up its state yet, then per tensor in order: its key and the subclass's state. */
+    @Override
+    public void saveState(DataOutput out) throws IOException {
+        out.writeBoolean(initialised);
+        if (initialised) {
+            for (WeightTensor t : tensors) {
+                HookState.writeKey(out, t.key());
+                saveTensor(t, out);
+            }
+        }
+    }
+
+    @Override
+    public void restoreState(DataInput in) throws IOException {
+        applied.clear();
+        initialised = in.readBoolean();
+        if (initialised) {
+            for (WeightTensor t : tensors) {
+                HookState.readKey(in, t.key());
+                restoreTensor(t, bits.get(t.key()), in);
+                applied.put(t.key(), project(t));
+            }
+        }
+    }
 
     @Override
     public void beforeStep(ComputationGraph graph, long step, long totalSteps) {

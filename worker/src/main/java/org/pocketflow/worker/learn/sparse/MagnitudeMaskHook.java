@@ -1,5 +1,8 @@
 package org.pocketflow.worker.learn.sparse;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -7,6 +10,7 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.learn.WeightTensor;
+import org.pocketflow.worker.train.HookState;
 import org.pocketflow.worker.train.StepHook;
 
 /**
@@ -17,7 +21,9 @@ import org.pocketflow.worker.train.StepHook;
  * grow: a weight once pruned is zero and therefore among the smallest at the next update.
  *
  * <p>{@link #finish} applies the final per-tensor sparsity exactly, also after zero steps. One
- * hook per fine-tuning run (see {@link StepHook}).
+ * hook per fine-tuning run (see {@link StepHook}). Its state is the masks, one bit per weight (a
+ * mask is not always the weights that are not zero: a kept weight may land on 0.0); the schedule
+ * follows from the run's steps.
  */
 final class MagnitudeMaskHook implements StepHook {
     private final List<WeightTensor> tensors;
@@ -53,6 +59,54 @@ final class MagnitudeMaskHook implements StepHook {
                 apply(w, m);
                 t.write(graph, w);
             }
+        }
+    }
+
+    @Override
+    public String stateName() {
+        return "magnitude-mask/1";
+    }
+
+    /** Per tensor in order: its key, whether it has a mask yet, and the mask's bits (1 = kept), eight to a byte. */
+    @Override
+    public void saveState(DataOutput out) throws IOException {
+        for (WeightTensor t : tensors) {
+            HookState.writeKey(out, t.key());
+            boolean[] m = masks.get(t.key());
+            out.writeBoolean(m != null);
+            if (m != null) {
+                byte[] bits = new byte[(m.length + 7) / 8];
+                for (int i = 0; i < m.length; i++) {
+                    if (m[i]) {
+                        bits[i >> 3] |= (byte) (1 << (i & 7));
+                    }
+                }
+                out.writeInt(m.length);
+                out.write(bits);
+            }
+        }
+    }
+
+    @Override
+    public void restoreState(DataInput in) throws IOException {
+        masks.clear();
+        for (WeightTensor t : tensors) {
+            HookState.readKey(in, t.key());
+            if (!in.readBoolean()) {
+                continue;
+            }
+            int n = in.readInt();
+            if (n != t.size()) {
+                throw new IllegalStateException("hook state holds a mask of " + n + " weights for " + t.key()
+                        + ", this network has " + t.size());
+            }
+            byte[] bits = new byte[(n + 7) / 8];
+            in.readFully(bits);
+            boolean[] m = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                m[i] = (bits[i >> 3] >> (i & 7) & 1) != 0;
+            }
+            masks.put(t.key(), m);
         }
     }
 
