@@ -15,6 +15,7 @@ import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.ps.ParameterSnapshot;
 import org.pocketflow.qsgd.ps.WorkerClient;
 import org.pocketflow.qsgd.ps.transport.Address;
+import org.pocketflow.worker.train.BatchNormBackprop;
 import org.pocketflow.worker.train.Trainer;
 
 /**
@@ -69,6 +70,7 @@ public final class GradientLoop {
         this.attempt = attempt;
         this.graph = graph;
         Trainer.keepForwardResults(graph);
+        BatchNormBackprop.install(graph);
         this.encoder = encoder;
         this.direct = MasterModel.updatedDirectly(graph);
         this.batches = batches;

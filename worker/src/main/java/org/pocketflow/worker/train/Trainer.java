@@ -81,7 +81,8 @@ public final class Trainer {
      * {@link WeightDecay} per layer: DL4J 1.0.0-M2's {@code FineTuneConfiguration.weightDecay}
      * leaves two identical entries on every layer, which would decay each step by
      * 2·lr·wd·w, so the layers' lists are set here instead. The returned graph keeps each layer's
-     * forward result for its backward pass ({@link #keepForwardResults}).
+     * forward result for its backward pass ({@link #keepForwardResults}) and its batch norms use
+     * {@link BatchNormBackprop}'s backward pass.
      *
      * @param stepsPerEpoch minibatches per epoch, to place the schedule's milestones
      */
@@ -100,6 +101,7 @@ public final class Trainer {
         out.getConfiguration().setIterationCount(0);
         out.getConfiguration().setEpochCount(0);
         keepForwardResults(out);
+        BatchNormBackprop.install(out);
         return out;
     }
 
