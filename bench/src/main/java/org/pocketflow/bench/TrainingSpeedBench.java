@@ -21,6 +21,7 @@ import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.BatchNormBackprop;
+import org.pocketflow.worker.train.InputConvBackprop;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
 
@@ -41,7 +42,9 @@ import org.pocketflow.worker.train.TrainingSpec;
  *   <li>{@code best+forward kept}: the same with each layer's forward result kept for its backward
  *       pass ({@code Trainer.keepForwardResults});</li>
  *   <li>{@code best+forward kept+bn backprop}: the same with {@code BatchNormBackprop}'s batch-norm
- *       backward pass, as the product trains.</li>
+ *       backward pass;</li>
+ *   <li>{@code best+forward kept+faster backprop}: the same with {@code InputConvBackprop} too,
+ *       as the product trains ({@code Trainer.useFasterBackprop}).</li>
  * </ul>
  * Every setting trains its own copy of the same initial network with the same optimizer.
  *
@@ -58,9 +61,9 @@ public final class TrainingSpeedBench {
 
     /** One setting: how the training thread, data and network are prepared. */
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
-                           boolean onednn, CacheMode cache, boolean bnBackprop) {
+                           boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop) {
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn) {
-            this(ompThreads, poolThreads, prebatched, workspaces, onednn, CacheMode.NONE, false);
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, CacheMode.NONE, false, false);
         }
     }
 
@@ -82,9 +85,11 @@ public final class TrainingSpeedBench {
         settings.put("best(omp=" + best + ",prebatched)", new Setting(best, defaultPool, true,
                 WorkspaceMode.ENABLED, true));
         settings.put("best+forward kept", new Setting(best, defaultPool, true, WorkspaceMode.ENABLED, true,
-                CacheMode.DEVICE, false));
+                CacheMode.DEVICE, false, false));
         settings.put("best+forward kept+bn backprop", new Setting(best, defaultPool, true, WorkspaceMode.ENABLED,
-                true, CacheMode.DEVICE, true));
+                true, CacheMode.DEVICE, true, false));
+        settings.put("best+forward kept+faster backprop", new Setting(best, defaultPool, true, WorkspaceMode.ENABLED,
+                true, CacheMode.DEVICE, true, true));
         String only = args.length > 3 ? args[3] : ".*";
         settings.keySet().removeIf(name -> !name.matches(only));
 
@@ -126,7 +131,7 @@ public final class TrainingSpeedBench {
         double base = median(rates.getOrDefault("as-is", rates.values().iterator().next()));
         for (var e : rates.entrySet()) {
             double m = median(e.getValue());
-            System.out.printf(Locale.ROOT, "%-28s median %6.0f samples/s (%.2fx as-is)  rounds %s%n", e.getKey(), m,
+            System.out.printf(Locale.ROOT, "%-34s median %6.0f samples/s (%.2fx as-is)  rounds %s%n", e.getKey(), m,
                     m / base, Arrays.toString(Arrays.stream(e.getValue()).mapToLong(Math::round).toArray()));
         }
     }
@@ -142,6 +147,9 @@ public final class TrainingSpeedBench {
         out.setCacheMode(s.cache());
         if (s.bnBackprop()) {
             BatchNormBackprop.install(out);
+        }
+        if (s.inputConvBackprop()) {
+            InputConvBackprop.install(out);
         }
         return out;
     }

@@ -15,7 +15,6 @@ import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.ps.ParameterSnapshot;
 import org.pocketflow.qsgd.ps.WorkerClient;
 import org.pocketflow.qsgd.ps.transport.Address;
-import org.pocketflow.worker.train.BatchNormBackprop;
 import org.pocketflow.worker.train.Trainer;
 
 /**
@@ -70,7 +69,7 @@ public final class GradientLoop {
         this.attempt = attempt;
         this.graph = graph;
         Trainer.keepForwardResults(graph);
-        BatchNormBackprop.install(graph);
+        Trainer.useFasterBackprop(graph);
         this.encoder = encoder;
         this.direct = MasterModel.updatedDirectly(graph);
         this.batches = batches;
