@@ -32,7 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code σ = sqrt(var + eps)} and {@code M} values per channel,
  * {@code dβ = Σ dy}, {@code dγ = Σ dy·x̂} and
  * {@code dx = γ/σ · (dy - dβ/M - x̂·dγ/M)}. Cases it does not cover (channels-last, not float,
- * before a forward pass) go to the wrapped helper.
+ * before a forward pass, more than 2^31 values) go to the wrapped helper.
  */
 public final class BatchNormBackprop implements BatchNormalizationHelper {
     private static final Field HELPER = helperField();
@@ -99,7 +99,7 @@ public final class BatchNormBackprop implements BatchNormalizationHelper {
         INDArray mean = stock.getMeanCache(input.dataType());
         INDArray var = stock.getVarCache(input.dataType());
         if (input.rank() != 4 || format != CNN2DFormat.NCHW || mean == null || input.dataType() != DataType.FLOAT
-                || epsilon.dataType() != DataType.FLOAT || gamma == null) {
+                || epsilon.dataType() != DataType.FLOAT || gamma == null || input.length() > Integer.MAX_VALUE) {
             return stock.backpropGradient(input, epsilon, shape, gamma, beta, dGammaView, dBetaView, eps, format,
                     workspaceMgr);
         }
