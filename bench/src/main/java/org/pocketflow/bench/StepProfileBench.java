@@ -15,6 +15,8 @@ import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
+import org.pocketflow.worker.train.BatchNormBackprop;
+import org.pocketflow.worker.train.InputConvBackprop;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
 
@@ -25,7 +27,9 @@ import org.pocketflow.worker.train.TrainingSpec;
  *
  * <p>The op profiler adds its own cost per call, so its total is compared with an unprofiled run
  * of the same steps printed first. Run: {@code bench/bin/run StepProfileBench [arch=lenet]
- * [steps=50] [onednn=true]}. Prints figures; asserts nothing.
+ * [steps=50] [onednn=true] [backprop=faster]}; {@code backprop=dl4j} profiles DL4J's own backward passes
+ * instead of the product's ({@code Trainer.useFasterBackprop}), {@code backprop=bn} with
+ * {@code BatchNormBackprop} alone. Prints figures; asserts nothing.
  */
 public final class StepProfileBench {
     private StepProfileBench() {
@@ -41,6 +45,13 @@ public final class StepProfileBench {
         TrainingSpec spec = new TrainingSpec(1, batch, 0.01, 0.9, 5e-4, TrainingSpec.LrSchedule.CONSTANT, 1, 1000);
         ComputationGraph g = Trainer.withOptimizer(
                 Architecture.of(arch).factory().create(train.shape(), train.classes(), 1), spec, steps);
+        String backprop = args.length > 3 ? args[3] : "faster";
+        if (!backprop.equals("faster")) {
+            InputConvBackprop.uninstall(g);
+        }
+        if (backprop.equals("dl4j")) {
+            BatchNormBackprop.uninstall(g);
+        }
 
         long t0 = System.nanoTime();
         List<DataSet> batches = new ArrayList<>();
@@ -58,8 +69,8 @@ public final class StepProfileBench {
         double profiledMs = stepMs(g, batches);
         Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
         double plainAgainMs = stepMs(g, batches);
-        System.out.printf(Locale.ROOT, "%s, batch %d, %d steps, oneDNN %s, backend %s%n", arch, batch, steps,
-                onednn, Backend.describe());
+        System.out.printf(Locale.ROOT, "%s, batch %d, %d steps, oneDNN %s, backprop %s, backend %s%n", arch,
+                batch, steps, onednn, backprop, Backend.describe());
         System.out.printf(Locale.ROOT, "batch assembly (normalise + one-hot, per batch): %.3f ms%n", assemblyMs);
         System.out.printf(Locale.ROOT, "fit per step: %.3f ms unprofiled before, %.3f ms after, %.3f ms profiled "
                 + "(%.0f samples/s unprofiled)%n", plainMs, plainAgainMs, profiledMs,

@@ -20,6 +20,8 @@ import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
+import org.pocketflow.worker.train.BatchNormBackprop;
+import org.pocketflow.worker.train.InputConvBackprop;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
 
@@ -38,12 +40,18 @@ import org.pocketflow.worker.train.TrainingSpec;
  *   <li>{@code onednn=off}: DL4J's built-in kernels;</li>
  *   <li>{@code best}: the OpenMP count of {@code Backend}'s default with pre-assembled batches;</li>
  *   <li>{@code best+forward kept}: the same with each layer's forward result kept for its backward
- *       pass, as the product trains ({@code Trainer.keepForwardResults}).</li>
+ *       pass ({@code Trainer.keepForwardResults});</li>
+ *   <li>{@code best+forward kept+bn backprop}: the same with {@code BatchNormBackprop}'s batch-norm
+ *       backward pass;</li>
+ *   <li>{@code best+forward kept+faster backprop}: the same with {@code InputConvBackprop} too,
+ *       as the product trains ({@code Trainer.useFasterBackprop}).</li>
  * </ul>
  * Every setting trains its own copy of the same initial network with the same optimizer.
  *
- * <p>Run: {@code bench/bin/run TrainingSpeedBench [arch=lenet] [steps=100] [rounds=3]}. Prints
- * samples/s per round and the median; asserts nothing.
+ * <p>Run: {@code bench/bin/run TrainingSpeedBench [arch=lenet] [steps=100] [rounds=3] [settings=.*]},
+ * where {@code settings} is a regular expression the names of the settings to run match. Prints
+ * samples/s per round and the median, and each median's ratio to {@code as-is} (or to the first
+ * setting run when {@code as-is} is not); asserts nothing.
  */
 public final class TrainingSpeedBench {
     private static final int BATCH = 64;
@@ -53,9 +61,9 @@ public final class TrainingSpeedBench {
 
     /** One setting: how the training thread, data and network are prepared. */
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
-                           boolean onednn, CacheMode cache) {
+                           boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop) {
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn) {
-            this(ompThreads, poolThreads, prebatched, workspaces, onednn, CacheMode.NONE);
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, CacheMode.NONE, false, false);
         }
     }
 
@@ -77,7 +85,13 @@ public final class TrainingSpeedBench {
         settings.put("best(omp=" + best + ",prebatched)", new Setting(best, defaultPool, true,
                 WorkspaceMode.ENABLED, true));
         settings.put("best+forward kept", new Setting(best, defaultPool, true, WorkspaceMode.ENABLED, true,
-                CacheMode.DEVICE));
+                CacheMode.DEVICE, false, false));
+        settings.put("best+forward kept+bn backprop", new Setting(best, defaultPool, true, WorkspaceMode.ENABLED,
+                true, CacheMode.DEVICE, true, false));
+        settings.put("best+forward kept+faster backprop", new Setting(best, defaultPool, true, WorkspaceMode.ENABLED,
+                true, CacheMode.DEVICE, true, true));
+        String only = args.length > 3 ? args[3] : ".*";
+        settings.keySet().removeIf(name -> !name.matches(only));
 
         ImageSet train = IdxDataset.open(IdxDataset.DEFAULT_URI, BATCH * steps, 0).train();
         Normalizer norm = Normalizer.fit(train);
@@ -88,7 +102,7 @@ public final class TrainingSpeedBench {
         Map<String, ComputationGraph> nets = new LinkedHashMap<>();
         for (var e : settings.entrySet()) {
             Backend.configure(e.getValue().onednn());
-            nets.put(e.getKey(), network(arch, train, spec, steps, e.getValue().workspaces(), e.getValue().cache()));
+            nets.put(e.getKey(), network(arch, train, spec, steps, e.getValue()));
         }
         Map<String, double[]> rates = new LinkedHashMap<>();
         settings.keySet().forEach(k -> rates.put(k, new double[rounds]));
@@ -114,24 +128,29 @@ public final class TrainingSpeedBench {
         System.out.printf(Locale.ROOT, "%s training, batch %d, %d steps per round, %d rounds interleaved, "
                 + "%d cores, OpenMP as ND4J leaves it %d, ND4J pool %d%n", arch, BATCH, steps, rounds,
                 Runtime.getRuntime().availableProcessors(), asIs, defaultPool);
-        double base = median(rates.get("as-is"));
+        double base = median(rates.getOrDefault("as-is", rates.values().iterator().next()));
         for (var e : rates.entrySet()) {
             double m = median(e.getValue());
-            System.out.printf(Locale.ROOT, "%-28s median %6.0f samples/s (%.2fx as-is)  rounds %s%n", e.getKey(), m,
+            System.out.printf(Locale.ROOT, "%-34s median %6.0f samples/s (%.2fx as-is)  rounds %s%n", e.getKey(), m,
                     m / base, Arrays.toString(Arrays.stream(e.getValue()).mapToLong(Math::round).toArray()));
         }
     }
 
-    private static ComputationGraph network(String arch, ImageSet train, TrainingSpec spec, int steps,
-                                            WorkspaceMode workspaces, CacheMode cache) {
+    private static ComputationGraph network(String arch, ImageSet train, TrainingSpec spec, int steps, Setting s) {
         ComputationGraph g = Trainer.withOptimizer(
                 Architecture.of(arch).factory().create(train.shape(), train.classes(), 1), spec, steps);
         ComputationGraphConfiguration conf = g.getConfiguration().clone();
-        conf.setTrainingWorkspaceMode(workspaces);
-        conf.setCacheMode(cache);
+        conf.setTrainingWorkspaceMode(s.workspaces());
+        conf.setCacheMode(s.cache());
         ComputationGraph out = new ComputationGraph(conf);
         out.init(g.params().dup(), false);
-        out.setCacheMode(cache);
+        out.setCacheMode(s.cache());
+        if (s.bnBackprop()) {
+            BatchNormBackprop.install(out);
+        }
+        if (s.inputConvBackprop()) {
+            InputConvBackprop.install(out);
+        }
         return out;
     }
 

@@ -69,6 +69,7 @@ public final class GradientLoop {
         this.attempt = attempt;
         this.graph = graph;
         Trainer.keepForwardResults(graph);
+        Trainer.useFasterBackprop(graph);
         this.encoder = encoder;
         this.direct = MasterModel.updatedDirectly(graph);
         this.batches = batches;

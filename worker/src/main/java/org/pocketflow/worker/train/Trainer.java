@@ -81,7 +81,8 @@ public final class Trainer {
      * {@link WeightDecay} per layer: DL4J 1.0.0-M2's {@code FineTuneConfiguration.weightDecay}
      * leaves two identical entries on every layer, which would decay each step by
      * 2·lr·wd·w, so the layers' lists are set here instead. The returned graph keeps each layer's
-     * forward result for its backward pass ({@link #keepForwardResults}).
+     * forward result for its backward pass ({@link #keepForwardResults}) and uses the faster
+     * backward passes of {@link #useFasterBackprop}.
      *
      * @param stepsPerEpoch minibatches per epoch, to place the schedule's milestones
      */
@@ -100,6 +101,7 @@ public final class Trainer {
         out.getConfiguration().setIterationCount(0);
         out.getConfiguration().setEpochCount(0);
         keepForwardResults(out);
+        useFasterBackprop(out);
         return out;
     }
 
@@ -113,6 +115,18 @@ public final class Trainer {
     public static void keepForwardResults(ComputationGraph graph) {
         graph.getConfiguration().setCacheMode(CacheMode.DEVICE);
         graph.setCacheMode(CacheMode.DEVICE);
+    }
+
+    /**
+     * Gives {@code graph}'s layers the project's backward passes where DL4J 1.0.0-M2's are slow on
+     * CPU: {@link BatchNormBackprop} on batch norms and {@link InputConvBackprop} on convolutions
+     * that read the network's input. The gradients are DL4J's up to float rounding; layers without
+     * DL4J's oneDNN helpers keep DL4J's own. Layers are created with the graph, so call it again on
+     * a rebuilt or cloned graph.
+     */
+    public static void useFasterBackprop(ComputationGraph graph) {
+        BatchNormBackprop.install(graph);
+        InputConvBackprop.install(graph);
     }
 
     /** The learning-rate schedule of {@code spec} over {@code totalSteps} optimizer steps, as local training uses it. */

@@ -70,6 +70,7 @@ class TrainerTest {
         ComputationGraph kept = Trainer.withOptimizer(
                 Architecture.RESNET20.factory().create(data.shape(), data.classes(), 5), spec, 10);
         ComputationGraph recomputed = kept.clone();
+        Trainer.useFasterBackprop(recomputed);
         recomputed.getConfiguration().setCacheMode(CacheMode.NONE);
         recomputed.setCacheMode(CacheMode.NONE);
         assertEquals(CacheMode.DEVICE, kept.getConfiguration().getCacheMode());

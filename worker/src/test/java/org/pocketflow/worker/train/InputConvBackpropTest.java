@@ -1,0 +1,96 @@
+package org.pocketflow.worker.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Random;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.model.Architecture;
+import org.pocketflow.worker.runtime.Backend;
+
+/** {@link InputConvBackprop} against DL4J's own convolution backward (libnd4j's {@code conv2d_bp}). */
+class InputConvBackpropTest {
+
+    @BeforeAll
+    static void onednn() {
+        assertTrue(Backend.configure(true), "the comparison is against DL4J's oneDNN helper");
+    }
+
+    @Test
+    void installsOnTheConvolutionsThatReadTheInputOnly() {
+        ComputationGraph lenet = Architecture.LENET.factory().create(new ImageShape(1, 28, 28), 10, 1);
+        assertEquals(1, InputConvBackprop.install(lenet));
+        assertTrue(((ConvolutionLayer) lenet.getLayer("conv1")).getHelper() instanceof InputConvBackprop);
+        assertTrue(((ConvolutionLayer) lenet.getLayer("conv2")).getHelper() instanceof MKLDNNConvHelper);
+        InputConvBackprop.uninstall(lenet);
+        assertTrue(((ConvolutionLayer) lenet.getLayer("conv1")).getHelper() instanceof MKLDNNConvHelper);
+        ComputationGraph resnet = Architecture.RESNET20.factory().create(new ImageShape(1, 28, 28), 10, 1);
+        assertEquals(1, InputConvBackprop.install(resnet));
+    }
+
+    @Test
+    void trainerInstallsItOnTheGraphsItTrains() {
+        TrainingSpec spec = new TrainingSpec(1, 16, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.CONSTANT, 1, 1000);
+        ComputationGraph g = Trainer.withOptimizer(
+                Architecture.LENET.factory().create(new ImageShape(1, 28, 28), 10, 1), spec, 10);
+        assertTrue(((ConvolutionLayer) g.getLayer("conv1")).getHelper() instanceof InputConvBackprop);
+    }
+
+    @Test
+    void lenetGradientsEqualStockDl4j() {
+        sameGradients(Architecture.LENET, 3);
+    }
+
+    @Test
+    void resnet20GradientsEqualStockDl4j() {
+        // its stem is a padded ("same") 3x3 convolution without bias
+        sameGradients(Architecture.RESNET20, 4);
+    }
+
+    private static void sameGradients(Architecture arch, long seed) {
+        ComputationGraph stock = arch.factory().create(new ImageShape(1, 28, 28), 10, seed);
+        ComputationGraph mine = stock.clone();
+        assertEquals(1, InputConvBackprop.install(mine));
+        Random rnd = new Random(seed);
+        for (int step = 0; step < 3; step++) {
+            INDArray f = Nd4j.randn(DataType.FLOAT, 32, 1, 28, 28).addi(rnd.nextGaussian());
+            INDArray l = Nd4j.zeros(DataType.FLOAT, 32, 10);
+            for (int i = 0; i < 32; i++) {
+                l.putScalar(i, rnd.nextInt(10), 1f);
+            }
+            for (ComputationGraph g : new ComputationGraph[]{stock, mine}) {
+                g.setInputs(f);
+                g.setLabels(l);
+                g.computeGradientAndScore();
+            }
+            Map<String, INDArray> want = stock.gradient().gradientForVariable();
+            Map<String, INDArray> got = mine.gradient().gradientForVariable();
+            assertEquals(want.keySet(), got.keySet());
+            for (String k : want.keySet()) {
+                INDArray w = want.get(k).castTo(DataType.DOUBLE);
+                double diff = w.sub(got.get(k).castTo(DataType.DOUBLE)).norm2Number().doubleValue();
+                double norm = w.norm2Number().doubleValue();
+                assertTrue(diff <= 1e-5 * norm, arch + " gradient " + k + ": |difference| " + diff + " against "
+                        + norm);
+            }
+            // and the same update when the steps are taken
+            stock.fit(new DataSet(f, l));
+            mine.fit(new DataSet(f, l));
+            double diff = stock.params().sub(mine.params()).norm2Number().doubleValue();
+            assertTrue(diff <= 1e-5 * stock.params().norm2Number().doubleValue(), "parameters after step " + step);
+            mine.setParams(stock.params().dup());
+            mine.getUpdater().getStateViewArray().assign(stock.getUpdater().getStateViewArray());
+        }
+    }
+}
