@@ -78,7 +78,11 @@ public final class JobRunner {
         problems.addAll(ServerFineTuning.problems(config));
         problems.addAll(DataChecks.problems(config));
         String data = config.get(DataKeys.URI);
-        if (!RunDirectory.pathExists(data)) {
+        var dataScheme = RunDirectory.unreadableScheme(data);
+        if (dataScheme.isPresent()) {
+            problems.add(DataKeys.URI.name() + " = " + data + ": " + dataScheme.get() + ". Fix: give a local path or a"
+                    + " URI of one of those schemes");
+        } else if (!RunDirectory.pathExists(data)) {
             problems.add(DataKeys.URI.name() + " = " + data + ": not found. Fix: point it at the data folder ("
                     + DataKeys.FORMAT.name() + " = " + config.get(DataKeys.FORMAT) + "; for the default, Fashion-MNIST's"
                     + " IDX files, sudo apt-get install dataset-fashion-mnist puts them in"
@@ -87,7 +91,11 @@ public final class JobRunner {
             problems.addAll(idxProblems(data));
         }
         String model = config.get(ModelKeys.PATH);
-        if (!model.isEmpty() && !RunDirectory.pathExists(model)) {
+        var modelScheme = model.isEmpty() ? java.util.Optional.<String>empty() : RunDirectory.unreadableScheme(model);
+        if (modelScheme.isPresent()) {
+            problems.add(ModelKeys.PATH.name() + " = " + model + ": " + modelScheme.get() + ". Fix: give a local path "
+                    + "or a URI of one of those schemes");
+        } else if (!model.isEmpty() && !RunDirectory.pathExists(model)) {
             problems.add(ModelKeys.PATH.name() + " = " + model + ": not found. Fix: point it at a DL4J model zip, "
                     + "or leave it empty to train the architecture from scratch.");
         } else if (!model.isEmpty()) {
