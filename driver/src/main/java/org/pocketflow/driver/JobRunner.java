@@ -109,6 +109,10 @@ public final class JobRunner {
                 problems.add(ModelKeys.PATH.name() + ": " + e.getMessage());
             }
         }
+        if (model.isEmpty() && problems.isEmpty()) {
+            DataChecks.classes(config).ifPresent(classes -> problems.addAll(
+                    ModelFit.zooProblems(config, BaselineRequests.shape(config), classes)));
+        }
         problems.addAll(PruningPreflight.problems(config));
         problems.addAll(localSlotProblems());
         return problems;

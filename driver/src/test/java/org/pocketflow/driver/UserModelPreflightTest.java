@@ -15,6 +15,9 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -143,6 +146,42 @@ class UserModelPreflightTest {
                 .addLayer("fc1", new DenseLayer.Builder().nOut(8).activation(Activation.RELU).build(), "in")
                 .addLayer("out", output(10), "fc1").setOutputs("out").build(), "mlp.zip");
         refused(args(idx(), mlp), "fc1 takes flat vectors of 784", "InputType.convolutional");
+    }
+
+    @Test
+    void recurrentAndEmbeddingModelsAreRefusedAsSequenceModels() throws Exception {
+        Path lstm = save(new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.recurrent(28, 28))
+                .addLayer("rows", new LSTM.Builder().nOut(8).build(), "in")
+                .addLayer("last", new LastTimeStep(new LSTM.Builder().nIn(8).nOut(8).build()), "rows")
+                .addLayer("out", output(10), "last").setOutputs("out").build(), "lstm.zip");
+        refused(args(idx(), lstm), "pocketflow.model.path", "layer rows (LSTM) works on sequences");
+        Path embedding = save(new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.feedForward(1))
+                .addLayer("embed", new EmbeddingLayer.Builder().nIn(256).nOut(8).build(), "in")
+                .addLayer("out", output(10), "embed").setOutputs("out").build(), "embedding.zip");
+        refused(args(idx(), embedding), "layer embed (EmbeddingLayer) works on sequences");
+    }
+
+    @Test
+    void distillationWithAModelWhoseOutputIsNotSoftmaxIsRefused() throws Exception {
+        Path sigmoid = save(new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutional(28, 28, 1))
+                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.XENT).nOut(10)
+                        .activation(Activation.SIGMOID).build(), "conv1").setOutputs("out").build(), "sigmoid.zip");
+        refused(with(args(idx(), sigmoid), List.of("--conf", "pocketflow.learn.algorithm=uniform-quant", "--conf",
+                "pocketflow.learn.distill-weight=1")), "activation is sigmoid", "pocketflow.learn.distill-weight = 0");
+        JobConfig noDistillation = JobConfig.load(Optional.empty(), List.of("pocketflow.data.uri=" + idx().toUri(),
+                "pocketflow.model.path=" + sigmoid, "pocketflow.learn.algorithm=uniform-quant"));
+        assertEquals(List.of(), new JobRunner(noDistillation, s -> { }).preflight(), "without distillation it runs");
+    }
+
+    @Test
+    void zooNetworkOnImagesTooSmallForItIsRefusedNamingImageSize() {
+        Path data = images("tiny", 3);
+        refused(with(args(data, null), imageFolder(8)), "pocketflow.model.arch = lenet", "3x8x8",
+                "pocketflow.data.image-size");
     }
 
     @Test
