@@ -121,16 +121,35 @@ final class ModelFit {
         if (Math.min(shape.height(), shape.width()) >= LARGE_ENOUGH) {
             return List.of(); // every zoo network downsamples by at most 32; no need to build an ImageNet net here
         }
+        Optional<String> failure = zooFailure(arch, shape, classes);
+        if (failure.isEmpty()) {
+            return List.of();
+        }
+        int low = Math.min(shape.height(), shape.width());
+        int high = LARGE_ENOUGH;
+        while (high - low > 1) { // the smallest square side the network takes, in (low, high]
+            int mid = (low + high) / 2;
+            if (zooFailure(arch, new ImageShape(shape.channels(), mid, mid), classes).isEmpty()) {
+                high = mid;
+            } else {
+                low = mid;
+            }
+        }
+        String format = config.get(DataKeys.FORMAT);
+        return List.of(ModelKeys.ARCH.name() + " = " + arch + ": the network does not take the data's " + shape
+                + " images (" + failure.get() + "); it needs images of at least " + high + "x" + high + ". Fix: "
+                + (format.equals("idx") ? "use IDX images of that size" : "set " + DataKeys.IMAGE_SIZE.name() + " = "
+                + high + " or more") + ", or give a model for " + shape + " images in " + ModelKeys.PATH.name());
+    }
+
+    /** Why the zoo network built for {@code shape} fails on one such image; empty when it works. */
+    private static Optional<String> zooFailure(String arch, ImageShape shape, int classes) {
         try {
             ComputationGraph graph = Architecture.of(arch).factory().create(shape, classes, 1);
             graph.outputSingle(false, Nd4j.zeros(DataType.FLOAT, 1, shape.channels(), shape.height(), shape.width()));
-            return List.of();
+            return Optional.empty();
         } catch (RuntimeException e) {
-            String format = config.get(DataKeys.FORMAT);
-            return List.of(ModelKeys.ARCH.name() + " = " + arch + ": the network does not take the data's " + shape
-                    + " images (" + firstLine(e) + "). Fix: " + (format.equals("idx") ? "use IDX images of at least 28x28"
-                    : "raise " + DataKeys.IMAGE_SIZE.name() + " (28 or more)") + ", or give a model for " + shape
-                    + " images in " + ModelKeys.PATH.name());
+            return Optional.of(firstLine(e).strip());
         }
     }
 

@@ -181,7 +181,10 @@ class UserModelPreflightTest {
     void zooNetworkOnImagesTooSmallForItIsRefusedNamingImageSize() {
         Path data = images("tiny", 3);
         refused(with(args(data, null), imageFolder(8)), "pocketflow.model.arch = lenet", "3x8x8",
-                "pocketflow.data.image-size");
+                "needs images of at least 14x14", "pocketflow.data.image-size = 14");
+        JobConfig fourteen = JobConfig.load(Optional.empty(), List.of("pocketflow.data.uri=" + data.toUri(),
+                "pocketflow.data.format=image-folder", "pocketflow.data.image-size=14"));
+        assertEquals(List.of(), new JobRunner(fourteen, s -> { }).preflight(), "LeNet takes 14x14 images");
     }
 
     @Test
