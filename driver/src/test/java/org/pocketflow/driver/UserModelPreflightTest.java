@@ -216,6 +216,31 @@ class UserModelPreflightTest {
     }
 
     @Test
+    void tfrecordShardsWithOtherFeatureKeysAreRefusedNamingTheirKeys() throws Exception {
+        Path shards = tmp.resolve("shards");
+        org.pocketflow.worker.data.stream.ImageFolderToTfRecord.convert(images("img", 3).toString(), shards.toString(),
+                4, 0, 1);
+        Path other = Files.createDirectories(tmp.resolve("other-keys"));
+        try (var files = Files.list(shards)) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
+                try (var in = new org.pocketflow.worker.data.stream.TfRecords.Reader(Files.newInputStream(f), f.toString());
+                     var out = Files.newOutputStream(other.resolve(f.getFileName()))) {
+                    for (byte[] r = in.next(); r != null; r = in.next()) {
+                        String text = new String(r, java.nio.charset.StandardCharsets.ISO_8859_1);
+                        // keys of the same length, so the protobuf lengths stay right
+                        org.pocketflow.worker.data.stream.TfRecords.write(out, text.replace("image/encoded", "image/png_raw")
+                                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    }
+                }
+            }
+        }
+        refused(with(args(other, null), List.of("--conf", "pocketflow.data.format=tfrecord", "--conf",
+                "pocketflow.data.image-size=32", "--conf", "pocketflow.data.label-offset=0", "--conf",
+                "pocketflow.data.classes=3")), "pocketflow.data.uri", "train-00000-of-", "no image/encoded feature",
+                "[image/png_raw, image/class/label]");
+    }
+
+    @Test
     void imageFolderWithOneClassIsRefused() {
         refused(with(args(images("one", 1), null), imageFolder(32)), "pocketflow.data.uri", "1 class folder",
                 "at least two");
