@@ -74,6 +74,7 @@ class JobFailureMessageTest {
         oneLineWithout(message, "\tat ");
         assertTrue(message.contains("NullPointerException"), message);
         assertTrue(message.contains("Dereference.call"), "where it was thrown: " + message);
+        assertTrue(message.contains("\"java.lang.Double.intValue()\""), "Spark's text of it: " + message);
     }
 
     @Test
