@@ -11,11 +11,11 @@ import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -125,6 +125,11 @@ final class ModelFit {
         if (failure.isEmpty()) {
             return List.of();
         }
+        String head = ModelKeys.ARCH.name() + " = " + arch + ": the network does not take the data's " + shape
+                + " images (" + failure.get() + ")";
+        if (zooFailure(arch, new ImageShape(shape.channels(), LARGE_ENOUGH, LARGE_ENOUGH), classes).isPresent()) {
+            return List.of(head + ". Fix: give a model for " + shape + " images in " + ModelKeys.PATH.name());
+        }
         int low = Math.min(shape.height(), shape.width());
         int high = LARGE_ENOUGH;
         while (high - low > 1) { // the smallest square side the network takes, in (low, high]
@@ -136,8 +141,7 @@ final class ModelFit {
             }
         }
         String format = config.get(DataKeys.FORMAT);
-        return List.of(ModelKeys.ARCH.name() + " = " + arch + ": the network does not take the data's " + shape
-                + " images (" + failure.get() + "); it needs images of at least " + high + "x" + high + ". Fix: "
+        return List.of(head + "; it needs images of at least " + high + "x" + high + ". Fix: "
                 + (format.equals("idx") ? "use IDX images of that size" : "set " + DataKeys.IMAGE_SIZE.name() + " = "
                 + high + " or more") + ", or give a model for " + shape + " images in " + ModelKeys.PATH.name());
     }
