@@ -338,8 +338,8 @@ public final class JobRunner {
      * repeat their cause are skipped, and a message is cut before its first stack frame, so Spark's
      * "Job aborted due to stage failure" with the executor's trace and "Driver stacktrace" comes
      * down to the task's exception; a root cause without a message (a {@code NullPointerException}
-     * whose text was lost in serialization) is named with where it was thrown, or with what
-     * Spark's message says of the task's failure.
+     * whose text was lost in serialization) is named by what Spark's message says of the task's
+     * failure (or its class) and where it was thrown.
      */
     public static String rootMessage(Throwable e) {
         Throwable own = null;
