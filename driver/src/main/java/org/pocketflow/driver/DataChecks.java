@@ -85,7 +85,8 @@ final class DataChecks {
      * TFRecord shards there, and the labels of the first {@link #LABEL_SAMPLE} records of the first
      * training shard inside {@code [0, classes)} after the label offset: a wrong offset or class
      * count shows there in most data sets (not always: a 1-based label equal to the class count can
-     * be rare, and then the job reports it when it reads it). A shard that cannot be read is left
+     * be rare, and then the job reports it when it reads it). A record without the image or label
+     * feature is refused (every record of the shards lacks it); a shard that cannot be read is left
      * to the job, which skips or names it.
      */
     private static Optional<String> shardProblems(JobConfig config) {
@@ -111,6 +112,8 @@ final class DataChecks {
                             + DataKeys.CLASSES.name() + " to the number of classes");
                 }
             }
+        } catch (ExampleCodec.MissingFeature e) {
+            return Optional.of(DataKeys.URI.name() + ": " + e.getMessage());
         } catch (IOException | DatasetException unreadable) {
             return Optional.empty();
         }

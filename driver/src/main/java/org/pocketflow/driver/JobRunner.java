@@ -78,7 +78,11 @@ public final class JobRunner {
         problems.addAll(ServerFineTuning.problems(config));
         problems.addAll(DataChecks.problems(config));
         String data = config.get(DataKeys.URI);
-        if (!RunDirectory.pathExists(data)) {
+        var dataScheme = RunDirectory.unreadableScheme(data);
+        if (dataScheme.isPresent()) {
+            problems.add(DataKeys.URI.name() + " = " + data + ": " + dataScheme.get() + ". Fix: give a local path or a"
+                    + " URI of one of those schemes");
+        } else if (!RunDirectory.pathExists(data)) {
             problems.add(DataKeys.URI.name() + " = " + data + ": not found. Fix: point it at the data folder ("
                     + DataKeys.FORMAT.name() + " = " + config.get(DataKeys.FORMAT) + "; for the default, Fashion-MNIST's"
                     + " IDX files, sudo apt-get install dataset-fashion-mnist puts them in"
@@ -87,7 +91,11 @@ public final class JobRunner {
             problems.addAll(idxProblems(data));
         }
         String model = config.get(ModelKeys.PATH);
-        if (!model.isEmpty() && !RunDirectory.pathExists(model)) {
+        var modelScheme = model.isEmpty() ? java.util.Optional.<String>empty() : RunDirectory.unreadableScheme(model);
+        if (modelScheme.isPresent()) {
+            problems.add(ModelKeys.PATH.name() + " = " + model + ": " + modelScheme.get() + ". Fix: give a local path "
+                    + "or a URI of one of those schemes");
+        } else if (!model.isEmpty() && !RunDirectory.pathExists(model)) {
             problems.add(ModelKeys.PATH.name() + " = " + model + ": not found. Fix: point it at a DL4J model zip, "
                     + "or leave it empty to train the architecture from scratch.");
         } else if (!model.isEmpty()) {
@@ -100,6 +108,10 @@ public final class JobRunner {
             } catch (IllegalArgumentException e) {
                 problems.add(ModelKeys.PATH.name() + ": " + e.getMessage());
             }
+        }
+        if (model.isEmpty() && problems.isEmpty()) {
+            DataChecks.classes(config).ifPresent(classes -> problems.addAll(
+                    ModelFit.zooProblems(config, BaselineRequests.shape(config), classes)));
         }
         problems.addAll(PruningPreflight.problems(config));
         problems.addAll(localSlotProblems());
@@ -320,16 +332,30 @@ public final class JobRunner {
     }
 
     /**
-     * The message that says what went wrong: the deepest exception in the cause chain that the
-     * project's own code threw (its messages name the file and the fix), followed by the root
-     * cause's message; the root cause alone when no project code threw.
+     * The message that says what went wrong, on one line: the deepest exception in the cause chain
+     * that the project's own code threw (its messages name the file and the fix), followed by the
+     * root cause's message; the root cause alone when no project code threw. Wrappers that only
+     * repeat their cause are skipped, and a message is cut before its first stack frame, so Spark's
+     * "Job aborted due to stage failure" with the executor's trace and "Driver stacktrace" comes
+     * down to the task's exception; a root cause without a message (a {@code NullPointerException}
+     * whose text was lost in serialization) is named by what Spark's message says of the task's
+     * failure (or its class) and where it was thrown.
      */
     public static String rootMessage(Throwable e) {
         Throwable own = null;
+        String taskFailure = null;
         Throwable t = e;
         while (true) {
-            if (t.getStackTrace().length > 0 && t.getStackTrace()[0].getClassName().startsWith("org.pocketflow.")
-                    && t.getMessage() != null) {
+            String message = oneLine(t.getMessage());
+            int lost = message == null ? -1 : message.indexOf(SPARK_TASK_FAILURE);
+            if (lost >= 0) {
+                int colon = message.indexOf("): ", lost);
+                taskFailure = message.substring(colon >= 0 ? colon + 3 : lost + SPARK_TASK_FAILURE.length());
+            }
+            boolean wrapper = t.getCause() != null && t.getMessage() != null
+                    && t.getMessage().equals(t.getCause().toString());
+            if (!wrapper && message != null && t.getStackTrace().length > 0
+                    && t.getStackTrace()[0].getClassName().startsWith("org.pocketflow.")) {
                 own = t;
             }
             if (t.getCause() == null || t.getCause() == t) {
@@ -337,10 +363,35 @@ public final class JobRunner {
             }
             t = t.getCause();
         }
-        String root = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
-        if (own != null && own != t) {
-            return own.getMessage() + " (cause: " + root + ", " + t.getClass().getSimpleName() + ")";
+        String root = oneLine(t.getMessage());
+        if (root == null) {
+            root = taskFailure != null ? taskFailure : t.getClass().getName();
+            if (t.getStackTrace().length > 0) {
+                root += " at " + t.getStackTrace()[0];
+            }
         }
-        return t == e ? root : root + " (" + t.getClass().getSimpleName() + ")";
+        if (own != null && own != t) {
+            return oneLine(own.getMessage()) + " (cause: " + root + ", " + t.getClass().getSimpleName() + ")";
+        }
+        return t == e || root.startsWith(t.getClass().getName()) ? root : root + " (" + t.getClass().getSimpleName() + ")";
+    }
+
+    /** What Spark's "Job aborted due to stage failure" message says before the failed task's exception. */
+    private static final String SPARK_TASK_FAILURE = "most recent failure: ";
+
+    /**
+     * {@code message} on one line (null stays null): cut before the first stack frame or Spark's
+     * "Driver stacktrace", its remaining lines joined with spaces.
+     */
+    private static String oneLine(String message) {
+        if (message == null) {
+            return null;
+        }
+        int cut = message.length();
+        for (String end : new String[] {"\n\tat ", "\nDriver stacktrace:"}) {
+            int at = message.indexOf(end);
+            cut = at >= 0 ? Math.min(cut, at) : cut;
+        }
+        return message.substring(0, cut).replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -33,6 +34,9 @@ public final class RunDirectory implements AutoCloseable {
     /** The resolved configuration of the job that owns the directory. */
     public static final String JOB_CONF = "job.conf";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    /** Schemes looked up when a URI's scheme has no file system, to name the ones that would work. */
+    private static final List<String> COMMON_SCHEMES = List.of("file", "hdfs", "webhdfs", "viewfs", "s3a", "gs",
+            "abfs", "abfss", "wasb");
 
     private final Path path;
     private final FileSystem fs;
@@ -84,8 +88,7 @@ public final class RunDirectory implements AutoCloseable {
             fs = p.getFileSystem(HadoopConf.get());
             qualified = fs.makeQualified(p);
         } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
-            throw problem(key + " = " + dir + ": no file system for the scheme '" + new Path(dir).toUri().getScheme()
-                    + "'" + fix);
+            throw problem(key + " = " + dir + ": " + unreadableScheme(dir).orElse(e.getMessage()) + fix);
         } catch (IOException | IllegalArgumentException e) {
             throw problem(key + " = " + dir + ": not a usable path or URI (" + e.getMessage() + ")" + fix);
         }
@@ -187,6 +190,36 @@ public final class RunDirectory implements AutoCloseable {
     public void close() {
         if (lease != null) {
             lease.close();
+        }
+    }
+
+    /**
+     * Why no file system reads {@code uri}: its scheme has none here, e.g. {@code no file system for
+     * the scheme 'foo' (this build reads file, hdfs, webhdfs, viewfs)}; empty for a local path or a
+     * scheme that has one.
+     */
+    public static Optional<String> unreadableScheme(String uri) {
+        String scheme;
+        try {
+            scheme = new Path(URI.create(uri.replace(" ", "%20"))).toUri().getScheme();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (scheme == null || hasFileSystem(scheme)) {
+            return Optional.empty();
+        }
+        List<String> working = COMMON_SCHEMES.stream().filter(RunDirectory::hasFileSystem).toList();
+        return Optional.of("no file system for the scheme '" + scheme + "' (this build reads " + String.join(", ", working)
+                + "; others need their Hadoop connector on the classpath and its spark.hadoop.fs.<scheme>.impl)");
+    }
+
+    private static boolean hasFileSystem(String scheme) {
+        try {
+            FileSystem.getFileSystemClass(scheme, HadoopConf.get());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            // core-default.xml names connectors (fs.s3a.impl) whose classes may not be here
+            return false;
         }
     }
 

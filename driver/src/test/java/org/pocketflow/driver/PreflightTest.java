@@ -104,6 +104,18 @@ class PreflightTest {
     }
 
     @Test
+    void dataAndModelUrisWithAnUnknownSchemeNameTheSchemeAndTheOnesThatWork() throws Exception {
+        Path data = tinyDataset(tmp.resolve("data"));
+        Cli.Outcome badData = Cli.run("run", "--conf", "pocketflow.spark.master=local[1]", "--conf",
+                "pocketflow.data.uri=foo://x/y", "--conf", "pocketflow.run.root=" + tmp.resolve("runs"));
+        refused(badData, "pocketflow.data.uri = foo://x/y", "no file system for the scheme 'foo'", "file, hdfs");
+        assertFalse(badData.err().contains("not found"), badData.err());
+        Cli.Outcome badModel = run(data, "pocketflow.model.path=gs3://bucket/model.zip");
+        refused(badModel, "pocketflow.model.path = gs3://bucket/model.zip", "scheme 'gs3'", "file, hdfs");
+        refused(run(data, "pocketflow.run.root=foo://host/runs"), "pocketflow.run.root", "scheme 'foo'", "file, hdfs");
+    }
+
+    @Test
     void anEmptyJobFileIsRefused() throws Exception {
         Path job = Files.writeString(tmp.resolve("empty.conf"), "# nothing here\n\n");
         Cli.Outcome o = Cli.run("run", job.toString(), "--conf", "pocketflow.run.root=" + tmp.resolve("runs"));

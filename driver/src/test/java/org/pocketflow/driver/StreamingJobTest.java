@@ -71,6 +71,8 @@ class StreamingJobTest {
         JsonNode b = baseline(trained);
         assertEquals("image-folder", b.at("/dataset/format").asText());
         assertEquals("images", b.at("/dataset/name").asText());
+        assertEquals("[\"class-00\",\"class-01\",\"class-02\"]", b.at("/dataset/classNames").toString(),
+                "the folder of every output");
         assertEquals(216, b.at("/dataset/train").asInt());
         assertEquals(24, b.at("/dataset/validation").asInt());
         assertEquals(60, b.at("/dataset/test").asInt());

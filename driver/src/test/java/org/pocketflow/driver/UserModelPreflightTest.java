@@ -15,6 +15,9 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -146,6 +149,45 @@ class UserModelPreflightTest {
     }
 
     @Test
+    void recurrentAndEmbeddingModelsAreRefusedAsSequenceModels() throws Exception {
+        Path lstm = save(new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.recurrent(28, 28))
+                .addLayer("rows", new LSTM.Builder().nOut(8).build(), "in")
+                .addLayer("last", new LastTimeStep(new LSTM.Builder().nIn(8).nOut(8).build()), "rows")
+                .addLayer("out", output(10), "last").setOutputs("out").build(), "lstm.zip");
+        refused(args(idx(), lstm), "pocketflow.model.path", "layer rows (LSTM) works on sequences");
+        Path embedding = save(new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.feedForward(1))
+                .addLayer("embed", new EmbeddingLayer.Builder().nIn(256).nOut(8).build(), "in")
+                .addLayer("out", output(10), "embed").setOutputs("out").build(), "embedding.zip");
+        refused(args(idx(), embedding), "layer embed (EmbeddingLayer) works on sequences");
+    }
+
+    @Test
+    void distillationWithAModelWhoseOutputIsNotSoftmaxIsRefused() throws Exception {
+        Path sigmoid = save(new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutional(28, 28, 1))
+                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.XENT).nOut(10)
+                        .activation(Activation.SIGMOID).build(), "conv1").setOutputs("out").build(), "sigmoid.zip");
+        refused(with(args(idx(), sigmoid), List.of("--conf", "pocketflow.learn.algorithm=uniform-quant", "--conf",
+                "pocketflow.learn.distill-weight=1")), "activation is sigmoid", "pocketflow.learn.distill-weight = 0");
+        JobConfig noDistillation = JobConfig.load(Optional.empty(), List.of("pocketflow.data.uri=" + idx().toUri(),
+                "pocketflow.model.path=" + sigmoid, "pocketflow.learn.algorithm=uniform-quant"));
+        assertEquals(List.of(), new JobRunner(noDistillation, s -> { }).preflight(), "without distillation it runs");
+    }
+
+    @Test
+    void zooNetworkOnImagesTooSmallForItIsRefusedNamingImageSize() {
+        Path data = images("tiny", 3);
+        refused(with(args(data, null), imageFolder(8)), "pocketflow.model.arch = lenet", "3x8x8",
+                "needs images of at least 14x14", "pocketflow.data.image-size = 14");
+        JobConfig fourteen = JobConfig.load(Optional.empty(), List.of("pocketflow.data.uri=" + data.toUri(),
+                "pocketflow.data.format=image-folder", "pocketflow.data.image-size=14"));
+        assertEquals(List.of(), new JobRunner(fourteen, s -> { }).preflight(), "LeNet takes 14x14 images");
+    }
+
+    @Test
     void fittingModelPassesThePreflight() throws Exception {
         JobConfig idx = JobConfig.load(Optional.empty(), List.of("pocketflow.data.uri=" + idx().toUri(),
                 "pocketflow.model.path=" + cnn(28, 1, 10)));
@@ -171,6 +213,31 @@ class UserModelPreflightTest {
                 "pocketflow.data.format=tfrecord", "pocketflow.data.image-size=32", "pocketflow.data.label-offset=0",
                 "pocketflow.data.classes=3", "pocketflow.model.path=" + cnn(32, 3, 3)));
         assertEquals(List.of(), new JobRunner(fits, s -> { }).preflight());
+    }
+
+    @Test
+    void tfrecordShardsWithOtherFeatureKeysAreRefusedNamingTheirKeys() throws Exception {
+        Path shards = tmp.resolve("shards");
+        org.pocketflow.worker.data.stream.ImageFolderToTfRecord.convert(images("img", 3).toString(), shards.toString(),
+                4, 0, 1);
+        Path other = Files.createDirectories(tmp.resolve("other-keys"));
+        try (var files = Files.list(shards)) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
+                try (var in = new org.pocketflow.worker.data.stream.TfRecords.Reader(Files.newInputStream(f), f.toString());
+                     var out = Files.newOutputStream(other.resolve(f.getFileName()))) {
+                    for (byte[] r = in.next(); r != null; r = in.next()) {
+                        String text = new String(r, java.nio.charset.StandardCharsets.ISO_8859_1);
+                        // keys of the same length, so the protobuf lengths stay right
+                        org.pocketflow.worker.data.stream.TfRecords.write(out, text.replace("image/encoded", "image/png_raw")
+                                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    }
+                }
+            }
+        }
+        refused(with(args(other, null), List.of("--conf", "pocketflow.data.format=tfrecord", "--conf",
+                "pocketflow.data.image-size=32", "--conf", "pocketflow.data.label-offset=0", "--conf",
+                "pocketflow.data.classes=3")), "pocketflow.data.uri", "train-00000-of-", "no image/encoded feature",
+                "[image/png_raw, image/class/label]");
     }
 
     @Test

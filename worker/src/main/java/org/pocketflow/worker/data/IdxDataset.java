@@ -36,13 +36,16 @@ public final class IdxDataset implements Dataset {
 
     private static final List<String> FILE_NAMES = List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS);
 
+    private final String name;
     private final int classes;
     private final ImageSet train;
     private final ImageSet test;
     private final List<String> sourceFiles;
     private final String sha256;
 
-    private IdxDataset(int classes, ImageSet train, ImageSet test, List<String> sourceFiles, String sha256) {
+    private IdxDataset(String name, int classes, ImageSet train, ImageSet test, List<String> sourceFiles,
+            String sha256) {
+        this.name = name;
         this.classes = classes;
         this.train = train;
         this.test = test;
@@ -98,7 +101,7 @@ public final class IdxDataset implements Dataset {
                     + files.get(0) + " are " + train.shape() + "; both splits must come from the same dataset");
         }
         List<String> sources = files.stream().map(HadoopFile::toString).toList();
-        return new IdxDataset(classes, train, test, sources, HexFormat.of().formatHex(digest.digest()));
+        return new IdxDataset(folder.name().isEmpty() ? "idx" : folder.name(), classes, train, test, sources, HexFormat.of().formatHex(digest.digest()));
     }
 
     private static HadoopFile find(HadoopFile folder, String name) {
@@ -126,9 +129,10 @@ public final class IdxDataset implements Dataset {
         }
     }
 
+    /** The folder's name ({@code fashion-mnist} for the default, {@code emnist} for {@code /data/emnist/}). */
     @Override
     public String name() {
-        return "fashion-mnist";
+        return name;
     }
 
     @Override

@@ -26,6 +26,8 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -231,6 +233,31 @@ public final class KerasModels {
     }
 
     /** A network of {@code conf} holding {@code graph}'s parameters (same count and order); the vertex order is recomputed. */
+    /**
+     * The network with its frozen layers (DL4J's {@code FrozenLayer} and {@code
+     * FrozenLayerWithBackprop}, as transfer learning leaves them) turned back into the layers they
+     * wrap, same parameters: compression changes and fine-tunes every layer's weights, and
+     * the cost tables, the learners and the channel surgery know the plain layers.
+     * The network itself when nothing is frozen.
+     */
+    static ComputationGraph unfrozen(ComputationGraph graph) {
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        boolean frozen = false;
+        for (Map.Entry<String, GraphVertex> v : conf.getVertices().entrySet()) {
+            if (v.getValue() instanceof LayerVertex vertex) {
+                Layer layer = vertex.getLayerConf().getLayer();
+                Layer inner = layer instanceof FrozenLayer f ? f.getLayer()
+                        : layer instanceof FrozenLayerWithBackprop b ? b.getUnderlying() : null;
+                if (inner != null) {
+                    inner.setLayerName(v.getKey());
+                    vertex.getLayerConf().setLayer(inner);
+                    frozen = true;
+                }
+            }
+        }
+        return frozen ? rebuilt(conf, graph) : graph;
+    }
+
     private static ComputationGraph rebuilt(ComputationGraphConfiguration conf, ComputationGraph graph) {
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);

@@ -32,6 +32,7 @@ public final class ModelFiles {
     /**
      * Loads a user's model: a DL4J ComputationGraph zip, a DL4J MultiLayerNetwork zip (converted),
      * or a Keras model saved as HDF5 (recognised by its signature, whatever the file is called).
+     * Frozen layers come back as the layers they wrap (compression fine-tunes every layer).
      *
      * @throws IllegalArgumentException naming the file and the fix when it is missing or is
      *                                  neither of the two
@@ -46,16 +47,17 @@ public final class ModelFiles {
                         + "empty to train one.");
             }
             if (isHdf5(fs, path)) {
-                return loadKeras(fs, path, uri);
+                return KerasModels.unfrozen(loadKeras(fs, path, uri));
             }
             byte[] zip;
             try (InputStream in = fs.open(path)) {
                 zip = in.readAllBytes();
             }
             if (isMultiLayerNetwork(zip)) {
-                return KerasModels.named(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), false));
+                return KerasModels.unfrozen(
+                        KerasModels.named(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), false)));
             }
-            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
+            return KerasModels.unfrozen(ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false));
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith("model file")) {
                 throw iae;

@@ -48,12 +48,18 @@ public record BaselineResult(String model, DatasetFacts dataset, double testAccu
      * @param test      test images
      * @param format    {@code idx}, {@code image-folder} or {@code tfrecord}
      * @param corrupt   images and shards skipped as corrupt ({@code pocketflow.data.skip-corrupt})
+     * @param classNames an image folder's class folders, output {@code i} at {@code i}; empty for
+     *                  IDX files and TFRecord shards, whose output {@code i} is label {@code i}
      */
     public record DatasetFacts(String name, String uri, String sha256, int train, int validation, int test,
-                               String format, long corrupt) {
+                               String format, long corrupt, List<String> classNames) {
+        public DatasetFacts {
+            classNames = List.copyOf(classNames);
+        }
+
         /** Facts of an IDX data set, read whole (nothing skipped). */
         public DatasetFacts(String name, String uri, String sha256, int train, int validation, int test) {
-            this(name, uri, sha256, train, validation, test, "idx", 0);
+            this(name, uri, sha256, train, validation, test, "idx", 0, List.of());
         }
     }
 }

@@ -86,13 +86,15 @@ final class StreamingBaselineRun {
         }
         CompressionResult compressed = req.compression() == null ? null
                 : CompressionRun.execute(req.compression(), req, graph, test.accuracy(), task, norm, progress);
+        data.numberedClassesNote().ifPresent(warnings::add);
         if (corrupt.get() > 0) {
             warnings.add(corrupt.get() + " corrupt images or truncated shards were skipped "
                     + "(pocketflow.data.skip-corrupt = true)");
         }
         return new BaselineResult(given ? req.modelUri() : req.architecture(),
                 new BaselineResult.DatasetFacts(data.name(), req.dataUri(), data.sha256(), (int) data.trainImages(),
-                        (int) data.validationImages(), (int) data.testImages(), o.format(), corrupt.get()),
+                        (int) data.validationImages(), (int) data.testImages(), o.format(), corrupt.get(),
+                        o.format().equals("image-folder") ? data.classNames() : List.of()),
                 test.accuracy(), test.loss(), valAccuracy, info.totalMacs(), info.totalParameters(),
                 ModelInfo.serializedBytes(graph), latency, epochs, trainSeconds, norm.describe(), Backend.describe(),
                 info.layers(), modelFile, compressed, List.copyOf(warnings));

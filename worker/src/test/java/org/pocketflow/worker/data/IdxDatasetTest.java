@@ -22,8 +22,9 @@ class IdxDatasetTest {
 
     @Test
     void opensAFolderOfRawAndGzipFiles() {
-        IdxFiles.writeDataset(dir, 30, 12, 5, 4);
-        IdxDataset dataset = IdxDataset.open(dir.toString());
+        Path folder = dir.resolve("fashion-mnist");
+        IdxFiles.writeDataset(folder, 30, 12, 5, 4);
+        IdxDataset dataset = IdxDataset.open(folder.toString());
         assertEquals("fashion-mnist", dataset.name());
         assertEquals(new ImageShape(1, 5, 4), dataset.shape());
         assertEquals(10, dataset.classes());
@@ -38,16 +39,18 @@ class IdxDatasetTest {
         byte[] train = IdxFiles.cyclicLabels(52, 25);
         byte[] test = IdxFiles.cyclicLabels(20, 25);
         test[19] = 25;
-        IdxFiles.write(dir, IdxDataset.TRAIN_IMAGES, IdxFiles.images(52, 32, 32, IdxFiles.randomPixels(52 * 32 * 32, 1)));
-        IdxFiles.write(dir, IdxDataset.TRAIN_LABELS, IdxFiles.labels(train));
-        IdxFiles.write(dir, IdxDataset.TEST_IMAGES + ".gz",
+        Path letters = dir.resolve("emnist-letters");
+        IdxFiles.write(letters, IdxDataset.TRAIN_IMAGES, IdxFiles.images(52, 32, 32, IdxFiles.randomPixels(52 * 32 * 32, 1)));
+        IdxFiles.write(letters, IdxDataset.TRAIN_LABELS, IdxFiles.labels(train));
+        IdxFiles.write(letters, IdxDataset.TEST_IMAGES + ".gz",
                 IdxFiles.gzip(IdxFiles.images(20, 32, 32, IdxFiles.randomPixels(20 * 32 * 32, 2))));
-        IdxFiles.write(dir, IdxDataset.TEST_LABELS + ".gz", IdxFiles.gzip(IdxFiles.labels(test)));
-        IdxDataset all = IdxDataset.open(dir.toString());
+        IdxFiles.write(letters, IdxDataset.TEST_LABELS + ".gz", IdxFiles.gzip(IdxFiles.labels(test)));
+        IdxDataset all = IdxDataset.open(letters.toString() + "/");
+        assertEquals("emnist-letters", all.name(), "named after its folder, not fashion-mnist");
         assertEquals(26, all.classes());
         assertEquals(new ImageShape(1, 32, 32), all.shape());
         assertEquals(1, all.test().classCounts()[25]);
-        assertEquals(26, IdxDataset.open(dir.toString(), 1, 1).classes(), "the limit does not change the classes");
+        assertEquals(26, IdxDataset.open(letters.toString(), 1, 1).classes(), "the limit does not change the classes");
     }
 
     @Test

@@ -45,7 +45,7 @@ public final class IdxFiles {
 
     static Path write(Path folder, String name, byte[] bytes) {
         try {
-            return Files.write(folder.resolve(name), bytes);
+            return Files.write(Files.createDirectories(folder).resolve(name), bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

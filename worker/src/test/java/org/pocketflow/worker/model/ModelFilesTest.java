@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +56,34 @@ class ModelFilesTest {
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 1, 12, 12);
         assertEquals(net.output(x), g.outputSingle(x));
         ModelFiles.check(file.toUri().toString());
+    }
+
+    @Test
+    void frozenLayersLoadAsTheLayersTheyWrapSoTheLearnersSeeThem(@TempDir Path tmp) throws Exception {
+        ComputationGraph base = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(5).updater(new Adam(1e-3))
+                .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(12, 12, 1))
+                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(), "in")
+                .addLayer("conv2", new ConvolutionLayer.Builder(3, 3).nOut(6).activation(Activation.RELU).build(), "conv1")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "conv2")
+                .setOutputs("out").build());
+        base.init();
+        // transfer learning as DL4J users do it: conv1 and conv2 frozen
+        ComputationGraph frozen = new TransferLearning.GraphBuilder(base).setFeatureExtractor("conv2").build();
+        Path file = tmp.resolve("frozen.zip");
+        ModelSerializer.writeModel(frozen, file.toFile(), true);
+        ComputationGraph g = ModelFiles.load(file.toUri().toString());
+        for (String name : new String[] {"conv1", "conv2"}) {
+            assertTrue(g.getLayer(name).conf().getLayer() instanceof ConvolutionLayer, name + " is still frozen");
+        }
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 1, 12, 12);
+        assertEquals(frozen.outputSingle(x), g.outputSingle(x));
+        ImageShape shape = new ImageShape(1, 12, 12);
+        assertEquals(ModelInfo.of(base, shape).totalMacs(), ModelInfo.of(g, shape).totalMacs());
+        // 4-bit quantization failed with a NullPointerException on the frozen layers
+        var compression = new org.pocketflow.worker.learn.quant.UniformQuantLearner()
+                .compress(g, shape, java.util.Map.of(), org.pocketflow.worker.learn.Budget.bits(4));
+        assertEquals(java.util.Set.of("conv1", "conv2", "out"), compression.settings().keySet());
     }
 
     @Test

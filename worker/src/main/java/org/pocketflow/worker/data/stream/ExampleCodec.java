@@ -2,6 +2,8 @@ package org.pocketflow.worker.data.stream;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.pocketflow.worker.data.DatasetException;
 
@@ -42,6 +44,7 @@ public final class ExampleCodec {
     public static Labelled decode(byte[] record, String origin) {
         byte[] image = null;
         Long label = null;
+        List<String> keys = new ArrayList<>();
         try {
             Wire example = new Wire(record, 0, record.length);
             while (example.more()) {
@@ -70,6 +73,7 @@ public final class ExampleCodec {
                             entry.skip(etag);
                         }
                     }
+                    keys.add(key);
                     if (IMAGE.equals(key) && value != null) {
                         image = firstBytes(value);
                     } else if (LABEL.equals(key) && value != null) {
@@ -82,8 +86,9 @@ public final class ExampleCodec {
                     + e.getMessage() + "). Fix: write the shard again, or set pocketflow.data.skip-corrupt=true", e);
         }
         if (image == null || label == null) {
-            throw new DatasetException(origin + ": the tf.train.Example has no " + (image == null ? IMAGE : LABEL)
-                    + " feature. Fix: write shards with " + IMAGE + " (bytes) and " + LABEL + " (int64)");
+            throw new MissingFeature(origin + ": the tf.train.Example has no " + (image == null ? IMAGE : LABEL)
+                    + " feature; its features are " + keys + ". Fix: write shards with " + IMAGE + " (bytes) and "
+                    + LABEL + " (int64), the keys of TensorFlow's ImageNet shards");
         }
         return new Labelled(image, label);
     }
@@ -250,6 +255,16 @@ public final class ExampleCodec {
                 throw new IndexOutOfBoundsException("a fixed-size field runs past its message");
             }
             pos += n;
+        }
+    }
+
+    /**
+     * A well-formed {@code tf.train.Example} without the image or the label feature under the keys
+     * read here: every record of such shards lacks it, so it is bad input, not a corrupt record.
+     */
+    public static final class MissingFeature extends DatasetException {
+        MissingFeature(String message) {
+            super(message);
         }
     }
 }

@@ -275,6 +275,30 @@ public final class StreamingDataset {
         return classNames.get(label);
     }
 
+    /** @return every class's name, output {@code i} first at {@code i}: the folders' names, or numbers for shards */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /**
+     * A note when an image folder's classes are numbered folders ({@code 0}, {@code 1}, …,
+     * {@code 10}) whose order as text (torchvision's) is not their numeric order, so that output
+     * {@code i} is not class {@code i}; empty otherwise.
+     */
+    public java.util.Optional<String> numberedClassesNote() {
+        if (!options.format().equals("image-folder") || !classNames.stream().allMatch(n -> n.matches("\\d{1,9}"))) {
+            return java.util.Optional.empty();
+        }
+        for (int i = 0; i < classNames.size(); i++) {
+            if (Integer.parseInt(classNames.get(i)) != i) {
+                return java.util.Optional.of("the class folders are numbers, ordered as text as torchvision's "
+                        + "ImageFolder orders them, not as numbers: output " + i + " is folder " + classNames.get(i)
+                        + " (report.json dataset.classNames lists the folder of every output)");
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** @return how the data is read */
     public StreamOptions options() {
         return options;

@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
@@ -68,8 +69,8 @@ final class LayerNodes {
                     ? new String[]{x, weights.weight(name + "_W", w, null, w.shape(), null), bias(name, params)}
                     : new String[]{x, weights.weight(name + "_W", w, null, w.shape(), null)};
             y = g.node("Gemm", name + "_gemm", inputs);
-        } else if (conf instanceof ActivationLayer || conf instanceof DropoutLayer) {
-            y = x;
+        } else if (conf instanceof ActivationLayer || conf instanceof DropoutLayer || conf instanceof LossLayer) {
+            y = x; // a loss layer computes its activation alone (an all-convolutional classifier's softmax)
         } else if (conf instanceof GlobalPoolingLayer p) {
             y = globalPool(name, p, x, in);
         } else if (conf instanceof ZeroPaddingLayer p) {
@@ -84,7 +85,8 @@ final class LayerNodes {
         if (conf instanceof ActivationLayer a) {
             return OnnxActivations.apply(g, a.getActivationFn(), y, name);
         }
-        boolean activates = conf instanceof ConvolutionLayer || conf instanceof DenseLayer || conf instanceof OutputLayer;
+        boolean activates = conf instanceof ConvolutionLayer || conf instanceof DenseLayer || conf instanceof OutputLayer
+                || conf instanceof LossLayer;
         return activates ? OnnxActivations.apply(g, ((BaseLayer) conf).getActivationFn(), y, name) : y;
     }
 

@@ -95,6 +95,24 @@ class StreamingDatasetTest {
     }
 
     @Test
+    void numberedClassFoldersAreOrderedAsTextAndTheNoteSaysWhichOutputIsWhichFolder(@TempDir Path dir)
+            throws IOException {
+        SyntheticImageFolder.write(dir, 11, 1, 1, 20, 24, "png", 4);
+        for (String split : List.of("train", "val")) {
+            for (int c = 0; c < 11; c++) {
+                Files.move(dir.resolve(split).resolve(String.format("class-%02d", c)),
+                        dir.resolve(split).resolve(Integer.toString(c)));
+            }
+        }
+        StreamingDataset d = StreamingDataset.open(dir.toString(), options("image-folder", false), 0.0, 3, 0, 0);
+        assertEquals(List.of("0", "1", "10", "2", "3", "4", "5", "6", "7", "8", "9"), d.classNames());
+        String note = d.numberedClassesNote().orElseThrow();
+        assertTrue(note.contains("output 2 is folder 10"), note);
+        assertTrue(StreamingDataset.open(folder.toString(), options("image-folder", false), 0.0, 3, 0, 0)
+                .numberedClassesNote().isEmpty(), "named classes need no note");
+    }
+
+    @Test
     void tfrecordShardsGiveTheSameImagesAndLabelsAsTheFolder() {
         StreamingDataset d = StreamingDataset.open(shards.toString(), options("tfrecord", false), 0.0, 3, 0, 0);
         assertEquals(36, d.trainImages());

@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
@@ -32,6 +33,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.export.PackedModel;
 import org.pocketflow.worker.learn.Budget;
@@ -104,6 +106,25 @@ class OnnxLayerCoverageTest {
                 OnnxTestNetworks.MNIST, NORM, Map.of());
         assertEquals(0, onnx.int8Tensors());
         assertClose(net, onnx, 1e-4);
+    }
+
+    @Test
+    void anAllConvolutionalClassifierEndingInALossLayerExports() {
+        // 1x1 convolution to the classes, global average pooling, softmax in a LossLayer: no dense layer at all
+        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3)
+                .weightInit(WeightInit.XAVIER).graphBuilder().addInputs("input")
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(8).activation(Activation.RELU)
+                        .build(), "input")
+                .addLayer("classes", new ConvolutionLayer.Builder(1, 1).nOut(10).activation(Activation.IDENTITY).build(),
+                        "conv")
+                .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "classes")
+                .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .build(), "gap")
+                .setOutputs("loss").setInputTypes(InputType.convolutionalFlat(28, 28, 1)).build());
+        net.init();
+        OnnxModel onnx = OnnxExporter.export(net, PackedModel.of(net, Map.of(), Map.of()).tensors(),
+                OnnxTestNetworks.MNIST, NORM, Map.of());
+        assertClose(net, onnx, 1e-5);
     }
 
     @Test
