@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * while {@link Timings} records each worker's link and round trip and the server's own encodes;
  * after {@code calibrationSteps} timed steps {@link CodecChoice} picks fp32 or a candidate. A
  * replica that changes codec starts its new encoder from its own copy ({@code b_w = x_w}), so
- * what the old encoder still owed goes out with the next update.
+ * what the old encoder still owed goes out with the next update. A choice of fp32 is confirmed on
+ * as many real fp32 steps, timed like the calibration steps ({@link CodecChoice#confirmed}); when
+ * a compressed codec measured faster after all, the replicas, dropped for fp32, start again from a
+ * full copy each, and the updates go on from there with fresh encoders.
  *
  * <p>Owned by the server thread; not thread-safe.
  */
@@ -59,6 +62,8 @@ final class Downlink {
     private long driftResyncs;
     private float maxDrift;
     private CodecChoice choice;
+    /** Auto: while a choice of fp32 is being confirmed, the number of steps timed before the first fp32 one; -1 otherwise. */
+    private int confirmingFrom = -1;
     /** Auto: each candidate's encode and decode timed alone, the fastest timing so far (null before the first). */
     private List<CodecChoice.Option> alone;
     private Thread warmUp;
@@ -195,6 +200,13 @@ final class Downlink {
      * were timed, chooses.
      */
     synchronized void afterStep(float[] params, long nowNanos) {
+        if (confirmingFrom >= 0) {
+            timings.stepEnded(nowNanos);
+            if (timings.stepsTimed() - confirmingFrom >= policy.calibrationSteps()) {
+                confirm();
+            }
+            return;
+        }
         if (!calibrating()) {
             return;
         }
@@ -247,7 +259,17 @@ final class Downlink {
         LOG.info("downlink {}", choice.describe());
         if (codec == null) {
             Arrays.fill(replicas, null);
+            confirmingFrom = timings.stepsTimed();
+            LOG.info("downlink: confirming fp32 on {} real steps", policy.calibrationSteps());
         }
+    }
+
+    /** Ends the confirmation of fp32: keeps it, or goes back to the compressed codec that measured faster. */
+    private void confirm() {
+        choice = choice.confirmed(policy.calibrationSteps(), timings.medianStepNanosSince(confirmingFrom) / 1e6);
+        confirmingFrom = -1;
+        codec = choice.chosen().codec();
+        LOG.info("downlink {}", choice.describe());
     }
 
     /**
@@ -434,6 +456,16 @@ final class Downlink {
 
         double medianStepNanos() {
             return median(stepTimes);
+        }
+
+        /** How many step times were recorded. */
+        int stepsTimed() {
+            return stepTimes.size();
+        }
+
+        /** The median of the step times recorded after the first {@code from}. */
+        double medianStepNanosSince(int from) {
+            return median(stepTimes.subList(from, stepTimes.size()));
         }
 
         private double[] timed(List<List<Double>> samples) {
