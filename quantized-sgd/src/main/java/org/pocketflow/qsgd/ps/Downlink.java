@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * after {@code calibrationSteps} timed steps {@link CodecChoice} picks fp32 or a candidate. A
  * replica that changes codec starts its new encoder from its own copy ({@code b_w = x_w}), so
  * what the old encoder still owed goes out with the next update. A choice of fp32 is confirmed on
- * as many real fp32 steps, timed like the calibration steps ({@link CodecChoice#confirmed}); when
- * a compressed codec measured faster after all, the replicas, dropped for fp32, start again from a
- * full copy each, and the updates go on from there with fresh encoders.
+ * {@code calibrationSteps} real fp32 steps alternating with as many steps in the calibration codec,
+ * each timed like the calibration steps ({@link CodecChoice#confirmed}). Meanwhile each fp32 step's
+ * full copy resynchronises the replica, so the compressed step after it sends an update from that
+ * copy with a fresh encoder; after the last of them the chosen codec goes on from the replicas (a
+ * replica that changes codec as above), or, for fp32, the replicas are dropped.
  *
  * <p>Owned by the server thread; not thread-safe.
  */
@@ -62,8 +64,10 @@ final class Downlink {
     private long driftResyncs;
     private float maxDrift;
     private CodecChoice choice;
-    /** Auto: while a choice of fp32 is being confirmed, the number of steps timed before the first fp32 one; -1 otherwise. */
-    private int confirmingFrom = -1;
+    /** Auto: while a choice of fp32 is being confirmed, its fp32 steps' times (null otherwise). */
+    private List<Double> confirmingFp32;
+    /** Auto: while a choice of fp32 is being confirmed, the times of the calibration codec's steps among them. */
+    private List<Double> confirmingCompressed;
     /** Auto: each candidate's encode and decode timed alone, the fastest timing so far (null before the first). */
     private List<CodecChoice.Option> alone;
     private Thread warmUp;
@@ -86,7 +90,7 @@ final class Downlink {
      * update otherwise.
      */
     synchronized PsMessage message(int w, float[] params, long step, boolean last, boolean full) {
-        Replica r = codec != null ? replica(w, params.length) : null;
+        Replica r = codec != null || confirming() ? replica(w, params.length) : null;
         if (codec != null && !full && !last && r.synced) {
             long t0 = System.nanoTime();
             EncodedGradient m = r.update(params, codec, policy.driftFactor());
@@ -200,10 +204,13 @@ final class Downlink {
      * were timed, chooses.
      */
     synchronized void afterStep(float[] params, long nowNanos) {
-        if (confirmingFrom >= 0) {
+        if (confirming()) {
             timings.stepEnded(nowNanos);
-            if (timings.stepsTimed() - confirmingFrom >= policy.calibrationSteps()) {
+            (codec == null ? confirmingFp32 : confirmingCompressed).add(timings.lastStepNanos());
+            if (confirmingCompressed.size() >= policy.calibrationSteps()) {
                 confirm();
+            } else {
+                codec = codec == null ? policy.calibrationCodec() : null;
             }
             return;
         }
@@ -258,18 +265,29 @@ final class Downlink {
         codec = choice.chosen().codec();
         LOG.info("downlink {}", choice.describe());
         if (codec == null) {
-            Arrays.fill(replicas, null);
-            confirmingFrom = timings.stepsTimed();
-            LOG.info("downlink: confirming fp32 on {} real steps", policy.calibrationSteps());
+            confirmingFp32 = new ArrayList<>();
+            confirmingCompressed = new ArrayList<>();
+            LOG.info("downlink: confirming fp32 on {} real steps alternating with as many in {}", policy.calibrationSteps(),
+                    CodecChoice.Option.name(policy.calibrationCodec()));
         }
     }
 
-    /** Ends the confirmation of fp32: keeps it, or goes back to the compressed codec that measured faster. */
+    /** Whether a choice of fp32 is being checked on real steps. */
+    private boolean confirming() {
+        return confirmingFp32 != null;
+    }
+
+    /** Ends the confirmation of fp32: keeps it, or goes on in the compressed codec that measured faster. */
     private void confirm() {
-        choice = choice.confirmed(policy.calibrationSteps(), timings.medianStepNanosSince(confirmingFrom) / 1e6);
-        confirmingFrom = -1;
+        choice = choice.confirmed(policy.calibrationSteps(), Timings.median(confirmingFp32) / 1e6,
+                Timings.median(confirmingCompressed) / 1e6);
+        confirmingFp32 = null;
+        confirmingCompressed = null;
         codec = choice.chosen().codec();
         LOG.info("downlink {}", choice.describe());
+        if (codec == null) {
+            Arrays.fill(replicas, null);
+        }
     }
 
     /**
@@ -458,14 +476,9 @@ final class Downlink {
             return median(stepTimes);
         }
 
-        /** How many step times were recorded. */
-        int stepsTimed() {
-            return stepTimes.size();
-        }
-
-        /** The median of the step times recorded after the first {@code from}. */
-        double medianStepNanosSince(int from) {
-            return median(stepTimes.subList(from, stepTimes.size()));
+        /** The last step's time. */
+        double lastStepNanos() {
+            return stepTimes.get(stepTimes.size() - 1);
         }
 
         private double[] timed(List<List<Double>> samples) {

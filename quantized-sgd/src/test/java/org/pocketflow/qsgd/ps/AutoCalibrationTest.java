@@ -141,62 +141,68 @@ class AutoCalibrationTest {
     }
 
     @Test
-    void aFastLinkGoesBackToFp32BothWaysAndConfirmsItOnRealSteps() {
-        int steps = 2 + 2 * CAL + 3;
+    void aFastLinkGoesBackToFp32BothWaysAfterConfirmingItOnRealSteps() {
+        int steps = 2 + 3 * CAL + 3;
         // ECQ run-length alone: the simulated clock does not charge the codecs' work, so another candidate's prediction,
         // rescaled by the calibration codec's measured over predicted step, would come out below the 30 ms that it takes
         Run run = run(List.of(ECQ_RL), 1_000_000, steps, 0, 0);
         String decision = run.down().stats().decision();
         assertTrue(decision.startsWith("codec auto chose fp32"), decision);
         // fp32 and the calibration codec measure the same 30 ms: fp32 stays, a compressed step must be 5% shorter
-        assertTrue(decision.contains("; model chose fp32, " + CAL + " real fp32 steps measured 30.0 ms/step against"), decision);
-        assertTrue(decision.contains("ecq-rl 30.0 ms/step (measured)"), decision);
-        int chosenAt = 1 + CAL;
-        assertEquals(List.of(MessageType.PARAMS_DELTA, MessageType.PARAMS_DELTA), run.types().get(chosenAt - 1));
-        for (int s = chosenAt; s < steps; s++) {
+        assertTrue(decision.contains("; model chose fp32, then " + CAL + " fp32 steps alternating with " + CAL
+                + " ecq-rl steps measured fp32 30.0 ms/step against ecq-rl 30.0 ms/step (measured)"), decision);
+        assertConfirmationSteps(run);
+        int confirmedAt = 1 + 3 * CAL;
+        for (int s = confirmedAt; s < steps; s++) {
             assertEquals(List.of(MessageType.PARAMS, MessageType.PARAMS), run.types().get(s), "step " + s);
         }
         assertEquals(List.of("fp32", "fp32"), run.codecs(), "after full copies the workers answer in fp32");
-        assertEquals(WORKERS * (long) CAL, run.down().stats().compressedMessages(), "only the calibration steps went compressed");
+        assertEquals(WORKERS * 2L * CAL, run.down().stats().compressedMessages(),
+                "only the calibration steps and those that alternated with fp32 went compressed");
     }
 
     @Test
     void fp32ThatIsReallyFasterIsKept() {
-        // compressed messages cost their receivers 5 ms more than their bytes: the calibration steps take 40 ms, fp32's 30 ms
-        Run run = run(List.of(ECQ, ECQ_RL), 1_000_000, 2 + 2 * CAL + 3, 0, 5_000_000L);
+        // compressed messages cost their receivers 5 ms more than their bytes: the calibration codec's steps take 40 ms,
+        // fp32's 30 ms
+        Run run = run(List.of(ECQ, ECQ_RL), 1_000_000, 2 + 3 * CAL + 3, 0, 5_000_000L);
         String decision = run.down().stats().decision();
         assertTrue(decision.startsWith("codec auto chose fp32"), decision);
         assertTrue(decision.contains("measured 40.0 ms/step, codec times"), decision);
-        assertTrue(decision.contains(CAL + " real fp32 steps measured 30.0 ms/step against"), decision);
+        assertTrue(decision.contains("ecq-rl steps measured fp32 30.0 ms/step against"), decision);
         assertTrue(decision.contains("ecq-rl 40.0 ms/step (measured)"), decision);
         assertEquals(List.of("fp32", "fp32"), run.codecs());
-        assertEquals(WORKERS * (long) CAL, run.down().stats().compressedMessages(), "only the calibration steps went compressed");
+        assertEquals(WORKERS * 2L * CAL, run.down().stats().compressedMessages());
     }
 
     @Test
-    void fp32ThatMeasuresSlowerThanPredictedGoesBackToCompressedWithAFullCopy() {
+    void fp32ThatMeasuresSlowerThanPredictedGoesBackToCompressed() {
         // fp32 messages cost their receivers 20 ms more than their bytes, which the model, fed by compressed steps, cannot see:
-        // it predicts fp32, whose real steps then take 70 ms against the calibration's 30
-        int steps = 2 + 2 * CAL + 4;
+        // it predicts fp32, whose real steps then take 70 ms against the calibration codec's 30
+        int steps = 2 + 3 * CAL + 4;
         Run run = run(List.of(ECQ, ECQ_RL), 1_000_000, steps, 20_000_000L, 0);
         String decision = run.down().stats().decision();
         assertFalse(decision.startsWith("codec auto chose fp32"), decision);
-        assertTrue(decision.contains("; model chose fp32, " + CAL + " real fp32 steps measured 70.0 ms/step against"), decision);
+        assertTrue(decision.contains("; model chose fp32, then " + CAL + " fp32 steps alternating with " + CAL
+                + " ecq-rl steps measured fp32 70.0 ms/step against"), decision);
         assertTrue(decision.contains("ecq-rl 30.0 ms/step (measured)"), decision);
         assertTrue(decision.contains("ecq ") && decision.contains("ms/step (predicted, rescaled)"), decision);
-        int confirmedAt = 1 + 2 * CAL;
-        for (int s = 1; s < confirmedAt; s++) {
-            MessageType expected = s <= CAL ? MessageType.PARAMS_DELTA : MessageType.PARAMS;
-            assertEquals(List.of(expected, expected), run.types().get(s), "step " + s + ": calibration, then fp32 steps");
-        }
-        assertEquals(List.of(MessageType.PARAMS, MessageType.PARAMS), run.types().get(confirmedAt),
-                "back to compressed: the replicas start again from a full copy");
-        for (int s = confirmedAt + 1; s < steps; s++) {
-            assertEquals(List.of(MessageType.PARAMS_DELTA, MessageType.PARAMS_DELTA), run.types().get(s), "step " + s);
+        assertConfirmationSteps(run);
+        int confirmedAt = 1 + 3 * CAL;
+        for (int s = confirmedAt; s < steps; s++) {
+            assertEquals(List.of(MessageType.PARAMS_DELTA, MessageType.PARAMS_DELTA), run.types().get(s),
+                    "step " + s + ": the replicas go on from the last compressed step");
         }
         assertFalse(run.codecs().contains("fp32"), "the workers answer compressed again: " + run.codecs());
-        assertEquals(WORKERS * (long) (CAL + steps - confirmedAt - 1), run.down().stats().compressedMessages());
-        // the steps after the switch take the compressed 30 ms again
-        assertEquals(30.0, run.stepNanos().get(run.stepNanos().size() - 1) / 1e6, 0.1);
+        assertEquals(WORKERS * (long) (2 * CAL + steps - confirmedAt), run.down().stats().compressedMessages());
+        assertEquals(30.0, run.stepNanos().get(run.stepNanos().size() - 1) / 1e6, 0.1, "a step takes the compressed 30 ms again");
+    }
+
+    /** Steps 1 … CAL calibrate compressed, the next 2 CAL alternate fp32 (first) with the calibration codec. */
+    private static void assertConfirmationSteps(Run run) {
+        for (int s = 1; s <= 3 * CAL; s++) {
+            MessageType expected = s > CAL && (s - CAL) % 2 == 1 ? MessageType.PARAMS : MessageType.PARAMS_DELTA;
+            assertEquals(List.of(expected, expected), run.types().get(s), "step " + s + ": calibration, then fp32 alternating");
+        }
     }
 }

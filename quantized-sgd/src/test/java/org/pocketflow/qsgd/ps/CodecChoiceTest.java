@@ -75,25 +75,26 @@ class CodecChoiceTest {
 
     @Test
     void aConfirmationGoesBackToCompressedOnlyWhenItMeasuredClearlyShorter() {
-        CodecChoice model = choose(80_000, new CodecChoice.Calibration("ecq-rl", 4, 40.0, 1.0));
+        CodecChoice model = choose(80_000, new CodecChoice.Calibration("ecq-rl", 4, 60.0, 1.0));
         assertEquals("fp32", model.chosen().name(), model.describe());
-        // ECQ fixed width was not run: its prediction scaled by run-length ECQ's measured 40 ms over its predicted step
+        // ECQ fixed width was not run: its prediction scaled by run-length ECQ's 40 ms, measured among the fp32 steps
+        // (not its 60 ms of the first steps), over its predicted step
         double ecq = model.options().get(1).predictedMillis() * 40.0 / model.options().get(2).predictedMillis();
         assertTrue(ecq < 40.0, "fixed width predicts the shorter step here: " + model.describe());
 
-        CodecChoice kept = model.confirmed(4, ecq / 0.96);
+        CodecChoice kept = model.confirmed(4, ecq / 0.96, 40.0);
         assertEquals("fp32", kept.chosen().name(), "4% shorter is within the noise: " + kept.describe());
-        CodecChoice back = model.confirmed(4, ecq / 0.94);
+        CodecChoice back = model.confirmed(4, ecq / 0.94, 40.0);
         assertEquals("ecq", back.chosen().name(), "6% shorter is taken: " + back.describe());
         assertEquals(40.0, back.confirmation().compressedMillis()[1], 1e-9, "the calibration codec's step is the measured one");
         assertTrue(back.describe().startsWith("codec auto chose ecq: "), back.describe());
-        assertTrue(back.describe().endsWith(String.format(java.util.Locale.ROOT, "; model chose fp32, 4 real fp32 steps measured"
-                + " %.1f ms/step against ecq %.1f ms/step (predicted, rescaled), ecq-rl 40.0 ms/step (measured)", ecq / 0.94, ecq)),
+        assertTrue(back.describe().endsWith(String.format(java.util.Locale.ROOT, "; model chose fp32, then 4 fp32 steps alternating"
+                + " with 4 ecq-rl steps measured fp32 %.1f ms/step against ecq %.1f ms/step (predicted, rescaled), ecq-rl 40.0 ms/step (measured)", ecq / 0.94, ecq)),
                 back.describe());
 
         assertThrows(IllegalStateException.class, () -> choose(50, new CodecChoice.Calibration("ecq-rl", 4, 40.0, 1.0))
-                .confirmed(4, 100), "only a choice of fp32 is confirmed");
-        assertThrows(IllegalStateException.class, () -> choose(80_000).confirmed(4, 100), "and only a calibrated one");
+                .confirmed(4, 100, 40), "only a choice of fp32 is confirmed");
+        assertThrows(IllegalStateException.class, () -> choose(80_000).confirmed(4, 100, 40), "and only a calibrated one");
     }
 
     @Test
