@@ -201,7 +201,9 @@ final class Downlink {
      * After an optimizer step, ended at {@code nowNanos}: in auto mode, times every candidate
      * alone on this step's update (a couple of runs a step, so that the JIT compiles each codec
      * while the calibration goes on and the fastest run is a compiled one), and once enough steps
-     * were timed, chooses.
+     * were timed, chooses. While a choice of fp32 is confirmed, records the step's time under the
+     * codec it ran in and switches between fp32 and the calibration codec for the next, until both
+     * have {@code calibrationSteps} steps.
      */
     synchronized void afterStep(float[] params, long nowNanos) {
         if (confirming()) {
