@@ -33,16 +33,29 @@ import org.pocketflow.qsgd.codec.LevelCoding;
  * Calibration}: the link rates from those sends, the compute from those round trips less that
  * codec's work on the worker, the codec times from runs on a real update, scaled by the slowdown
  * the server saw on its own encodes during the calibration (on a loaded machine a codec costs what
- * the load makes it cost). fp32's step is predicted, never run.
+ * the load makes it cost).
+ *
+ * <p><b>Confirmation.</b> The model charges fp32 only for its sends, and a send returns once its
+ * bytes are in the transport's buffer: what follows (the transport moving them, the receiver
+ * assembling, checking and copying them) is not in it, so it can predict fp32 where fp32 is slower.
+ * A choice of fp32 is therefore checked on real steps ({@link #confirmed}): the server runs a few
+ * fp32 steps alternating with as many steps in the calibration codec, times each end to end like
+ * the calibration steps, and goes back to the fastest compressed candidate when that one's step is
+ * at least {@link #CONFIRM_MARGIN} shorter than fp32's. The calibration codec's step is the one
+ * measured, another candidate's is its prediction scaled by the calibration codec's measured over
+ * predicted step. The steps alternate because the first steps of a run are slower than the later
+ * ones (the JIT, the first passes through the model): the calibration steps, the first, are not
+ * compared with later fp32 steps.
  *
  * @param chosen the chosen candidate
  * @param computeMillis the median compute time per worker
  * @param linkMbit the measured link throughput per worker
  * @param options every candidate with its predicted step time
  * @param calibration how the numbers were measured (null when given directly)
+ * @param confirmation the real steps that checked a choice of fp32 (null when none ran)
  */
 public record CodecChoice(Option chosen, double[] computeMillis, double[] linkMbit, List<Option> options,
-                          Calibration calibration) {
+                          Calibration calibration, Confirmation confirmation) {
 
     /**
      * The calibration behind a choice.
@@ -56,8 +69,28 @@ public record CodecChoice(Option chosen, double[] computeMillis, double[] linkMb
     public record Calibration(String codec, int steps, double stepMillis, double slowdown) {
     }
 
+    /**
+     * The real steps that checked a choice of fp32: fp32 steps alternating with as many steps in
+     * the calibration codec.
+     *
+     * @param steps the fp32 steps timed (and the calibration codec's)
+     * @param fp32Millis the fp32 steps' median time
+     * @param compressedMillis per compressed option, in the order of {@link #options()} less fp32:
+     *     for the calibration codec the median time of its steps among the fp32 ones, for the
+     *     others their prediction times the calibration codec's measured over predicted step
+     */
+    public record Confirmation(int steps, double fp32Millis, double[] compressedMillis) {
+    }
+
     /** How much shorter than fp32's a compressed codec's predicted step must be for it to be chosen. */
     public static final double MARGIN = 0.1;
+
+    /**
+     * How much shorter than the measured fp32 step a compressed codec's step must be for a
+     * confirmation to go back to it: the two are medians of a few steps each, and step times
+     * swing by a few percent from one step to the next.
+     */
+    public static final double CONFIRM_MARGIN = 0.05;
 
     /**
      * One candidate and what it costs.
@@ -127,7 +160,38 @@ public record CodecChoice(Option chosen, double[] computeMillis, double[] linkMb
             computeMs[w] = computeNanos[w] / 1e6;
             mbit[w] = bytesPerSecond[w] * 8 / 1e6;
         }
-        return new CodecChoice(best, computeMs, mbit, List.copyOf(predicted), calibration);
+        return new CodecChoice(best, computeMs, mbit, List.copyOf(predicted), calibration, null);
+    }
+
+    /**
+     * This choice of fp32 checked on {@code steps} real fp32 steps of median {@code fp32StepMillis}
+     * that alternated with as many steps in the calibration codec, of median {@code
+     * calibrationStepMillis}: the fastest compressed option (measured for the calibration codec,
+     * rescaled for the others) when its step is at least {@link #CONFIRM_MARGIN} shorter, fp32 otherwise.
+     *
+     * @throws IllegalStateException if fp32 was not chosen or there is no calibration to compare with
+     */
+    public CodecChoice confirmed(int steps, double fp32StepMillis, double calibrationStepMillis) {
+        if (chosen.codec() != null || calibration == null) {
+            throw new IllegalStateException("only a calibrated choice of fp32 is confirmed, not " + describe());
+        }
+        Option calibrated = options.stream().filter(o -> o.name().equals(calibration.codec())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the calibration codec " + calibration.codec()
+                        + " is not among the options of " + describe()));
+        double scale = calibrationStepMillis / calibrated.predictedMillis();
+        double[] compressed = new double[options.size() - 1];
+        Option best = options.get(0);
+        double bestMillis = fp32StepMillis * (1 - CONFIRM_MARGIN);
+        for (int i = 1; i < options.size(); i++) {
+            Option o = options.get(i);
+            compressed[i - 1] = o == calibrated ? calibrationStepMillis : o.predictedMillis() * scale;
+            if (compressed[i - 1] < bestMillis) {
+                best = o;
+                bestMillis = compressed[i - 1];
+            }
+        }
+        return new CodecChoice(best, computeMillis, linkMbit, options, calibration,
+                new Confirmation(steps, fp32StepMillis, compressed));
     }
 
     private static double predictNanos(Option o, double[] computeNanos, double[] bytesPerSecond) {
@@ -160,6 +224,17 @@ public record CodecChoice(Option chosen, double[] computeMillis, double[] linkMb
         if (calibration != null) {
             b.append(String.format(Locale.ROOT, "; calibrated on %s over %d steps, measured %.1f ms/step, codec times x%.2f for the"
                     + " load", calibration.codec(), calibration.steps(), calibration.stepMillis(), calibration.slowdown()));
+        }
+        if (confirmation != null) {
+            b.append(String.format(Locale.ROOT, "; model chose fp32, then %d fp32 steps alternating with %d %s steps measured"
+                    + " fp32 %.1f ms/step against", confirmation.steps(), confirmation.steps(), calibration.codec(),
+                    confirmation.fp32Millis()));
+            for (int i = 1; i < options.size(); i++) {
+                String name = options.get(i).name();
+                b.append(String.format(Locale.ROOT, " %s %.1f ms/step (%s)", name, confirmation.compressedMillis()[i - 1],
+                        name.equals(calibration.codec()) ? "measured" : "predicted, rescaled"));
+                b.append(i == options.size() - 1 ? "" : ",");
+            }
         }
         return b.toString();
     }

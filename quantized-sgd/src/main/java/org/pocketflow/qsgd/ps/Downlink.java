@@ -37,7 +37,12 @@ import org.slf4j.LoggerFactory;
  * while {@link Timings} records each worker's link and round trip and the server's own encodes;
  * after {@code calibrationSteps} timed steps {@link CodecChoice} picks fp32 or a candidate. A
  * replica that changes codec starts its new encoder from its own copy ({@code b_w = x_w}), so
- * what the old encoder still owed goes out with the next update.
+ * what the old encoder still owed goes out with the next update. A choice of fp32 is confirmed on
+ * {@code calibrationSteps} real fp32 steps alternating with as many steps in the calibration codec,
+ * each timed like the calibration steps ({@link CodecChoice#confirmed}). Meanwhile each fp32 step's
+ * full copy resynchronises the replica, so the compressed step after it sends an update from that
+ * copy with a fresh encoder; after the last of them the chosen codec goes on from the replicas (a
+ * replica that changes codec as above), or, for fp32, the replicas are dropped.
  *
  * <p>Owned by the server thread; not thread-safe.
  */
@@ -59,6 +64,10 @@ final class Downlink {
     private long driftResyncs;
     private float maxDrift;
     private CodecChoice choice;
+    /** Auto: while a choice of fp32 is being confirmed, its fp32 steps' times (null otherwise). */
+    private List<Double> confirmingFp32;
+    /** Auto: while a choice of fp32 is being confirmed, the times of the calibration codec's steps among them. */
+    private List<Double> confirmingCompressed;
     /** Auto: each candidate's encode and decode timed alone, the fastest timing so far (null before the first). */
     private List<CodecChoice.Option> alone;
     private Thread warmUp;
@@ -81,7 +90,7 @@ final class Downlink {
      * update otherwise.
      */
     synchronized PsMessage message(int w, float[] params, long step, boolean last, boolean full) {
-        Replica r = codec != null ? replica(w, params.length) : null;
+        Replica r = codec != null || confirming() ? replica(w, params.length) : null;
         if (codec != null && !full && !last && r.synced) {
             long t0 = System.nanoTime();
             EncodedGradient m = r.update(params, codec, policy.driftFactor());
@@ -192,9 +201,21 @@ final class Downlink {
      * After an optimizer step, ended at {@code nowNanos}: in auto mode, times every candidate
      * alone on this step's update (a couple of runs a step, so that the JIT compiles each codec
      * while the calibration goes on and the fastest run is a compiled one), and once enough steps
-     * were timed, chooses.
+     * were timed, chooses. While a choice of fp32 is confirmed, records the step's time under the
+     * codec it ran in and switches between fp32 and the calibration codec for the next, until both
+     * have {@code calibrationSteps} steps.
      */
     synchronized void afterStep(float[] params, long nowNanos) {
+        if (confirming()) {
+            timings.stepEnded(nowNanos);
+            (codec == null ? confirmingFp32 : confirmingCompressed).add(timings.lastStepNanos());
+            if (confirmingCompressed.size() >= policy.calibrationSteps()) {
+                confirm();
+            } else {
+                codec = codec == null ? policy.calibrationCodec() : null;
+            }
+            return;
+        }
         if (!calibrating()) {
             return;
         }
@@ -243,6 +264,27 @@ final class Downlink {
         }
         choice = CodecChoice.choose(compute, timings.bytesPerSecond(), options, new CodecChoice.Calibration(
                 CodecChoice.Option.name(codec), policy.calibrationSteps(), timings.medianStepNanos() / 1e6, slowdown));
+        codec = choice.chosen().codec();
+        LOG.info("downlink {}", choice.describe());
+        if (codec == null) {
+            confirmingFp32 = new ArrayList<>();
+            confirmingCompressed = new ArrayList<>();
+            LOG.info("downlink: confirming fp32 on {} real steps alternating with as many in {}", policy.calibrationSteps(),
+                    CodecChoice.Option.name(policy.calibrationCodec()));
+        }
+    }
+
+    /** Whether a choice of fp32 is being checked on real steps. */
+    private boolean confirming() {
+        return confirmingFp32 != null;
+    }
+
+    /** Ends the confirmation of fp32: keeps it, or goes on in the compressed codec that measured faster. */
+    private void confirm() {
+        choice = choice.confirmed(policy.calibrationSteps(), Timings.median(confirmingFp32) / 1e6,
+                Timings.median(confirmingCompressed) / 1e6);
+        confirmingFp32 = null;
+        confirmingCompressed = null;
         codec = choice.chosen().codec();
         LOG.info("downlink {}", choice.describe());
         if (codec == null) {
@@ -434,6 +476,11 @@ final class Downlink {
 
         double medianStepNanos() {
             return median(stepTimes);
+        }
+
+        /** The last step's time. */
+        double lastStepNanos() {
+            return stepTimes.get(stepTimes.size() - 1);
         }
 
         private double[] timed(List<List<Double>> samples) {

@@ -16,9 +16,10 @@ import org.pocketflow.qsgd.GradientCodec;
  *   <li>{@link Mode#AUTO}: the first {@code calibrationSteps} steps (after the first) in the
  *       {@linkplain #calibrationCodec() calibration codec}, the most compact candidate, while the
  *       server times each worker's compute and link and its own encodes, then whichever of fp32
- *       and the {@code candidates} predicts the shortest step ({@link CodecChoice}); workers that
- *       follow the server ({@link ServerChosenEncoder}) send gradients in the codec of the
- *       parameters they got.</li>
+ *       and the {@code candidates} predicts the shortest step ({@link CodecChoice}); a choice of
+ *       fp32 then runs {@code calibrationSteps} real fp32 steps alternating with as many in the
+ *       calibration codec, and goes back to a candidate if that one measured faster after all; workers that follow the server ({@link
+ *       ServerChosenEncoder}) send gradients in the codec of the parameters they got.</li>
  * </ul>
  *
  * @param mode see above
@@ -31,7 +32,8 @@ import org.pocketflow.qsgd.GradientCodec;
  *     never further from the server than κ times the change it was just sent, so compression never
  *     costs more than κ updates of staleness; a message that would leave more is replaced by a full copy
  * @param calibrationSteps {@link Mode#AUTO}: steps timed before the choice (the first step, with
- *     its warm-up, is not counted)
+ *     its warm-up, is not counted), and fp32 steps (with as many in the calibration codec) timed
+ *     to confirm a choice of fp32
  */
 public record DownlinkPolicy(Mode mode, GradientCodec codec, List<GradientCodec> candidates, float driftFactor,
                              int calibrationSteps) {
