@@ -40,8 +40,9 @@ class ConfigKeysTest {
 
     @Test
     void declaresTheAgreedKeys() {
-        assertEquals(75, ConfigKeys.all().size());
+        assertEquals(76, ConfigKeys.all().size());
         assertEquals(1, LearnKeys.FINE_TUNE_WORKERS.defaultValue());
+        assertEquals(50, DistributedKeys.RUNG_CHECKPOINT_EVERY.defaultValue());
         assertEquals("auto", DistributedKeys.CODEC.defaultValue());
         assertEquals("none", LearnKeys.ALGORITHM.defaultValue());
         assertEquals(42L, RunKeys.SEED.defaultValue());
