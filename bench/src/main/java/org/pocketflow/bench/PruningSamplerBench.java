@@ -57,6 +57,8 @@ import org.pocketflow.worker.runtime.Backend;
 public final class PruningSamplerBench {
     private static final long SPLIT_SEED = 42;
     private static final int BN_IMAGES = 256;
+    private static final DdpgSampler.Settings TUNED = new DdpgSampler.Settings(64, 1e-3, 1e-3, 0.01, 1.0, 64, 2000, 5,
+            0.3, 0.9, 0.95, 50);
 
     private PruningSamplerBench() {
     }
@@ -141,7 +143,8 @@ public final class PruningSamplerBench {
      * The contenders; {@code ddpg-tuned}: 5 random warm-up episodes instead of 10 (a third of a
      * 16-trial budget is then left to the agent), exploration σ from 0.3 decaying 0.9 per episode
      * instead of 0.5 and 0.95, 50 updates per episode instead of 20; {@code ddpg-amc}: the default
-     * with AMC's reduced and remaining MACs in the state (each group's share: its first producer's).
+     * with AMC's reduced and remaining MACs in the state (each group's share: its first producer's);
+     * {@code ddpg-amc-tuned}: both.
      */
     private static LongFunction<Sampler> sampler(String name) {
         return switch (name) {
@@ -149,12 +152,12 @@ public final class PruningSamplerBench {
             case "tpe" -> TpeSampler::new;
             case "gp" -> GpSampler::new;
             case "ddpg" -> DdpgSampler::new;
-            case "ddpg-tuned" -> seed -> new DdpgSampler(seed, new DdpgSampler.Settings(64, 1e-3, 1e-3, 0.01, 1.0, 64,
-                    2000, 5, 0.3, 0.9, 0.95, 50));
+            case "ddpg-tuned" -> seed -> new DdpgSampler(seed, TUNED);
+            case "ddpg-amc-tuned" -> seed -> new DdpgSampler(seed, TUNED.withCostFeature(LayerFeatures.MAC_SHARE));
             case "ddpg-amc" -> seed -> new DdpgSampler(seed, DdpgSampler.Settings.DEFAULT.withCostFeature(
                     LayerFeatures.MAC_SHARE));
             default -> throw new IllegalArgumentException("unknown sampler " + name
-                    + "; known: random, tpe, gp, ddpg, ddpg-tuned, ddpg-amc");
+                    + "; known: random, tpe, gp, ddpg, ddpg-tuned, ddpg-amc, ddpg-amc-tuned");
         };
     }
 
