@@ -62,7 +62,9 @@ import org.pocketflow.worker.train.TrainingSpec;
  * convolution whole), prune50-kd, prune50-cutfirst, prune50-lasso-cutfirst and prune50-dcp-cutfirst (L1,
  * LASSO, DCP with the first convolution's groups pruned too, any count: a network whose first
  * convolution is tied to a concatenation needs it), sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
- * nonuniform2, uniform3, nonuniform3, chain50-8} or {@code all}, where a codebook experiment
+ * nonuniform2, uniform3, nonuniform3, chain50-8} or {@code all}, where any experiment may end in
+ * {@code @FILE}, a properties file of per-layer settings ({@code name=value} lines, e.g. the best
+ * candidate {@code PruningSamplerBench} prints) used instead of the uniform ones, and a codebook experiment
  * {@code nonuniform<bits>} takes any of the suffixes {@code -linear} (linear initialisation),
  * {@code -grad} (gradient centroid steps), {@code -assign} (fixed centroids, weights re-assigned), {@code -ch} (per-channel scales) and {@code -books}
  * (per-channel codebooks where the bytes allow, scales elsewhere), e.g.
@@ -81,10 +83,18 @@ public final class LearnerFiguresBench {
     private LearnerFiguresBench() {
     }
 
-    /** One row; {@code fastest}: settings from {@code Learner.fastest} (timed allocation) instead of uniform. */
-    private record Experiment(String name, Learner learner, Budget budget, boolean distill, boolean fastest) {
+    /**
+     * One row; {@code fastest}: settings from {@code Learner.fastest} (timed allocation) instead of
+     * uniform; {@code fixed}: these settings instead, when not null.
+     */
+    private record Experiment(String name, Learner learner, Budget budget, boolean distill, boolean fastest,
+                              Map<String, Double> fixed) {
         Experiment(String name, Learner learner, Budget budget, boolean distill) {
-            this(name, learner, budget, distill, false);
+            this(name, learner, budget, distill, false, null);
+        }
+
+        Experiment(String name, Learner learner, Budget budget, boolean distill, boolean fastest) {
+            this(name, learner, budget, distill, fastest, null);
         }
     }
 
@@ -130,7 +140,7 @@ public final class LearnerFiguresBench {
                         200);
                 FineTuneSpec spec = e.distill ? FineTuneSpec.of(ft).withDistillation(1.0, 4.0) : FineTuneSpec.of(ft);
                 long t0 = System.nanoTime();
-                Map<String, Double> uniform = e.fastest
+                Map<String, Double> uniform = e.fixed != null ? e.fixed : e.fastest
                         ? e.learner.fastest(base, data.shape(), e.budget, line -> System.out.println("  " + line))
                         : e.learner.uniform(ModelInfo.of(base, data.shape()), e.budget);
                 CompressedModel m = LearnerRun.run(e.learner, base, data.shape(), uniform, e.budget, spec,
@@ -176,6 +186,11 @@ public final class LearnerFiguresBench {
      * gradient centroid steps, fixed centroids, per-channel scales, per-channel codebooks; see {@link CodebookOptions}).
      */
     private static Experiment experiment(String name, long seed, INDArray calibration, DataSet dcp) {
+        int at = name.indexOf('@');
+        if (at > 0) {
+            Experiment e = experiment(name.substring(0, at), seed, calibration, dcp);
+            return new Experiment(name, e.learner, e.budget, e.distill, false, settings(name.substring(at + 1)));
+        }
         Matcher codebook = CODEBOOK.matcher(name);
         if (codebook.matches()) {
             String opts = codebook.group(2);
@@ -190,6 +205,23 @@ public final class LearnerFiguresBench {
         }
         return experiments(seed, calibration, dcp).stream().filter(e -> e.name.equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown experiment " + name));
+    }
+
+    /** The {@code name=value} lines of a properties file, in file order. */
+    private static Map<String, Double> settings(String file) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))) {
+                String t = line.strip();
+                if (!t.isEmpty() && !t.startsWith("#")) {
+                    int eq = t.indexOf('=');
+                    out.put(t.substring(0, eq).strip(), Double.valueOf(t.substring(eq + 1).strip()));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read settings file " + file, e);
+        }
+        return out;
     }
 
     private static String meanStd(List<Double> v) {

@@ -8,7 +8,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongFunction;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.pocketflow.driver.search.DdpgSampler;
 import org.pocketflow.driver.search.GpSampler;
 import org.pocketflow.driver.search.Point;
@@ -23,6 +28,7 @@ import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.eval.Evaluator;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.FineTuneSpec;
+import org.pocketflow.worker.learn.LayerFeatures;
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
 import org.pocketflow.worker.learn.prune.FlopsBudget;
 import org.pocketflow.worker.learn.prune.L1ChannelSelector;
@@ -40,13 +46,19 @@ import org.pocketflow.worker.runtime.Backend;
  * test accuracy of the best candidate, and the uniform ratios' accuracies for reference.
  *
  * <p>Run: {@code bench/bin/run PruningSamplerBench MODEL_ZIP [mac-fraction] [trials] [seeds]
- * [validation-images] [samplers] [proposed|realised]}, defaults 0.3, 24, {@code 1,2,3}, 2000,
- * {@code random,tpe,gp,ddpg,ddpg-tuned} and {@code proposed}: the trials the samplers learn from
- * carry the point they proposed, as in a study, or ({@code realised}) the per-layer ratios the
- * budget projection made of it. Prints figures; asserts nothing.
+ * [validation-images] [samplers] [proposed|realised] [plain|bn]}, defaults 0.3, 24, {@code 1,2,3}, 2000,
+ * {@code random,tpe,gp,ddpg,ddpg-tuned}, {@code proposed} and {@code plain}: the trials the samplers
+ * learn from carry the point they proposed, as in a study, or ({@code realised}) the per-layer ratios
+ * the budget projection made of it; {@code bn} scores each candidate after re-estimating its batch
+ * norms' statistics on {@value #BN_IMAGES} training images (no weight changes: "adaptive batch
+ * norm", Li et al., EagleEye, ECCV 2020), so that a residual network cut by half, whose plain
+ * accuracy is near chance, is scored by what its weights still know. Prints figures; asserts nothing.
  */
 public final class PruningSamplerBench {
     private static final long SPLIT_SEED = 42;
+    private static final int BN_IMAGES = 256;
+    private static final DdpgSampler.Settings TUNED = new DdpgSampler.Settings(64, 1e-3, 1e-3, 0.01, 1.0, 64, 2000, 5,
+            0.3, 0.9, 0.95, 50);
 
     private PruningSamplerBench() {
     }
@@ -60,11 +72,13 @@ public final class PruningSamplerBench {
         int images = args.length > 4 ? Integer.parseInt(args[4]) : 2000;
         List<String> names = List.of((args.length > 5 ? args[5] : "random,tpe,gp,ddpg,ddpg-tuned").split(","));
         boolean realised = args.length > 6 && args[6].equals("realised");
+        boolean bn = args.length > 7 && args[7].equals("bn");
         Backend.configure(true);
         IdxDataset data = IdxDataset.open(IdxDataset.DEFAULT_URI);
         ImageSet.Split split = data.train().split(0.1, SPLIT_SEED);
         Normalizer norm = Normalizer.fit(split.train());
         ImageSet validation = split.validation().limit(images);
+        INDArray calibration = bn ? split.train().batchesInOrder(BN_IMAGES, norm).next().getFeatures() : null;
         ComputationGraph base = ModelFiles.load("file://" + new java.io.File(model).getAbsolutePath());
         ChannelPruningLearner learner = new ChannelPruningLearner(new L1ChannelSelector(), false,
                 FlopsBudget.ANY_COUNT);
@@ -72,11 +86,14 @@ public final class PruningSamplerBench {
         ModelInfo info = ModelInfo.of(base, data.shape());
         CandidateSpace space = new CandidateSpace(learner, info, budget, FineTuneSpec.none(), false);
         Map<String, Double> uniform = learner.uniform(info, budget);
-        ComputationGraph u = learner.compress(base, data.shape(), uniform, budget).graph();
+        ComputationGraph u = scored(learner.compress(base, data.shape(), uniform, budget).graph(), calibration);
         System.out.printf(Locale.ROOT, "%s at %.2f of the MACs, %d dimensions %s, %d trials, seeds %s, %d validation "
-                        + "images; uniform ratios: validation %.4f, test %.4f; base validation %.4f%n", model, fraction,
-                space.space().size(), space.space().names(), trials, Arrays.toString(seeds), validation.size(),
-                accuracy(u, validation, norm), accuracy(u, data.test(), norm), accuracy(base, validation, norm));
+                        + "images, %s, batch norms %s; uniform ratios: validation %.4f, test %.4f; base validation "
+                        + "(scored the same way) %.4f%n", model, fraction, space.space().size(), space.space().names(), trials,
+                Arrays.toString(seeds), validation.size(), realised ? "realised" : "proposed",
+                bn ? "re-estimated on " + BN_IMAGES + " training images" : "as trained",
+                accuracy(u, validation, norm), accuracy(u, data.test(), norm),
+                accuracy(scored(base, calibration), validation, norm));
         int[] checkpoints = {trials / 3, 2 * trials / 3, trials};
         List<String> summary = new ArrayList<>();
         for (String name : names) {
@@ -92,8 +109,8 @@ public final class PruningSamplerBench {
                 for (int i = 0; i < trials; i++) {
                     Point p = sampler.propose(space.space(), List.copyOf(history));
                     Map<String, Double> settings = space.candidate(p, seeds[s]).settings();
-                    double acc = accuracy(learner.compress(base, data.shape(), settings, budget).graph(), validation,
-                            norm);
+                    double acc = accuracy(scored(learner.compress(base, data.shape(), settings, budget).graph(),
+                            calibration), validation, norm);
                     history.add(Trial.complete(i, realised ? realised(space, p, settings) : p, acc));
                     if (acc > bestValue) {
                         bestValue = acc;
@@ -105,8 +122,8 @@ public final class PruningSamplerBench {
                         }
                     }
                 }
-                test[s] = accuracy(learner.compress(base, data.shape(), bestSettings, budget).graph(), data.test(),
-                        norm);
+                test[s] = accuracy(scored(learner.compress(base, data.shape(), bestSettings, budget).graph(),
+                        calibration), data.test(), norm);
                 System.out.printf(Locale.ROOT, "%-11s seed %d best validation %.4f test %.4f  %s%n", name, seeds[s],
                         bestValue, test[s], new LinkedHashMap<>(bestSettings));
             }
@@ -125,7 +142,9 @@ public final class PruningSamplerBench {
     /**
      * The contenders; {@code ddpg-tuned}: 5 random warm-up episodes instead of 10 (a third of a
      * 16-trial budget is then left to the agent), exploration σ from 0.3 decaying 0.9 per episode
-     * instead of 0.5 and 0.95, 50 updates per episode instead of 20.
+     * instead of 0.5 and 0.95, 50 updates per episode instead of 20; {@code ddpg-amc}: the default
+     * with AMC's reduced and remaining MACs in the state (each group's share: its first producer's);
+     * {@code ddpg-amc-tuned}: both.
      */
     private static LongFunction<Sampler> sampler(String name) {
         return switch (name) {
@@ -133,10 +152,12 @@ public final class PruningSamplerBench {
             case "tpe" -> TpeSampler::new;
             case "gp" -> GpSampler::new;
             case "ddpg" -> DdpgSampler::new;
-            case "ddpg-tuned" -> seed -> new DdpgSampler(seed, new DdpgSampler.Settings(64, 1e-3, 1e-3, 0.01, 1.0, 64,
-                    2000, 5, 0.3, 0.9, 0.95, 50));
+            case "ddpg-tuned" -> seed -> new DdpgSampler(seed, TUNED);
+            case "ddpg-amc-tuned" -> seed -> new DdpgSampler(seed, TUNED.withCostFeature(LayerFeatures.MAC_SHARE));
+            case "ddpg-amc" -> seed -> new DdpgSampler(seed, DdpgSampler.Settings.DEFAULT.withCostFeature(
+                    LayerFeatures.MAC_SHARE));
             default -> throw new IllegalArgumentException("unknown sampler " + name
-                    + "; known: random, tpe, gp, ddpg, ddpg-tuned");
+                    + "; known: random, tpe, gp, ddpg, ddpg-tuned, ddpg-amc, ddpg-amc-tuned");
         };
     }
 
@@ -159,6 +180,41 @@ public final class PruningSamplerBench {
         } catch (IllegalArgumentException e) {
             return proposed;
         }
+    }
+
+    /**
+     * A copy of {@code g} with its batch norms re-estimated on {@code calibration} (a copy, because a
+     * compressed graph may share arrays with the base), or {@code g} when that is null.
+     */
+    private static ComputationGraph scored(ComputationGraph original, INDArray calibration) {
+        if (calibration == null) {
+            return original;
+        }
+        ComputationGraph g = original.clone();
+        // in training mode every batch norm normalises by its own batch's statistics, so one pass yields each
+        // norm's input as the network re-estimated up to that norm produces it
+        Map<String, INDArray> activations = g.feedForward(new INDArray[]{calibration}, true);
+        for (GraphVertex v : g.getVertices()) {
+            if (!v.hasLayer() || !(v.getLayer().conf().getLayer() instanceof BatchNormalization conf)) {
+                continue;
+            }
+            String input = g.getConfiguration().getVertexInputs().get(v.getVertexName()).get(0);
+            INDArray x = activations.containsKey(input) ? activations.get(input) : calibration;
+            int[] axes = x.rank() == 4 ? (conf.getCnn2DFormat() == CNN2DFormat.NHWC ? new int[]{0, 1, 2}
+                    : new int[]{0, 2, 3}) : new int[]{0};
+            INDArray mean = x.mean(axes);
+            INDArray var = x.var(false, axes);
+            org.deeplearning4j.nn.api.Layer layer = v.getLayer();
+            layer.getParam("mean").assign(mean.reshape(layer.getParam("mean").shape()));
+            if (layer.paramTable().containsKey("log10stdev")) {
+                // inference reads the variance as 10^(2 l) and adds eps itself
+                INDArray l = Transforms.log(var, 10).muli(0.5);
+                layer.getParam("log10stdev").assign(l.reshape(layer.getParam("log10stdev").shape()));
+            } else {
+                layer.getParam("var").assign(var.reshape(layer.getParam("var").shape()));
+            }
+        }
+        return g;
     }
 
     private static double accuracy(ComputationGraph g, ImageSet images, Normalizer norm) {

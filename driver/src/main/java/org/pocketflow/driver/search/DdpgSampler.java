@@ -16,7 +16,11 @@ import org.pocketflow.worker.runtime.Seeds;
  * (integers and categoricals take the bin it falls in, and the bin centre is what the agent
  * remembers). When a trial completes, every step of its episode receives the same reward: its
  * objective minus a moving-average baseline (decay {@code baselineDecay}), divided by the standard
- * deviation of the objectives seen so far so the learning rates suit any objective scale.
+ * deviation of the objectives seen so far so the learning rates suit any objective scale. With a
+ * {@code costFeature} column (the dimension's share of the network's cost, e.g. its MAC share),
+ * the state also carries AMC's budget features: the cost the earlier steps removed, Σ_{j<i} c_j (1 − a_j),
+ * and the cost still ahead, Σ_{j>i} c_j, each share c over the shares' sum (the action read as the
+ * kept fraction).
  *
  * <p>Exploration: the first {@code warmupEpisodes} proposals (counted in completed trials) are
  * {@link RandomSampler} points; afterwards each action is drawn from N(μ(s), σ²) truncated to [0, 1],
@@ -49,16 +53,32 @@ public final class DdpgSampler implements Sampler {
      * @param sigmaDecay         σ factor per episode after warm-up, in (0, 1] (AMC: 0.95)
      * @param baselineDecay      moving-average factor of the reward baseline, in [0, 1) (AMC: 0.95)
      * @param updatesPerEpisode  minibatch updates after each completed episode, >= 0
+     * @param costFeature        the feature column holding each dimension's share of the cost, which adds
+     *                           the reduced and remaining cost to the state; -1 for none
      */
     public record Settings(int hidden, double actorLearningRate, double criticLearningRate, double tau,
                            double discount, int batchSize, int bufferSize, int warmupEpisodes, double sigma0,
-                           double sigmaDecay, double baselineDecay, int updatesPerEpisode) {
+                           double sigmaDecay, double baselineDecay, int updatesPerEpisode, int costFeature) {
         /**
          * AMC's values except a smaller network (64 units), a 1e-3 actor step, 10 warm-up episodes and
          * 20 updates per episode, sized for studies of tens of trials rather than hundreds of episodes.
          */
         public static final Settings DEFAULT = new Settings(64, 1e-3, 1e-3, 0.01, 1.0, 64, 2000, 10, 0.5, 0.95,
                 0.95, 20);
+
+        /** Without budget features ({@code costFeature} -1). */
+        public Settings(int hidden, double actorLearningRate, double criticLearningRate, double tau, double discount,
+                        int batchSize, int bufferSize, int warmupEpisodes, double sigma0, double sigmaDecay,
+                        double baselineDecay, int updatesPerEpisode) {
+            this(hidden, actorLearningRate, criticLearningRate, tau, discount, batchSize, bufferSize, warmupEpisodes,
+                    sigma0, sigmaDecay, baselineDecay, updatesPerEpisode, -1);
+        }
+
+        /** These settings with the reduced and remaining cost in the state, read from feature column {@code column}. */
+        public Settings withCostFeature(int column) {
+            return new Settings(hidden, actorLearningRate, criticLearningRate, tau, discount, batchSize, bufferSize,
+                    warmupEpisodes, sigma0, sigmaDecay, baselineDecay, updatesPerEpisode, column);
+        }
 
         public Settings {
             require(hidden >= 1, "hidden must be >= 1", hidden);
@@ -73,6 +93,7 @@ public final class DdpgSampler implements Sampler {
             require(sigmaDecay > 0 && sigmaDecay <= 1, "sigmaDecay must be in (0, 1]", sigmaDecay);
             require(baselineDecay >= 0 && baselineDecay < 1, "baselineDecay must be in [0, 1)", baselineDecay);
             require(updatesPerEpisode >= 0, "updatesPerEpisode must be >= 0", updatesPerEpisode);
+            require(costFeature >= -1, "costFeature must be a feature column or -1", costFeature);
         }
 
         private static void require(boolean ok, String what, double got) {
@@ -90,6 +111,8 @@ public final class DdpgSampler implements Sampler {
     private final List<Trial> learned = new ArrayList<>();
     private DdpgAgent agent;
     private double[][] states;
+    /** Each dimension's cost share over the shares' sum; null without a cost feature. */
+    private double[] costs;
     private double baseline;
     private double objectiveMean;
     private double objectiveM2;
@@ -117,13 +140,13 @@ public final class DdpgSampler implements Sampler {
         double sigma = settings.sigma0()
                 * Math.pow(settings.sigmaDecay(), Math.max(0, episode - settings.warmupEpisodes()));
         double[] u = new double[space.size()];
-        double previous = 0;
+        double[] taken = new double[u.length];
         for (int i = 0; i < u.length; i++) {
-            double mu = agent.act(state(i, previous));
+            double mu = agent.act(state(i, taken));
             double a = TruncatedNormal.sample(rng, mu, sigma, 0, 1);
             Dimension d = space.dimension(i);
             u[i] = a;
-            previous = d.toUnit(d.fromUnit(a));
+            taken[i] = d.toUnit(d.fromUnit(a));
         }
         return space.fromUnit(u);
     }
@@ -145,7 +168,9 @@ public final class DdpgSampler implements Sampler {
         learnedSpace = space;
         learned.clear();
         states = normalisedFeatures(space);
-        agent = new DdpgAgent(space.featureLength() + 2, settings, Seeds.stream(seed, PURPOSE_INIT, 0));
+        costs = settings.costFeature() >= 0 ? costShares(space, settings.costFeature()) : null;
+        agent = new DdpgAgent(space.featureLength() + (costs != null ? 4 : 2), settings,
+                Seeds.stream(seed, PURPOSE_INIT, 0));
         baseline = 0;
         objectiveMean = 0;
         objectiveM2 = 0;
@@ -166,12 +191,10 @@ public final class DdpgSampler implements Sampler {
         baseline = settings.baselineDecay() * baseline + (1 - settings.baselineDecay()) * r;
 
         double[] actions = space.toUnit(trial.params());
-        double previous = 0;
         for (int i = 0; i < actions.length; i++) {
-            double[] s = state(i, previous);
-            double[] next = i + 1 < actions.length ? state(i + 1, actions[i]) : null;
+            double[] s = state(i, actions);
+            double[] next = i + 1 < actions.length ? state(i + 1, actions) : null;
             agent.remember(new DdpgAgent.Transition(s, actions[i], reward, next));
-            previous = actions[i];
         }
         if (count >= settings.warmupEpisodes()) {
             SplittableRandom rng = Seeds.stream(seed, PURPOSE_TRAIN, k);
@@ -181,12 +204,44 @@ public final class DdpgSampler implements Sampler {
         }
     }
 
-    private double[] state(int step, double previousAction) {
+    /** The state of {@code step}, of which only {@code actions[0..step)} are read. */
+    private double[] state(int step, double[] actions) {
         double[] f = states[step];
-        double[] s = Arrays.copyOf(f, f.length + 2);
+        double[] s = Arrays.copyOf(f, f.length + (costs != null ? 4 : 2));
         s[f.length] = states.length > 1 ? (double) step / (states.length - 1) : 0;
-        s[f.length + 1] = previousAction;
+        s[f.length + 1] = step > 0 ? actions[step - 1] : 0;
+        if (costs != null) {
+            double reduced = 0;
+            double rest = 0;
+            for (int j = 0; j < costs.length; j++) {
+                if (j < step) {
+                    reduced += costs[j] * (1 - actions[j]);
+                } else if (j > step) {
+                    rest += costs[j];
+                }
+            }
+            s[f.length + 2] = reduced;
+            s[f.length + 3] = rest;
+        }
         return s;
+    }
+
+    /** Column {@code column} of the raw features, over its sum (equal shares when it sums to 0). */
+    private static double[] costShares(SearchSpace space, int column) {
+        if (column >= space.featureLength()) {
+            throw new IllegalArgumentException("ddpg costFeature " + column + " is not a feature column: the space has "
+                    + space.featureLength() + " features per dimension");
+        }
+        double[] c = new double[space.size()];
+        double sum = 0;
+        for (int i = 0; i < c.length; i++) {
+            c[i] = Math.max(0, space.features(i)[column]);
+            sum += c[i];
+        }
+        for (int i = 0; i < c.length; i++) {
+            c[i] = sum > 0 ? c[i] / sum : 1.0 / c.length;
+        }
+        return c;
     }
 
     /** Each feature column scaled to [0, 1] across the dimensions (AMC §3.2); constant columns read 0. */

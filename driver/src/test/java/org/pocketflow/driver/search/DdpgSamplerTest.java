@@ -21,14 +21,34 @@ class DdpgSamplerTest extends SamplerContract {
      */
     @Test
     void learnsAPerLayerPolicyBetterThanRandom() {
+        assertLearnsPerLayerPolicy(DdpgSampler.Settings.DEFAULT);
+    }
+
+    /** The same with AMC's reduced and remaining cost in the state (cost shares 0.1 to 0.4). */
+    @Test
+    void learnsAPerLayerPolicyWithBudgetFeatures() {
+        assertLearnsPerLayerPolicy(DdpgSampler.Settings.DEFAULT.withCostFeature(3));
+    }
+
+    @Test
+    void refusesACostFeatureTheSpaceLacks() {
+        SearchSpace space = SearchSpace.builder().continuous("a", 0, 1).features(0, 0.5)
+                .continuous("b", 0, 1).features(1, 0.5).build();
+        DdpgSampler sampler = new DdpgSampler(1, DdpgSampler.Settings.DEFAULT.withCostFeature(2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> sampler.propose(space, List.of()));
+        assertTrue(e.getMessage().contains("costFeature 2") && e.getMessage().contains("2 features"), e.getMessage());
+    }
+
+    private void assertLearnsPerLayerPolicy(DdpgSampler.Settings settings) {
         SearchSpace.Builder b = SearchSpace.builder();
         for (int i = 0; i < 4; i++) {
-            b.continuous("conv" + i + ".ratio", 0, 1).features(i, 16 << i, 3, 0.25);
+            b.continuous("conv" + i + ".ratio", 0, 1).features(i, 16 << i, 3, 0.1 * (i + 1));
         }
         SearchSpace space = b.build();
         double[] lastTen = new double[5];
         for (int seed = 0; seed < lastTen.length; seed++) {
-            List<Trial> h = run(new DdpgSampler(seed), space, 40, p -> {
+            List<Trial> h = run(new DdpgSampler(seed, settings), space, 40, p -> {
                 double v = 0;
                 for (String name : space.names()) {
                     v -= Math.pow(p.getDouble(name) - 0.8, 2);

@@ -10,6 +10,9 @@ import org.pocketflow.worker.model.ModelInfo;
  * network's MACs and parameters. Every entry is roughly in [0, 1].
  */
 public final class LayerFeatures {
+    /** The column holding the layer's share of the network's MACs. */
+    public static final int MAC_SHARE = 3;
+
     private LayerFeatures() {
     }
 
