@@ -25,8 +25,9 @@ import org.pocketflow.worker.train.StepHook;
  * framed by {@link HookState}. A server resuming from a checkpoint calls {@link #resume} after
  * {@link #initialParams} (whose state it replaces): the hook takes the checkpoint's state and the network its parameters
  * (after the last step the hook's {@code finish} runs again, so its encodings exist), and the run
- * continues exactly as the uninterrupted one. {@link #name()} names the hook's state layout, so a
- * checkpoint of another learner is refused before anything is restored.
+ * continues exactly as the uninterrupted one. {@link #name()} names the run's step count and the
+ * hook's state layout, so a checkpoint of another learner or of a run of another length (whose
+ * hook schedule differs) is refused before anything is restored.
  *
  * <p>Owns the graph and the hook (both belong to this one run); called by the server's one thread.
  */
@@ -60,7 +61,7 @@ public final class ConstrainedOptimizer implements Optimizer {
 
     @Override
     public String name() {
-        return inner.name() + "+" + hook.stateName();
+        return inner.name() + "+" + totalSteps + " steps+" + hook.stateName();
     }
 
     @Override

@@ -232,7 +232,6 @@ public final class KerasModels {
         return false;
     }
 
-    /** A network of {@code conf} holding {@code graph}'s parameters (same count and order); the vertex order is recomputed. */
     /**
      * The network with its frozen layers (DL4J's {@code FrozenLayer} and {@code
      * FrozenLayerWithBackprop}, as transfer learning leaves them) turned back into the layers they
@@ -258,6 +257,7 @@ public final class KerasModels {
         return frozen ? rebuilt(conf, graph) : graph;
     }
 
+    /** A network of {@code conf} holding {@code graph}'s parameters (same count and order); the vertex order is recomputed. */
     private static ComputationGraph rebuilt(ComputationGraphConfiguration conf, ComputationGraph graph) {
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);

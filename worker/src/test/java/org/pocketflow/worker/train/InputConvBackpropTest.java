@@ -6,15 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import java.util.Random;
 
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
@@ -49,22 +60,47 @@ class InputConvBackpropTest {
 
     @Test
     void lenetGradientsEqualStockDl4j() {
-        sameGradients(Architecture.LENET, 3);
+        ImageShape mnist = new ImageShape(1, 28, 28);
+        sameGradients(Architecture.LENET.factory().create(mnist, 10, 3), mnist, 1, 3);
     }
 
     @Test
     void resnet20GradientsEqualStockDl4j() {
         // its stem is a padded ("same") 3x3 convolution without bias
-        sameGradients(Architecture.RESNET20, 4);
+        ImageShape mnist = new ImageShape(1, 28, 28);
+        sameGradients(Architecture.RESNET20.factory().create(mnist, 10, 4), mnist, 1, 4);
     }
 
-    private static void sameGradients(Architecture arch, long seed) {
-        ComputationGraph stock = arch.factory().create(new ImageShape(1, 28, 28), 10, seed);
+    @Test
+    void stridedPaddedMultiChannelConvolutionsSharingTheInputEqualStockDl4j() {
+        // two convolutions read the one input: 3 channels, an odd non-square image, a non-square
+        // kernel with stride (2, 1) and explicit padding (truncate), and a strided "same" one without bias
+        // whose padding is uneven across the width (0 left, 1 right)
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(6)
+                .updater(new Nesterovs(0.05, 0.9)).graphBuilder().addInputs("in")
+                .addLayer("a", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 5).stride(2, 1)
+                        .padding(1, 2).nOut(4).convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU)
+                        .build(), "in")
+                .addLayer("b", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(5)
+                        .hasBias(false).convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "in")
+                .addLayer("pa", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "a")
+                .addLayer("pb", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), "b")
+                .addVertex("m", new MergeVertex(), "pa", "pb")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(Activation.SOFTMAX).build(), "m")
+                .setOutputs("out").setInputTypes(InputType.convolutional(13, 12, 3)).build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        sameGradients(g, new ImageShape(3, 13, 12), 2, 5);
+    }
+
+    private static void sameGradients(ComputationGraph stock, ImageShape in, int installed, long seed) {
         ComputationGraph mine = stock.clone();
-        assertEquals(1, InputConvBackprop.install(mine));
+        assertEquals(installed, InputConvBackprop.install(mine));
         Random rnd = new Random(seed);
         for (int step = 0; step < 3; step++) {
-            INDArray f = Nd4j.randn(DataType.FLOAT, 32, 1, 28, 28).addi(rnd.nextGaussian());
+            INDArray f = Nd4j.randn(DataType.FLOAT, 32, in.channels(), in.height(), in.width())
+                    .addi(rnd.nextGaussian());
             INDArray l = Nd4j.zeros(DataType.FLOAT, 32, 10);
             for (int i = 0; i < 32; i++) {
                 l.putScalar(i, rnd.nextInt(10), 1f);
@@ -81,7 +117,7 @@ class InputConvBackpropTest {
                 INDArray w = want.get(k).castTo(DataType.DOUBLE);
                 double diff = w.sub(got.get(k).castTo(DataType.DOUBLE)).norm2Number().doubleValue();
                 double norm = w.norm2Number().doubleValue();
-                assertTrue(diff <= 1e-5 * norm, arch + " gradient " + k + ": |difference| " + diff + " against "
+                assertTrue(diff <= 1e-5 * norm, "gradient " + k + ": |difference| " + diff + " against "
                         + norm);
             }
             // and the same update when the steps are taken

@@ -283,14 +283,17 @@ public final class StreamingDataset {
     /**
      * A note when an image folder's classes are numbered folders ({@code 0}, {@code 1}, …,
      * {@code 10}) whose order as text (torchvision's) is not their numeric order, so that output
-     * {@code i} is not class {@code i}; empty otherwise.
+     * {@code i} is not the {@code i}-th folder by number; empty otherwise (also for folders
+     * {@code 1}, {@code 2}, … whose text order is their numeric order).
      */
     public java.util.Optional<String> numberedClassesNote() {
         if (!options.format().equals("image-folder") || !classNames.stream().allMatch(n -> n.matches("\\d{1,9}"))) {
             return java.util.Optional.empty();
         }
+        List<String> numeric = classNames.stream().sorted(java.util.Comparator.comparingInt(Integer::parseInt))
+                .toList();
         for (int i = 0; i < classNames.size(); i++) {
-            if (Integer.parseInt(classNames.get(i)) != i) {
+            if (!classNames.get(i).equals(numeric.get(i))) {
                 return java.util.Optional.of("the class folders are numbers, ordered as text as torchvision's "
                         + "ImageFolder orders them, not as numbers: output " + i + " is folder " + classNames.get(i)
                         + " (report.json dataset.classNames lists the folder of every output)");

@@ -113,6 +113,21 @@ class StreamingDatasetTest {
     }
 
     @Test
+    void numberedClassFoldersInNumericOrderAsTextGetNoNote(@TempDir Path dir) throws IOException {
+        // 1-based folders 1, 2, 3: their text order is their numeric order, so nothing is misordered
+        SyntheticImageFolder.write(dir, 3, 1, 1, 20, 24, "png", 4);
+        for (String split : List.of("train", "val")) {
+            for (int c = 0; c < 3; c++) {
+                Files.move(dir.resolve(split).resolve(String.format("class-%02d", c)),
+                        dir.resolve(split).resolve(Integer.toString(c + 1)));
+            }
+        }
+        StreamingDataset d = StreamingDataset.open(dir.toString(), options("image-folder", false), 0.0, 3, 0, 0);
+        assertEquals(List.of("1", "2", "3"), d.classNames());
+        assertTrue(d.numberedClassesNote().isEmpty(), d.numberedClassesNote().toString());
+    }
+
+    @Test
     void tfrecordShardsGiveTheSameImagesAndLabelsAsTheFolder() {
         StreamingDataset d = StreamingDataset.open(shards.toString(), options("tfrecord", false), 0.0, 3, 0, 0);
         assertEquals(36, d.trainImages());
