@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.pocketflow.worker.task.TrialRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a rung's parameter server keeps its checkpoints: {@code rung-R.ps/} beside the rung's
@@ -21,6 +23,7 @@ import org.pocketflow.worker.task.TrialRequest;
  * rung-R.ps.refused-<millis>} for a person to look at.
  */
 final class RungCheckpoints {
+    private static final Logger LOG = LoggerFactory.getLogger(RungCheckpoints.class);
     private RungCheckpoints() {
     }
 
@@ -47,17 +50,26 @@ final class RungCheckpoints {
         }
     }
 
-    /** Removes {@code folder} and its files, if it is there. */
-    static void remove(Path folder) {
+    /**
+     * Removes {@code folder} and its files, if it is there. Best effort: it is called once the rung's
+     * result is packed, and a folder that cannot be removed must not turn a finished rung into a
+     * failed one, so a failure is logged and returned instead of thrown.
+     *
+     * @return why the folder could not be removed, or empty when it is gone
+     */
+    static Optional<String> remove(Path folder) {
         if (!Files.exists(folder)) {
-            return;
+            return Optional.empty();
         }
         try (Stream<Path> all = Files.walk(folder)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the finished rung's checkpoint folder " + folder, e);
+            return Optional.empty();
+        } catch (IOException | UncheckedIOException e) {
+            String why = "cannot remove the finished rung's checkpoint folder " + folder + " (" + e + "); remove it by hand";
+            LOG.warn(why);
+            return Optional.of(why);
         }
     }
 }

@@ -178,7 +178,7 @@ public final class TrialServer {
         out.accept(String.format("trial %d rung %d: %d steps on %d workers in %.1f s, %.0f samples/s, dropped %s",
                 req.trial(), req.rung(), result.stats().step(), workers, seconds, rate, result.stats().dropped()));
         TrialResult finished = master.finish(result.params());
-        folder.ifPresent(RungCheckpoints::remove);
+        folder.flatMap(RungCheckpoints::remove).ifPresent(out);
         return new Outcome(finished, seconds, rate, reports);
     }
 

@@ -82,6 +82,18 @@ public final class InputConvBackprop implements ConvolutionHelper {
         }
     }
 
+    /**
+     * The largest im2col buffer this helper makes; above it (an ImageNet stem at a large batch: 7x7
+     * kernels over 112x112 outputs are 470 MB at batch 64) DL4J's own backward, which needs no such
+     * buffer, runs instead, so the saving never costs memory a stock step would not have used.
+     */
+    static final long MAX_COLUMN_BYTES = 64L << 20;
+
+    /** Bytes of the im2col buffer for {@code input}: n x c x kh x kw x outH x outW floats. */
+    static long columnBytes(INDArray input, INDArray delta, int[] kernel) {
+        return 4L * input.size(0) * input.size(1) * kernel[0] * kernel[1] * delta.size(2) * delta.size(3);
+    }
+
     @Override
     public boolean checkSupported() {
         return stock.checkSupported();
@@ -112,7 +124,8 @@ public final class InputConvBackprop implements ConvolutionHelper {
                                                      ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format,
                                                      LayerWorkspaceMgr workspaceMgr) {
         if (format != CNN2DFormat.NCHW || dilation[0] != 1 || dilation[1] != 1 || input.rank() != 4
-                || input.dataType() != DataType.FLOAT || delta.dataType() != DataType.FLOAT) {
+                || input.dataType() != DataType.FLOAT || delta.dataType() != DataType.FLOAT
+                || columnBytes(input, delta, kernel) > MAX_COLUMN_BYTES) {
             return stock.backpropGradient(input, weights, bias, delta, kernel, strides, pad, biasGradView,
                     weightGradView, afn, mode, bwdFilterAlgo, bwdDataAlgo, convolutionMode, dilation, format,
                     workspaceMgr);

@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -92,6 +93,39 @@ class InputConvBackpropTest {
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
         sameGradients(g, new ImageShape(3, 13, 12), 2, 5);
+    }
+
+    @Test
+    void aStemWhoseColumnsWouldExceedTheCapRunsDl4jsOwnBackward() {
+        // a 7x7/2 stem over 224x224x3: at batch 2 its im2col buffer is 14.8 MB, at batch 12 88 MB (over
+        // the cap); below the cap the input's gradient is the zeros this helper hands back, above it DL4J's
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(7)
+                .updater(new Nesterovs(0.05, 0.9)).graphBuilder().addInputs("in")
+                .addLayer("stem", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(7, 7).stride(2, 2)
+                        .nOut(4).convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build(), "in")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "stem")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(224, 224, 3)).build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        g.initGradientsView();
+        assertEquals(1, InputConvBackprop.install(g));
+        for (int batch : new int[]{2, 12}) {
+            INDArray f = Nd4j.randn(DataType.FLOAT, batch, 3, 224, 224);
+            ConvolutionLayer stem = (ConvolutionLayer) g.getLayer("stem");
+            stem.setInput(f, LayerWorkspaceMgr.noWorkspaces());
+            INDArray out = stem.activate(true, LayerWorkspaceMgr.noWorkspaces());
+            INDArray inputGradient = stem.backpropGradient(Nd4j.randn(DataType.FLOAT, out.shape()),
+                    LayerWorkspaceMgr.noWorkspaces()).getSecond();
+            long bytes = 4L * batch * 3 * 7 * 7 * 112 * 112;
+            double norm = inputGradient.norm2Number().doubleValue();
+            if (bytes > InputConvBackprop.MAX_COLUMN_BYTES) {
+                assertTrue(norm > 0, "batch " + batch + ": DL4J's backward computes the input's gradient");
+            } else {
+                assertEquals(0, norm, "batch " + batch + ": this helper's backward, which skips the input's gradient");
+            }
+        }
     }
 
     private static void sameGradients(ComputationGraph stock, ImageShape in, int installed, long seed) {
