@@ -1,6 +1,5 @@
 package org.pocketflow.worker.train;
 
-import java.lang.reflect.Field;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
@@ -35,7 +34,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * before a forward pass, more than 2^31 values) go to the wrapped helper.
  */
 public final class BatchNormBackprop implements BatchNormalizationHelper {
-    private static final Field HELPER = helperField();
+    private static final LayerHelperField<BatchNormalization, BatchNormalizationHelper> HELPER =
+            new LayerHelperField<>(BatchNormalization.class, BatchNormalizationHelper.class);
 
     private final MKLDNNBatchNormHelper stock;
     private float[] xPlane = new float[0];
@@ -58,7 +58,7 @@ public final class BatchNormBackprop implements BatchNormalizationHelper {
         for (Layer layer : graph.getLayers()) {
             if (layer instanceof BatchNormalization bn) {
                 if (bn.getHelper() instanceof MKLDNNBatchNormHelper stock) {
-                    set(bn, new BatchNormBackprop(stock));
+                    HELPER.set(bn, new BatchNormBackprop(stock));
                 }
                 n += bn.getHelper() instanceof BatchNormBackprop ? 1 : 0;
             }
@@ -70,7 +70,7 @@ public final class BatchNormBackprop implements BatchNormalizationHelper {
     public static void uninstall(ComputationGraph graph) {
         for (Layer layer : graph.getLayers()) {
             if (layer instanceof BatchNormalization bn && bn.getHelper() instanceof BatchNormBackprop mine) {
-                set(bn, mine.stock);
+                HELPER.set(bn, mine.stock);
             }
         }
     }
@@ -240,23 +240,5 @@ public final class BatchNormBackprop implements BatchNormalizationHelper {
     @Override
     public Map<String, Long> helperMemoryUse() {
         return stock.helperMemoryUse();
-    }
-
-    private static void set(BatchNormalization layer, BatchNormalizationHelper helper) {
-        try {
-            HELPER.set(layer, helper);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot set the batch-norm helper of DL4J's layer", e);
-        }
-    }
-
-    private static Field helperField() {
-        try {
-            Field f = BatchNormalization.class.getDeclaredField("helper");
-            f.setAccessible(true);
-            return f;
-        } catch (NoSuchFieldException e) {
-            throw new IllegalStateException("DL4J's BatchNormalization layer has no helper field", e);
-        }
     }
 }

@@ -1,6 +1,5 @@
 package org.pocketflow.worker.train;
 
-import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +37,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * layers, dilation and data types other than float go to the wrapped helper.
  */
 public final class InputConvBackprop implements ConvolutionHelper {
-    private static final Field HELPER = helperField();
+    private static final LayerHelperField<ConvolutionLayer, ConvolutionHelper> HELPER =
+            new LayerHelperField<>(ConvolutionLayer.class, ConvolutionHelper.class);
 
     private final MKLDNNConvHelper stock;
 
@@ -65,7 +65,7 @@ public final class InputConvBackprop implements ConvolutionHelper {
             if (layer.getClass() == ConvolutionLayer.class) {
                 ConvolutionLayer conv = (ConvolutionLayer) layer;
                 if (conv.getHelper() instanceof MKLDNNConvHelper stock) {
-                    set(conv, new InputConvBackprop(stock));
+                    HELPER.set(conv, new InputConvBackprop(stock));
                 }
                 n += conv.getHelper() instanceof InputConvBackprop ? 1 : 0;
             }
@@ -77,7 +77,7 @@ public final class InputConvBackprop implements ConvolutionHelper {
     public static void uninstall(ComputationGraph graph) {
         for (Layer layer : graph.getLayers()) {
             if (layer instanceof ConvolutionLayer conv && conv.getHelper() instanceof InputConvBackprop mine) {
-                set(conv, mine.stock);
+                HELPER.set(conv, mine.stock);
             }
         }
     }
@@ -157,23 +157,5 @@ public final class InputConvBackprop implements ConvolutionHelper {
     @Override
     public Map<String, Long> helperMemoryUse() {
         return stock.helperMemoryUse();
-    }
-
-    private static void set(ConvolutionLayer layer, ConvolutionHelper helper) {
-        try {
-            HELPER.set(layer, helper);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot set the convolution helper of DL4J's layer", e);
-        }
-    }
-
-    private static Field helperField() {
-        try {
-            Field f = ConvolutionLayer.class.getDeclaredField("helper");
-            f.setAccessible(true);
-            return f;
-        } catch (NoSuchFieldException e) {
-            throw new IllegalStateException("DL4J's ConvolutionLayer has no helper field", e);
-        }
     }
 }
