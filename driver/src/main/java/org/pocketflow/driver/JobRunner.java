@@ -5,10 +5,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.pocketflow.conf.ConfigException;
+import org.pocketflow.conf.ConfigKey;
 import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.conf.LearnKeys;
@@ -78,26 +80,20 @@ public final class JobRunner {
         problems.addAll(ServerFineTuning.problems(config));
         problems.addAll(DataChecks.problems(config));
         String data = config.get(DataKeys.URI);
-        var dataScheme = RunDirectory.unreadableScheme(data);
-        if (dataScheme.isPresent()) {
-            problems.add(DataKeys.URI.name() + " = " + data + ": " + dataScheme.get() + ". Fix: give a local path or a"
-                    + " URI of one of those schemes");
-        } else if (!RunDirectory.pathExists(data)) {
-            problems.add(DataKeys.URI.name() + " = " + data + ": not found. Fix: point it at the data folder ("
-                    + DataKeys.FORMAT.name() + " = " + config.get(DataKeys.FORMAT) + "; for the default, Fashion-MNIST's"
-                    + " IDX files, sudo apt-get install dataset-fashion-mnist puts them in"
-                    + " /usr/share/datasets/fashion-mnist).");
+        Optional<String> noData = unreachable(DataKeys.URI, data, "point it at the data folder ("
+                + DataKeys.FORMAT.name() + " = " + config.get(DataKeys.FORMAT) + "; for the default, Fashion-MNIST's"
+                + " IDX files, sudo apt-get install dataset-fashion-mnist puts them in"
+                + " /usr/share/datasets/fashion-mnist).");
+        if (noData.isPresent()) {
+            problems.add(noData.get());
         } else if (config.get(DataKeys.FORMAT).equals("idx")) {
             problems.addAll(idxProblems(data));
         }
         String model = config.get(ModelKeys.PATH);
-        var modelScheme = model.isEmpty() ? java.util.Optional.<String>empty() : RunDirectory.unreadableScheme(model);
-        if (modelScheme.isPresent()) {
-            problems.add(ModelKeys.PATH.name() + " = " + model + ": " + modelScheme.get() + ". Fix: give a local path "
-                    + "or a URI of one of those schemes");
-        } else if (!model.isEmpty() && !RunDirectory.pathExists(model)) {
-            problems.add(ModelKeys.PATH.name() + " = " + model + ": not found. Fix: point it at a DL4J model zip, "
-                    + "or leave it empty to train the architecture from scratch.");
+        Optional<String> noModel = model.isEmpty() ? Optional.empty() : unreachable(ModelKeys.PATH, model,
+                "point it at a DL4J model zip, or leave it empty to train the architecture from scratch.");
+        if (noModel.isPresent()) {
+            problems.add(noModel.get());
         } else if (!model.isEmpty()) {
             try {
                 ModelFiles.check(model);
@@ -108,8 +104,7 @@ public final class JobRunner {
             } catch (IllegalArgumentException e) {
                 problems.add(ModelKeys.PATH.name() + ": " + e.getMessage());
             }
-        }
-        if (model.isEmpty() && problems.isEmpty()) {
+        } else if (problems.isEmpty()) {
             DataChecks.classes(config).ifPresent(classes -> problems.addAll(
                     ModelFit.zooProblems(config, BaselineRequests.shape(config), classes)));
         }
@@ -329,6 +324,20 @@ public final class JobRunner {
                 100 * c.get("testAccuracy").asDouble(), -100 * c.get("accuracyDrop").asDouble(), c.get("macs").asLong(),
                 c.get("packedBytes").asLong(), c.get("packedFile").asText(), c.at("/latency/batch1Millis").asDouble(),
                 c.at("/latency/batch64Millis").asDouble());
+    }
+
+    /**
+     * Why {@code uri}, the value of {@code key}, cannot be read: a scheme this build has no file
+     * system for, or nothing there ({@code notFoundFix} then says what to give); empty when it is there.
+     */
+    private static Optional<String> unreachable(ConfigKey<String> key, String uri, String notFoundFix) {
+        Optional<String> scheme = RunDirectory.unreadableScheme(uri);
+        if (scheme.isPresent()) {
+            return Optional.of(key.name() + " = " + uri + ": " + scheme.get() + ". Fix: give a local path or a URI of one"
+                    + " of those schemes");
+        }
+        return RunDirectory.pathExists(uri) ? Optional.empty()
+                : Optional.of(key.name() + " = " + uri + ": not found. Fix: " + notFoundFix);
     }
 
     /**
