@@ -77,7 +77,7 @@ public final class DistributedKeys {
                     + " parameters, optimizer state and the learner's own state (sparsity masks, quantization shadow"
                     + " weights, codebooks) every N steps into rung-R.ps/ beside the rung's checkpoint, and"
                     + " `pocketflow resume` continues the rung from there instead of from its start; 0 = never. Written"
-                    + " only when the run directory is on the driver's local file system.",
+                    + " on the run directory's own file system (local, HDFS or any Hadoop file system).",
             Validators.range(0, 1_000_000));
 
     /** Resume. */

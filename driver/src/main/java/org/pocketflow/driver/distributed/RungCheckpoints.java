@@ -3,73 +3,111 @@ package org.pocketflow.driver.distributed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.pocketflow.qsgd.ps.checkpoint.CheckpointFolder;
+import org.pocketflow.worker.io.HadoopConf;
 import org.pocketflow.worker.task.TrialRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Where a rung's parameter server keeps its checkpoints: {@code rung-R.ps/} beside the rung's
- * {@code rung-R.zip} in the trial's folder (or {@code fine-tune/}, {@code final/}), on the
- * driver's local file system only ({@code CheckpointStore} writes through java.nio). A rung run
- * again with the same request, as {@code pocketflow resume} runs an interrupted trial's next rung,
- * finds its server's last checkpoint there and continues from it. The folder is removed once the
- * rung has ended with its network packed; one that cannot be resumed from is set aside as {@code
- * rung-R.ps.refused-<millis>} for a person to look at.
+ * {@code rung-R.zip} in the trial's folder (or {@code fine-tune/}, {@code final/}), on the run
+ * directory's own file system (a local folder through java.nio, HDFS or any other Hadoop file
+ * system through {@link HadoopCheckpointFolder}), so a driver started again on another host finds
+ * them. A rung run again with the same request, as {@code pocketflow resume} runs an interrupted
+ * trial's next rung, finds its server's last checkpoint there and continues from it. The folder is
+ * removed once the rung has ended with its network packed, or its trial has ended for good; one
+ * that cannot be resumed from is set aside as {@code rung-R.ps.refused-<millis>} for a person to
+ * look at.
+ *
+ * @param fs     the run directory's file system
+ * @param folder the rung's folder, qualified
  */
-final class RungCheckpoints {
+record RungCheckpoints(FileSystem fs, Path folder) {
     private static final Logger LOG = LoggerFactory.getLogger(RungCheckpoints.class);
-    private RungCheckpoints() {
+
+    /** The folder of {@code req}'s rung; {@code req.trialDir()} is an encoded URI ({@code RunDirectory.uri()}). */
+    static RungCheckpoints of(TrialRequest req) {
+        return of(req.trialDir(), req.rung());
     }
 
-    /**
-     * The folder of {@code req}'s rung, or empty when its trial folder is not on the local file
-     * system; {@code req.trialDir()} is an encoded URI ({@code RunDirectory.uri()}).
-     */
-    static Optional<Path> folder(TrialRequest req) {
-        URI uri = URI.create(req.trialDir()); // an encoded URI, as the run directory gives it and AtomicFile reads it
-        if (uri.getScheme() != null && !"file".equals(uri.getScheme())) {
-            return Optional.empty();
-        }
-        return Optional.of(Path.of(uri.getPath()).resolve("rung-" + req.rung() + ".ps"));
-    }
-
-    /** Moves {@code folder} aside; returns where it went. */
-    static Path setAside(Path folder) {
-        Path aside = folder.resolveSibling(folder.getFileName() + ".refused-" + System.currentTimeMillis());
+    /** The folder of rung {@code rung} in the trial folder {@code trialDir} (an encoded URI). */
+    static RungCheckpoints of(String trialDir, int rung) {
+        Path trial = new Path(URI.create(trialDir)); // an encoded URI, as the run directory gives it and AtomicFile reads it
         try {
-            Files.move(folder, aside);
-            return aside;
+            FileSystem fs = trial.getFileSystem(HadoopConf.get());
+            return new RungCheckpoints(fs, fs.makeQualified(new Path(trial, "rung-" + rung + ".ps")));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot move the refused rung checkpoint folder " + folder + " aside", e);
+            throw new UncheckedIOException("cannot reach the file system of " + trialDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The folder as the server writes it: through java.nio when it is local, through Hadoop otherwise. */
+    CheckpointFolder store() {
+        return isLocal() ? CheckpointFolder.local(localPath()) : new HadoopCheckpointFolder(fs, folder);
+    }
+
+    /** Whether the folder is there. */
+    boolean exists() {
+        try {
+            return fs.exists(folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot look at the rung checkpoint folder " + this + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Moves the folder aside; returns where it went. */
+    String setAside() {
+        Path aside = new Path(folder.getParent(), folder.getName() + ".refused-" + System.currentTimeMillis());
+        try {
+            if (!fs.rename(folder, aside)) {
+                throw new IOException("rename returned false");
+            }
+            return display(aside);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move the refused rung checkpoint folder " + this + " aside: " + e.getMessage(), e);
         }
     }
 
     /**
-     * Removes {@code folder} and its files, if it is there. Best effort: it is called once the rung's
-     * result is packed, and a folder that cannot be removed must not turn a finished rung into a
-     * failed one, so a failure is logged and returned instead of thrown.
+     * Removes the folder and its files, if it is there. Best effort: it is called once the rung's
+     * result is packed or its trial has ended, and a folder that cannot be removed must not turn a
+     * finished rung into a failed one, so a failure is logged and returned instead of thrown.
      *
      * @return why the folder could not be removed, or empty when it is gone
      */
-    static Optional<String> remove(Path folder) {
-        if (!Files.exists(folder)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> all = Files.walk(folder)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+    Optional<String> remove() {
+        try {
+            if (fs.exists(folder) && !fs.delete(folder, true) && fs.exists(folder)) {
+                throw new IOException("delete returned false");
             }
             return Optional.empty();
-        } catch (IOException | UncheckedIOException e) {
-            String why = "cannot remove the finished rung's checkpoint folder " + folder + " (" + e + "); remove it by hand";
+        } catch (IOException e) {
+            String why = "cannot remove the rung checkpoint folder " + this + " (" + e + "); remove it by hand";
             LOG.warn(why);
             return Optional.of(why);
         }
+    }
+
+    /** The folder: a plain path when it is local, its URI otherwise. */
+    @Override
+    public String toString() {
+        return display(folder);
+    }
+
+    private boolean isLocal() {
+        return "file".equals(folder.toUri().getScheme());
+    }
+
+    private java.nio.file.Path localPath() {
+        return java.nio.file.Path.of(folder.toUri());
+    }
+
+    private String display(Path p) {
+        return isLocal() ? java.nio.file.Path.of(p.toUri()).toString() : p.toString();
     }
 }

@@ -1,6 +1,5 @@
 package org.pocketflow.driver.distributed;
 
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,6 +21,7 @@ import org.pocketflow.qsgd.ps.ExchangeMode;
 import org.pocketflow.qsgd.ps.ParameterServer;
 import org.pocketflow.qsgd.ps.ServerConfig;
 import org.pocketflow.qsgd.ps.TrainingResult;
+import org.pocketflow.qsgd.ps.checkpoint.CheckpointFolder;
 import org.pocketflow.qsgd.ps.checkpoint.CheckpointRefusedException;
 import org.pocketflow.qsgd.ps.transport.Address;
 import org.pocketflow.worker.distributed.JvmAeron;
@@ -47,8 +47,8 @@ import org.pocketflow.worker.task.TrialWorkerRequest;
  * halving and resume work unchanged.
  *
  * <p><b>Mid-rung checkpoints.</b> With {@code pocketflow.distributed.rung-checkpoint-every} N above
- * 0 and the trial's folder on the driver's file system, the server writes a checkpoint every N
- * steps into {@link RungCheckpoints#folder} (parameters, optimizer state, the workers' encoder
+ * 0, the server writes a checkpoint every N steps into the rung's {@link RungCheckpoints} folder on
+ * the run directory's own file system, local or HDFS (parameters, optimizer state, the workers' encoder
  * states and the learner's hook state), and a rung run again with the same request resumes from
  * the newest one: its workers start at that step ({@code DealtSteps} deals by absolute step), so
  * the rung ends as the uninterrupted one would. A checkpoint that cannot be resumed from is set
@@ -130,10 +130,10 @@ public final class TrialServer {
             return new Outcome(TrialRun.finish(req, setup, setup.compression().graph(), started), 0, 0, List.of());
         }
         byte[] key = JobSecret.forTrial(JobSecret.fromSparkEnv(), req.trial());
-        Optional<Path> folder = settings.checkpointEvery() > 0 ? RungCheckpoints.folder(req) : Optional.empty();
+        Optional<RungCheckpoints> folder = settings.checkpointEvery() > 0 ? Optional.of(RungCheckpoints.of(req)) : Optional.empty();
         TrialMaster prepared = TrialMaster.prepare(req, baseZip, workers, started, out);
         ServerConfig config = new ServerConfig(new Address(settings.host(), port), workers, ExchangeMode.SYNC, 0,
-                settings.timeoutMillis(), settings.joinTimeoutMillis(), prepared.totalSteps(), key, folder.orElse(null),
+                settings.timeoutMillis(), settings.joinTimeoutMillis(), prepared.totalSteps(), key, null,
                 folder.isPresent() ? settings.checkpointEvery() : 0, folder.isPresent(), new SecureRandom().nextLong(),
                 settings.allowUnauthenticated());
         TrialWorkerRequest wr = new TrialWorkerRequest(req, workers, settings.codec(), settings.host(), port,
@@ -191,17 +191,18 @@ public final class TrialServer {
      * one; a checkpoint it refuses is set aside and the rung starts afresh on a new master (the
      * refused one may have taken part of the checkpoint's state).
      */
-    private Rung open(TrialRequest req, TrialMaster master, ServerConfig config, Optional<Path> folder, int workers,
+    private Rung open(TrialRequest req, TrialMaster master, ServerConfig config, Optional<RungCheckpoints> folder, int workers,
                       long started) {
+        CheckpointFolder store = folder.map(RungCheckpoints::store).orElse(null);
         try {
-            return new Rung(master, new ParameterServer(JvmAeron.get(), config, settings.codec(), master.optimizer(),
+            return new Rung(master, new ParameterServer(JvmAeron.get(), config, store, settings.codec(), master.optimizer(),
                     master.initialParams()));
         } catch (CheckpointRefusedException e) {
-            Path aside = RungCheckpoints.setAside(folder.orElseThrow(() -> e));
+            String aside = folder.orElseThrow(() -> e).setAside();
             out.accept(String.format("trial %d rung %d: cannot resume from its checkpoint (%s); set aside as %s, the rung"
                     + " starts from its beginning", req.trial(), req.rung(), e.getMessage(), aside));
             TrialMaster fresh = TrialMaster.prepare(req, baseZip, workers, started, out);
-            return new Rung(fresh, new ParameterServer(JvmAeron.get(), config, settings.codec(), fresh.optimizer(),
+            return new Rung(fresh, new ParameterServer(JvmAeron.get(), config, store, settings.codec(), fresh.optimizer(),
                     fresh.initialParams()));
         }
     }

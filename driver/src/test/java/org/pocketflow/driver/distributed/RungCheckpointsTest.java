@@ -11,13 +11,14 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pocketflow.qsgd.ps.checkpoint.CheckpointFolder;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.LearnerOptions;
 import org.pocketflow.worker.task.TrialRequest;
 import org.pocketflow.worker.train.TrainingSpec;
 
-/** Where a rung's server checkpoints go: beside the rung's files on a local run directory, nowhere on others. */
+/** Where a rung's server checkpoints go: beside the rung's files on the run directory's own file system (HDFS: HdfsRungResumeTest). */
 class RungCheckpointsTest {
 
     private static TrialRequest rung(String trialDir, int rung) {
@@ -28,24 +29,31 @@ class RungCheckpointsTest {
     }
 
     @Test
-    void aLocalTrialFolderGetsOneFolderPerRungAndOthersNone(@TempDir Path tmp) {
+    void aTrialFolderGetsOneFolderPerRungOnItsOwnFileSystem(@TempDir Path tmp) {
         Path trial = tmp.resolve("run dir/trials/00004");
-        assertEquals(Optional.of(trial.resolve("rung-2.ps")), RungCheckpoints.folder(rung(trial.toUri().toString(), 2)),
+        assertEquals(trial.resolve("rung-2.ps").toString(), RungCheckpoints.of(rung(trial.toUri().toString(), 2)).toString(),
                 "a file URI, with a space");
-        assertEquals(Optional.of(trial.resolve("rung-0.ps")), RungCheckpoints.folder(rung(
-                new org.apache.hadoop.fs.Path(trial.toString()).toUri().toString() + "/", 0)), "as the run directory gives it");
-        assertEquals(Optional.empty(), RungCheckpoints.folder(rung("hdfs://nn:8020/runs/a/trials/00004", 0)), "HDFS");
+        assertEquals(trial.resolve("rung-0.ps").toString(), RungCheckpoints.of(rung(
+                new org.apache.hadoop.fs.Path(trial.toString()).toUri().toString() + "/", 0)).toString(), "as the run directory gives it");
+        assertEquals(CheckpointFolder.local(trial.resolve("rung-0.ps")),
+                RungCheckpoints.of(rung(trial.toUri().toString(), 0)).store(), "a local folder is written through java.nio");
     }
 
     @Test
     void aRefusedFolderIsSetAsideAndAFinishedOneRemoved(@TempDir Path tmp) throws Exception {
         Path folder = Files.createDirectories(tmp.resolve("rung-0.ps"));
         Files.write(folder.resolve("ps-checkpoint.pfck"), new byte[] {1});
-        Path aside = RungCheckpoints.setAside(folder);
+        RungCheckpoints rung = RungCheckpoints.of(tmp.toUri().toString(), 0);
+        assertTrue(rung.exists());
+        Path aside = Path.of(rung.setAside());
         assertTrue(aside.getFileName().toString().startsWith("rung-0.ps.refused-") && Files.exists(aside.resolve("ps-checkpoint.pfck")));
         assertFalse(Files.exists(folder));
-        RungCheckpoints.remove(aside);
-        assertFalse(Files.exists(aside));
-        RungCheckpoints.remove(aside); // gone already: nothing to do
+        assertFalse(rung.exists());
+        Files.createDirectories(folder);
+        Files.write(folder.resolve("ps-checkpoint.pfck"), new byte[] {1});
+        assertEquals(Optional.empty(), rung.remove());
+        assertFalse(Files.exists(folder));
+        assertEquals(Optional.empty(), rung.remove(), "gone already: nothing to do");
+        assertTrue(Files.exists(aside), "the refused folder stays for a person to look at");
     }
 }

@@ -7,6 +7,7 @@ import org.pocketflow.qsgd.EncodedGradient;
 import org.pocketflow.qsgd.EncoderState;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.ps.checkpoint.Checkpoint;
+import org.pocketflow.qsgd.ps.checkpoint.CheckpointFolder;
 import org.pocketflow.qsgd.ps.checkpoint.CheckpointRefusedException;
 import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
 import org.pocketflow.qsgd.ps.optim.Optimizer;
@@ -115,7 +116,21 @@ public final class ParameterServer implements AutoCloseable {
      */
     public ParameterServer(AeronRuntime runtime, ServerConfig config, GradientCodec codec, Optimizer optimizer,
                            float[] initialParams) {
-        this(config, codec, optimizer, initialParams,
+        this(runtime, config, localFolder(config), codec, optimizer, initialParams);
+    }
+
+    /**
+     * A server whose checkpoints go to {@code checkpoints} instead of {@code config.checkpointDir()}
+     * (a folder on other storage than the local file system), written every {@code
+     * config.checkpointEvery()} steps and resumed from when {@code config.resume()}.
+     *
+     * @param checkpoints where the checkpoints are (null: none)
+     * @throws org.pocketflow.qsgd.ps.checkpoint.CheckpointRefusedException when resuming from a checkpoint
+     *     that is damaged or not this configuration's (before anything is bound)
+     */
+    public ParameterServer(AeronRuntime runtime, ServerConfig config, CheckpointFolder checkpoints, GradientCodec codec,
+                           Optimizer optimizer, float[] initialParams) {
+        this(config, checkpoints, codec, optimizer, initialParams,
                 c -> new AeronLink(runtime.bind(c.bind(), FrameLimits.forModel(initialParams.length, c.workers())), c.workers(),
                         c.workerTimeoutMillis()), System::nanoTime);
     }
@@ -129,6 +144,15 @@ public final class ParameterServer implements AutoCloseable {
      */
     ParameterServer(ServerConfig config, GradientCodec codec, Optimizer optimizer, float[] initialParams,
                     Function<ServerConfig, ServerLink> network, LongSupplier clock) {
+        this(config, localFolder(config), codec, optimizer, initialParams, network, clock);
+    }
+
+    private ParameterServer(ServerConfig config, CheckpointFolder checkpointFolder, GradientCodec codec, Optimizer optimizer,
+                            float[] initialParams, Function<ServerConfig, ServerLink> network, LongSupplier clock) {
+        if (checkpointFolder == null && (config.checkpointEvery() > 0 || config.resume())) {
+            throw new IllegalArgumentException("ps checkpointEvery is " + config.checkpointEvery() + (config.resume()
+                    ? " with resume" : "") + " but no checkpoint folder is set; set one or use checkpointEvery 0 without resume");
+        }
         this.config = config;
         this.clock = clock;
         this.codec = codec;
@@ -140,7 +164,7 @@ public final class ParameterServer implements AutoCloseable {
         this.lastGradientStep = new long[config.workers()];
         Arrays.fill(lastGradientStep, -1);
         this.round = config.mode() == ExchangeMode.SYNC ? new SyncRound(config.workers(), params.length) : null;
-        this.checkpoints = config.checkpointDir() == null ? null : new CheckpointStore(config.checkpointDir());
+        this.checkpoints = checkpointFolder == null ? null : new CheckpointStore(checkpointFolder);
         if (config.resume()) {
             checkpoints.load().ifPresent(this::restore);
         }
@@ -167,9 +191,13 @@ public final class ParameterServer implements AutoCloseable {
         return downlink.stats();
     }
 
+    private static CheckpointFolder localFolder(ServerConfig config) {
+        return config.checkpointDir() == null ? null : CheckpointFolder.local(config.checkpointDir());
+    }
+
     private void restore(Checkpoint c) {
         if (!c.optimizer().equals(optimizer.name()) || c.params().length != params.length) {
-            throw new CheckpointRefusedException("checkpoint " + checkpoints.file() + " holds " + c + " but this server has "
+            throw new CheckpointRefusedException("checkpoint " + checkpoints.where() + " holds " + c + " but this server has "
                     + optimizer.name() + " with " + params.length + " params; use another checkpointDir or the same configuration");
         }
         System.arraycopy(c.params(), 0, params, 0, params.length);
@@ -177,14 +205,14 @@ public final class ParameterServer implements AutoCloseable {
         try {
             optimizer.resume(c.step(), params.clone(), c.optimizerExtra());
         } catch (IllegalStateException | IllegalArgumentException e) {
-            throw new CheckpointRefusedException("checkpoint " + checkpoints.file() + " of step " + c.step() + " cannot resume "
-                    + optimizer.name() + ": " + e.getMessage() + "; delete " + checkpoints.file() + " and "
-                    + checkpoints.previousFile() + " to start from scratch", e);
+            throw new CheckpointRefusedException("checkpoint " + checkpoints.where() + " of step " + c.step() + " cannot resume "
+                    + optimizer.name() + ": " + e.getMessage() + "; delete " + checkpoints.where() + " and "
+                    + checkpoints.wherePrevious() + " to start from scratch", e);
         }
         step.set(c.step());
         resumedEncoders = c.encoders();
         resumedStep = c.step();
-        LOG.info("parameter server resumes from step {} ({})", c.step(), checkpoints.file());
+        LOG.info("parameter server resumes from step {} ({})", c.step(), checkpoints.where());
     }
 
     /** The address the server listens on. */

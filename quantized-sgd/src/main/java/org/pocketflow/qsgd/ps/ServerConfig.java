@@ -19,7 +19,8 @@ import java.nio.file.Path;
  *     to start than to compute a step); workers repeat their HELLO until the server answers
  * @param totalSteps training ends when this many optimizer steps have been applied
  * @param secret the HMAC key (null: messages are not authenticated)
- * @param checkpointDir where checkpoints go (null: none)
+ * @param checkpointDir where checkpoints go (null: none, or a folder given to the server's constructor;
+ *     the server refuses checkpoints or resume without either)
  * @param checkpointEvery write a checkpoint every this many steps (0: never)
  * @param resume start from the checkpoint in {@code checkpointDir} if there is one
  * @param nonce this job's (or trial's) number, in every frame's HMAC: frames of another job or
@@ -61,13 +62,6 @@ public record ServerConfig(Address bind, int workers, ExchangeMode mode, int sta
         }
         if (checkpointEvery < 0) {
             throw new IllegalArgumentException("ps checkpointEvery must be >= 0 (0 = never), but got " + checkpointEvery);
-        }
-        if (checkpointEvery > 0 && checkpointDir == null) {
-            throw new IllegalArgumentException("ps checkpointEvery is " + checkpointEvery + " but no checkpointDir is set;"
-                    + " set one or use checkpointEvery 0");
-        }
-        if (resume && checkpointDir == null) {
-            throw new IllegalArgumentException("ps resume needs a checkpointDir");
         }
         secret = secret == null || secret.length == 0 ? null : secret.clone();
         if (secret == null && !allowUnauthenticated && !bind.isLoopback()) {
@@ -146,6 +140,6 @@ public record ServerConfig(Address bind, int workers, ExchangeMode mode, int sta
                 + stalenessLimit : "") + ", timeout " + workerTimeoutMillis + " ms, join timeout " + joinTimeoutMillis + " ms, "
                 + totalSteps + " steps, secret " + (secret == null ? (allowUnauthenticated ? "none (allowed)" : "none") : "set")
                 + ", checkpoints "
-                + (checkpointEvery == 0 ? "off" : "every " + checkpointEvery + " in " + checkpointDir) + (resume ? ", resume" : "") + ")";
+                + (checkpointEvery == 0 ? "off" : "every " + checkpointEvery + (checkpointDir == null ? "" : " in " + checkpointDir)) + (resume ? ", resume" : "") + ")";
     }
 }

@@ -8,12 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -21,9 +17,9 @@ import java.util.zip.CRC32C;
 
 /**
  * Keeps the last two {@link Checkpoint}s, {@code <dir>/ps-checkpoint.pfck} (the newest) and
- * {@code <dir>/ps-checkpoint.prev.pfck} (the one before), through java.nio (this module has no
- * Hadoop dependency; a driver that wants a Hadoop FS run directory copies the files, or mounts
- * them).
+ * {@code <dir>/ps-checkpoint.prev.pfck} (the one before), in a {@link CheckpointFolder}: a local
+ * folder through java.nio, or whatever storage the caller gives (this module has no Hadoop
+ * dependency; the driver gives a folder on the run directory's Hadoop file system).
  *
  * <p>Format version 3, little-endian: magic {@code PFCK}, version (int), step (long), optimizer
  * name (int length + UTF-8), parameter count n (int), n floats, state count m (int), m floats,
@@ -31,9 +27,9 @@ import java.util.zip.CRC32C;
  * length r (int), r floats; the optimizer's extra state (int length e + e bytes: a learner's
  * constraint kept around the optimizer, in its own versioned layout); then CRC32C over everything
  * before it. Version 2, the same without the extra state, and version 1, also without the encoder
- * states, still read (as a checkpoint without them). {@link #save} writes a temporary file and forces it to disk,
- * renames the newest to the previous one, then the temporary file to the newest, and syncs the
- * folder: a crash at any point leaves at least one whole checkpoint. {@link #load} takes the
+ * states, still read (as a checkpoint without them). {@link #save} writes a temporary file and makes it durable,
+ * renames the newest to the previous one, then the temporary file to the newest (on a local
+ * folder it then syncs the folder): a crash at any point leaves at least one whole checkpoint. {@link #load} takes the
  * newest that reads whole and logs when it falls back to the previous one.
  *
  * <p>Used from the server's one thread; {@link #load} may be called from any thread.
@@ -48,20 +44,51 @@ public final class CheckpointStore {
     static final String FILE = "ps-checkpoint.pfck";
     static final String PREVIOUS = "ps-checkpoint.prev.pfck";
 
-    private final Path dir;
+    private final CheckpointFolder folder;
 
+    /** A store in the local folder {@code dir}. */
     public CheckpointStore(Path dir) {
-        this.dir = dir;
+        this(CheckpointFolder.local(dir));
     }
 
-    /** The newest checkpoint's file. */
+    /** A store in {@code folder}. */
+    public CheckpointStore(CheckpointFolder folder) {
+        this.folder = folder;
+    }
+
+    /**
+     * The newest checkpoint's file, for a store in a local folder.
+     *
+     * @throws IllegalStateException for a store elsewhere (see {@link #where})
+     */
     public Path file() {
-        return dir.resolve(FILE);
+        return local().dir().resolve(FILE);
     }
 
-    /** The previous checkpoint's file, kept until the next save. */
+    /**
+     * The previous checkpoint's file, kept until the next save, for a store in a local folder.
+     *
+     * @throws IllegalStateException for a store elsewhere
+     */
     public Path previousFile() {
-        return dir.resolve(PREVIOUS);
+        return local().dir().resolve(PREVIOUS);
+    }
+
+    /** Where the newest checkpoint's file is, for messages (any folder). */
+    public String where() {
+        return folder.where(FILE);
+    }
+
+    /** Where the previous checkpoint's file is, for messages (any folder). */
+    public String wherePrevious() {
+        return folder.where(PREVIOUS);
+    }
+
+    private LocalCheckpointFolder local() {
+        if (folder instanceof LocalCheckpointFolder l) {
+            return l;
+        }
+        throw new IllegalStateException("the checkpoints are not in a local folder but at " + where());
     }
 
     public void save(Checkpoint c) {
@@ -92,42 +119,24 @@ public final class CheckpointStore {
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue());
-        Path tmp = null;
+        String tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, FILE, ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer all = ByteBuffer.wrap(b.array());
-                while (all.hasRemaining()) {
-                    ch.write(all);
-                }
-                ch.force(true);
+            tmp = folder.writeTemporary(FILE, b.array());
+            if (folder.exists(FILE)) {
+                folder.rename(FILE, PREVIOUS);
             }
-            if (Files.exists(file())) {
-                Files.move(file(), previousFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, file(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            folder.rename(tmp, FILE);
             tmp = null;
-            syncFolder();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the parameter-server checkpoint " + file() + ": " + e, e);
+            throw new UncheckedIOException("cannot write the parameter-server checkpoint " + where() + ": " + e, e);
         } finally {
             if (tmp != null) {
                 try {
-                    Files.deleteIfExists(tmp);
+                    folder.delete(tmp);
                 } catch (IOException ignored) {
                     // the write already failed; that failure is the one to report
                 }
             }
-        }
-    }
-
-    /** Makes the renames durable (Linux syncs a folder opened for reading; elsewhere this may be refused, harmlessly). */
-    private void syncFolder() {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            LOG.debug("cannot sync the folder {}: {}", dir, e.toString());
         }
     }
 
@@ -138,25 +147,30 @@ public final class CheckpointStore {
      * @throws CheckpointRefusedException if every checkpoint file there is damaged
      */
     public Optional<Checkpoint> load() {
-        String newest = !Files.exists(file()) && Files.exists(previousFile()) ? file() + " is missing" : null;
-        for (Path f : new Path[] {file(), previousFile()}) {
-            if (!Files.exists(f)) {
-                continue;
-            }
+        String trouble = null;
+        boolean damaged = false;
+        for (String f : new String[] {FILE, PREVIOUS}) {
             try {
-                Checkpoint c = parse(Files.readAllBytes(f));
-                if (newest != null) {
-                    LOG.warn("parameter-server checkpoint {}; resuming from the previous one, {} (step {})", newest, f, c.step());
+                byte[] bytes = folder.read(f);
+                if (bytes == null) {
+                    trouble = f.equals(FILE) ? where() + " is missing" : trouble;
+                    continue;
+                }
+                Checkpoint c = parse(bytes);
+                if (trouble != null) {
+                    LOG.warn("parameter-server checkpoint {}; resuming from the previous one, {} (step {})", trouble,
+                            folder.where(f), c.step());
                 }
                 return Optional.of(c);
             } catch (IOException | RuntimeException e) {
-                String why = f + " is damaged (" + e.getMessage() + ")";
-                newest = newest == null ? why : newest + " and " + why;
+                String why = folder.where(f) + " is damaged (" + e.getMessage() + ")";
+                trouble = trouble == null ? why : trouble + " and " + why;
+                damaged = true;
             }
         }
-        if (newest != null) {
-            throw new CheckpointRefusedException("parameter-server checkpoint " + newest + "; delete " + file() + " and "
-                    + previousFile() + " to start from scratch");
+        if (damaged) {
+            throw new CheckpointRefusedException("parameter-server checkpoint " + trouble + "; delete " + where() + " and "
+                    + wherePrevious() + " to start from scratch");
         }
         return Optional.empty();
     }
