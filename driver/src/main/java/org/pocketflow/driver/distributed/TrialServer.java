@@ -182,6 +182,19 @@ public final class TrialServer {
         return new Outcome(finished, seconds, rate, reports);
     }
 
+    /**
+     * Removes the server checkpoints of {@code req}'s rung ({@code rung-R.ps/}): its trial has ended
+     * for good (cancelled, timed out, failed), so nothing will resume the rung. Call once the
+     * rung's {@link #run} has returned. A folder that cannot be removed is reported, not thrown.
+     */
+    public void discardCheckpoints(TrialRequest req) {
+        RungCheckpoints rung = RungCheckpoints.of(req);
+        if (rung.exists()) {
+            rung.remove().ifPresentOrElse(out, () -> out.accept(String.format("trial %d rung %d: its trial has ended;"
+                    + " removed its checkpoints %s", req.trial(), req.rung(), rung)));
+        }
+    }
+
     /** A rung's network and optimizer with its server. */
     private record Rung(TrialMaster master, ParameterServer server) {
     }

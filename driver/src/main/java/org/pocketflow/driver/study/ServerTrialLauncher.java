@@ -1,8 +1,16 @@
 package org.pocketflow.driver.study;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.pocketflow.driver.Json;
@@ -18,6 +26,12 @@ import org.pocketflow.worker.task.TrialRequest;
  * W + 1} ports (server, then its workers) from {@code portBase}, the next free slot after the
  * last one taken among {@code 2P} slots, so a slot just released (its Aeron images may linger a
  * moment) is not taken again at once while others are free.
+ *
+ * <p><b>Rung checkpoints.</b> A rung's server checkpoints ({@code rung-R.ps/}) stay when its
+ * thread is interrupted, so that a resumed study continues the rung; when the scheduler says the
+ * trial has ended for good ({@link #ended}: cancelled, timed out, failed), they are removed once
+ * the rung's thread has returned (its server closed, so no checkpoint is written afterwards).
+ * {@link #awaitEnded} waits for those removals.
  */
 public final class ServerTrialLauncher implements TrialLauncher {
     private final TrialServer server;
@@ -29,6 +43,10 @@ public final class ServerTrialLauncher implements TrialLauncher {
         t.setDaemon(true);
         return t;
     });
+    /** Per rung launched and not yet ended for good, completed when its thread returns. */
+    private final Map<String, CompletableFuture<Void>> returned = new ConcurrentHashMap<>();
+    /** The removals {@link #ended} scheduled. */
+    private final List<CompletableFuture<Void>> removals = new CopyOnWriteArrayList<>();
     private int next;
 
     /**
@@ -49,19 +67,49 @@ public final class ServerTrialLauncher implements TrialLauncher {
     @Override
     public Future<String> launch(JavaSparkContext sc, TrialRequest req, String group) {
         int slot = take();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        returned.put(key(req), done);
         return threads.submit(() -> {
             try {
                 return Json.MAPPER.writeValueAsString(server.run(sc, req, workers, portBase + slot * (workers + 1), group)
                         .result());
             } finally {
                 release(slot);
+                done.complete(null);
             }
         });
+    }
+
+    /** Removes the rung checkpoints of {@code req}'s rung once its thread has returned (at once if it has). */
+    @Override
+    public void ended(TrialRequest req) {
+        CompletableFuture<Void> done = returned.remove(key(req));
+        CompletableFuture<Void> rungReturned = done == null ? CompletableFuture.completedFuture(null) : done;
+        removals.add(rungReturned.thenRun(() -> server.discardCheckpoints(req)));
+    }
+
+    /**
+     * Waits up to {@code seconds} for the removals {@link #ended} scheduled (a cancelled rung's
+     * thread returns once its server has closed).
+     *
+     * @return whether they all happened in time
+     */
+    public boolean awaitEnded(long seconds) throws InterruptedException {
+        try {
+            CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)).get(seconds, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
     }
 
     /** Stops the threads of trials still running (their servers close as they end). */
     public void shutdown() {
         threads.shutdownNow();
+    }
+
+    private static String key(TrialRequest req) {
+        return req.trialDir() + "#" + req.rung();
     }
 
     private synchronized int take() {

@@ -143,7 +143,12 @@ public final class StudyRun {
         try {
             scheduler = new TrialScheduler(sc, servers != null ? servers : TrialLauncher.sparkTask(new TrialTask(baseModel)),
                     plan, store, out);
-            return scheduler.run();
+            StudyOutcome outcome = scheduler.run();
+            if (servers != null && !servers.awaitEnded(60)) {
+                out.accept("study: the rung checkpoints of some ended trials were not removed within 60 s; remove any"
+                        + " trials/*/rung-*.ps/ left by hand");
+            }
+            return outcome;
         } catch (InterruptedException e) {
             throw new StudyInterruptedException(dir.uri());
         } finally {

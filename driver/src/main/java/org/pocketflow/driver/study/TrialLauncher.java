@@ -25,6 +25,16 @@ public interface TrialLauncher {
     /** Starts {@code req} in Spark job group {@code group}; never blocks for the work itself. */
     Future<String> launch(JavaSparkContext sc, TrialRequest req, String group);
 
+    /**
+     * Says that the trial of {@code req}, the rung last launched for it, has ended for good: it is
+     * recorded COMPLETE, PRUNED or FAILED (failed, cancelled, timed out, or the study stopped after
+     * too many failures), so nothing will run that rung again. Never called for a trial left
+     * RUNNING to be resumed. A launcher that keeps state for a rung run again (a parameter
+     * server's rung checkpoints) drops it here, once the rung's work has stopped; never blocks.
+     */
+    default void ended(TrialRequest req) {
+    }
+
     /** A rung as one Spark task running {@code task} (a {@link TrialTask}, or a stand-in in tests). */
     static TrialLauncher sparkTask(Function<TrialRequest, String> task) {
         return (sc, req, group) -> {

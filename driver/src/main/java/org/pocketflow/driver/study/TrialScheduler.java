@@ -34,7 +34,8 @@ import org.pocketflow.worker.task.TrialResult;
  * and the trial's fine-tuning stops at its next step. Every state change goes to the {@link TrialStore} before the next step, so a
  * restarted driver ({@link #run} on a store with records) continues where this one stopped:
  * finished trials are not run again, trials that were running start again from the last rung
- * they finished.
+ * they finished. A trial that ends for good (COMPLETE, PRUNED, FAILED) is handed to the launcher's
+ * {@link TrialLauncher#ended}, one left RUNNING for a resume is not.
  *
  * <p><b>Failures.</b> A job that throws is retried by Spark ({@code spark.task.maxFailures}; in
  * local mode the master must say so, e.g. {@code local[2,3]}); when Spark gives up, the trial is
@@ -72,7 +73,7 @@ public final class TrialScheduler {
     private long lastProgress;
 
     /** A job in flight. */
-    private record Running(int trial, Point point, int rung, Future<String> future,
+    private record Running(int trial, Point point, int rung, TrialRequest request, Future<String> future,
                            long submittedMicros, long deadlineNanos) {
     }
 
@@ -194,7 +195,7 @@ public final class TrialScheduler {
         long submitted = micros();
         Future<String> future = launcher.launch(sc, req, group(n));
         jobsSubmitted++;
-        running.put(n, new Running(n, p, rung, future, submitted, deadline));
+        running.put(n, new Running(n, p, rung, req, future, submitted, deadline));
         waiters.submit(() -> {
             Completion c;
             try {
@@ -234,7 +235,7 @@ public final class TrialScheduler {
         if (r.rung() == stopper.rungs() - 1) {
             record(new TrialRecord(r.trial(), TrialState.COMPLETE, r.rung(), r.point().values(), acc, "", res,
                     session, millis()));
-            finished(r.trial());
+            finished(r);
         } else {
             List<Double> atRung = new ArrayList<>(state.atRung(r.rung()));
             atRung.add(acc);
@@ -247,7 +248,7 @@ public final class TrialScheduler {
                         String.format("stopped early after rung %d of %d: validation accuracy %.4f is not among the "
                                 + "best 1/eta of the %d trials there", r.rung() + 1, stopper.rungs(), acc, atRung.size()),
                         res, session, millis()));
-                finished(r.trial());
+                finished(r);
             }
         }
         // scheduling overhead: submit -> task start, plus task end -> result handled (next job submitted)
@@ -258,7 +259,7 @@ public final class TrialScheduler {
         record(new TrialRecord(r.trial(), TrialState.FAILED, r.rung() - 1, r.point().values(), Double.NaN, reason,
                 res, session, millis()));
         out.accept("study: trial " + r.trial() + " failed: " + reason);
-        finished(r.trial());
+        finished(r);
     }
 
     private void drainCancelRequests() {
@@ -305,8 +306,10 @@ public final class TrialScheduler {
                 + "each trial's reason in trials.jsonl), or raise pocketflow.search.max-failed-trials";
     }
 
-    private void finished(int trial) {
-        Long t0 = trialStartNanos.get(trial);
+    /** {@code r}'s trial has ended for good (recorded COMPLETE, PRUNED or FAILED). */
+    private void finished(Running r) {
+        launcher.ended(r.request());
+        Long t0 = trialStartNanos.get(r.trial());
         if (t0 != null) {
             trialSeconds.add((System.nanoTime() - t0) / 1e9);
         }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.driver.SparkContexts;
+import org.pocketflow.driver.study.ServerTrialLauncher;
 import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.distributed.LoopbackPorts;
@@ -193,6 +195,44 @@ class TrialServerTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 0f, "resumed differs by up to " + maxDiff);
         assertEquals(whole.result().validationAccuracy(), resumed.result().validationAccuracy(), 0.0);
         assertFalse(Files.exists(tmp.resolve("resumed/rung-0.ps")), "the finished rung's checkpoints are removed");
+    }
+
+    /**
+     * A rung launched by the study's {@link ServerTrialLauncher} and cancelled as the scheduler
+     * cancels a trial (its job group, its future) keeps its checkpoints as long as the trial may be
+     * resumed; once the scheduler says the trial has ended for good ({@code ended}: cancelled,
+     * timed out, failed) they are removed after the rung's thread has returned.
+     */
+    @Test
+    void aCancelledTrialsRungCheckpointsAreRemovedOnceItHasEndedForGood(@TempDir Path tmp) throws Exception {
+        ServerTrialLauncher launcher = new ServerTrialLauncher(new TrialServer(TrialServer.Settings.of(checkpointEvery5(), sc,
+                new StallAt(12)), baseModel, base, line -> { }), 2, 1, LoopbackPorts.freeBase(2));
+        try {
+            STALLED.set(0);
+            TrialRequest req = sparse(tmp);
+            Future<String> rung = launcher.launch(sc, req, "trial-cancelled");
+            long deadline = System.nanoTime() + 180_000_000_000L;
+            while (STALLED.get() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(2, STALLED.get(), "both workers reached version 12");
+            Path folder = tmp.resolve("rung-0.ps");
+            assertTrue(Files.exists(new CheckpointStore(folder).file()), "a checkpoint was written");
+            sc.cancelJobGroup("trial-cancelled");
+            rung.cancel(true);
+            deadline = System.nanoTime() + 30_000_000_000L;
+            while (sc.statusTracker().getActiveJobIds().length > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(2_000);
+            assertTrue(Files.exists(folder), "a stopped rung keeps its checkpoints while its trial may be resumed");
+            launcher.ended(req);
+            assertTrue(launcher.awaitEnded(60), "the removal ran");
+            assertFalse(Files.exists(folder), "the trial has ended for good: its rung checkpoints are removed");
+            assertTrue(Files.exists(tmp), "the trial's folder stays");
+        } finally {
+            launcher.shutdown();
+        }
     }
 
     /** A rung whose checkpoint folder holds a damaged file sets it aside, says so, and runs from its beginning. */

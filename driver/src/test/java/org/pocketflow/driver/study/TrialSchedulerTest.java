@@ -67,6 +67,23 @@ class TrialSchedulerTest {
         return new TrialScheduler(sc, task, plan, store, line -> System.out.println("[test] " + line));
     }
 
+    /** Runs rungs as one Spark task each and records which trials the scheduler says have ended for good. */
+    private record Recording(TrialLauncher tasks, List<Integer> ended) implements TrialLauncher {
+        Recording(Function<TrialRequest, String> task) {
+            this(TrialLauncher.sparkTask(task), new java.util.concurrent.CopyOnWriteArrayList<>());
+        }
+
+        @Override
+        public java.util.concurrent.Future<String> launch(JavaSparkContext sc, TrialRequest req, String group) {
+            return tasks.launch(sc, req, group);
+        }
+
+        @Override
+        public void ended(TrialRequest req) {
+            ended.add(req.trial());
+        }
+    }
+
     private JsonLinesTrialStore store() {
         return new JsonLinesTrialStore(tmp.resolve("trials.jsonl").toUri().toString());
     }
@@ -115,11 +132,13 @@ class TrialSchedulerTest {
     @Test
     void aTrialPastItsTimeLimitIsRecordedFailedWithTheReason() throws Exception {
         // one at a time: trial 1 starts once trial 0 is cancelled, and has its own clock
-        StudyOutcome o = scheduler(plan(2, 1, 5, 5, new NopEarlyStopper()),
-                new FakeTrialTasks.Sleepy(100, 0, new double[0]), store()).run();
+        Recording launcher = new Recording(new FakeTrialTasks.Sleepy(100, 0, new double[0]));
+        StudyOutcome o = new TrialScheduler(sc, launcher, plan(2, 1, 5, 5, new NopEarlyStopper()), store(),
+                line -> System.out.println("[test] " + line)).run();
         assertEquals(TrialState.FAILED, o.trials().get(0).state());
         assertTrue(o.trials().get(0).reason().contains("time limit of 5 s"), o.trials().get(0).reason());
         assertEquals(TrialState.COMPLETE, o.trials().get(1).state(), o.trials().get(1).reason());
+        assertEquals(List.of(0, 1), launcher.ended(), "the timed-out trial and the complete one have ended for good");
     }
 
     @Test
@@ -151,9 +170,10 @@ class TrialSchedulerTest {
         JsonLinesTrialStore store = store();
         StudyPlan plan = plan(6, 2, 5, 0, new NopEarlyStopper());
         AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Recording launcher = new Recording(new FakeTrialTasks.Sleepy(300, -1, new double[0]));
         Thread driver = new Thread(() -> {
             try {
-                scheduler(plan, new FakeTrialTasks.Sleepy(300, -1, new double[0]), store).run();
+                new TrialScheduler(sc, launcher, plan, store, line -> System.out.println("[test] " + line)).run();
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -169,6 +189,8 @@ class TrialSchedulerTest {
         long doneBefore = first.count(TrialState.COMPLETE);
         int startedBefore = first.size();
         assertTrue(doneBefore >= 2 && doneBefore < 6, "interrupted mid-study: " + doneBefore);
+        assertEquals(first.trials().stream().filter(t -> t.state() == TrialState.COMPLETE).map(TrialRecord::trial).sorted()
+                .toList(), launcher.ended().stream().sorted().toList(), "trials left RUNNING to be resumed have not ended");
 
         StudyOutcome second = scheduler(plan, new FakeTrialTasks.Sleepy(50, -1, new double[0]), store).run();
         assertEquals(6, second.count(TrialState.COMPLETE));

@@ -100,6 +100,10 @@ class TrialsThroughServerTest {
         for (String f : List.of("model.pfpk", "compressed.zip", "inference.zip", "model.onnx")) {
             assertTrue(Files.exists(runDir.resolve(f)), f);
         }
+        try (var all = Files.walk(runDir)) {
+            assertEquals(List.of(), all.filter(f -> f.getFileName().toString().matches("rung-\\d+\\.ps")).toList(),
+                    "a finished study leaves no rung checkpoints behind");
+        }
         var packed = PackedModelFile.read(runDir.resolve("model.pfpk").toUri().toString());
         assertEquals(String.valueOf(best.get("trial").asInt()), packed.provenance().get("trial"));
         assertTrue(Files.readString(runDir.resolve("report.html")).contains("Final retraining"));
