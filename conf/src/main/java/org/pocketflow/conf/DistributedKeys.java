@@ -83,7 +83,8 @@ public final class DistributedKeys {
     /** Resume. */
     public static final ConfigKey<Boolean> RESUME = ConfigKey.bool("pocketflow.distributed.resume", true,
             "Resume from the checkpoint in the run directory when there is one (set pocketflow.run.dir to rerun a job in"
-                    + " the same directory).");
+                    + " the same directory). The same for a rung on several workers run again (rung-R.ps/, see"
+                    + " rung-checkpoint-every): false removes its old checkpoints and starts the rung from its beginning.");
 
     /** Port base. */
     public static final ConfigKey<Integer> PORT_BASE = ConfigKey.integer("pocketflow.distributed.port-base", 40_640,

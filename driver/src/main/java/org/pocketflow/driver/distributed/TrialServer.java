@@ -52,7 +52,9 @@ import org.pocketflow.worker.task.TrialWorkerRequest;
  * states and the learner's hook state), and a rung run again with the same request resumes from
  * the newest one: its workers start at that step ({@code DealtSteps} deals by absolute step), so
  * the rung ends as the uninterrupted one would. A checkpoint that cannot be resumed from is set
- * aside and the rung starts from its beginning; the folder is removed when the rung has ended.
+ * aside and the rung starts from its beginning; with {@code pocketflow.distributed.resume = false}
+ * an old checkpoint is removed and the rung starts from its beginning. The folder is removed when
+ * the rung has ended.
  *
  * <p><b>Teardown.</b> The server is closed when the rung ends, fails, or its thread is
  * interrupted (the trial cancelled, timed out or the study stopped); the scheduler cancels the
@@ -74,10 +76,12 @@ public final class TrialServer {
      * @param joinTimeoutMillis how long a server waits for its workers' HELLOs
      * @param waitMillis        how long a worker waits for parameters before it leaves
      * @param hook              called by every worker after each push (fault injection in tests)
+     * @param resume            {@code pocketflow.distributed.resume}: a rung run again continues from its
+     *                          checkpoint; when false the old checkpoint is removed and the rung starts from its beginning
      */
     public record Settings(GradientCodec codec, String host, long timeoutMillis, long joinTimeoutMillis, long waitMillis,
                            WorkerHook hook, boolean allowUnauthenticated, DownlinkPolicy downlink, int linkMbit,
-                           boolean serverChosenCodec, int checkpointEvery) {
+                           boolean serverChosenCodec, int checkpointEvery, boolean resume) {
         /** The settings of job {@code c} on {@code sc}'s cluster. */
         public static Settings of(JobConfig c, JavaSparkContext sc, WorkerHook hook) {
             String host = DistributedRequests.serverHost(sc.master(), c.get(DistributedKeys.BIND_ADDRESS),
@@ -89,7 +93,8 @@ public final class TrialServer {
             return new Settings(auto ? new IdentityCodec() : DistributedRequests.codec(c.get(DistributedKeys.CODEC)), host,
                     c.get(DistributedKeys.TIMEOUT_MS), c.get(DistributedKeys.JOIN_TIMEOUT_MS),
                     DistributedRequests.workerWaitMillis(c), hook, unauthenticated, DistributedRequests.downlink(c),
-                    c.get(DistributedKeys.LINK_MBIT), auto, c.get(DistributedKeys.RUNG_CHECKPOINT_EVERY));
+                    c.get(DistributedKeys.LINK_MBIT), auto, c.get(DistributedKeys.RUNG_CHECKPOINT_EVERY),
+                    c.get(DistributedKeys.RESUME));
         }
     }
 
@@ -130,11 +135,18 @@ public final class TrialServer {
             return new Outcome(TrialRun.finish(req, setup, setup.compression().graph(), started), 0, 0, List.of());
         }
         byte[] key = JobSecret.forTrial(JobSecret.fromSparkEnv(), req.trial());
-        Optional<RungCheckpoints> folder = settings.checkpointEvery() > 0 ? Optional.of(RungCheckpoints.of(req)) : Optional.empty();
+        RungCheckpoints checkpoints = RungCheckpoints.of(req);
+        if (!settings.resume() && checkpoints.exists()) {
+            checkpoints.remove().ifPresentOrElse(out, () -> out.accept(String.format("trial %d rung %d: %s = false: removed"
+                    + " its old checkpoints %s, the rung starts from its beginning", req.trial(), req.rung(),
+                    DistributedKeys.RESUME.name(), checkpoints)));
+        }
+        Optional<RungCheckpoints> folder = settings.checkpointEvery() > 0 ? Optional.of(checkpoints) : Optional.empty();
         TrialMaster prepared = TrialMaster.prepare(req, baseZip, workers, started, out);
         ServerConfig config = new ServerConfig(new Address(settings.host(), port), workers, ExchangeMode.SYNC, 0,
                 settings.timeoutMillis(), settings.joinTimeoutMillis(), prepared.totalSteps(), key, null,
-                folder.isPresent() ? settings.checkpointEvery() : 0, folder.isPresent(), new SecureRandom().nextLong(),
+                folder.isPresent() ? settings.checkpointEvery() : 0, folder.isPresent() && settings.resume(),
+                new SecureRandom().nextLong(),
                 settings.allowUnauthenticated());
         TrialWorkerRequest wr = new TrialWorkerRequest(req, workers, settings.codec(), settings.host(), port,
                 settings.waitMillis(), null, settings.hook(), config.nonce(), settings.linkMbit(), settings.serverChosenCodec());

@@ -145,7 +145,8 @@ class TrialServerTest {
      * checkpoint is step 10), then run again with the same request. The server resumes at step 10
      * with the masks and the workers' encoder states, the workers compute the remaining steps only,
      * and the rung's network equals the uninterrupted rung's exactly; the checkpoint folder is gone
-     * once the rung has ended.
+     * once the rung has ended. The same checkpoint with {@code pocketflow.distributed.resume = false}
+     * is removed and the rung runs from its beginning, every step, to the uninterrupted result.
      */
     @Test
     void aStoppedRungRunAgainResumesFromItsCheckpointAndEndsAsTheUninterruptedOne(@TempDir Path tmp) throws Exception {
@@ -175,6 +176,8 @@ class TrialServerTest {
             Thread.sleep(100);
         }
 
+        copyFolder(tmp.resolve("resumed/rung-0.ps"), tmp.resolve("fresh/rung-0.ps"));
+
         List<String> lines = new CopyOnWriteArrayList<>();
         TrialServer.Outcome resumed = new TrialServer(TrialServer.Settings.of(every5, sc, NopWorkerHook.INSTANCE),
                 baseModel, base, lines::add).run(sc, sparse(tmp.resolve("resumed")), 2, port, "trial-resumed");
@@ -195,6 +198,30 @@ class TrialServerTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 0f, "resumed differs by up to " + maxDiff);
         assertEquals(whole.result().validationAccuracy(), resumed.result().validationAccuracy(), 0.0);
         assertFalse(Files.exists(tmp.resolve("resumed/rung-0.ps")), "the finished rung's checkpoints are removed");
+
+        // the same stopped rung (its checkpoint of step 10 copied) run again with pocketflow.distributed.resume = false
+        List<String> freshLines = new CopyOnWriteArrayList<>();
+        TrialServer.Outcome fresh = new TrialServer(TrialServer.Settings.of(checkpointEvery5("pocketflow.distributed"
+                + ".downlink=fp32", "pocketflow.distributed.resume=false"), sc, NopWorkerHook.INSTANCE), baseModel, base,
+                freshLines::add).run(sc, sparse(tmp.resolve("fresh")), 2, port, "trial-fresh");
+        assertEquals(TrialResult.COMPLETE, fresh.result().status(), fresh.result().reason());
+        assertTrue(freshLines.stream().anyMatch(l -> l.contains("pocketflow.distributed.resume = false: removed its old"
+                + " checkpoints")), String.join("\n", freshLines));
+        assertTrue(freshLines.stream().noneMatch(l -> l.contains("resumed at its step")), String.join("\n", freshLines));
+        assertTrue(fresh.reports().stream().allMatch(r -> r.outcome() == WorkerReport.Outcome.FINISHED
+                && r.steps() == wholeSteps), "each worker computed every step: " + fresh.reports());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, ModelFiles.load(fresh.result().checkpoint()).params()
+                .toFloatVector(), 0f, "run from its beginning, as the uninterrupted rung");
+        assertFalse(Files.exists(tmp.resolve("fresh/rung-0.ps")), "the finished rung's checkpoints are removed");
+    }
+
+    private static void copyFolder(Path from, Path to) throws java.io.IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
     }
 
     /**
