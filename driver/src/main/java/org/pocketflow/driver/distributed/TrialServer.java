@@ -17,6 +17,7 @@ import org.pocketflow.driver.JobRunner;
 import org.pocketflow.qsgd.GradientCodec;
 import org.pocketflow.qsgd.codec.IdentityCodec;
 import org.pocketflow.qsgd.ps.DownlinkPolicy;
+import org.pocketflow.qsgd.ps.DownlinkStats;
 import org.pocketflow.qsgd.ps.ExchangeMode;
 import org.pocketflow.qsgd.ps.ParameterServer;
 import org.pocketflow.qsgd.ps.ServerConfig;
@@ -105,8 +106,10 @@ public final class TrialServer {
      * @param seconds          wall time of the exchange (server start to its end)
      * @param samplesPerSecond images whose gradients the server applied, per second of that time
      * @param reports          the workers' reports (empty for those cancelled after the end)
+     * @param downlink         what went down to the workers (null when no server ran)
      */
-    public record Outcome(TrialResult result, double seconds, double samplesPerSecond, List<WorkerReport> reports) {
+    public record Outcome(TrialResult result, double seconds, double samplesPerSecond, List<WorkerReport> reports,
+                          DownlinkStats downlink) {
     }
 
     /**
@@ -132,7 +135,7 @@ public final class TrialServer {
         if (!req.fineTune().trains()) {
             TrialRun.Setup setup = TrialRun.setup(req, baseZip, out);
             setup.compression().hook().finish(setup.compression().graph());
-            return new Outcome(TrialRun.finish(req, setup, setup.compression().graph(), started), 0, 0, List.of());
+            return new Outcome(TrialRun.finish(req, setup, setup.compression().graph(), started), 0, 0, List.of(), null);
         }
         byte[] key = JobSecret.forTrial(JobSecret.fromSparkEnv(), req.trial());
         RungCheckpoints checkpoints = RungCheckpoints.of(req);
@@ -153,6 +156,7 @@ public final class TrialServer {
         TrainingResult result;
         List<WorkerReport> reports;
         double seconds;
+        DownlinkStats down;
         Rung rung = open(req, prepared, config, folder, workers, started);
         TrialMaster master = rung.master();
         try (ParameterServer server = rung.server()) {
@@ -179,19 +183,23 @@ public final class TrialServer {
                 String why = JobRunner.rootMessage(e);
                 if (why.contains("training diverged")) {
                     folder.ifPresent(RungCheckpoints::remove);
-                    return new Outcome(TrialResult.failed(req.trial(), req.rung(), why, started, micros()), 0, 0, List.of());
+                    return new Outcome(TrialResult.failed(req.trial(), req.rung(), why, started, micros()), 0, 0, List.of(),
+                            server.downlinkStats());
                 }
                 throw e;
             }
             seconds = (System.nanoTime() - t0) / 1e9;
             reports = ServerJob.reports(sc, job, group, out);
+            down = server.downlinkStats();
         }
         double rate = result.stats().accepted() * (double) master.batchSize() / Math.max(seconds, 1e-9);
-        out.accept(String.format("trial %d rung %d: %d steps on %d workers in %.1f s, %.0f samples/s, dropped %s",
-                req.trial(), req.rung(), result.stats().step(), workers, seconds, rate, result.stats().dropped()));
+        out.accept(String.format("trial %d rung %d: %d steps on %d workers in %.1f s, %.0f samples/s, dropped %s; downlink %d"
+                        + " full copies (joins, rejoins, resynchronisations, the final ones), %d compressed, max drift %.3g",
+                req.trial(), req.rung(), result.stats().step(), workers, seconds, rate, result.stats().dropped(),
+                down.fullMessages(), down.compressedMessages(), down.maxDrift()));
         TrialResult finished = master.finish(result.params());
         folder.flatMap(RungCheckpoints::remove).ifPresent(out);
-        return new Outcome(finished, seconds, rate, reports);
+        return new Outcome(finished, seconds, rate, reports, down);
     }
 
     /**

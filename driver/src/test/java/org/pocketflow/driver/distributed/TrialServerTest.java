@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.driver.SparkContexts;
 import org.pocketflow.driver.study.ServerTrialLauncher;
+import org.pocketflow.qsgd.ps.DownlinkStats;
 import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.distributed.LoopbackPorts;
@@ -213,6 +214,74 @@ class TrialServerTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(a, ModelFiles.load(fresh.result().checkpoint()).params()
                 .toFloatVector(), 0f, "run from its beginning, as the uninterrupted rung");
         assertFalse(Files.exists(tmp.resolve("fresh/rung-0.ps")), "the finished rung's checkpoints are removed");
+    }
+
+    /**
+     * The stopped rung of the test above with the compressed downlink (ECQ both ways, the default):
+     * the workers' downlink copies and the server's downlink residuals are not in the checkpoint,
+     * so the resumed server starts each worker from a full fp32 copy of the checkpoint's parameters
+     * with a fresh downlink encoder (as a joining worker), then sends compressed updates within the
+     * bound again. Its downlink account shows exactly that: the joins' and the final full copies,
+     * every step between compressed or resynchronised. The rung finishes, its sparsity held; it is
+     * not bit for bit the uninterrupted rung (see docs/TRIALS-PS.md).
+     */
+    @Test
+    void aStoppedRungWithTheCompressedDownlinkResumesFromFullCopiesAndFinishes(@TempDir Path tmp) throws Exception {
+        JobConfig every5 = checkpointEvery5();
+        int port = LoopbackPorts.freeBase(2);
+        TrialServer.Outcome whole = new TrialServer(TrialServer.Settings.of(every5, sc, NopWorkerHook.INSTANCE), baseModel,
+                base, line -> { }).run(sc, sparse(tmp.resolve("whole")), 2, port, "trial-whole-ecq");
+        assertEquals(TrialResult.COMPLETE, whole.result().status(), whole.result().reason());
+
+        STALLED.set(0);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread stopped = startRung(() -> new TrialServer(TrialServer.Settings.of(every5, sc, new StallAt(12)), baseModel,
+                base, line -> { }).run(sc, sparse(tmp.resolve("resumed")), 2, port, "trial-stopped-ecq"), thrown);
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (STALLED.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(2, STALLED.get(), "both workers reached version 12");
+        stopped.interrupt();
+        stopped.join(30_000);
+        assertFalse(stopped.isAlive(), "the stopped rung ended");
+        deadline = System.nanoTime() + 30_000_000_000L;
+        while (sc.statusTracker().getActiveJobIds().length > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+
+        List<String> lines = new CopyOnWriteArrayList<>();
+        TrialServer.Outcome resumed = new TrialServer(TrialServer.Settings.of(every5, sc, NopWorkerHook.INSTANCE),
+                baseModel, base, lines::add).run(sc, sparse(tmp.resolve("resumed")), 2, port, "trial-resumed-ecq");
+        assertEquals(TrialResult.COMPLETE, resumed.result().status(), resumed.result().reason());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("resumed at its step 10")), String.join("\n", lines));
+        long wholeSteps = whole.reports().stream().filter(r -> r.workerId() == 0).mapToLong(WorkerReport::steps).sum();
+        assertTrue(resumed.reports().stream().allMatch(r -> r.outcome() == WorkerReport.Outcome.FINISHED
+                && r.steps() == wholeSteps - 10), "each worker computed the remaining steps only: " + resumed.reports());
+        DownlinkStats d = resumed.downlink();
+        assertEquals(2L * (wholeSteps - 10 - 1), d.compressedMessages() + d.driftResyncs(),
+                "versions 11 to " + (wholeSteps - 1) + " went down compressed (or resynchronised): " + d);
+        assertEquals(2L * 2 + d.driftResyncs(), d.fullMessages(), "full copies: each worker's at version 10, each one's"
+                + " final parameters, and resynchronisations only: " + d);
+        assertTrue(d.compressedMessages() > 0 && d.maxDrift() <= 2 * whole.downlink().maxDrift(), "the resumed copies"
+                + " drift no further than the uninterrupted ones': " + d + " against " + whole.downlink());
+        float[] a = ModelFiles.load(whole.result().checkpoint()).params().toFloatVector();
+        float[] b = ModelFiles.load(resumed.result().checkpoint()).params().toFloatVector();
+        double maxDiff = 0;
+        int zerosA = 0;
+        int zerosB = 0;
+        for (int i = 0; i < a.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+            zerosA += a[i] == 0 ? 1 : 0;
+            zerosB += b[i] == 0 ? 1 : 0;
+        }
+        System.out.printf("[trial-server-resume-compressed] %d steps, resumed at 10: max |resumed - whole| %.3g, validation"
+                        + " %.4f vs %.4f, zeros %d vs %d of %d, downlink resumed %s, whole %s%n", wholeSteps, maxDiff,
+                resumed.result().validationAccuracy(), whole.result().validationAccuracy(), zerosB, zerosA, a.length, d,
+                whole.downlink());
+        assertEquals(zerosA, zerosB, 1e-3 * a.length, "the resumed rung keeps the same sparsity");
+        assertTrue(resumed.result().validationAccuracy() > 0.2, "it learns: " + resumed.result().validationAccuracy());
+        assertFalse(Files.exists(tmp.resolve("resumed/rung-0.ps")), "the finished rung's checkpoints are removed");
     }
 
     private static void copyFolder(Path from, Path to) throws java.io.IOException {

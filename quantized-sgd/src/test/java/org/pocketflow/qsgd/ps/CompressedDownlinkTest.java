@@ -34,7 +34,7 @@ class CompressedDownlinkTest {
 
     /** What a run gave: the server's result, its downlink account, and every worker's final copy. */
     private record Outcome(TrainingResult result, DownlinkStats down, List<float[]> finals, long workerRejects,
-                           List<String> uplinkCodecs) {
+                           List<String> uplinkCodecs, List<ParameterSnapshot> firsts, long resumedAt) {
     }
 
     /**
@@ -89,13 +89,20 @@ class CompressedDownlinkTest {
      */
     private static Outcome run(Quadratic problem, long steps, DownlinkPolicy policy, GradientCodec uplink, double linkMbit,
                                int rejoinAt, long fp32DelayMillis) throws InterruptedException {
-        ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), WORKERS, steps);
+        return run(problem, ServerConfig.sync(PsFixture.freeLoopback(), WORKERS, steps), policy, uplink, linkMbit, rejoinAt,
+                fp32DelayMillis);
+    }
+
+    private static Outcome run(Quadratic problem, ServerConfig config, DownlinkPolicy policy, GradientCodec uplink,
+                               double linkMbit, int rejoinAt, long fp32DelayMillis) throws InterruptedException {
         try (ParameterServer server = new ParameterServer(AERON.runtime(), config, uplink == null ? new IdentityCodec() : uplink,
                 SgdParams.nesterov(0.1, 0.9), new float[problem.dim()])) {
             server.setDownlink(policy, linkMbit);
             server.start();
             List<Thread> threads = new ArrayList<>();
             float[][] finals = new float[WORKERS][];
+            ParameterSnapshot[] firsts = new ParameterSnapshot[WORKERS];
+            long resumedAt = server.step();
             long[] rejects = new long[WORKERS];
             String[] codecs = new String[WORKERS];
             Throwable[] failures = new Throwable[WORKERS];
@@ -108,6 +115,11 @@ class CompressedDownlinkTest {
                         client.emulateLink(linkMbit);
                         GradientEncoder enc = uplink == null ? new ServerChosenEncoder(client, id) : uplink.newEncoder(id);
                         ParameterSnapshot p = client.join();
+                        firsts[id] = p;
+                        org.pocketflow.qsgd.EncoderState restored = client.takeRestoredState();
+                        if (restored != null) {
+                            enc.restore(restored);
+                        }
                         while (!p.last()) {
                             if (id == 0 && p.step() == rejoinAt) {
                                 rejects[id] += client.rejected();
@@ -119,7 +131,11 @@ class CompressedDownlinkTest {
                             if (fp32DelayMillis > 0 && p.step() > 0 && client.downlinkCodec() == null) {
                                 Thread.sleep(fp32DelayMillis);
                             }
-                            client.push(p.step(), enc.encode(problem.gradient(id, p.step(), p.values())));
+                            org.pocketflow.qsgd.EncodedGradient g = enc.encode(problem.gradient(id, p.step(), p.values()));
+                            if (client.stateRequested(p.step()) && !client.pushState(p.step(), enc.snapshot())) {
+                                throw new IllegalStateException("state push failed at step " + p.step());
+                            }
+                            client.push(p.step(), g);
                             p = client.awaitParams(p.step() + 1);
                         }
                         finals[id] = p.values();
@@ -140,7 +156,8 @@ class CompressedDownlinkTest {
             for (Throwable f : failures) {
                 assertNull(f, () -> "a worker failed: " + f);
             }
-            return new Outcome(result, server.downlinkStats(), List.of(finals), rejects[0] + rejects[1], List.of(codecs));
+            return new Outcome(result, server.downlinkStats(), List.of(finals), rejects[0] + rejects[1], List.of(codecs),
+                    List.of(firsts), resumedAt);
         }
     }
 
@@ -169,6 +186,68 @@ class CompressedDownlinkTest {
         for (float[] f : ecq.finals()) {
             assertArrayEquals(ecq.result().params(), f, "the final parameters reach every worker exactly");
         }
+    }
+
+    /**
+     * A run with the compressed downlink stopped at its checkpoint of step 30 and resumed by a new
+     * server: the checkpoint is the uninterrupted run's of step 30 bit for bit (parameters, momentum,
+     * the workers' uplink encoder states), but the workers' downlink copies and the server's
+     * downlink residuals are not in it, so the resumed server starts every worker from a full fp32
+     * copy of the checkpoint's parameters with a fresh downlink encoder (what a joining worker
+     * gets). From there the updates go down compressed within the bound again, the run finishes
+     * with every worker exact, and it trains as well as the uninterrupted run, which it does not
+     * equal bit for bit (its workers computed step 30 on their copies, within the bound of the
+     * server's parameters, the resumed ones on the parameters themselves).
+     */
+    @Test
+    void aRunResumedWithTheCompressedDownlinkStartsEveryWorkerFromAFullCopy(@org.junit.jupiter.api.io.TempDir
+                                                                              java.nio.file.Path dir) throws Exception {
+        Quadratic problem = Quadratic.of(8_192, PsFixture.SEED);
+        float kappa = DownlinkPolicy.DEFAULT_DRIFT_FACTOR;
+        DownlinkPolicy policy = DownlinkPolicy.compressed(ECQ_RL, kappa);
+        // checkpoints every 30 steps: the uninterrupted run keeps those of steps 30 (previous) and 60 (newest)
+        Outcome whole = run(problem, ServerConfig.sync(PsFixture.freeLoopback(), WORKERS, 60)
+                .withCheckpoints(dir.resolve("whole"), 30, false), policy, ECQ_RL, 0, -1, 0);
+        run(problem, ServerConfig.sync(PsFixture.freeLoopback(), WORKERS, 30).withCheckpoints(dir.resolve("run"), 30, false),
+                policy, ECQ_RL, 0, -1, 0);
+        org.pocketflow.qsgd.ps.checkpoint.CheckpointStore stopped = new org.pocketflow.qsgd.ps.checkpoint.CheckpointStore(
+                dir.resolve("run"));
+        org.pocketflow.qsgd.ps.checkpoint.Checkpoint at30 = stopped.load().orElseThrow();
+        org.pocketflow.qsgd.ps.checkpoint.CheckpointStore wholeStore = new org.pocketflow.qsgd.ps.checkpoint.CheckpointStore(
+                dir.resolve("whole"));
+        java.nio.file.Files.delete(wholeStore.file());
+        assertEquals(wholeStore.load().orElseThrow(), at30, "the checkpoint of step 30 is the uninterrupted run's, bit for bit");
+        assertEquals(WORKERS, at30.encoders().size(), "the workers' uplink encoder states are in it");
+
+        Outcome resumed = run(problem, ServerConfig.sync(PsFixture.freeLoopback(), WORKERS, 60)
+                .withCheckpoints(dir.resolve("run"), 30, true), policy, ECQ_RL, 0, -1, 0);
+        assertEquals(30, resumed.resumedAt());
+        for (ParameterSnapshot first : resumed.firsts()) {
+            assertEquals(30, first.step(), "each worker starts at the checkpoint's step");
+            assertArrayEquals(at30.params(), first.values(), "a full fp32 copy of the checkpoint's parameters");
+        }
+        DownlinkStats d = resumed.down();
+        assertEquals(WORKERS * 29L, d.compressedMessages() + d.driftResyncs(),
+                "steps 31 to 59 go down compressed, or as a resynchronisation: " + d);
+        assertEquals(2L * WORKERS + d.driftResyncs(), d.fullMessages(), "full copies: the two joins, the final ones and"
+                + " the resynchronisations only: " + d);
+        assertTrue(d.driftResyncs() < 0.05 * d.compressedMessages(), "few resynchronisations: " + d);
+        // the uninterrupted run's workers drift as far on the same problem; the resumed run's bound is the same
+        assertTrue(d.maxDrift() > 0 && d.maxDrift() <= 2 * whole.down().maxDrift(), "resumed " + d + " against "
+                + whole.down());
+        for (float[] f : resumed.finals()) {
+            assertArrayEquals(resumed.result().params(), f, "the final parameters reach every worker exactly");
+        }
+        double eWhole = problem.relativeError(whole.result().params());
+        double eResumed = problem.relativeError(resumed.result().params());
+        double maxDiff = 0;
+        for (int i = 0; i < problem.dim(); i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(whole.result().params()[i] - resumed.result().params()[i]));
+        }
+        System.out.printf("[downlink-resume] max drift %.3g (uninterrupted %.3g), resyncs %d; relative error %.4f resumed,"
+                + " %.4f uninterrupted; max |resumed - uninterrupted| %.3g%n", d.maxDrift(), whole.down().maxDrift(),
+                d.driftResyncs(), eResumed, eWhole, maxDiff);
+        assertTrue(eResumed < eWhole * 1.1 + 0.01, "the resumed run trains as well: " + eResumed + " against " + eWhole);
     }
 
     @Test
