@@ -546,19 +546,40 @@ public final class ParameterServer implements AutoCloseable {
         LOG.warn("rejected a message: {}", detail);
     }
 
-    /** Stops the server thread (if running) and unbinds; the result, if not complete, fails. */
+    /**
+     * Stops the server thread (if running) and unbinds; the result, if not complete, fails. Waits
+     * for the server thread to end (up to the worker timeout and 5 s: a turn may be writing a
+     * checkpoint) even when the calling thread is interrupted, as it is when a trial is cancelled:
+     * closing the link under a running server thread would unmap the buffers it polls (a JVM
+     * crash in Aeron's {@code Image.poll}) and let it write a checkpoint after the caller moved on.
+     * The caller's interrupt is kept.
+     */
     @Override
     public void close() {
         stopping = true;
+        boolean interrupted = Thread.interrupted();
         Thread t = thread;
         if (t != null) {
-            try {
-                t.join(TimeUnit.MILLISECONDS.toMillis(config.workerTimeoutMillis()) + 5_000);
-            } catch (InterruptedException e) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.workerTimeoutMillis() + 5_000);
+            for (long left = deadline - System.nanoTime(); t.isAlive() && left > 0; left = deadline - System.nanoTime()) {
+                try {
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (t.isAlive()) {
+                LOG.warn("parameter server thread {} still runs {} ms after it was asked to stop; closing its link anyway",
+                        t.getName(), config.workerTimeoutMillis() + 5_000);
+            }
+        }
+        try {
+            result.completeExceptionally(new IllegalStateException("parameter server closed at step " + step.get()));
+            link.close();
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-        result.completeExceptionally(new IllegalStateException("parameter server closed at step " + step.get()));
-        link.close();
     }
 }

@@ -71,6 +71,75 @@ class CheckpointResumeTest {
         assertArrayEquals(uninterrupted.params(), rest.params(), "residuals and rounding keys restored exactly");
     }
 
+    /**
+     * A server closed by an interrupted thread (a cancelled trial's) while its thread is writing a
+     * checkpoint waits for that thread to end before it unbinds, and keeps the caller's interrupt:
+     * nothing runs on a closed link and no checkpoint is written after close returns.
+     */
+    @Test
+    void closingFromAnInterruptedThreadWaitsForTheServerThread(@TempDir Path dir) throws Exception {
+        java.util.concurrent.CountDownLatch saving = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean saved = new java.util.concurrent.atomic.AtomicBoolean();
+        org.pocketflow.qsgd.ps.checkpoint.CheckpointFolder local = org.pocketflow.qsgd.ps.checkpoint.CheckpointFolder.local(dir);
+        org.pocketflow.qsgd.ps.checkpoint.CheckpointFolder slow = new org.pocketflow.qsgd.ps.checkpoint.CheckpointFolder() {
+            @Override
+            public byte[] read(String name) throws java.io.IOException {
+                return local.read(name);
+            }
+
+            @Override
+            public boolean exists(String name) throws java.io.IOException {
+                return local.exists(name);
+            }
+
+            @Override
+            public String writeTemporary(String prefix, byte[] bytes) throws java.io.IOException {
+                saving.countDown();
+                long until = System.nanoTime() + 1_500_000_000L;
+                while (System.nanoTime() < until) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+                }
+                return local.writeTemporary(prefix, bytes);
+            }
+
+            @Override
+            public void rename(String from, String to) throws java.io.IOException {
+                local.rename(from, to);
+                saved.set(true);
+            }
+
+            @Override
+            public void delete(String name) throws java.io.IOException {
+                local.delete(name);
+            }
+
+            @Override
+            public String where(String name) {
+                return local.where(name);
+            }
+        };
+        ServerConfig config = ServerConfig.sync(PsFixture.freeLoopback(), 1, 100).withCheckpoints(null, 1, false);
+        LeastSquares problem = PsFixture.problem();
+        ParameterServer server = new ParameterServer(AERON.runtime(), config, slow, new IdentityCodec(),
+                PsFixture.SGD.newOptimizer(PsFixture.DIM), new float[PsFixture.DIM]);
+        TrainingWorker worker;
+        try {
+            server.start();
+            worker = new TrainingWorker(AERON.runtime(), new WorkerConfig(0, PsFixture.freeLoopback(), server.address())
+                    .withTimeoutMillis(5_000), problem, new IdentityCodec(), PsFixture.SEED, -1).start();
+            assertTrue(saving.await(30, java.util.concurrent.TimeUnit.SECONDS), "the server writes its first checkpoint");
+            Thread.currentThread().interrupt();
+        } finally {
+            server.close();
+        }
+        assertTrue(Thread.interrupted(), "the caller's interrupt is kept");
+        assertTrue(saved.get(), "close waited for the checkpoint being written");
+        String name = "pocketflow-ps-" + config.bind().port();
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(name) && t.isAlive()),
+                "the server thread has ended");
+        worker.join(30_000);
+    }
+
     @Test
     void resumeRefusesACheckpointOfAnotherOptimizer(@TempDir Path dir) {
         new CheckpointStore(dir).save(new Checkpoint(5, SgdParams.plain(0.1).newOptimizer(PsFixture.DIM).name(),
