@@ -43,7 +43,7 @@ public final class ServerTrialLauncher implements TrialLauncher {
         t.setDaemon(true);
         return t;
     });
-    /** Per rung launched and not yet ended for good, completed when its thread returns. */
+    /** Per trial folder, its last rung launched, completed when that rung's thread returns (a trial runs one rung at a time). */
     private final Map<String, CompletableFuture<Void>> returned = new ConcurrentHashMap<>();
     /** The removals {@link #ended} scheduled. */
     private final List<CompletableFuture<Void>> removals = new CopyOnWriteArrayList<>();
@@ -68,7 +68,7 @@ public final class ServerTrialLauncher implements TrialLauncher {
     public Future<String> launch(JavaSparkContext sc, TrialRequest req, String group) {
         int slot = take();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        returned.put(key(req), done);
+        returned.put(req.trialDir(), done);
         return threads.submit(() -> {
             try {
                 return Json.MAPPER.writeValueAsString(server.run(sc, req, workers, portBase + slot * (workers + 1), group)
@@ -83,7 +83,7 @@ public final class ServerTrialLauncher implements TrialLauncher {
     /** Removes the rung checkpoints of {@code req}'s rung once its thread has returned (at once if it has). */
     @Override
     public void ended(TrialRequest req) {
-        CompletableFuture<Void> done = returned.remove(key(req));
+        CompletableFuture<Void> done = returned.remove(req.trialDir());
         CompletableFuture<Void> rungReturned = done == null ? CompletableFuture.completedFuture(null) : done;
         removals.add(rungReturned.thenRun(() -> server.discardCheckpoints(req)));
     }
@@ -106,10 +106,6 @@ public final class ServerTrialLauncher implements TrialLauncher {
     /** Stops the threads of trials still running (their servers close as they end). */
     public void shutdown() {
         threads.shutdownNow();
-    }
-
-    private static String key(TrialRequest req) {
-        return req.trialDir() + "#" + req.rung();
     }
 
     private synchronized int take() {
