@@ -158,24 +158,7 @@ class TrialServerTest {
         assertEquals(TrialResult.COMPLETE, whole.result().status(), whole.result().reason());
         assertFalse(Files.exists(tmp.resolve("whole/rung-0.ps")), "the finished rung's checkpoints are removed");
 
-        STALLED.set(0);
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread stopped = startRung(() -> new TrialServer(TrialServer.Settings.of(every5, sc, new StallAt(12)), baseModel,
-                base, line -> { }).run(sc, sparse(tmp.resolve("resumed")), 2, port, "trial-stopped"), thrown);
-        long deadline = System.nanoTime() + 180_000_000_000L;
-        while (STALLED.get() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertEquals(2, STALLED.get(), "both workers reached version 12");
-        assertTrue(Files.exists(new CheckpointStore(tmp.resolve("resumed/rung-0.ps")).file()), "a checkpoint was written");
-        stopped.interrupt();
-        stopped.join(30_000);
-        assertFalse(stopped.isAlive(), "the stopped rung ended");
-        assertTrue(thrown.get() instanceof IllegalStateException, String.valueOf(thrown.get()));
-        deadline = System.nanoTime() + 30_000_000_000L;
-        while (sc.statusTracker().getActiveJobIds().length > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        stopAtVersion12(every5, tmp.resolve("resumed"), port, "trial-stopped");
 
         copyFolder(tmp.resolve("resumed/rung-0.ps"), tmp.resolve("fresh/rung-0.ps"));
 
@@ -233,22 +216,7 @@ class TrialServerTest {
                 base, line -> { }).run(sc, sparse(tmp.resolve("whole")), 2, port, "trial-whole-ecq");
         assertEquals(TrialResult.COMPLETE, whole.result().status(), whole.result().reason());
 
-        STALLED.set(0);
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread stopped = startRung(() -> new TrialServer(TrialServer.Settings.of(every5, sc, new StallAt(12)), baseModel,
-                base, line -> { }).run(sc, sparse(tmp.resolve("resumed")), 2, port, "trial-stopped-ecq"), thrown);
-        long deadline = System.nanoTime() + 180_000_000_000L;
-        while (STALLED.get() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertEquals(2, STALLED.get(), "both workers reached version 12");
-        stopped.interrupt();
-        stopped.join(30_000);
-        assertFalse(stopped.isAlive(), "the stopped rung ended");
-        deadline = System.nanoTime() + 30_000_000_000L;
-        while (sc.statusTracker().getActiveJobIds().length > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        stopAtVersion12(every5, tmp.resolve("resumed"), port, "trial-stopped-ecq");
 
         List<String> lines = new CopyOnWriteArrayList<>();
         TrialServer.Outcome resumed = new TrialServer(TrialServer.Settings.of(every5, sc, NopWorkerHook.INSTANCE),
@@ -307,19 +275,12 @@ class TrialServerTest {
             STALLED.set(0);
             TrialRequest req = sparse(tmp);
             Future<String> rung = launcher.launch(sc, req, "trial-cancelled");
-            long deadline = System.nanoTime() + 180_000_000_000L;
-            while (STALLED.get() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertEquals(2, STALLED.get(), "both workers reached version 12");
+            awaitBothStalled();
             Path folder = tmp.resolve("rung-0.ps");
             assertTrue(Files.exists(new CheckpointStore(folder).file()), "a checkpoint was written");
             sc.cancelJobGroup("trial-cancelled");
             rung.cancel(true);
-            deadline = System.nanoTime() + 30_000_000_000L;
-            while (sc.statusTracker().getActiveJobIds().length > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            awaitNoActiveJob();
             Thread.sleep(2_000);
             assertTrue(Files.exists(folder), "a stopped rung keeps its checkpoints while its trial may be resumed");
             launcher.ended(req);
@@ -349,6 +310,40 @@ class TrialServerTest {
                     "the refused folder is kept aside");
         }
         assertFalse(Files.exists(folder), "the rung's own checkpoints are removed once it ended");
+    }
+
+    /**
+     * Runs {@link #sparse} in {@code dir} with every worker stalled after its push at version 12,
+     * so that the server's newest checkpoint is step 10, then interrupts the rung's thread as a
+     * stopping driver does and waits until it and its workers' job have ended.
+     */
+    private static void stopAtVersion12(JobConfig c, Path dir, int port, String group) throws InterruptedException {
+        STALLED.set(0);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread stopped = startRung(() -> new TrialServer(TrialServer.Settings.of(c, sc, new StallAt(12)), baseModel, base,
+                line -> { }).run(sc, sparse(dir), 2, port, group), thrown);
+        awaitBothStalled();
+        assertTrue(Files.exists(new CheckpointStore(dir.resolve("rung-0.ps")).file()), "a checkpoint was written");
+        stopped.interrupt();
+        stopped.join(30_000);
+        assertFalse(stopped.isAlive(), "the stopped rung ended");
+        assertTrue(thrown.get() instanceof IllegalStateException, String.valueOf(thrown.get()));
+        awaitNoActiveJob();
+    }
+
+    private static void awaitBothStalled() throws InterruptedException {
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (STALLED.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(2, STALLED.get(), "both workers reached version 12");
+    }
+
+    private static void awaitNoActiveJob() throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (sc.statusTracker().getActiveJobIds().length > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
     }
 
     /** This class's Spark settings with rung checkpoints every 5 steps, and {@code more}. */

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pocketflow.conf.JobConfig;
 import org.pocketflow.driver.SparkContexts;
+import org.pocketflow.qsgd.ps.checkpoint.Checkpoint;
+import org.pocketflow.qsgd.ps.checkpoint.CheckpointStore;
 import org.pocketflow.tests.MiniHdfs;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.distributed.LoopbackPorts;
@@ -146,6 +148,39 @@ class HdfsRungResumeTest {
                 ModelFiles.load(again.result().checkpoint()).params().toFloatVector(), 0f, "resumed on HDFS = uninterrupted");
         assertEquals(uninterrupted.result().validationAccuracy(), again.result().validationAccuracy(), 0.0);
         assertFalse(fs.exists(checkpoint.getParent()), "the finished rung's checkpoints are removed from HDFS");
+    }
+
+    /**
+     * The server's {@code CheckpointStore} on HDFS ({@link HadoopCheckpointFolder}): it keeps the
+     * last two checkpoints and no temporary file, and falls back to the older when the newer is
+     * damaged, as on a local folder.
+     */
+    @Test
+    void theCheckpointStoreOnHdfsKeepsTheLastTwoAndFallsBackFromADamagedOne() throws Exception {
+        FileSystem fs = HDFS.fs();
+        org.apache.hadoop.fs.Path dir = fs.makeQualified(new org.apache.hadoop.fs.Path("/runs/store/rung-0.ps"));
+        CheckpointStore store = new CheckpointStore(new HadoopCheckpointFolder(fs, dir));
+        assertTrue(store.load().isEmpty(), "no folder yet: nothing to resume from");
+        Checkpoint a = Checkpoint.withExtra(10, "sgd", new float[] {1, 2, 3}, new float[] {0, 0, 0}, Map.of(), new byte[] {7});
+        Checkpoint b = Checkpoint.withExtra(20, "sgd", new float[] {4, 5, 6}, new float[] {1, 1, 1}, Map.of(), new byte[] {8});
+        Checkpoint c = Checkpoint.withExtra(30, "sgd", new float[] {7, 8, 9}, new float[] {2, 2, 2}, Map.of(), new byte[] {9});
+        store.save(a);
+        store.save(b);
+        store.save(c);
+        assertEquals(c, store.load().orElseThrow());
+        List<String> names = java.util.Arrays.stream(fs.listStatus(dir)).map(f -> f.getPath().getName()).sorted().toList();
+        assertEquals(List.of("ps-checkpoint.pfck", "ps-checkpoint.prev.pfck"), names, "the last two, no temporary file");
+        assertTrue(store.where().startsWith(HDFS.uri()), store.where());
+        org.apache.hadoop.fs.Path newest = new org.apache.hadoop.fs.Path(dir, "ps-checkpoint.pfck");
+        byte[] bytes;
+        try (var in = fs.open(newest)) {
+            bytes = in.readAllBytes();
+        }
+        bytes[bytes.length / 2] ^= 0x40;
+        try (var out = fs.create(newest, true)) {
+            out.write(bytes);
+        }
+        assertEquals(b, store.load().orElseThrow(), "the newer one is damaged: resume from the older");
     }
 
     /** Stalls every worker's first attempt after its push at version {@code step}, until its task is interrupted. */
