@@ -16,13 +16,14 @@ import org.pocketflow.qsgd.ps.ParameterSnapshot;
 import org.pocketflow.qsgd.ps.WorkerClient;
 import org.pocketflow.qsgd.ps.transport.Address;
 import org.pocketflow.worker.train.Trainer;
+import org.pocketflow.worker.train.UpdaterPositions;
 
 /**
  * One worker's exchange with the parameter server, whatever it trains: until the server sends the
  * final parameters, set the parameters it received, compute the gradient of the minibatch for that
  * parameter version with DL4J ({@code computeGradientAndScore}; DL4J's updater is never applied,
  * the server's optimizer owns the update), divide it by the minibatch size as DL4J's updater would
- * (except batch norm's running statistics, {@link MasterModel#updatedDirectly}), encode it with
+ * (except batch norm's running statistics, {@link UpdaterPositions#updatedDirectly}), encode it with
  * this worker's encoder and push it.
  *
  * <p><b>Call order.</b> Construct, then {@link #run} once with a fresh client; or {@link #report}
@@ -71,7 +72,7 @@ public final class GradientLoop {
         Trainer.keepForwardResults(graph);
         Trainer.useFasterBackprop(graph);
         this.encoder = encoder;
-        this.direct = MasterModel.updatedDirectly(graph);
+        this.direct = UpdaterPositions.updatedDirectly(graph);
         this.batches = batches;
         this.settings = settings;
         this.progress = progress;

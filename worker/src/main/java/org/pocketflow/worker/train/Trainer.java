@@ -22,6 +22,7 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.pocketflow.conf.TrainKeys;
+import org.pocketflow.worker.runtime.Backend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,9 +163,24 @@ public final class Trainer {
      * @throws IllegalStateException when the loss becomes NaN or infinite (naming the step)
      */
     public List<EpochStats> fit(ComputationGraph graph, EpochData data, StepHook hook) {
-        List<EpochStats> stats = new ArrayList<>();
         long stepsPerEpoch = (data.size() + spec.batchSize() - 1) / spec.batchSize();
         long totalSteps = stepsPerEpoch * spec.epochs();
+        int threads = Backend.threads();
+        int copies = ReplicaStep.copiesFor(spec.replicas(), threads, spec.batchSize());
+        try (ReplicaStep replicas = copies > 1 ? new ReplicaStep(graph, copies, threads) : null) {
+            if (replicas != null) {
+                progress.accept(String.format("training with %d copies of the network, %d OpenMP thread(s) each "
+                        + "(pocketflow.train.replicas)", copies, threads / copies));
+            }
+            List<EpochStats> stats = fit(graph, data, hook, totalSteps, replicas);
+            hook.finish(graph);
+            return stats;
+        }
+    }
+
+    private List<EpochStats> fit(ComputationGraph graph, EpochData data, StepHook hook, long totalSteps,
+                                 ReplicaStep replicas) {
+        List<EpochStats> stats = new ArrayList<>();
         long started = System.nanoTime();
         long step = 0;
         for (int e = 0; e < spec.epochs(); e++) {
@@ -175,9 +191,14 @@ public final class Trainer {
             for (Iterator<DataSet> it = data.epoch(e); it.hasNext(); ) {
                 DataSet batch = it.next();
                 hook.beforeStep(graph, step, totalSteps);
-                graph.fit(batch);
+                double loss;
+                if (replicas == null) {
+                    graph.fit(batch);
+                    loss = graph.score();
+                } else {
+                    loss = replicas.step(batch);
+                }
                 hook.afterStep(graph, step, totalSteps);
-                double loss = graph.score();
                 step++;
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: loss " + loss + " at epoch " + (e + 1)
@@ -204,7 +225,6 @@ public final class Trainer {
                     spec.epochs(), s.meanLoss(), s.samplesPerSecond(), s.seconds(),
                     Double.isNaN(accuracy) ? "" : String.format(", validation accuracy %.4f", accuracy)));
         }
-        hook.finish(graph);
         return stats;
     }
 
