@@ -47,7 +47,7 @@ import org.pocketflow.worker.runtime.Backend;
  * its own threads and the sums are taken in copy order.
  *
  * <p>Not thread-safe; one instance belongs to one training run. {@link #close} stops the copies'
- * threads and restores the thread settings it changed.
+ * threads.
  */
 public final class ReplicaStep implements AutoCloseable {
     /** Fewest images a copy gets from a full minibatch under {@link #copiesFor automatic} choice. */
@@ -58,9 +58,6 @@ public final class ReplicaStep implements AutoCloseable {
     private final int[] threads;
     private final List<long[]> directRanges;
     private final ExecutorService pool;
-    private final int callerThreads;
-    private final int envThreads;
-    private final int blasThreads;
 
     /**
      * @param graph  the network to train, with its optimizer ({@link Trainer#withOptimizer})
@@ -90,14 +87,6 @@ public final class ReplicaStep implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        Nd4jBlas blas = (Nd4jBlas) Nd4j.factory().blas();
-        this.callerThreads = Backend.threads();
-        this.envThreads = Nd4j.getEnvironment().maxThreads();
-        this.blasThreads = blas.getMaxThreads();
-        int most = threads[0];
-        Backend.setThreads(threads[0]);
-        Nd4j.getEnvironment().setMaxThreads(most);
-        blas.setMaxThreads(most);
     }
 
     /**
@@ -135,16 +124,7 @@ public final class ReplicaStep implements AutoCloseable {
         for (int i = 0; i < parts; i++) {
             from[i + 1] = from[i] + n / parts + (i < n % parts ? 1 : 0);
         }
-        List<Future<Double>> running = new ArrayList<>();
-        for (int i = 1; i < parts; i++) {
-            int c = i;
-            running.add(pool.submit(() -> gradient(c, batch, from[c], from[c + 1], iteration, epoch)));
-        }
-        double[] scores = new double[parts];
-        scores[0] = gradient(0, batch, from[0], from[1], iteration, epoch);
-        for (int i = 1; i < parts; i++) {
-            scores[i] = await(running.get(i - 1), running);
-        }
+        double[] scores = gradients(batch, from, iteration, epoch);
 
         INDArray sum = graph.getFlattenedGradients();
         List<INDArray> averaged = new ArrayList<>();
@@ -177,9 +157,43 @@ public final class ReplicaStep implements AutoCloseable {
         return score;
     }
 
+    /**
+     * Each part's gradient and score, copy 0 on this thread. While they run, this thread's OpenMP
+     * count and ND4J's and OpenBLAS's JVM-wide thread counts are copy 0's share, so that no copy
+     * spreads its kernels over the others' cores; they are restored before returning (evaluation
+     * between steps runs on all threads).
+     */
+    private double[] gradients(DataSet batch, long[] from, int iteration, int epoch) {
+        int parts = from.length - 1;
+        Nd4jBlas blas = (Nd4jBlas) Nd4j.factory().blas();
+        int callerThreads = Backend.threads();
+        int envThreads = Nd4j.getEnvironment().maxThreads();
+        int blasThreads = blas.getMaxThreads();
+        Backend.setThreads(threads[0]);
+        Nd4j.getEnvironment().setMaxThreads(threads[0]);
+        blas.setMaxThreads(threads[0]);
+        try {
+            List<Future<Double>> running = new ArrayList<>();
+            for (int i = 1; i < parts; i++) {
+                int c = i;
+                running.add(pool.submit(() -> gradient(c, batch, from[c], from[c + 1], iteration, epoch)));
+            }
+            double[] scores = new double[parts];
+            scores[0] = gradient(0, batch, from[0], from[1], iteration, epoch);
+            for (int i = 1; i < parts; i++) {
+                scores[i] = await(running.get(i - 1), running);
+            }
+            return scores;
+        } finally {
+            Backend.setThreads(callerThreads);
+            Nd4j.getEnvironment().setMaxThreads(envThreads);
+            blas.setMaxThreads(blasThreads);
+        }
+    }
+
     private double gradient(int copy, DataSet batch, long from, long to, int iteration, int epoch) {
         if (copy > 0) {
-            Backend.setThreads(threads[copy]);
+            Backend.setThreads(threads[copy]); // a pool thread's own OpenMP count
         }
         ComputationGraph g = copies.get(copy);
         for (Layer layer : g.getLayers()) {
@@ -232,8 +246,5 @@ public final class ReplicaStep implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdownNow();
-        Backend.setThreads(callerThreads);
-        Nd4j.getEnvironment().setMaxThreads(envThreads);
-        ((Nd4jBlas) Nd4j.factory().blas()).setMaxThreads(blasThreads);
     }
 }
