@@ -14,11 +14,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.optimize.solvers.BaseOptimizer;
+import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.nativeblas.Nd4jBlas;
 import org.pocketflow.worker.runtime.Backend;
 
 /**
@@ -165,7 +165,7 @@ public final class ReplicaStep implements AutoCloseable {
      */
     private double[] gradients(DataSet batch, long[] from, int iteration, int epoch) {
         int parts = from.length - 1;
-        Nd4jBlas blas = (Nd4jBlas) Nd4j.factory().blas();
+        Blas blas = Nd4j.factory().blas();
         int callerThreads = Backend.threads();
         int envThreads = Nd4j.getEnvironment().maxThreads();
         int blasThreads = blas.getMaxThreads();

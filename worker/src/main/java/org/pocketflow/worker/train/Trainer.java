@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
@@ -158,14 +159,16 @@ public final class Trainer {
 
     /**
      * Trains {@code graph} for the spec's epochs on {@code data}, calling {@code hook} around every
-     * step and once at the end (see {@link StepHook} for the order).
+     * step and once at the end (see {@link StepHook} for the order). On the CPU backend, when the
+     * spec's {@code replicas} asks for it (or its automatic choice does, {@link ReplicaStep#copiesFor}),
+     * each step is computed by copies of {@code graph} on shares of the minibatch ({@link ReplicaStep}).
      *
      * @throws IllegalStateException when the loss becomes NaN or infinite (naming the step)
      */
     public List<EpochStats> fit(ComputationGraph graph, EpochData data, StepHook hook) {
         long stepsPerEpoch = (data.size() + spec.batchSize() - 1) / spec.batchSize();
         long totalSteps = stepsPerEpoch * spec.epochs();
-        int threads = Backend.threads();
+        int threads = Nd4j.getEnvironment().isCPU() ? Backend.threads() : 1; // a GPU computes one copy at a time
         int copies = ReplicaStep.copiesFor(spec.replicas(), threads, spec.batchSize());
         try (ReplicaStep replicas = copies > 1 ? new ReplicaStep(graph, copies, threads) : null) {
             if (replicas != null) {
