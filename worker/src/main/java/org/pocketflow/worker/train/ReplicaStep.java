@@ -90,6 +90,18 @@ public final class ReplicaStep implements AutoCloseable {
     }
 
     /**
+     * The copies that compute each step of a training on minibatches of {@code batchSize}, as
+     * {@code replicas} asks ({@link TrainingSpec#replicas()}; {@link #copiesFor}) on this thread's
+     * OpenMP threads, or {@code null} when the network alone computes each step (one copy asked or
+     * chosen, or a GPU backend, which computes one copy at a time).
+     */
+    public static ReplicaStep of(ComputationGraph graph, int replicas, int batchSize) {
+        int threads = Nd4j.getEnvironment().isCPU() ? Backend.threads() : 1;
+        int copies = copiesFor(replicas, threads, batchSize);
+        return copies > 1 ? new ReplicaStep(graph, copies, threads) : null;
+    }
+
+    /**
      * How many copies train each step: {@code configured} when positive, else (automatic) 2 when
      * the JVM has at least 2 OpenMP threads and the minibatch gives each copy at least
      * {@value #MIN_IMAGES_PER_COPY} images, else 1. Never more copies than threads.
@@ -106,13 +118,46 @@ public final class ReplicaStep implements AutoCloseable {
         return copies.size();
     }
 
+    /** The copies and their threads, for progress lines. */
+    @Override
+    public String toString() {
+        return copies.size() + " copies of the network, " + threads[threads.length - 1] + " OpenMP thread(s) each";
+    }
+
     /**
-     * One optimizer step on {@code batch}; a minibatch smaller than the number of copies is split
-     * among fewer. Minibatches with masks are refused (the image networks this trains have none).
+     * One optimizer step on {@code batch}: {@link #gradient}, then DL4J's updater and the step, as
+     * {@code ComputationGraph.fit} applies them.
      *
      * @return the minibatch's score (mean loss plus regularisation), as {@code graph.score()} after {@code fit}
      */
     public double step(DataSet batch) {
+        int iteration = graph.getIterationCount();
+        int epoch = graph.getEpochCount();
+        double score = gradient(batch);
+        INDArray sum = graph.getFlattenedGradients();
+        graph.getUpdater().update(graph.gradient(), iteration, epoch, batch.numExamples(), LayerWorkspaceMgr.noWorkspaces());
+        graph.params().subi(sum);
+        for (TrainingListener l : graph.getListeners()) {
+            l.iterationDone(graph, iteration, epoch);
+        }
+        BaseOptimizer.incrementIterationCount(graph, 1);
+        BaseOptimizer.applyConstraints(graph);
+        for (ComputationGraph c : copies) {
+            c.clearLayersStates();
+        }
+        return score;
+    }
+
+    /**
+     * The gradient of {@code batch} at the network's current parameters, left in the network's
+     * flattened gradient as {@code computeGradientAndScore} on the whole minibatch leaves it: summed
+     * over the minibatch, batch norm's running-statistics updates averaged. A minibatch smaller than
+     * the number of copies is split among fewer. Minibatches with masks are refused (the image
+     * networks this trains have none).
+     *
+     * @return the minibatch's score (mean loss plus regularisation)
+     */
+    public double gradient(DataSet batch) {
         if (batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null) {
             throw new IllegalArgumentException("minibatches with masks are trained by ComputationGraph.fit, not by copies");
         }
@@ -142,17 +187,6 @@ public final class ReplicaStep implements AutoCloseable {
         }
         for (int r = 0; r < directRanges.size(); r++) {
             slice(sum, directRanges.get(r)).assign(averaged.get(r));
-        }
-
-        graph.getUpdater().update(graph.gradient(), iteration, epoch, n, LayerWorkspaceMgr.noWorkspaces());
-        graph.params().subi(sum);
-        for (TrainingListener l : graph.getListeners()) {
-            l.iterationDone(graph, iteration, epoch);
-        }
-        BaseOptimizer.incrementIterationCount(graph, 1);
-        BaseOptimizer.applyConstraints(graph);
-        for (int i = 0; i < parts; i++) {
-            copies.get(i).clearLayersStates();
         }
         return score;
     }

@@ -15,7 +15,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
@@ -23,7 +22,6 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.pocketflow.conf.TrainKeys;
-import org.pocketflow.worker.runtime.Backend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,12 +166,9 @@ public final class Trainer {
     public List<EpochStats> fit(ComputationGraph graph, EpochData data, StepHook hook) {
         long stepsPerEpoch = (data.size() + spec.batchSize() - 1) / spec.batchSize();
         long totalSteps = stepsPerEpoch * spec.epochs();
-        int threads = Nd4j.getEnvironment().isCPU() ? Backend.threads() : 1; // a GPU computes one copy at a time
-        int copies = ReplicaStep.copiesFor(spec.replicas(), threads, spec.batchSize());
-        try (ReplicaStep replicas = copies > 1 ? new ReplicaStep(graph, copies, threads) : null) {
+        try (ReplicaStep replicas = ReplicaStep.of(graph, spec.replicas(), spec.batchSize())) {
             if (replicas != null) {
-                progress.accept(String.format("training with %d copies of the network, %d OpenMP thread(s) each "
-                        + "(pocketflow.train.replicas)", copies, threads / copies));
+                progress.accept("training with " + replicas + " (pocketflow.train.replicas)");
             }
             List<EpochStats> stats = fit(graph, data, hook, totalSteps, replicas);
             hook.finish(graph);
