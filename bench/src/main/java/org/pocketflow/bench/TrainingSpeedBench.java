@@ -2,6 +2,7 @@ package org.pocketflow.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.BatchNormBackprop;
 import org.pocketflow.worker.train.InputConvBackprop;
+import org.pocketflow.worker.train.ReplicaStep;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
 
@@ -43,8 +45,11 @@ import org.pocketflow.worker.train.TrainingSpec;
  *       pass ({@code Trainer.keepForwardResults});</li>
  *   <li>{@code best+forward kept+bn backprop}: the same with {@code BatchNormBackprop}'s batch-norm
  *       backward pass;</li>
- *   <li>{@code best+forward kept+faster backprop}: the same with {@code InputConvBackprop} too,
- *       as the product trains ({@code Trainer.useFasterBackprop}).</li>
+ *   <li>{@code best+forward kept+faster backprop}: the same with {@code InputConvBackprop} too
+ *       ({@code Trainer.useFasterBackprop});</li>
+ *   <li>{@code ...+2 copies}: the same with each step computed by two copies of the network on
+ *       half the threads each ({@code ReplicaStep}), as the product trains by default on two or more
+ *       threads ({@code pocketflow.train.replicas}).</li>
  * </ul>
  * Every setting trains its own copy of the same initial network with the same optimizer.
  *
@@ -55,15 +60,22 @@ import org.pocketflow.worker.train.TrainingSpec;
  */
 public final class TrainingSpeedBench {
     private static final int BATCH = 64;
+    /** Each copies setting's ReplicaStep, made once so that its copies' workspaces warm up once, as in training. */
+    private static final Map<ComputationGraph, ReplicaStep> REPLICAS = new IdentityHashMap<>();
 
     private TrainingSpeedBench() {
     }
 
     /** One setting: how the training thread, data and network are prepared. */
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
-                           boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop) {
+                           boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies) {
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn) {
-            this(ompThreads, poolThreads, prebatched, workspaces, onednn, CacheMode.NONE, false, false);
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, CacheMode.NONE, false, false, 1);
+        }
+
+        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
+                CacheMode cache, boolean bnBackprop, boolean inputConvBackprop) {
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, 1);
         }
     }
 
@@ -90,6 +102,10 @@ public final class TrainingSpeedBench {
                 true, CacheMode.DEVICE, true, false));
         settings.put("best+forward kept+faster backprop", new Setting(best, defaultPool, true, WorkspaceMode.ENABLED,
                 true, CacheMode.DEVICE, true, true));
+        if (best >= 2) {
+            settings.put("best+forward kept+faster backprop+2 copies", new Setting(best, defaultPool, true,
+                    WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2));
+        }
         String only = args.length > 3 ? args[3] : ".*";
         settings.keySet().removeIf(name -> !name.matches(only));
 
@@ -116,7 +132,8 @@ public final class TrainingSpeedBench {
                 int epoch = r + 1;
                 Supplier<Iterator<DataSet>> data = s.prebatched() ? prebatched::iterator
                         : () -> train.batches(BATCH, norm, 7, epoch);
-                double rate = samplesPerSecond(nets.get(e.getKey()), data.get(), r < 0 ? 10 : Integer.MAX_VALUE);
+                double rate = samplesPerSecond(nets.get(e.getKey()), data.get(), r < 0 ? 10 : Integer.MAX_VALUE,
+                        s.copies(), s.ompThreads());
                 if (r >= 0) {
                     rates.get(e.getKey())[r] = rate;
                 }
@@ -154,12 +171,18 @@ public final class TrainingSpeedBench {
         return out;
     }
 
-    private static double samplesPerSecond(ComputationGraph g, Iterator<DataSet> batches, int maxSteps) {
+    private static double samplesPerSecond(ComputationGraph g, Iterator<DataSet> batches, int maxSteps, int copies,
+                                           int threads) {
+        ReplicaStep replicas = copies > 1 ? REPLICAS.computeIfAbsent(g, x -> new ReplicaStep(x, copies, threads)) : null;
         long samples = 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < maxSteps && batches.hasNext(); i++) {
             DataSet b = batches.next();
-            g.fit(b);
+            if (replicas == null) {
+                g.fit(b);
+            } else {
+                replicas.step(b);
+            }
             samples += b.numExamples();
         }
         return samples / ((System.nanoTime() - t0) / 1e9);

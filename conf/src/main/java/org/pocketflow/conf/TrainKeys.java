@@ -41,9 +41,18 @@ public final class TrainKeys {
             "Log the training loss every N steps.",
             Validators.range(1, 1_000_000));
 
+    /** Copies of the network computing each step in one JVM. */
+    public static final ConfigKey<Integer> REPLICAS = ConfigKey.integer("pocketflow.train.replicas", 0,
+            "Copies of the network that compute each training step together inside one JVM (local training, baseline,"
+                    + " fine-tuning and study trials), each on its share of the minibatch and of the OpenMP threads, the"
+                    + " gradients summed before one optimizer step. On a few cores this is faster than one copy on all"
+                    + " threads. Each copy's batch norms use its share's statistics. 0 = auto: 2 when the JVM has at least"
+                    + " 2 OpenMP threads and the minibatch at least 32 images, else 1; 1 = the network alone.",
+            Validators.range(0, 64));
+
     /** This area's keys in declaration order. */
     public static final KeyGroup GROUP = new KeyGroup("Training", List.of(EPOCHS, BATCH_SIZE, LEARNING_RATE,
-            MOMENTUM, WEIGHT_DECAY, LR_SCHEDULE, LOG_EVERY_STEPS));
+            MOMENTUM, WEIGHT_DECAY, LR_SCHEDULE, LOG_EVERY_STEPS, REPLICAS));
 
     private TrainKeys() {
     }

@@ -104,7 +104,7 @@ public final class BaselineRequests {
         return new TrainingSpec(c.get(TrainKeys.EPOCHS), c.get(TrainKeys.BATCH_SIZE),
                 c.get(TrainKeys.LEARNING_RATE), c.get(TrainKeys.MOMENTUM), c.get(TrainKeys.WEIGHT_DECAY),
                 TrainingSpec.LrSchedule.valueOf(c.get(TrainKeys.LR_SCHEDULE).toUpperCase(Locale.ROOT)),
-                c.get(RunKeys.SEED), c.get(TrainKeys.LOG_EVERY_STEPS));
+                c.get(RunKeys.SEED), c.get(TrainKeys.LOG_EVERY_STEPS), c.get(TrainKeys.REPLICAS));
     }
 
     /** The compression the job asks for, or {@code null} for {@code pocketflow.learn.algorithm = none}. */
@@ -115,9 +115,7 @@ public final class BaselineRequests {
         }
         int epochs = c.get(LearnKeys.FINE_TUNE_EPOCHS);
         FineTuneSpec ft = epochs == 0 ? FineTuneSpec.none()
-                : new FineTuneSpec(new TrainingSpec(epochs, training.batchSize(), c.get(LearnKeys.FINE_TUNE_LEARNING_RATE),
-                training.momentum(), training.weightDecay(), training.schedule(), training.seed(),
-                training.logEverySteps()), c.get(LearnKeys.DISTILL_WEIGHT), c.get(LearnKeys.DISTILL_TEMPERATURE));
+                : new FineTuneSpec(training.with(epochs, c.get(LearnKeys.FINE_TUNE_LEARNING_RATE), training.seed()), c.get(LearnKeys.DISTILL_WEIGHT), c.get(LearnKeys.DISTILL_TEMPERATURE));
         Budget budget = new Budget(c.get(LearnKeys.MAC_FRACTION), c.get(LearnKeys.AVERAGE_BITS),
                 c.get(LearnKeys.SPARSITY));
         LearnerOptions options = new LearnerOptions(c.get(LearnKeys.KEEP_FIRST_CONV), c.get(LearnKeys.CHANNEL_SELECTOR),

@@ -106,8 +106,7 @@ public final class CandidateSpace {
         double lr = trainingKnobs ? point.getDouble(LEARNING_RATE) : t.learningRate();
         double w = trainingKnobs ? point.getDouble(DISTILL_WEIGHT) : fineTune.distillationWeight();
         double temp = trainingKnobs ? point.getDouble(DISTILL_TEMPERATURE) : fineTune.temperature();
-        TrainingSpec seeded = new TrainingSpec(t.epochs(), t.batchSize(), lr, t.momentum(), t.weightDecay(),
-                t.schedule(), trialSeed, t.logEverySteps());
+        TrainingSpec seeded = t.with(t.epochs(), lr, trialSeed);
         return new Candidate(settings, new FineTuneSpec(seeded, w, temp));
     }
 }

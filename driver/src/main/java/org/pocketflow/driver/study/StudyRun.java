@@ -169,8 +169,7 @@ public final class StudyRun {
         Candidate c = candidates.candidate(new Point(best.point()), s.trialSeed(best.trial()));
         FineTuneSpec ft = c.fineTune();
         TrainingSpec t = ft.training(); // StudySettings.problems refuses final-epochs without fine-tuning
-        FineTuneSpec more = new FineTuneSpec(new TrainingSpec(s.finalEpochs(), t.batchSize(), t.learningRate(), t.momentum(),
-                t.weightDecay(), t.schedule(), t.seed(), t.logEverySteps()), ft.distillationWeight(), ft.temperature());
+        FineTuneSpec more = new FineTuneSpec(t.with(s.finalEpochs(), t.learningRate(), t.seed()), ft.distillationWeight(), ft.temperature());
         TrialRequest req = new TrialRequest(ctx, best.trial(), 0, 0, 1, c.settings(), more, best.result().checkpoint(),
                 dir.uri() + "/" + FinalRetraining.FOLDER);
         out.accept(String.format("study: retraining trial %d for %d epoch(s) on %d worker(s) through the parameter server",

@@ -15,15 +15,18 @@ import org.pocketflow.qsgd.GradientEncoder;
 import org.pocketflow.qsgd.ps.ParameterSnapshot;
 import org.pocketflow.qsgd.ps.WorkerClient;
 import org.pocketflow.qsgd.ps.transport.Address;
+import org.pocketflow.worker.train.ReplicaStep;
 import org.pocketflow.worker.train.Trainer;
+import org.pocketflow.worker.train.UpdaterPositions;
 
 /**
  * One worker's exchange with the parameter server, whatever it trains: until the server sends the
  * final parameters, set the parameters it received, compute the gradient of the minibatch for that
  * parameter version with DL4J ({@code computeGradientAndScore}; DL4J's updater is never applied,
  * the server's optimizer owns the update), divide it by the minibatch size as DL4J's updater would
- * (except batch norm's running statistics, {@link MasterModel#updatedDirectly}), encode it with
- * this worker's encoder and push it.
+ * (except batch norm's running statistics, {@link UpdaterPositions#updatedDirectly}), encode it with
+ * this worker's encoder and push it. On several OpenMP threads the gradient may be computed by copies
+ * of the network on shares of the minibatch ({@link ReplicaStep}), summed as one computation would.
  *
  * <p><b>Call order.</b> Construct, then {@link #run} once with a fresh client; or {@link #report}
  * alone for a worker that never joined. Owns its mutable state; one thread.
@@ -47,6 +50,7 @@ public final class GradientLoop {
     private double lossSum;
     private long computeNanos;
     private long waitNanos;
+    private ReplicaStep copies;
 
     /**
      * What a loop needs besides its network and data.
@@ -56,8 +60,15 @@ public final class GradientLoop {
      * @param logEverySteps   a progress line every this many steps
      * @param learningRateKey the key and value named when the loss diverges, e.g. {@code "pocketflow.train.learning-rate (now 0.1)"}
      * @param hook            called after every push
+     * @param replicas        copies of the network computing each gradient ({@link ReplicaStep#of}; the
+     *                        training spec's {@code replicas})
      */
-    public record Settings(Address server, long waitMillis, int logEverySteps, String learningRateKey, WorkerHook hook) {
+    public record Settings(Address server, long waitMillis, int logEverySteps, String learningRateKey, WorkerHook hook,
+                           int replicas) {
+        /** Settings whose gradients the network alone computes. */
+        public Settings(Address server, long waitMillis, int logEverySteps, String learningRateKey, WorkerHook hook) {
+            this(server, waitMillis, logEverySteps, learningRateKey, hook, 1);
+        }
     }
 
     /**
@@ -71,7 +82,7 @@ public final class GradientLoop {
         Trainer.keepForwardResults(graph);
         Trainer.useFasterBackprop(graph);
         this.encoder = encoder;
-        this.direct = MasterModel.updatedDirectly(graph);
+        this.direct = UpdaterPositions.updatedDirectly(graph);
         this.batches = batches;
         this.settings = settings;
         this.progress = progress;
@@ -84,6 +95,16 @@ public final class GradientLoop {
      * @throws CancellationException if the thread is interrupted
      */
     public WorkerReport run(WorkerClient client) {
+        try {
+            return exchange(client);
+        } finally {
+            if (copies != null) {
+                copies.close();
+            }
+        }
+    }
+
+    private WorkerReport exchange(WorkerClient client) {
         ParameterSnapshot p;
         try {
             p = await(client, -1);
@@ -163,10 +184,22 @@ public final class GradientLoop {
         if (Thread.currentThread().isInterrupted()) {
             throw new CancellationException("worker " + workerId + " cancelled after " + steps + " steps");
         }
-        graph.setInputs(batch.getFeatures());
-        graph.setLabels(batch.getLabels());
-        graph.computeGradientAndScore();
-        double loss = graph.score();
+        if (steps == 0 && copies == null) {
+            copies = ReplicaStep.of(graph, settings.replicas(), batch.numExamples());
+            if (copies != null) {
+                progress.accept("worker " + workerId + " computes each gradient with " + copies
+                        + " (pocketflow.train.replicas)");
+            }
+        }
+        double loss;
+        if (copies == null) {
+            graph.setInputs(batch.getFeatures());
+            graph.setLabels(batch.getLabels());
+            graph.computeGradientAndScore();
+            loss = graph.score();
+        } else {
+            loss = copies.gradient(batch);
+        }
         if (!Double.isFinite(loss)) {
             throw new IllegalStateException("worker " + workerId + ": training diverged, loss " + loss + " at its step "
                     + (steps + 1) + ". Fix: lower " + settings.learningRateKey());

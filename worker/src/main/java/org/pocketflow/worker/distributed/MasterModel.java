@@ -1,17 +1,13 @@
 package org.pocketflow.worker.distributed;
 
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.function.BiPredicate;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.pocketflow.qsgd.ps.optim.Optimizer;
@@ -25,6 +21,7 @@ import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Seeds;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
+import org.pocketflow.worker.train.UpdaterPositions;
 
 /**
  * The master's view of a distributed run, on the driver: the network (built exactly as every
@@ -100,63 +97,7 @@ public final class MasterModel {
                 spec.schedule().name().toLowerCase(Locale.ROOT) + "(" + spec.learningRate() + "," + totalSteps + ")");
         Decay decay = decay(graph);
         SgdParams sgd = new SgdParams(lr, spec.momentum(), true, decay.lambda());
-        return sgd.newOptimizer((int) graph.numParams(), decay.decayed(), updatedDirectly(graph));
-    }
-
-    /**
-     * Positions of the parameters whose "gradients" are updates that DL4J applies as they are, not
-     * divided by the minibatch size and without the optimizer (its {@code NoOp} updater): batch
-     * norm's running mean and variance. The workers send them undivided and the server subtracts them.
-     */
-    public static BitSet updatedDirectly(ComputationGraph g) {
-        return dl4jPositions(g, (layer, param) -> layer.conf().getLayer().getUpdaterByParam(param) instanceof NoOp
-                && !layer.updaterDivideByMinibatch(param));
-    }
-
-    /**
-     * The positions DL4J's updater attributes to the parameters {@code selected} picks. The updater
-     * does not look where a parameter lies: it lays a layer's parameters one after the other, in
-     * the order of the layer's parameter table, from the start of the layer's block. Where a layer
-     * stores them in another order (DL4J's depthwise and separable convolutions keep their bias
-     * first, their tables list it last), the per-parameter treatment (weight decay, the division by
-     * the minibatch) lands on these positions rather than on the parameter: local training decays
-     * such a layer's bias and leaves its last weights undecayed, and the server does the same.
-     */
-    private static BitSet dl4jPositions(ComputationGraph g, BiPredicate<Layer, String> selected) {
-        INDArray flat = g.params();
-        INDArray saved = flat.dup();
-        try {
-            // mark each layer's block with its number to find where the block starts
-            flat.assign(0);
-            Layer[] layers = g.getLayers();
-            for (int l = 0; l < layers.length; l++) {
-                for (INDArray p : layers[l].paramTable().values()) {
-                    p.assign(l + 1);
-                }
-            }
-            float[] marks = flat.toFloatVector();
-            int[] start = new int[layers.length];
-            Arrays.fill(start, -1);
-            for (int i = marks.length - 1; i >= 0; i--) {
-                if (marks[i] != 0f) {
-                    start[(int) marks[i] - 1] = i;
-                }
-            }
-            BitSet out = new BitSet(marks.length);
-            for (int l = 0; l < layers.length; l++) {
-                int pos = start[l];
-                for (Map.Entry<String, INDArray> e : layers[l].paramTable().entrySet()) {
-                    int n = (int) e.getValue().length();
-                    if (n > 0 && selected.test(layers[l], e.getKey())) {
-                        out.set(pos, pos + n);
-                    }
-                    pos += n;
-                }
-            }
-            return out;
-        } finally {
-            flat.assign(saved);
-        }
+        return sgd.newOptimizer((int) graph.numParams(), decay.decayed(), UpdaterPositions.updatedDirectly(graph));
     }
 
     /**
@@ -176,7 +117,7 @@ public final class MasterModel {
      */
     static Decay decay(ComputationGraph g) {
         double[] lambda = {0};
-        BitSet decayed = dl4jPositions(g, (layer, param) -> {
+        BitSet decayed = UpdaterPositions.of(g, (layer, param) -> {
             double sum = decayOf(layer, param);
             if (sum == 0) {
                 return false;

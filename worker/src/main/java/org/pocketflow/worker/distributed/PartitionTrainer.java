@@ -86,7 +86,8 @@ public final class PartitionTrainer {
             GradientEncoder encoder = req.serverChosenCodec() ? new ServerChosenEncoder(client, seed) : req.codec().newEncoder(seed);
             GradientLoop loop = new GradientLoop(workerId, attempt, graph, encoder, step -> cycle.forStep(workerId, step),
                     new GradientLoop.Settings(req.server(), req.timeoutMillis(), req.training().logEverySteps(),
-                            "pocketflow.train.learning-rate (now " + req.training().learningRate() + ")", req.hook()), progress);
+                            "pocketflow.train.learning-rate (now " + req.training().learningRate() + ")", req.hook(),
+                            req.training().replicas()), progress);
             return loop.run(client);
         }
     }

@@ -191,8 +191,7 @@ public final class TrialRun {
             return ft;
         }
         TrainingSpec t = ft.training();
-        return new FineTuneSpec(new TrainingSpec(1, t.batchSize(), t.learningRate(), t.momentum(), t.weightDecay(),
-                t.schedule(), t.seed(), t.logEverySteps()), ft.distillationWeight(), ft.temperature());
+        return new FineTuneSpec(t.with(1, t.learningRate(), t.seed()), ft.distillationWeight(), ft.temperature());
     }
 
     /**

@@ -60,7 +60,7 @@ public final class TrialWorker {
                     TrialRun.workerBatches(trial, setup, workerId, req.workers()),
                     new GradientLoop.Settings(req.server(), req.waitMillis(), ft.training().logEverySteps(),
                             LearnKeys.FINE_TUNE_LEARNING_RATE.name() + " (now " + ft.training().learningRate() + ")",
-                            req.hook()), progress);
+                            req.hook(), ft.training().replicas()), progress);
             return loop.run(client);
         }
     }

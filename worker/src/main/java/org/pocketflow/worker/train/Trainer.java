@@ -157,14 +157,28 @@ public final class Trainer {
 
     /**
      * Trains {@code graph} for the spec's epochs on {@code data}, calling {@code hook} around every
-     * step and once at the end (see {@link StepHook} for the order).
+     * step and once at the end (see {@link StepHook} for the order). On the CPU backend, when the
+     * spec's {@code replicas} asks for it (or its automatic choice does, {@link ReplicaStep#copiesFor}),
+     * each step is computed by copies of {@code graph} on shares of the minibatch ({@link ReplicaStep}).
      *
      * @throws IllegalStateException when the loss becomes NaN or infinite (naming the step)
      */
     public List<EpochStats> fit(ComputationGraph graph, EpochData data, StepHook hook) {
-        List<EpochStats> stats = new ArrayList<>();
         long stepsPerEpoch = (data.size() + spec.batchSize() - 1) / spec.batchSize();
         long totalSteps = stepsPerEpoch * spec.epochs();
+        try (ReplicaStep replicas = ReplicaStep.of(graph, spec.replicas(), spec.batchSize())) {
+            if (replicas != null) {
+                progress.accept("training with " + replicas + " (pocketflow.train.replicas)");
+            }
+            List<EpochStats> stats = fit(graph, data, hook, totalSteps, replicas);
+            hook.finish(graph);
+            return stats;
+        }
+    }
+
+    private List<EpochStats> fit(ComputationGraph graph, EpochData data, StepHook hook, long totalSteps,
+                                 ReplicaStep replicas) {
+        List<EpochStats> stats = new ArrayList<>();
         long started = System.nanoTime();
         long step = 0;
         for (int e = 0; e < spec.epochs(); e++) {
@@ -175,9 +189,14 @@ public final class Trainer {
             for (Iterator<DataSet> it = data.epoch(e); it.hasNext(); ) {
                 DataSet batch = it.next();
                 hook.beforeStep(graph, step, totalSteps);
-                graph.fit(batch);
+                double loss;
+                if (replicas == null) {
+                    graph.fit(batch);
+                    loss = graph.score();
+                } else {
+                    loss = replicas.step(batch);
+                }
                 hook.afterStep(graph, step, totalSteps);
-                double loss = graph.score();
                 step++;
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: loss " + loss + " at epoch " + (e + 1)
@@ -204,7 +223,6 @@ public final class Trainer {
                     spec.epochs(), s.meanLoss(), s.samplesPerSecond(), s.seconds(),
                     Double.isNaN(accuracy) ? "" : String.format(", validation accuracy %.4f", accuracy)));
         }
-        hook.finish(graph);
         return stats;
     }
 

@@ -13,17 +13,31 @@ import java.io.Serializable;
  * @param schedule     how the learning rate changes over the run
  * @param seed         seed for data order (initial weights come from the model's own seed)
  * @param logEverySteps progress line period, in steps
+ * @param replicas     copies of the network that compute each step together inside one JVM
+ *                     ({@link ReplicaStep}); 0 chooses by the JVM's threads and the batch size
  */
 public record TrainingSpec(int epochs, int batchSize, double learningRate, double momentum,
-                           double weightDecay, LrSchedule schedule, long seed, int logEverySteps)
+                           double weightDecay, LrSchedule schedule, long seed, int logEverySteps, int replicas)
         implements Serializable {
     public TrainingSpec {
         if (epochs < 1 || batchSize < 1 || !(learningRate > 0) || momentum < 0 || momentum >= 1
-                || weightDecay < 0 || logEverySteps < 1) {
+                || weightDecay < 0 || logEverySteps < 1 || replicas < 0) {
             throw new IllegalArgumentException("invalid training spec " + "epochs=" + epochs + " batchSize="
                     + batchSize + " learningRate=" + learningRate + " momentum=" + momentum
-                    + " weightDecay=" + weightDecay + " logEverySteps=" + logEverySteps);
+                    + " weightDecay=" + weightDecay + " logEverySteps=" + logEverySteps + " replicas=" + replicas);
         }
+    }
+
+    /** A spec whose steps are computed by the network alone (one replica). */
+    public TrainingSpec(int epochs, int batchSize, double learningRate, double momentum,
+                        double weightDecay, LrSchedule schedule, long seed, int logEverySteps) {
+        this(epochs, batchSize, learningRate, momentum, weightDecay, schedule, seed, logEverySteps, 1);
+    }
+
+    /** This spec with {@code epochs}, {@code learningRate} and {@code seed} in place of its own. */
+    public TrainingSpec with(int epochs, double learningRate, long seed) {
+        return new TrainingSpec(epochs, batchSize, learningRate, momentum, weightDecay, schedule, seed, logEverySteps,
+                replicas);
     }
 
     /** Learning-rate schedules. */

@@ -27,6 +27,7 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.pocketflow.qsgd.ps.optim.Optimizer;
 import org.pocketflow.worker.train.Trainer;
+import org.pocketflow.worker.train.UpdaterPositions;
 import org.pocketflow.worker.train.TrainingSpec;
 
 /**
@@ -45,7 +46,7 @@ class MasterModelTest {
         ComputationGraph local = Trainer.withOptimizer(network(), spec, steps);
         ComputationGraph server = Trainer.withOptimizer(network(), spec, steps);
         Optimizer optimizer = MasterModel.optimizer(server, spec, steps);
-        BitSet direct = MasterModel.updatedDirectly(server);
+        BitSet direct = UpdaterPositions.updatedDirectly(server);
         assertFalse(direct.isEmpty(), "batch norm's running statistics are updated directly");
         Random random = new Random(5);
         for (int step = 0; step < steps; step++) {

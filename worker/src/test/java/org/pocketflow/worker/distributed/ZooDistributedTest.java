@@ -1,12 +1,14 @@
 package org.pocketflow.worker.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,6 +18,7 @@ import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.data.GeneratedImages;
+import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.TrainingSpec;
 
 /**
@@ -45,6 +48,25 @@ class ZooDistributedTest {
         // update equal only up to the last bit, these three steps left ResNet-20 5.1e-4 and MobileNet 2.3e-5 apart
         // (batch norm amplifies a rounding difference), which had been taken for thread-dependent reductions
         PartitionTrainerTest.assertMatchesLocalTraining(req, spec, run.result().params(), arch);
+    }
+
+    /**
+     * A worker whose gradients two copies of ResNet-20 compute (each on half of every minibatch and
+     * one OpenMP thread) against local training with two copies: the same summed gradients, so the
+     * same parameters bit for bit (half-batch batch norms on both sides: a worker computing with one copy
+     * would not match). Needs two OpenMP threads (the tests' {@code OMP_NUM_THREADS}).
+     */
+    @Test
+    void twoCopiesPerWorkerMatchLocalTrainingWithTwoCopies(@TempDir Path folder) throws Exception {
+        assertTrue(Backend.defaultThreads() >= 2, "two copies need two OpenMP threads; OMP_NUM_THREADS is 2 in the tests");
+        writeIdx(folder, GeneratedImages.of(SHAPE, 10, 48, 1), GeneratedImages.of(SHAPE, 10, 16, 2));
+        TrainingSpec spec = new TrainingSpec(1, 16, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, SEED, 1000, 2);
+        DistributedRequest req = new DistributedRequest(folder.toUri().toString(), 44, 0.0, "resnet20", spec, SEED, 1,
+                ExchangeMode.SYNC, new IdentityCodec(), "127.0.0.1", LoopbackPorts.freeBase(1), "secret".getBytes(),
+                120_000, true, NopWorkerHook.INSTANCE);
+        InJvmRun.Outcome run = InJvmRun.run(req, 120_000, 16);
+        assertEquals(3, run.result().stats().step());
+        PartitionTrainerTest.assertMatchesLocalTraining(req, spec, run.result().params(), "resnet20 with two copies");
     }
 
     /** The four IDX files of a grey data set. */

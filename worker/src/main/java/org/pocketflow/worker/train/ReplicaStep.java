@@ -1,0 +1,284 @@
+package org.pocketflow.worker.train;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.optimize.solvers.BaseOptimizer;
+import org.nd4j.linalg.api.blas.Blas;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.pocketflow.worker.runtime.Backend;
+
+/**
+ * One SGD step of a network computed by several copies of it at once, each on its share of the
+ * minibatch and of the JVM's OpenMP threads: data parallelism inside one JVM.
+ *
+ * <p>Why: on a few cores, DL4J's oneDNN convolutions and OpenBLAS's small matrix products use two
+ * threads poorly (a backward convolution on two threads can take longer than on one), while two
+ * copies each on one thread keep both cores busy; docs/SPEED.md has the measurements.
+ *
+ * <p>The copies share the network's parameter array (DL4J lays each copy's layers over it as views),
+ * so a {@link StepHook}'s changes before a step are what every copy computes on. Each step:
+ * <ol>
+ *   <li>the minibatch is split into contiguous parts, one per copy, sizes differing by at most one;</li>
+ *   <li>every copy computes its part's gradient ({@code computeGradientAndScore}) at once, copy 0
+ *       (the network itself) on the calling thread;</li>
+ *   <li>the gradients are summed into the network's (DL4J's gradients are sums over the minibatch
+ *       that its updater divides); batch norm's running-statistics "updates", which DL4J applies as
+ *       they are, are averaged, weighted by part size;</li>
+ *   <li>DL4J's updater and the step are applied once, as {@code ComputationGraph.fit} does.</li>
+ * </ol>
+ * Without batch norm the step equals {@code fit} on the whole minibatch up to float rounding.
+ * With batch norm each copy normalises with its own part's statistics (as PyTorch's
+ * {@code DataParallel} does); the running means move exactly as {@code fit}'s would, the running
+ * variances by the parts' mean variance. The step is deterministic: each copy runs its kernels on
+ * its own threads and the sums are taken in copy order.
+ *
+ * <p>Not thread-safe; one instance belongs to one training run. {@link #close} stops the copies'
+ * threads.
+ */
+public final class ReplicaStep implements AutoCloseable {
+    /** Fewest images a copy gets from a full minibatch under {@link #copiesFor automatic} choice. */
+    public static final int MIN_IMAGES_PER_COPY = 16;
+
+    private final ComputationGraph graph;
+    private final List<ComputationGraph> copies = new ArrayList<>();
+    private final int[] threads;
+    private final List<long[]> directRanges;
+    private final ExecutorService pool;
+
+    /**
+     * @param graph  the network to train, with its optimizer ({@link Trainer#withOptimizer})
+     * @param copies how many copies compute each step, at least 2
+     * @param totalThreads OpenMP threads to share among the copies (copy 0 gets any remainder)
+     */
+    public ReplicaStep(ComputationGraph graph, int copies, int totalThreads) {
+        if (copies < 2 || totalThreads < copies) {
+            throw new IllegalArgumentException(copies + " copies on " + totalThreads + " threads");
+        }
+        this.graph = graph;
+        this.threads = new int[copies];
+        for (int i = 0; i < copies; i++) {
+            threads[i] = totalThreads / copies + (i == 0 ? totalThreads % copies : 0);
+        }
+        this.copies.add(graph);
+        for (int i = 1; i < copies; i++) {
+            ComputationGraph copy = new ComputationGraph(graph.getConfiguration().clone());
+            copy.init(graph.params(), false);
+            Trainer.keepForwardResults(copy);
+            Trainer.useFasterBackprop(copy);
+            this.copies.add(copy);
+        }
+        this.directRanges = ranges(UpdaterPositions.updatedDirectly(graph));
+        this.pool = Executors.newFixedThreadPool(copies - 1, r -> {
+            Thread t = new Thread(r, "pf-replica");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * The copies that compute each step of a training on minibatches of {@code batchSize}, as
+     * {@code replicas} asks ({@link TrainingSpec#replicas()}; {@link #copiesFor}) on this thread's
+     * OpenMP threads, or {@code null} when the network alone computes each step (one copy asked or
+     * chosen, or a GPU backend, which computes one copy at a time).
+     */
+    public static ReplicaStep of(ComputationGraph graph, int replicas, int batchSize) {
+        int threads = Nd4j.getEnvironment().isCPU() ? Backend.threads() : 1;
+        int copies = copiesFor(replicas, threads, batchSize);
+        return copies > 1 ? new ReplicaStep(graph, copies, threads) : null;
+    }
+
+    /**
+     * How many copies train each step: {@code configured} when positive, else (automatic) 2 when
+     * the JVM has at least 2 OpenMP threads and the minibatch gives each copy at least
+     * {@value #MIN_IMAGES_PER_COPY} images, else 1. Never more copies than threads.
+     */
+    public static int copiesFor(int configured, int ompThreads, int batchSize) {
+        if (configured > 0) {
+            return Math.max(1, Math.min(configured, ompThreads));
+        }
+        return ompThreads >= 2 && batchSize >= 2 * MIN_IMAGES_PER_COPY ? 2 : 1;
+    }
+
+    /** How many copies compute each step. */
+    public int copies() {
+        return copies.size();
+    }
+
+    /** The copies and their threads, for progress lines. */
+    @Override
+    public String toString() {
+        return copies.size() + " copies of the network, " + threads[threads.length - 1] + " OpenMP thread(s) each";
+    }
+
+    /**
+     * One optimizer step on {@code batch}: {@link #gradient}, then DL4J's updater and the step, as
+     * {@code ComputationGraph.fit} applies them.
+     *
+     * @return the minibatch's score (mean loss plus regularisation), as {@code graph.score()} after {@code fit}
+     */
+    public double step(DataSet batch) {
+        int iteration = graph.getIterationCount();
+        int epoch = graph.getEpochCount();
+        double score = gradient(batch);
+        INDArray sum = graph.getFlattenedGradients();
+        graph.getUpdater().update(graph.gradient(), iteration, epoch, batch.numExamples(), LayerWorkspaceMgr.noWorkspaces());
+        graph.params().subi(sum);
+        for (TrainingListener l : graph.getListeners()) {
+            l.iterationDone(graph, iteration, epoch);
+        }
+        BaseOptimizer.incrementIterationCount(graph, 1);
+        BaseOptimizer.applyConstraints(graph);
+        for (ComputationGraph c : copies) {
+            c.clearLayersStates();
+        }
+        return score;
+    }
+
+    /**
+     * The gradient of {@code batch} at the network's current parameters, left in the network's
+     * flattened gradient as {@code computeGradientAndScore} on the whole minibatch leaves it: summed
+     * over the minibatch, batch norm's running-statistics updates averaged. A minibatch smaller than
+     * the number of copies is split among fewer. Minibatches with masks are refused (the image
+     * networks this trains have none).
+     *
+     * @return the minibatch's score (mean loss plus regularisation)
+     */
+    public double gradient(DataSet batch) {
+        if (batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null) {
+            throw new IllegalArgumentException("minibatches with masks are trained by ComputationGraph.fit, not by copies");
+        }
+        int n = batch.numExamples();
+        int parts = Math.min(copies.size(), n);
+        int iteration = graph.getIterationCount();
+        int epoch = graph.getEpochCount();
+        long[] from = new long[parts + 1];
+        for (int i = 0; i < parts; i++) {
+            from[i + 1] = from[i] + n / parts + (i < n % parts ? 1 : 0);
+        }
+        double[] scores = gradients(batch, from, iteration, epoch);
+
+        INDArray sum = graph.getFlattenedGradients();
+        List<INDArray> averaged = new ArrayList<>();
+        for (long[] r : directRanges) {
+            INDArray avg = slice(sum, r).mul((double) (from[1] - from[0]) / n);
+            for (int i = 1; i < parts; i++) {
+                avg.addi(slice(copies.get(i).getFlattenedGradients(), r).mul((double) (from[i + 1] - from[i]) / n));
+            }
+            averaged.add(avg);
+        }
+        double score = scores[0] * (from[1] - from[0]) / n;
+        for (int i = 1; i < parts; i++) {
+            sum.addi(copies.get(i).getFlattenedGradients());
+            score += scores[i] * (from[i + 1] - from[i]) / n;
+        }
+        for (int r = 0; r < directRanges.size(); r++) {
+            slice(sum, directRanges.get(r)).assign(averaged.get(r));
+        }
+        return score;
+    }
+
+    /**
+     * Each part's gradient and score, copy 0 on this thread. While they run, this thread's OpenMP
+     * count and ND4J's and OpenBLAS's JVM-wide thread counts are copy 0's share, so that no copy
+     * spreads its kernels over the others' cores; they are restored before returning (evaluation
+     * between steps runs on all threads).
+     */
+    private double[] gradients(DataSet batch, long[] from, int iteration, int epoch) {
+        int parts = from.length - 1;
+        Blas blas = Nd4j.factory().blas();
+        int callerThreads = Backend.threads();
+        int envThreads = Nd4j.getEnvironment().maxThreads();
+        int blasThreads = blas.getMaxThreads();
+        Backend.setThreads(threads[0]);
+        Nd4j.getEnvironment().setMaxThreads(threads[0]);
+        blas.setMaxThreads(threads[0]);
+        try {
+            List<Future<Double>> running = new ArrayList<>();
+            for (int i = 1; i < parts; i++) {
+                int c = i;
+                running.add(pool.submit(() -> gradient(c, batch, from[c], from[c + 1], iteration, epoch)));
+            }
+            double[] scores = new double[parts];
+            scores[0] = gradient(0, batch, from[0], from[1], iteration, epoch);
+            for (int i = 1; i < parts; i++) {
+                scores[i] = await(running.get(i - 1), running);
+            }
+            return scores;
+        } finally {
+            Backend.setThreads(callerThreads);
+            Nd4j.getEnvironment().setMaxThreads(envThreads);
+            blas.setMaxThreads(blasThreads);
+        }
+    }
+
+    private double gradient(int copy, DataSet batch, long from, long to, int iteration, int epoch) {
+        if (copy > 0) {
+            Backend.setThreads(threads[copy]); // a pool thread's own OpenMP count
+        }
+        ComputationGraph g = copies.get(copy);
+        for (Layer layer : g.getLayers()) {
+            layer.setIterationCount(iteration);
+            layer.setEpochCount(epoch);
+        }
+        g.setInputs(rows(batch.getFeatures(), from, to));
+        g.setLabels(rows(batch.getLabels(), from, to));
+        g.computeGradientAndScore();
+        return g.score();
+    }
+
+    private static double await(Future<Double> f, List<Future<Double>> all) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            all.forEach(x -> x.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new CancellationException("training interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static INDArray rows(INDArray a, long from, long to) {
+        return from == 0 && to == a.size(0) ? a : a.get(NDArrayIndex.interval(from, to)).dup(a.ordering());
+    }
+
+    private static INDArray slice(INDArray flat, long[] range) {
+        return flat.rank() == 1 ? flat.get(NDArrayIndex.interval(range[0], range[1]))
+                : flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(range[0], range[1]));
+    }
+
+    private static List<long[]> ranges(BitSet positions) {
+        List<long[]> out = new ArrayList<>();
+        for (int s = positions.nextSetBit(0); s >= 0; ) {
+            int e = positions.nextClearBit(s);
+            out.add(new long[] {s, e});
+            s = positions.nextSetBit(e);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}
