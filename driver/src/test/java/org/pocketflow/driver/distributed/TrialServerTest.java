@@ -229,8 +229,11 @@ class TrialServerTest {
         DownlinkStats d = resumed.downlink();
         assertEquals(2L * (wholeSteps - 10 - 1), d.compressedMessages() + d.driftResyncs(),
                 "versions 11 to " + (wholeSteps - 1) + " went down compressed (or resynchronised): " + d);
-        assertEquals(2L * 2 + d.driftResyncs(), d.fullMessages(), "full copies: each worker's at version 10, each one's"
-                + " final parameters, and resynchronisations only: " + d);
+        // a worker repeats its join while the server's reply is on its way (more often on a loaded machine); each
+        // join gets a full copy, so the joins' copies are at least one per worker
+        assertTrue(d.fullMessages() >= 2L * 2 + d.driftResyncs() && d.fullMessages() <= 2L * 2 + d.driftResyncs() + 2,
+                "full copies: each worker's at version 10 (a repeated join another), each one's final parameters, and"
+                        + " resynchronisations: " + d);
         assertTrue(d.compressedMessages() > 0 && d.maxDrift() <= 2 * whole.downlink().maxDrift(), "the resumed copies"
                 + " drift no further than the uninterrupted ones': " + d + " against " + whole.downlink());
         float[] a = ModelFiles.load(whole.result().checkpoint()).params().toFloatVector();
