@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -12,13 +16,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.pocketflow.conf.JobConfig;
+import org.pocketflow.driver.Json;
 import org.pocketflow.driver.SparkContexts;
 import org.pocketflow.tests.MiniHdfs;
 import org.pocketflow.worker.distributed.LoopbackPorts;
@@ -31,25 +36,17 @@ import org.pocketflow.worker.distributed.WorkerHook;
  * {@code spark.authenticate=true}) train LeNet until every worker dies after 7 pushes; the server
  * has written {@code ps-checkpoint.pfck} of step 6 into the {@code hdfs://} run directory (with the
  * previous one, no temporary file); the job run again in the same directory resumes there at step
- * 6, its workers computing the steps left only, and writes {@code model.zip} beside it.
+ * 6, its workers computing the steps left only, and writes {@code model.zip} beside it. The
+ * command line checkpoints into an {@code hdfs://} run directory too.
  */
 class HdfsDistributedResumeTest {
     private static final String DATA = "/usr/share/datasets/fashion-mnist";
     @RegisterExtension
     static final MiniHdfs HDFS = new MiniHdfs();
-    private static JavaSparkContext sc;
 
     @BeforeAll
-    static void startSpark() {
+    static void needsData() {
         assumeTrue(Files.isDirectory(Path.of(DATA)) || "true".equals(System.getenv("CI")), "Fashion-MNIST not installed");
-        sc = SparkContexts.create(config(), "hdfs-distributed-resume-test");
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        if (sc != null) {
-            sc.close();
-        }
     }
 
     private static JobConfig config() {
@@ -66,25 +63,58 @@ class HdfsDistributedResumeTest {
         FileSystem fs = HDFS.fs();
         String runDir = HDFS.uri() + "/runs/train-distributed";
         JobConfig c = config();
-
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new DistributedTrainer(c, line -> { }, new KillAllAfter(7)).train(sc, runDir));
-        assertTrue(e.getMessage().contains("dropped"), e.getMessage());
-        List<String> names = Arrays.stream(fs.listStatus(new org.apache.hadoop.fs.Path(runDir)))
-                .map(f -> f.getPath().getName()).sorted().toList();
-        assertEquals(List.of("ps-checkpoint.pfck", "ps-checkpoint.prev.pfck"), names,
-                "the server's last two checkpoints on HDFS, no temporary file");
-
         List<String> lines = new CopyOnWriteArrayList<>();
-        DistributedResult r = new DistributedTrainer(c, lines::add, NopWorkerHook.INSTANCE).train(sc, runDir);
+        DistributedResult r;
+        try (JavaSparkContext sc = SparkContexts.create(c, "hdfs-distributed-resume-test")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new DistributedTrainer(c, line -> { }, new KillAllAfter(7)).train(sc, runDir));
+            assertTrue(e.getMessage().contains("dropped"), e.getMessage());
+            List<String> names = Arrays.stream(fs.listStatus(new org.apache.hadoop.fs.Path(runDir)))
+                    .map(f -> f.getPath().getName()).sorted().toList();
+            assertEquals(List.of("ps-checkpoint.pfck", "ps-checkpoint.prev.pfck"), names,
+                    "the server's last two checkpoints on HDFS, no temporary file");
+
+            r = new DistributedTrainer(c, lines::add, NopWorkerHook.INSTANCE).train(sc, runDir);
+        }
         assertEquals(6, r.resumedFromStep(), String.join("\n", lines));
         assertTrue(lines.stream().anyMatch(l -> l.contains("(resuming at step 6)")), String.join("\n", lines));
         assertEquals(r.totalSteps(), r.stats().step());
-        r.workers().forEach(w -> assertEquals(r.totalSteps() - 6, w.steps(), "each worker computed the steps left: " + w));
+        long left = r.totalSteps() - 6;
+        r.workers().forEach(w -> assertEquals(left, w.steps(), "each worker computed the steps left: " + w));
         assertTrue(r.stats().checkpoints() > 0, "the resumed server checkpoints on HDFS too: " + r.stats());
         assertTrue(r.modelFile().startsWith(HDFS.uri()) && fs.exists(new org.apache.hadoop.fs.Path(r.modelFile())),
                 r.modelFile());
         assertTrue(r.testAccuracy() > 0.6, "test accuracy " + r.testAccuracy());
+    }
+
+    /**
+     * The command line ({@code DistributedMain train}) with {@code pocketflow.run.dir} on HDFS and
+     * checkpoints on, which was refused (exit 2) while checkpoints needed a local run directory:
+     * exit 0, {@code job.conf}, {@code model.zip}, {@code report.json} and the checkpoint there.
+     */
+    @Test
+    void theCommandLineCheckpointsIntoAnHdfsRunDirectory() throws Exception {
+        FileSystem fs = HDFS.fs();
+        String runDir = HDFS.uri() + "/runs/cli";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = DistributedMain.run(new String[] {"train", "--conf", "pocketflow.spark.master=local[2]",
+                "--conf", "pocketflow.run.dir=" + runDir, "--conf", "pocketflow.data.train-limit=600",
+                "--conf", "pocketflow.data.test-limit=200", "--conf", "pocketflow.train.epochs=1",
+                "--conf", "pocketflow.train.batch-size=32", "--conf", "pocketflow.distributed.checkpoint-every=3",
+                "--conf", "pocketflow.distributed.port-base=" + LoopbackPorts.freeBase(2)},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String said = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, said);
+        for (String name : List.of("job.conf", "model.zip", "report.json", "ps-checkpoint.pfck")) {
+            assertTrue(fs.exists(new org.apache.hadoop.fs.Path(runDir, name)), name + " in " + runDir + ": " + said);
+        }
+        JsonNode report;
+        try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(runDir, "report.json"))) {
+            report = Json.MAPPER.readTree(in);
+        }
+        assertEquals("succeeded", report.get("status").asText(), report.toString());
+        assertTrue(report.at("/distributed/stats/checkpoints").asLong() > 0, report.toString());
     }
 
     /** Every worker's first attempt dies (throws) after {@code pushes} pushes: the job fails as if the cluster went away. */
