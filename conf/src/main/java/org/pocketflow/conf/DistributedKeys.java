@@ -66,7 +66,7 @@ public final class DistributedKeys {
     public static final ConfigKey<Integer> CHECKPOINT_EVERY = ConfigKey.integer("pocketflow.distributed.checkpoint-every",
             0,
             "The parameter server writes parameters and optimizer state to the run directory every N steps; 0 = never."
-                    + " Needs a run directory on the driver's local file system.",
+                    + " Written on the run directory's own file system (local, HDFS or any Hadoop file system).",
             Validators.range(0, 1_000_000));
 
     /** Checkpoint period of the servers of trials' rungs and of a compression job's fine-tuning. */

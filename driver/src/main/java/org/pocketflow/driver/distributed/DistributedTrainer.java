@@ -1,22 +1,26 @@
 package org.pocketflow.driver.distributed;
 
+import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.pocketflow.conf.DataKeys;
 import org.pocketflow.conf.DistributedKeys;
 import org.pocketflow.conf.JobConfig;
+import org.pocketflow.driver.RunDirectory;
 import org.pocketflow.driver.TaskSlots;
 import org.pocketflow.qsgd.ps.DownlinkPolicy;
 import org.pocketflow.qsgd.ps.ParameterServer;
 import org.pocketflow.qsgd.ps.ServerConfig;
 import org.pocketflow.qsgd.ps.TrainingResult;
+import org.pocketflow.qsgd.ps.checkpoint.CheckpointFolder;
 import org.pocketflow.qsgd.ps.transport.Address;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.distributed.DistributedRequest;
@@ -25,6 +29,7 @@ import org.pocketflow.worker.distributed.MasterModel;
 import org.pocketflow.worker.distributed.WorkerHook;
 import org.pocketflow.worker.distributed.WorkerReport;
 import org.pocketflow.worker.eval.Evaluation;
+import org.pocketflow.worker.io.HadoopConf;
 import org.pocketflow.worker.model.ModelFiles;
 
 /**
@@ -56,10 +61,12 @@ public final class DistributedTrainer {
 
     /**
      * Runs the training and writes {@code model.zip} (and, with checkpoints on, {@code
-     * ps-checkpoint.pfck}) into {@code runDir}.
+     * ps-checkpoint.pfck}) into {@code runDir}, on its own file system (a local folder, HDFS or any
+     * other Hadoop file system), where a rerun finds the checkpoint.
      *
+     * @param runDir the run directory, an encoded URI ({@code RunDirectory.uri()})
      * @throws IllegalArgumentException if the configuration does not fit the cluster (too few task
-     *     slots, checkpoints on a remote run directory), before any Spark work
+     *     slots, a run directory whose scheme has no file system here), before any Spark work
      * @throws IllegalStateException if training failed (every worker lost, or the server timed out)
      */
     public DistributedResult train(JavaSparkContext sc, String runDir) {
@@ -69,7 +76,7 @@ public final class DistributedTrainer {
                 configured.serverHost(), sc.getConf().get("spark.driver.host", Address.LOOPBACK)))
                 .withNonce(new SecureRandom().nextLong());
         int every = config.get(DistributedKeys.CHECKPOINT_EVERY);
-        Path checkpoints = every > 0 || config.get(DistributedKeys.RESUME) ? localDir(runDir, every > 0) : null;
+        CheckpointFolder checkpoints = every > 0 || config.get(DistributedKeys.RESUME) ? checkpointFolder(runDir) : null;
         byte[] key = JobSecret.fromSparkEnv();
         boolean unauthenticated = config.get(DistributedKeys.ALLOW_UNAUTHENTICATED);
         DistributedRequests.checkAuthentication(req.server(), key.length > 0, unauthenticated);
@@ -78,9 +85,9 @@ public final class DistributedTrainer {
         long total = model.plan().totalSteps();
         ServerConfig sc0 = new ServerConfig(new Address(req.serverHost(), req.portBase()), req.workers(), req.mode(),
                 config.get(DistributedKeys.STALENESS), config.get(DistributedKeys.TIMEOUT_MS),
-                config.get(DistributedKeys.JOIN_TIMEOUT_MS), total, key, checkpoints, every,
+                config.get(DistributedKeys.JOIN_TIMEOUT_MS), total, key, null, every,
                 checkpoints != null && config.get(DistributedKeys.RESUME), req.nonce(), unauthenticated);
-        try (ParameterServer server = new ParameterServer(JvmAeron.get(), sc0, req.codec(), model.newOptimizer(),
+        try (ParameterServer server = new ParameterServer(JvmAeron.get(), sc0, checkpoints, req.codec(), model.newOptimizer(),
                 model.initialParams())) {
             DownlinkPolicy downlink = DistributedRequests.downlink(config);
             server.setDownlink(downlink, req.linkMbit());
@@ -130,20 +137,19 @@ public final class DistributedTrainer {
         }
     }
 
-    /** The run directory as a local path (the server writes checkpoints with java.nio). */
-    private static Path localDir(String runDir, boolean required) {
-        URI uri = URI.create(runDir);
-        if (uri.getScheme() == null) {
-            return Path.of(runDir);
+    /**
+     * The run directory as the server's checkpoint folder, on the directory's own file system:
+     * through java.nio when it is local, through Hadoop ({@link HadoopCheckpointFolder}) otherwise.
+     */
+    private static CheckpointFolder checkpointFolder(String runDir) {
+        try {
+            Path dir = new Path(URI.create(runDir));
+            FileSystem fs = dir.getFileSystem(HadoopConf.get());
+            return HadoopCheckpointFolder.of(fs, fs.makeQualified(dir));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("the run directory " + runDir + " cannot hold the parameter server's checkpoints: "
+                    + RunDirectory.unreadableScheme(runDir).orElse(e.getMessage()) + ". Fix: set pocketflow.run.root to a"
+                    + " folder of a file system this build reads (a local path, file:///..., hdfs://...)");
         }
-        if (uri.getScheme().equals("file")) {
-            return Path.of(uri);
-        }
-        if (required) {
-            throw new IllegalArgumentException(DistributedKeys.CHECKPOINT_EVERY.name() + " > 0 needs a run directory on the"
-                    + " driver's local file system, but it is " + runDir + ". Fix: set pocketflow.run.root to a local folder, or "
-                    + DistributedKeys.CHECKPOINT_EVERY.name() + " = 0");
-        }
-        return null;
     }
 }

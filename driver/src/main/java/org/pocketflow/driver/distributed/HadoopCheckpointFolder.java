@@ -22,6 +22,15 @@ import org.pocketflow.qsgd.ps.checkpoint.CheckpointFolder;
  */
 record HadoopCheckpointFolder(FileSystem fs, Path dir) implements CheckpointFolder {
 
+    /**
+     * The folder {@code dir} (qualified) of {@code fs} as a server writes it: through java.nio
+     * when it is on the local file system, through Hadoop otherwise.
+     */
+    static CheckpointFolder of(FileSystem fs, Path dir) {
+        return "file".equals(dir.toUri().getScheme()) ? CheckpointFolder.local(java.nio.file.Path.of(dir.toUri()))
+                : new HadoopCheckpointFolder(fs, dir);
+    }
+
     @Override
     public byte[] read(String name) throws IOException {
         Path p = new Path(dir, name);

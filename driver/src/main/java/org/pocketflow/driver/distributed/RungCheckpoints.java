@@ -48,7 +48,7 @@ record RungCheckpoints(FileSystem fs, Path folder) {
 
     /** The folder as the server writes it: through java.nio when it is local, through Hadoop otherwise. */
     CheckpointFolder store() {
-        return isLocal() ? CheckpointFolder.local(localPath()) : new HadoopCheckpointFolder(fs, folder);
+        return HadoopCheckpointFolder.of(fs, folder);
     }
 
     /** Whether the folder is there. */
@@ -101,10 +101,6 @@ record RungCheckpoints(FileSystem fs, Path folder) {
 
     private boolean isLocal() {
         return "file".equals(folder.toUri().getScheme());
-    }
-
-    private java.nio.file.Path localPath() {
-        return java.nio.file.Path.of(folder.toUri());
     }
 
     private String display(Path p) {

@@ -129,4 +129,14 @@ class DistributedTrainerTest {
                 .train(sc, run.toUri().toString()));
         assertTrue(e.getMessage().contains("pocketflow.distributed.workers = 3") && e.getMessage().contains("Fix"), e.getMessage());
     }
+
+    @Test
+    void refusesCheckpointsOnARunDirectoryWhoseSchemeHasNoFileSystem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DistributedTrainer(
+                config(List.of("pocketflow.distributed.checkpoint-every=3")), line -> { }, NopWorkerHook.INSTANCE)
+                .train(sc, "nofs://host/runs/job"));
+        assertTrue(e.getMessage().contains("nofs://host/runs/job") && e.getMessage().contains("no file system for the scheme"
+                + " 'nofs'") && e.getMessage().contains("Fix: set pocketflow.run.root"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
 }
