@@ -11,24 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.ImageShape;
@@ -49,46 +37,6 @@ class BatchNormReestimationTest {
     private static final String DATA = "/usr/share/datasets/fashion-mnist";
     private static final ImageShape MNIST = new ImageShape(1, 28, 28);
     private static final List<String> STATISTICS = List.of("mean", "var", "log10stdev");
-
-    /**
-     * A small residual network with batch norms: stem conv/bn/relu, a block of two conv/bn whose sum
-     * with the stem's output is activated, a strided conv/bn/relu, global pooling, a dense layer with
-     * dropout on its input followed by a batch norm, softmax output.
-     */
-    static ComputationGraph residualNetwork(long seed) {
-        var b = new NeuralNetConfiguration.Builder().seed(seed).convolutionMode(ConvolutionMode.Same).graphBuilder()
-                .addInputs("input")
-                .addLayer("stem", new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.IDENTITY).build(),
-                        "input")
-                .addLayer("stem_bn", new BatchNormalization.Builder().build(), "stem")
-                .addLayer("stem_relu", new ActivationLayer(Activation.RELU), "stem_bn")
-                .addLayer("a", new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.IDENTITY).build(),
-                        "stem_relu")
-                .addLayer("a_bn", new BatchNormalization.Builder().build(), "a")
-                .addLayer("a_relu", new ActivationLayer(Activation.RELU), "a_bn")
-                .addLayer("b", new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.IDENTITY).build(),
-                        "a_relu")
-                .addLayer("b_bn", new BatchNormalization.Builder().build(), "b")
-                .addVertex("sum", new ElementWiseVertex(ElementWiseVertex.Op.Add), "b_bn", "stem_relu")
-                .addLayer("sum_relu", new ActivationLayer(Activation.RELU), "sum")
-                .addLayer("pool", new SubsamplingLayer.Builder(2, 2).stride(2, 2).build(), "sum_relu")
-                .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(32).activation(Activation.IDENTITY).build(),
-                        "pool")
-                .addLayer("c_bn", new BatchNormalization.Builder().build(), "c")
-                .addLayer("c_relu", new ActivationLayer(Activation.RELU), "c_bn")
-                .addLayer("gap", new GlobalPoolingLayer(), "c_relu")
-                .addLayer("fc", new DenseLayer.Builder().nOut(32).activation(Activation.IDENTITY).dropOut(0.5).build(),
-                        "gap")
-                .addLayer("fc_bn", new BatchNormalization.Builder().build(), "fc")
-                .addLayer("fc_relu", new ActivationLayer(Activation.RELU), "fc_bn")
-                .addLayer("output", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
-                        .activation(Activation.SOFTMAX).build(), "fc_relu")
-                .setOutputs("output")
-                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(28, 28, 1));
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
-    }
 
     private static INDArray images(int n, long seed) {
         Nd4j.getRandom().setSeed(seed);
@@ -114,7 +62,7 @@ class BatchNormReestimationTest {
 
     @Test
     void statisticsAreThoseOfEachNormsInputInTheReestimatedNetworkAndNothingElseChanges() {
-        ComputationGraph g = residualNetwork(3);
+        ComputationGraph g = BatchNormNetworks.residual(3);
         staleStatistics(g, 4);
         Map<String, INDArray> before = g.paramTable();
         Map<String, INDArray> copies = new java.util.LinkedHashMap<>();
@@ -155,7 +103,7 @@ class BatchNormReestimationTest {
 
     @Test
     void chunkedPassesPoolTheStatisticsOfTheChunks() {
-        ComputationGraph one = residualNetwork(3);
+        ComputationGraph one = BatchNormNetworks.residual(3);
         staleStatistics(one, 4);
         ComputationGraph chunked = one.clone();
         INDArray x = images(64, 6);
@@ -175,7 +123,7 @@ class BatchNormReestimationTest {
         assertNull(new BatchNormReestimation(images(32, 8)).apply(lenet));
         assertEquals(params, lenet.params());
 
-        ComputationGraph g = residualNetwork(3);
+        ComputationGraph g = BatchNormNetworks.residual(3);
         staleStatistics(g, 4);
         INDArray stale = g.params().dup();
         assertNull(BatchNormReestimation.OFF.apply(g));
@@ -192,7 +140,7 @@ class BatchNormReestimationTest {
         ImageSet train = data.train();
         Normalizer norm = Normalizer.fit(train);
         TrainingSpec spec = new TrainingSpec(3, 64, 0.1, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, 3, 1000);
-        ComputationGraph base = Trainer.withOptimizer(residualNetwork(3), spec, train.batchCount(64));
+        ComputationGraph base = Trainer.withOptimizer(BatchNormNetworks.residual(3), spec, train.batchCount(64));
         new Trainer(spec, s -> { }).fit(base, new ImageSetEpochs(train, norm, 64, 3));
         double baseAccuracy = accuracy(base, data, norm);
         DataSet calibration = train.batchesInOrder(256, norm).next();
