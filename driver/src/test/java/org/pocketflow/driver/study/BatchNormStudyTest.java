@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pocketflow.driver.Cli;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.Normalizer;
+import org.pocketflow.worker.data.stream.SyntheticImageFolder;
 import org.pocketflow.worker.export.PackedModelFile;
 import org.pocketflow.worker.learn.BatchNormNetworks;
 import org.pocketflow.worker.learn.BatchNormReestimation;
@@ -79,6 +80,34 @@ class BatchNormStudyTest {
                 packed.provenance().get(BatchNormReestimation.PROVENANCE_KEY), packed.provenance().toString());
         var stalePacked = PackedModelFile.read(tmp.resolve("stale/model.pfpk").toUri().toString());
         assertFalse(stalePacked.provenance().containsKey(BatchNormReestimation.PROVENANCE_KEY));
+    }
+
+    @Test
+    void aStudyOnAStreamedImageFolderReestimatesTheZooResNetsBatchNorms(@TempDir Path tmp) throws Exception {
+        Path folder = tmp.resolve("images");
+        SyntheticImageFolder.write(folder, 3, 80, 20, 40, 90, "mixed", 11);
+        Path run = tmp.resolve("study");
+        Cli.Outcome o = Cli.run("run", "--conf", "pocketflow.spark.master=local[2]", "--conf", "pocketflow.run.dir=" + run,
+                "--conf", "pocketflow.data.format=image-folder", "--conf", "pocketflow.data.uri=" + folder,
+                "--conf", "pocketflow.data.image-size=32", "--conf", "pocketflow.model.arch=resnet20",
+                "--conf", "pocketflow.train.epochs=3", "--conf", "pocketflow.train.batch-size=16",
+                "--conf", "pocketflow.eval.latency-iterations=2", "--conf", "pocketflow.eval.latency-warmup=1",
+                "--conf", "pocketflow.seed=5", "--conf", "pocketflow.learn.algorithm=channel-pruning",
+                "--conf", "pocketflow.learn.mac-fraction=0.5", "--conf", "pocketflow.learn.channel-multiple=1",
+                "--conf", "pocketflow.learn.fine-tune-epochs=0", "--conf", "pocketflow.learn.batch-norm-images=100",
+                "--conf", "pocketflow.search.sampler=tpe", "--conf", "pocketflow.search.trials=2");
+        assertEquals(0, o.code(), o.err() + o.out());
+        JsonNode r = Cli.report(run);
+        assertEquals(2, r.at("/study/counts/complete").asLong(), r.get("study").toString());
+        var packed = PackedModelFile.read(run.resolve("model.pfpk").toUri().toString());
+        // ResNet-20: a norm after the stem and after each of the 18 convolutions of its 9 blocks, 2 projections
+        assertEquals("21 on 100 training images (adaptive batch norm)",
+                packed.provenance().get(BatchNormReestimation.PROVENANCE_KEY), packed.provenance().toString());
+        double chance = 1.0 / 3;
+        for (JsonNode t : r.at("/study/trials")) {
+            assertTrue(t.get("validationAccuracy").asDouble() > chance + 0.1,
+                    "a half-MAC ResNet-20 scored after re-estimation on the streamed validation split: " + t);
+        }
     }
 
     /** The report of a TPE study of 3 trials plus the uniform one, channel pruning to 60% of the MACs (any
