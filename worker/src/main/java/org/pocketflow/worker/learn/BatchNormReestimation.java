@@ -107,6 +107,8 @@ public final class BatchNormReestimation {
                 INDArray x = inputOf(probe, name, activations, part);
                 moments.computeIfAbsent(name, k -> new Moments()).add(x, axes(graph, name, x));
             }
+            CalibrationPasses.release(activations.values(), images);
+            NativeHeap.trimNowAndThen();
         }
         for (String name : norms) {
             moments.get(name).assignTo(graph.getLayer(name));

@@ -75,7 +75,7 @@ public final class CalibrationPasses {
      * JavaCPP's byte limit forced a collection (ResNet-18 at 224x224 with DCP's defaults reached
      * 6.4 GB resident that way). The calibration images themselves are kept.
      */
-    private static void release(Collection<INDArray> activations, INDArray images) {
+    static void release(Collection<INDArray> activations, INDArray images) {
         for (INDArray a : activations) {
             if (a != null && a != images && a.closeable() && a.data() != images.data()) {
                 a.close();
