@@ -8,12 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongFunction;
 
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import org.pocketflow.driver.search.DdpgSampler;
 import org.pocketflow.driver.search.GpSampler;
 import org.pocketflow.driver.search.Point;
@@ -26,6 +21,7 @@ import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.ImageSet;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.eval.Evaluator;
+import org.pocketflow.worker.learn.BatchNormReestimation;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.LayerFeatures;
@@ -50,8 +46,8 @@ import org.pocketflow.worker.runtime.Backend;
  * {@code random,tpe,gp,ddpg,ddpg-tuned}, {@code proposed} and {@code plain}: the trials the samplers
  * learn from carry the point they proposed, as in a study, or ({@code realised}) the per-layer ratios
  * the budget projection made of it; {@code bn} scores each candidate after re-estimating its batch
- * norms' statistics on {@value #BN_IMAGES} training images (no weight changes: "adaptive batch
- * norm", Li et al., EagleEye, ECCV 2020), so that a residual network cut by half, whose plain
+ * norms' statistics on {@value #BN_IMAGES} training images ({@link BatchNormReestimation}, as a
+ * study's channel pruning does), so that a residual network cut by half, whose plain
  * accuracy is near chance, is scored by what its weights still know. Prints figures; asserts nothing.
  */
 public final class PruningSamplerBench {
@@ -78,7 +74,8 @@ public final class PruningSamplerBench {
         ImageSet.Split split = data.train().split(0.1, SPLIT_SEED);
         Normalizer norm = Normalizer.fit(split.train());
         ImageSet validation = split.validation().limit(images);
-        INDArray calibration = bn ? split.train().batchesInOrder(BN_IMAGES, norm).next().getFeatures() : null;
+        BatchNormReestimation calibration = bn ? new BatchNormReestimation(
+                split.train().batchesInOrder(BN_IMAGES, norm).next().getFeatures()) : BatchNormReestimation.OFF;
         ComputationGraph base = ModelFiles.load("file://" + new java.io.File(model).getAbsolutePath());
         ChannelPruningLearner learner = new ChannelPruningLearner(new L1ChannelSelector(), false,
                 FlopsBudget.ANY_COUNT);
@@ -183,37 +180,15 @@ public final class PruningSamplerBench {
     }
 
     /**
-     * A copy of {@code g} with its batch norms re-estimated on {@code calibration} (a copy, because a
-     * compressed graph may share arrays with the base), or {@code g} when that is null.
+     * A copy of {@code original} with its batch norms re-estimated (a copy, because the base is scored
+     * this way too), or {@code original} when re-estimation is off.
      */
-    private static ComputationGraph scored(ComputationGraph original, INDArray calibration) {
-        if (calibration == null) {
+    private static ComputationGraph scored(ComputationGraph original, BatchNormReestimation batchNorms) {
+        if (batchNorms.images() == 0) {
             return original;
         }
         ComputationGraph g = original.clone();
-        // in training mode every batch norm normalises by its own batch's statistics, so one pass yields each
-        // norm's input as the network re-estimated up to that norm produces it
-        Map<String, INDArray> activations = g.feedForward(new INDArray[]{calibration}, true);
-        for (GraphVertex v : g.getVertices()) {
-            if (!v.hasLayer() || !(v.getLayer().conf().getLayer() instanceof BatchNormalization conf)) {
-                continue;
-            }
-            String input = g.getConfiguration().getVertexInputs().get(v.getVertexName()).get(0);
-            INDArray x = activations.containsKey(input) ? activations.get(input) : calibration;
-            int[] axes = x.rank() == 4 ? (conf.getCnn2DFormat() == CNN2DFormat.NHWC ? new int[]{0, 1, 2}
-                    : new int[]{0, 2, 3}) : new int[]{0};
-            INDArray mean = x.mean(axes);
-            INDArray var = x.var(false, axes);
-            org.deeplearning4j.nn.api.Layer layer = v.getLayer();
-            layer.getParam("mean").assign(mean.reshape(layer.getParam("mean").shape()));
-            if (layer.paramTable().containsKey("log10stdev")) {
-                // inference reads the variance as 10^(2 l) and adds eps itself
-                INDArray l = Transforms.log(var, 10).muli(0.5);
-                layer.getParam("log10stdev").assign(l.reshape(layer.getParam("log10stdev").shape()));
-            } else {
-                layer.getParam("var").assign(var.reshape(layer.getParam("var").shape()));
-            }
-        }
+        batchNorms.apply(g);
         return g;
     }
 

@@ -40,7 +40,7 @@ class ConfigKeysTest {
 
     @Test
     void declaresTheAgreedKeys() {
-        assertEquals(77, ConfigKeys.all().size());
+        assertEquals(78, ConfigKeys.all().size());
         assertEquals(1, LearnKeys.FINE_TUNE_WORKERS.defaultValue());
         assertEquals(50, DistributedKeys.RUNG_CHECKPOINT_EVERY.defaultValue());
         assertEquals("auto", DistributedKeys.CODEC.defaultValue());

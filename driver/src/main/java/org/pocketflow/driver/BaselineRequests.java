@@ -120,7 +120,8 @@ public final class BaselineRequests {
                 c.get(LearnKeys.SPARSITY));
         LearnerOptions options = new LearnerOptions(c.get(LearnKeys.KEEP_FIRST_CONV), c.get(LearnKeys.CHANNEL_SELECTOR),
                 c.get(LearnKeys.CHANNEL_MULTIPLE), c.get(LearnKeys.ACTIVATION_BITS), c.get(LearnKeys.ALLOCATION),
-                c.get(LearnKeys.CALIBRATION_IMAGES), c.get(LearnKeys.DCP_IMAGES));
+                c.get(LearnKeys.CALIBRATION_IMAGES), c.get(LearnKeys.DCP_IMAGES),
+                c.get(LearnKeys.BATCH_NORM_IMAGES));
         return new CompressionRequest(algorithm, budget, options, ft);
     }
 }

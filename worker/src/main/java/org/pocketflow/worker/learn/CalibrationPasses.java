@@ -35,6 +35,11 @@ public final class CalibrationPasses {
 
     /** Images per forward pass of the network {@code info} describes. */
     public static long imagesPerPass(ModelInfo info) {
+        return imagesPerPass(info, BYTES_PER_PASS);
+    }
+
+    /** Images per forward pass of the network {@code info} describes whose activations stay under {@code bytes}. */
+    public static long imagesPerPass(ModelInfo info, long bytes) {
         long floats = 0;
         for (LayerInfo layer : info.layers()) {
             long n = 1;
@@ -43,7 +48,7 @@ public final class CalibrationPasses {
             }
             floats += n;
         }
-        return Math.max(1, BYTES_PER_PASS / Math.max(1, floats * Float.BYTES));
+        return Math.max(1, bytes / Math.max(1, floats * Float.BYTES));
     }
 
     /**
@@ -70,7 +75,7 @@ public final class CalibrationPasses {
      * JavaCPP's byte limit forced a collection (ResNet-18 at 224x224 with DCP's defaults reached
      * 6.4 GB resident that way). The calibration images themselves are kept.
      */
-    private static void release(Collection<INDArray> activations, INDArray images) {
+    static void release(Collection<INDArray> activations, INDArray images) {
         for (INDArray a : activations) {
             if (a != null && a != images && a.closeable() && a.data() != images.data()) {
                 a.close();

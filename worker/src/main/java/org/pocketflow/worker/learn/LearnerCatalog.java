@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import org.pocketflow.worker.learn.prune.ChannelPruningLearner;
 import org.pocketflow.worker.learn.prune.ChannelSelector;
@@ -29,7 +30,8 @@ public final class LearnerCatalog {
      * fine-tuning: 90.14% with 256 images, 91.00% with 1024).
      */
     public static int calibrationImages(LearnerOptions options) {
-        return "dcp".equals(options.channelSelector()) ? options.dcpImages() : options.calibrationImages();
+        int selection = "dcp".equals(options.channelSelector()) ? options.dcpImages() : options.calibrationImages();
+        return Math.max(selection, options.batchNormImages());
     }
 
     /**
@@ -47,22 +49,25 @@ public final class LearnerCatalog {
      *
      * @param options     the learners' options from the job configuration
      * @param calibration normalised training images and their one-hot labels for data-driven
-     *                    settings (LASSO and DCP channel selection, activation ranges), {@link
-     *                    #calibrationImages} of them; may be null when none is used
+     *                    settings (LASSO and DCP channel selection, activation ranges, batch-norm
+     *                    re-estimation after pruning), {@link #calibrationImages} of them, each use
+     *                    taking the first of them it needs; may be null when none is used
      * @param seed        seed of data-driven settings (LASSO's and DCP's sampled positions)
      */
     public static Learner create(String name, LearnerOptions options, DataSet calibration, long seed) {
-        INDArray images = calibration == null ? null : calibration.getFeatures();
+        INDArray all = calibration == null ? null : calibration.getFeatures();
+        INDArray images = first(all, options.calibrationImages());
         ChannelSelector selector = switch (options.channelSelector()) {
             case "l1" -> new L1ChannelSelector();
             case "lasso" -> new LassoChannelSelector(images, seed);
-            case "dcp" -> new DcpChannelSelector(images, calibration == null ? null : calibration.getLabels(), seed,
+            case "dcp" -> new DcpChannelSelector(first(all, options.dcpImages()),
+                    calibration == null ? null : first(calibration.getLabels(), options.dcpImages()), seed,
                     options.calibrationImages());
             default -> throw new IllegalArgumentException("unknown channel selector " + options.channelSelector()
                     + "; known: l1, lasso, dcp");
         };
         ChannelPruningLearner prune = new ChannelPruningLearner(selector, options.keepFirstConv(),
-                options.channelMultiple());
+                options.channelMultiple(), BatchNormReestimation.firstImages(all, options.batchNormImages()));
         UniformQuantLearner uniform = new UniformQuantLearner(2, 8, options.activationBits(), images);
         return switch (name) {
             case "channel-pruning" -> prune;
@@ -73,5 +78,10 @@ public final class LearnerCatalog {
             case "channel-pruning+nonuniform-quant" -> new ChainLearner(prune, new NonUniformQuantLearner());
             default -> throw new IllegalArgumentException("unknown learner " + name + "; known: " + NAMES);
         };
+    }
+
+    /** The first {@code n} rows of {@code a} (all when fewer; null stays null). */
+    private static INDArray first(INDArray a, int n) {
+        return a == null || n >= a.size(0) ? a : a.get(NDArrayIndex.interval(0, n));
     }
 }

@@ -16,14 +16,27 @@ import org.pocketflow.conf.LearnKeys;
  *                        ({@link Learner#fastest})
  * @param calibrationImages images calibrating LASSO, reconstruction and activation ranges, at least 1
  * @param dcpImages       labelled images calibrating DCP selection, at least 1
+ * @param batchNormImages images on which channel pruning re-estimates the batch norms after the cut
+ *                        ({@link BatchNormReestimation}), 0 = keep the base network's statistics
  */
 public record LearnerOptions(boolean keepFirstConv, String channelSelector, int channelMultiple, int activationBits,
-                             String allocation, int calibrationImages, int dcpImages) implements Serializable {
+                             String allocation, int calibrationImages, int dcpImages, int batchNormImages)
+        implements Serializable {
     public LearnerOptions {
         if (calibrationImages < 1 || dcpImages < 1) {
             throw new IllegalArgumentException("calibration image counts must be >= 1, but got " + calibrationImages
                     + " and " + dcpImages + " (DCP)");
         }
+        if (batchNormImages < 0) {
+            throw new IllegalArgumentException("batch-norm images must be >= 0 (0 = off), but got " + batchNormImages);
+        }
+    }
+
+    /** Options with the default batch-norm re-estimation ({@code pocketflow.learn.batch-norm-images}). */
+    public LearnerOptions(boolean keepFirstConv, String channelSelector, int channelMultiple, int activationBits,
+                          String allocation, int calibrationImages, int dcpImages) {
+        this(keepFirstConv, channelSelector, channelMultiple, activationBits, allocation, calibrationImages, dcpImages,
+                LearnKeys.BATCH_NORM_IMAGES.defaultValue());
     }
 
     /** Options with the default calibration set sizes ({@code pocketflow.learn.calibration-images}, {@code dcp-images}). */

@@ -50,6 +50,7 @@ public final class LearnerRun {
         prov.put("learner", learner.name());
         prov.put("budget", budget.toString());
         prov.put("settings", c.settings().toString());
+        BatchNormReestimation.record(c.notes(), prov);
         prov.put("fine-tune", fineTune.toString());
         PackedModel packed = PackedModel.of(finished, c.encodings(finished), prov);
         return new CompressedModel(learner.name(), c.settings(), c.notes(), finished, packed, ModelCost.of(before),

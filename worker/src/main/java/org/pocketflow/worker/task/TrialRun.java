@@ -19,6 +19,7 @@ import org.pocketflow.worker.eval.Latency;
 import org.pocketflow.worker.export.BatchNormFolding;
 import org.pocketflow.worker.export.PackedModel;
 import org.pocketflow.worker.export.PackedModelFile;
+import org.pocketflow.worker.learn.BatchNormReestimation;
 import org.pocketflow.worker.learn.Compression;
 import org.pocketflow.worker.learn.FineTuneSpec;
 import org.pocketflow.worker.learn.FineTuner;
@@ -126,6 +127,7 @@ public final class TrialRun {
         prov.put("learner", learner.name());
         prov.put("budget", ctx.budget().toString());
         prov.put("settings", c.settings().toString());
+        BatchNormReestimation.record(c.notes(), prov);
         prov.put("fine-tune", req.fineTune().toString());
         prov.put("trial", String.valueOf(req.trial()));
         prov.put("rung", String.valueOf(req.rung()));

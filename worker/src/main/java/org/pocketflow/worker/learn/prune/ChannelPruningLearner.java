@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.learn.BatchNormReestimation;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.Compression;
 import org.pocketflow.worker.learn.Knob;
@@ -24,7 +25,8 @@ import org.pocketflow.worker.train.StepHook;
  * {@code 1/C} (one channel) to 1; the MAC budget met
  * by construction by {@link FlopsBudget}; the network made physically smaller by
  * {@link ChannelPruning}. The architecture carries the constraint, so fine-tuning needs no hook
- * and the parameters are stored dense.
+ * and the parameters are stored dense. After a cut, the pruned network's batch norms are
+ * re-estimated ({@link BatchNormReestimation}) before it is fine-tuned or scored.
  */
 public final class ChannelPruningLearner implements Learner {
     /** Untimed rounds before {@link #fastest} times its candidates. */
@@ -35,6 +37,7 @@ public final class ChannelPruningLearner implements Learner {
     private final ChannelSelector selector;
     private final boolean keepFirstGroup;
     private final int channelMultiple;
+    private final BatchNormReestimation batchNorms;
 
     /** L1-norm channel selection, the first convolution's group kept whole, any channel count. */
     public ChannelPruningLearner() {
@@ -48,9 +51,22 @@ public final class ChannelPruningLearner implements Learner {
      *                        {@link ChannelPruning#SPEED_CHANNEL_MULTIPLE} is the measured fastest)
      */
     public ChannelPruningLearner(ChannelSelector selector, boolean keepFirstGroup, int channelMultiple) {
+        this(selector, keepFirstGroup, channelMultiple, BatchNormReestimation.OFF);
+    }
+
+    /**
+     * @param selector        which channels of a group to keep
+     * @param keepFirstGroup  whether the first convolution's group stays whole
+     * @param channelMultiple kept channel counts are multiples of this (1 = any count)
+     * @param batchNorms      re-estimates the batch norms of every network this learner cuts
+     *                        ({@link BatchNormReestimation#OFF}: keep the base's statistics)
+     */
+    public ChannelPruningLearner(ChannelSelector selector, boolean keepFirstGroup, int channelMultiple,
+                                 BatchNormReestimation batchNorms) {
         this.selector = selector;
         this.keepFirstGroup = keepFirstGroup;
         this.channelMultiple = channelMultiple;
+        this.batchNorms = batchNorms;
         if (channelMultiple < 1) {
             throw new IllegalArgumentException("channel multiple must be >= 1, but got " + channelMultiple
                     + ". Fix: use 1 for any channel count or " + ChannelPruning.SPEED_CHANNEL_MULTIPLE + " for speed");
@@ -125,7 +141,14 @@ public final class ChannelPruningLearner implements Learner {
         ratios.forEach((n, r) -> byId.put(idOf(info, n), r));
         PrunedNetwork pruned = new ChannelPruning(selector, keepFirstGroup, channelMultiple)
                 .prune(graph, shape, budget.requireMacFraction(name()), byId);
-        return new Compression(pruned.graph(), StepHook.NONE, finished -> Map.of(), ratios, pruned.report().notes());
+        List<String> notes = new ArrayList<>(pruned.report().notes());
+        if (ratios.values().stream().anyMatch(r -> r < 1)) {
+            String reestimated = batchNorms.apply(pruned.graph());
+            if (reestimated != null) {
+                notes.add(reestimated);
+            }
+        }
+        return new Compression(pruned.graph(), StepHook.NONE, finished -> Map.of(), ratios, notes);
     }
 
     private double checkedTarget(ModelInfo info, Budget budget) {
