@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -47,7 +48,8 @@ import org.pocketflow.worker.train.TrainingSpec;
  * pocketflow.distributed.link-mbit}), and prints auto's decision with its numbers and, per link,
  * auto's samples/s against the best fixed choice of the same pass. A second pass (passes 2) runs
  * the links and the rows of each link in the reverse order, so that a load that changes during the
- * run favours neither end.
+ * run favours neither end; with more passes the orders alternate, and the last lines give each
+ * exchange's median over the passes per link and auto's median against the best fixed median.
  */
 public final class DistributedTrainingBench {
     private static final long SEED = 42;
@@ -138,6 +140,49 @@ public final class DistributedTrainingBench {
         }
         System.out.println();
         summary.forEach(System.out::println);
+        if (passes > 1) {
+            System.out.println();
+            medianSummary(rows).forEach(System.out::println);
+        }
+    }
+
+    /**
+     * Per link, each exchange's median samples/s over the passes, and auto's median against the best
+     * fixed median: a row's speed moves between passes by more than the differences compared (load,
+     * its place in the order), and the median of passes run in alternating order weighs neither end.
+     */
+    static List<String> medianSummary(List<BenchRow> rows) {
+        Map<String, Map<String, List<Double>>> byLink = new java.util.LinkedHashMap<>();
+        for (BenchRow r : rows) {
+            String[] parts = r.trainer().split(", ");
+            if (parts.length < 3) {
+                continue;
+            }
+            byLink.computeIfAbsent(parts[2], k -> new java.util.LinkedHashMap<>())
+                    .computeIfAbsent(parts[1], k -> new ArrayList<>()).add(r.samplesPerSecond());
+        }
+        List<String> out = new ArrayList<>();
+        for (var link : byLink.entrySet()) {
+            Map<String, Double> median = new java.util.LinkedHashMap<>();
+            link.getValue().forEach((what, v) -> median.put(what, median(v)));
+            Double auto = median.get("auto");
+            var best = median.entrySet().stream().filter(e -> !e.getKey().equals("auto"))
+                    .max(Map.Entry.comparingByValue()).orElse(null);
+            if (auto == null || best == null) {
+                continue;
+            }
+            out.add(String.format(java.util.Locale.ROOT, "median of %d passes, %s: auto %.0f samples/s, best fixed (%s)"
+                    + " %.0f: auto %+.1f%%", link.getValue().get("auto").size(), link.getKey(), auto, best.getKey(),
+                    best.getValue(), 100 * (auto / best.getValue() - 1)));
+        }
+        return out;
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> sorted = new ArrayList<>(v);
+        java.util.Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static BenchRow ours(List<String> common, String codec, String downlink, int mbit) throws Exception {
