@@ -50,6 +50,11 @@ import org.pocketflow.worker.train.TrainingSpec;
  * the links and the rows of each link in the reverse order, so that a load that changes during the
  * run favours neither end; with more passes the orders alternate, and the last lines give each
  * exchange's median over the passes per link and auto's median against the best fixed median.
+ *
+ * <p>{@code bench/bin/run DistributedTrainingBench accuracy [train-images] [epochs] [workers] [batch] [seeds]}
+ * (seeds a comma-separated list, default {@code 1,2,3,4,5}) runs fp32, ECQ both ways and run-length
+ * ECQ both ways on the unlimited link for each seed and prints each exchange's test accuracy, mean
+ * and standard deviation, and its paired difference to fp32.
  */
 public final class DistributedTrainingBench {
     private static final long SEED = 42;
@@ -60,7 +65,8 @@ public final class DistributedTrainingBench {
 
     public static void main(String[] args) throws Exception {
         boolean codecs = args.length > 0 && args[0].equals("codecs");
-        if (codecs) {
+        boolean accuracy = args.length > 0 && args[0].equals("accuracy");
+        if (codecs || accuracy) {
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         }
         int trainImages = args.length > 0 ? Integer.parseInt(args[0]) : 6400;
@@ -74,6 +80,10 @@ public final class DistributedTrainingBench {
                 "pocketflow.train.batch-size=" + batch, "pocketflow.train.log-every-steps=1000",
                 "pocketflow.distributed.workers=" + workers);
         List<BenchRow> rows = new ArrayList<>();
+        if (accuracy) {
+            accuracyOverSeeds(common, args.length > 4 ? args[4] : "1,2,3,4,5");
+            System.exit(0);
+        }
         if (codecs) {
             codecMatrix(common, rows, args.length > 4 ? Integer.parseInt(args[4]) : 1);
             System.out.printf("%nLeNet, Fashion-MNIST %d training images x %d epoch(s), %d workers x batch %d, local[%d], test on"
@@ -144,6 +154,46 @@ public final class DistributedTrainingBench {
             System.out.println();
             medianSummary(rows).forEach(System.out::println);
         }
+    }
+
+    /**
+     * Test accuracy of fp32, fixed-width and run-length ECQ both ways on the unlimited link, each
+     * seed (initial weights, data order, encoders) run with every exchange, then mean and standard
+     * deviation per exchange and each compressed exchange's paired difference to fp32.
+     */
+    private static void accuracyOverSeeds(List<String> common, String seedList) throws Exception {
+        List<String[]> exchanges = List.of(new String[] {"identity", "fp32"}, new String[] {"ecq", "compressed"},
+                new String[] {"ecq-rl", "compressed"});
+        long[] seeds = java.util.Arrays.stream(seedList.split(",")).mapToLong(Long::parseLong).toArray();
+        double[][] acc = new double[exchanges.size()][seeds.length];
+        for (int k = 0; k < seeds.length; k++) {
+            List<String> seeded = new ArrayList<>(common);
+            seeded.removeIf(o -> o.startsWith("pocketflow.seed="));
+            seeded.add("pocketflow.seed=" + seeds[k]);
+            for (int e = 0; e < exchanges.size(); e++) {
+                BenchRow r = ours(seeded, exchanges.get(e)[0], exchanges.get(e)[1], 0);
+                acc[e][k] = 100 * r.testAccuracy();
+                System.out.printf(java.util.Locale.ROOT, "seed %d, %s: test accuracy %.2f%%%n", seeds[k], r.trainer(), acc[e][k]);
+            }
+        }
+        System.out.println();
+        for (int e = 0; e < exchanges.size(); e++) {
+            double[] diff = new double[seeds.length];
+            for (int k = 0; k < seeds.length; k++) {
+                diff[k] = acc[e][k] - acc[0][k];
+            }
+            System.out.printf(java.util.Locale.ROOT, "%s (%s downlink): %.2f ± %.2f%% over %d seeds; against fp32 %+.2f ± %.2f%n",
+                    exchanges.get(e)[0], exchanges.get(e)[1], mean(acc[e]), std(acc[e]), seeds.length, mean(diff), std(diff));
+        }
+    }
+
+    private static double mean(double[] v) {
+        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    private static double std(double[] v) {
+        double m = mean(v);
+        return v.length < 2 ? 0 : Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1));
     }
 
     /**
