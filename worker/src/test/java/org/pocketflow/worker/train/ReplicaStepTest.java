@@ -20,6 +20,9 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.eval.Evaluator;
+import org.pocketflow.worker.learn.FineTuneSpec;
+import org.pocketflow.worker.learn.FineTuner;
+import org.pocketflow.worker.learn.distill.DistilledEpochs;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
 
@@ -64,6 +67,28 @@ class ReplicaStepTest {
         assertClose(fitted.getUpdater().getStateViewArray(), stepped.getUpdater().getStateViewArray(), 2e-5,
                 "Nesterov momentum after 4 steps");
         assertEquals(fitted.getIterationCount(), stepped.getIterationCount());
+    }
+
+    @Test
+    void copiesComputeWithTheLossTheNetworkWasGiven() {
+        // distillation replaces the output layer's loss after the network is built (FineTuner); the copies are made
+        // from the network's configuration when training starts, so they must compute the same loss
+        IdxDataset data = data(64 * 2, 10);
+        List<DataSet> plain = batches(data, 64);
+        ComputationGraph teacher = Architecture.LENET.factory().create(data.shape(), data.classes(), 9);
+        ComputationGraph fitted = network(Architecture.LENET, data, plain.size());
+        ComputationGraph stepped = network(Architecture.LENET, data, plain.size());
+        FineTuneSpec distill = new FineTuneSpec(SPEC, 0.7, 4.0);
+        FineTuner.useDistillationLoss(fitted, distill);
+        FineTuner.useDistillationLoss(stepped, distill);
+        try (ReplicaStep copies = new ReplicaStep(stepped, 2, 2)) {
+            for (DataSet b : plain) {
+                DataSet withTeacher = DistilledEpochs.withTeacher(b, teacher);
+                fitted.fit(withTeacher);
+                assertEquals(fitted.score(), copies.step(withTeacher), 1e-5 * Math.abs(fitted.score()), "distilled score");
+            }
+        }
+        assertClose(fitted.params(), stepped.params(), 2e-5, "parameters after 2 distilled steps");
     }
 
     @Test
