@@ -195,17 +195,14 @@ public final class ReplicaStep implements AutoCloseable {
      * Each part's gradient and score, copy 0 on this thread. While they run, this thread's OpenMP
      * count and ND4J's and OpenBLAS's JVM-wide thread counts are copy 0's share, so that no copy
      * spreads its kernels over the others' cores; they are restored before returning (evaluation
-     * between steps runs on all threads).
+     * between steps runs on all threads), the JVM-wide ones when no other copies compute
+     * ({@link JvmThreads}).
      */
     private double[] gradients(DataSet batch, long[] from, int iteration, int epoch) {
         int parts = from.length - 1;
-        Blas blas = Nd4j.factory().blas();
         int callerThreads = Backend.threads();
-        int envThreads = Nd4j.getEnvironment().maxThreads();
-        int blasThreads = blas.getMaxThreads();
         Backend.setThreads(threads[0]);
-        Nd4j.getEnvironment().setMaxThreads(threads[0]);
-        blas.setMaxThreads(threads[0]);
+        JvmThreads.narrow(threads[0]);
         try {
             List<Future<Double>> running = new ArrayList<>();
             for (int i = 1; i < parts; i++) {
@@ -220,8 +217,39 @@ public final class ReplicaStep implements AutoCloseable {
             return scores;
         } finally {
             Backend.setThreads(callerThreads);
-            Nd4j.getEnvironment().setMaxThreads(envThreads);
-            blas.setMaxThreads(blasThreads);
+            JvmThreads.restore();
+        }
+    }
+
+    /**
+     * ND4J's and OpenBLAS's thread counts, which hold for the whole JVM: narrowed while any copies
+     * compute, and put back as they were when the last of them ends, so that trainings running at
+     * once in one JVM (a study's trials in local mode, several tasks of one executor) cannot leave
+     * them narrowed.
+     */
+    static final class JvmThreads {
+        private static int users;
+        private static int env;
+        private static int blas;
+
+        private JvmThreads() {
+        }
+
+        static synchronized void narrow(int share) {
+            Blas b = Nd4j.factory().blas();
+            if (users++ == 0) {
+                env = Nd4j.getEnvironment().maxThreads();
+                blas = b.getMaxThreads();
+            }
+            Nd4j.getEnvironment().setMaxThreads(share);
+            b.setMaxThreads(share);
+        }
+
+        static synchronized void restore() {
+            if (--users == 0) {
+                Nd4j.getEnvironment().setMaxThreads(env);
+                Nd4j.factory().blas().setMaxThreads(blas);
+            }
         }
     }
 

@@ -134,6 +134,36 @@ class ReplicaStepTest {
     }
 
     @Test
+    void trainingsStepTogetherInOneJvmLeaveItsThreadCountsAsTheyWere() throws Exception {
+        IdxDataset data = data(64 * 4, 10);
+        List<DataSet> batches = batches(data, 64);
+        int env = org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads();
+        int blas = org.nd4j.linalg.factory.Nd4j.factory().blas().getMaxThreads();
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                runs.add(two.submit(() -> {
+                    ComputationGraph g = network(Architecture.LENET, data, batches.size());
+                    try (ReplicaStep copies = new ReplicaStep(g, 2, 2)) {
+                        for (int round = 0; round < 3; round++) {
+                            batches.forEach(copies::step);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : runs) {
+                f.get();
+            }
+        } finally {
+            two.shutdownNow();
+        }
+        assertEquals(env, org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads(), "ND4J's thread count");
+        assertEquals(blas, org.nd4j.linalg.factory.Nd4j.factory().blas().getMaxThreads(), "OpenBLAS's thread count");
+    }
+
+    @Test
     void closingRestoresTheCallingThreadsOpenMpCount() {
         IdxDataset data = data(64, 10);
         int before = Backend.threads();
