@@ -43,11 +43,12 @@ public final class TrainKeys {
 
     /** Copies of the network computing each step in one JVM. */
     public static final ConfigKey<Integer> REPLICAS = ConfigKey.integer("pocketflow.train.replicas", 0,
-            "Copies of the network that compute each training step together inside one JVM (local training, baseline,"
-                    + " fine-tuning and study trials), each on its share of the minibatch and of the OpenMP threads, the"
-                    + " gradients summed before one optimizer step. On a few cores this is faster than one copy on all"
-                    + " threads. Each copy's batch norms use its share's statistics. 0 = auto: 2 when the JVM has at least"
-                    + " 2 OpenMP threads and the minibatch at least 32 images, else 1; 1 = the network alone.",
+            "Copies of the network that compute each training step together inside one JVM (local training,"
+                    + " baseline, fine-tuning, study trials and parameter-server workers), each on its share of the"
+                    + " minibatch and of the OpenMP threads, the gradients summed before one optimizer step. On a few"
+                    + " cores this is faster than one copy on all threads. Each copy's batch norms use its share's"
+                    + " statistics. 0 = auto: 2 when the JVM has at least 2 OpenMP threads and the minibatch at least"
+                    + " 32 images, else 1; 1 = the network alone.",
             Validators.range(0, 64));
 
     /** This area's keys in declaration order. */

@@ -192,7 +192,7 @@ public final class GradientLoop {
             }
         }
         double loss;
-        if (copies == null) {
+        if (copies == null || !ReplicaStep.handles(batch)) {
             graph.setInputs(batch.getFeatures());
             graph.setLabels(batch.getLabels());
             graph.computeGradientAndScore();

@@ -9,7 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -43,8 +43,9 @@ import org.pocketflow.worker.runtime.Backend;
  * Without batch norm the step equals {@code fit} on the whole minibatch up to float rounding.
  * With batch norm each copy normalises with its own part's statistics (as PyTorch's
  * {@code DataParallel} does); the running means move exactly as {@code fit}'s would, the running
- * variances by the parts' mean variance. The step is deterministic: each copy runs its kernels on
- * its own threads and the sums are taken in copy order.
+ * variances (or log-deviations, DL4J's default) by the parts' mean. Without dropout the step is
+ * deterministic: each copy runs its kernels on its own threads and the sums are taken in copy
+ * order; dropout on the copies' threads is not reproducible from run to run.
  *
  * <p>Not thread-safe; one instance belongs to one training run. {@link #close} stops the copies'
  * threads.
@@ -57,7 +58,8 @@ public final class ReplicaStep implements AutoCloseable {
     private final List<ComputationGraph> copies = new ArrayList<>();
     private final int[] threads;
     private final List<long[]> directRanges;
-    private final ExecutorService pool;
+    /** Copy i's thread ({@code threadOf.get(i - 1)}): one each, so that its ND4J workspaces can be freed on it. */
+    private final List<ExecutorService> threadOf = new ArrayList<>();
 
     /**
      * @param graph  the network to train, with its optimizer ({@link Trainer#withOptimizer})
@@ -82,11 +84,13 @@ public final class ReplicaStep implements AutoCloseable {
             this.copies.add(copy);
         }
         this.directRanges = ranges(UpdaterPositions.updatedDirectly(graph));
-        this.pool = Executors.newFixedThreadPool(copies - 1, r -> {
-            Thread t = new Thread(r, "pf-replica");
-            t.setDaemon(true);
-            return t;
-        });
+        for (int i = 1; i < copies; i++) {
+            threadOf.add(Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "pf-replica");
+                t.setDaemon(true);
+                return t;
+            }));
+        }
     }
 
     /**
@@ -98,7 +102,8 @@ public final class ReplicaStep implements AutoCloseable {
     public static ReplicaStep of(ComputationGraph graph, int replicas, int batchSize) {
         int threads = Nd4j.getEnvironment().isCPU() ? Backend.threads() : 1;
         int copies = copiesFor(replicas, threads, batchSize);
-        return copies > 1 ? new ReplicaStep(graph, copies, threads) : null;
+        boolean truncatedBptt = graph.getConfiguration().getBackpropType() == BackpropType.TruncatedBPTT;
+        return copies > 1 && !truncatedBptt ? new ReplicaStep(graph, copies, threads) : null;
     }
 
     /**
@@ -111,6 +116,14 @@ public final class ReplicaStep implements AutoCloseable {
             return Math.max(1, Math.min(configured, ompThreads));
         }
         return ompThreads >= 2 && batchSize >= 2 * MIN_IMAGES_PER_COPY ? 2 : 1;
+    }
+
+    /**
+     * Whether copies compute {@code batch}: not a minibatch with masks (sequence data, which the
+     * image networks this trains do not have), which {@code ComputationGraph.fit} trains instead.
+     */
+    public static boolean handles(DataSet batch) {
+        return batch.getFeaturesMaskArray() == null && batch.getLabelsMaskArray() == null;
     }
 
     /** How many copies compute each step. */
@@ -137,6 +150,7 @@ public final class ReplicaStep implements AutoCloseable {
         INDArray sum = graph.getFlattenedGradients();
         graph.getUpdater().update(graph.gradient(), iteration, epoch, batch.numExamples(), LayerWorkspaceMgr.noWorkspaces());
         graph.params().subi(sum);
+        graph.setScore(score);
         for (TrainingListener l : graph.getListeners()) {
             l.iterationDone(graph, iteration, epoch);
         }
@@ -158,11 +172,11 @@ public final class ReplicaStep implements AutoCloseable {
      * @return the minibatch's score (mean loss plus regularisation)
      */
     public double gradient(DataSet batch) {
-        if (batch.getFeaturesMaskArray() != null || batch.getLabelsMaskArray() != null) {
+        if (!handles(batch)) {
             throw new IllegalArgumentException("minibatches with masks are trained by ComputationGraph.fit, not by copies");
         }
         int n = batch.numExamples();
-        int parts = Math.min(copies.size(), n);
+        int parts = Math.max(1, Math.min(copies.size(), n / 2)); // a copy never normalises a single image
         int iteration = graph.getIterationCount();
         int epoch = graph.getEpochCount();
         long[] from = new long[parts + 1];
@@ -203,21 +217,41 @@ public final class ReplicaStep implements AutoCloseable {
         int callerThreads = Backend.threads();
         Backend.setThreads(threads[0]);
         JvmThreads.narrow(threads[0]);
+        List<Future<Double>> running = new ArrayList<>();
         try {
-            List<Future<Double>> running = new ArrayList<>();
             for (int i = 1; i < parts; i++) {
                 int c = i;
-                running.add(pool.submit(() -> gradient(c, batch, from[c], from[c + 1], iteration, epoch)));
+                running.add(threadOf.get(c - 1).submit(() -> gradient(c, batch, from[c], from[c + 1], iteration, epoch)));
             }
             double[] scores = new double[parts];
             scores[0] = gradient(0, batch, from[0], from[1], iteration, epoch);
             for (int i = 1; i < parts; i++) {
-                scores[i] = await(running.get(i - 1), running);
+                scores[i] = await(running.get(i - 1));
             }
             return scores;
         } finally {
+            settle(running); // after a failure, no copy may still compute when the step returns
             Backend.setThreads(callerThreads);
             JvmThreads.restore();
+        }
+    }
+
+    /** Waits for every copy still computing, whatever its outcome (its failure is already reported or moot). */
+    private static void settle(List<Future<Double>> running) {
+        boolean interrupted = false;
+        for (Future<Double> f : running) {
+            while (!f.isDone()) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -254,13 +288,12 @@ public final class ReplicaStep implements AutoCloseable {
     }
 
     private double gradient(int copy, DataSet batch, long from, long to, int iteration, int epoch) {
-        if (copy > 0) {
-            Backend.setThreads(threads[copy]); // a pool thread's own OpenMP count
-        }
         ComputationGraph g = copies.get(copy);
-        for (Layer layer : g.getLayers()) {
-            layer.setIterationCount(iteration);
-            layer.setEpochCount(epoch);
+        if (copy > 0) {
+            Backend.setThreads(threads[copy]); // a copy thread's own OpenMP count
+            // computeGradientAndScore gives every layer the configuration's counts (schedules of dropout, weight noise)
+            g.getConfiguration().setIterationCount(iteration);
+            g.getConfiguration().setEpochCount(epoch);
         }
         g.setInputs(rows(batch.getFeatures(), from, to));
         g.setLabels(rows(batch.getLabels(), from, to));
@@ -268,11 +301,10 @@ public final class ReplicaStep implements AutoCloseable {
         return g.score();
     }
 
-    private static double await(Future<Double> f, List<Future<Double>> all) {
+    private static double await(Future<Double> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
-            all.forEach(x -> x.cancel(true));
             Thread.currentThread().interrupt();
             throw new CancellationException("training interrupted");
         } catch (ExecutionException e) {
@@ -305,8 +337,19 @@ public final class ReplicaStep implements AutoCloseable {
         return out;
     }
 
+    /** Frees each copy thread's ND4J workspaces on that thread, then ends the threads. */
     @Override
     public void close() {
-        pool.shutdownNow();
+        for (ExecutorService t : threadOf) {
+            try {
+                t.submit(() -> Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread()).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // the thread's workspaces stay until collected; nothing else depends on them
+            } finally {
+                t.shutdownNow();
+            }
+        }
     }
 }

@@ -190,7 +190,7 @@ public final class Trainer {
                 DataSet batch = it.next();
                 hook.beforeStep(graph, step, totalSteps);
                 double loss;
-                if (replicas == null) {
+                if (replicas == null || !ReplicaStep.handles(batch)) {
                     graph.fit(batch);
                     loss = graph.score();
                 } else {

@@ -119,6 +119,20 @@ class ReplicaStepTest {
     }
 
     @Test
+    void aMinibatchTooSmallToSplitIsComputedByTheNetworkAloneAsFitDoes() {
+        IdxDataset data = data(3, 10);
+        DataSet three = batches(data, 64).get(0);
+        assertEquals(3, three.numExamples());
+        ComputationGraph fitted = network(Architecture.RESNET20, data, 1);
+        ComputationGraph stepped = network(Architecture.RESNET20, data, 1);
+        fitted.fit(three);
+        try (ReplicaStep copies = new ReplicaStep(stepped, 2, 2)) {
+            copies.step(three); // split 2 + 1, a copy would normalise a single image; 3 images stay whole
+        }
+        assertClose(fitted.params(), stepped.params(), 1e-6, "ResNet-20 after a step on 3 images");
+    }
+
+    @Test
     void stepsAreDeterministic() {
         IdxDataset data = data(64 * 3, 10);
         List<DataSet> batches = batches(data, 64);
