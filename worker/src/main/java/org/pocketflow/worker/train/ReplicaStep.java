@@ -52,7 +52,7 @@ import org.pocketflow.worker.runtime.Backend;
  */
 public final class ReplicaStep implements AutoCloseable {
     /** Fewest images a copy gets from a full minibatch under {@link #copiesFor automatic} choice. */
-    public static final int MIN_IMAGES_PER_COPY = 16;
+    static final int MIN_IMAGES_PER_COPY = 16;
 
     private final ComputationGraph graph;
     private final List<ComputationGraph> copies = new ArrayList<>();
@@ -82,15 +82,13 @@ public final class ReplicaStep implements AutoCloseable {
             Trainer.keepForwardResults(copy);
             Trainer.useFasterBackprop(copy);
             this.copies.add(copy);
-        }
-        this.directRanges = ranges(UpdaterPositions.updatedDirectly(graph));
-        for (int i = 1; i < copies; i++) {
             threadOf.add(Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "pf-replica");
                 t.setDaemon(true);
                 return t;
             }));
         }
+        this.directRanges = ranges(UpdaterPositions.updatedDirectly(graph));
     }
 
     /**
@@ -124,11 +122,6 @@ public final class ReplicaStep implements AutoCloseable {
      */
     public static boolean handles(DataSet batch) {
         return batch.getFeaturesMaskArray() == null && batch.getLabelsMaskArray() == null;
-    }
-
-    /** How many copies compute each step. */
-    public int copies() {
-        return copies.size();
     }
 
     /** The copies and their threads, for progress lines. */
@@ -165,8 +158,8 @@ public final class ReplicaStep implements AutoCloseable {
     /**
      * The gradient of {@code batch} at the network's current parameters, left in the network's
      * flattened gradient as {@code computeGradientAndScore} on the whole minibatch leaves it: summed
-     * over the minibatch, batch norm's running-statistics updates averaged. A minibatch smaller than
-     * the number of copies is split among fewer. Minibatches with masks are refused (the image
+     * over the minibatch, batch norm's running-statistics updates averaged. A minibatch too small to
+     * give every copy two images is split among fewer copies, down to the network alone. Minibatches with masks are refused (the image
      * networks this trains have none).
      *
      * @return the minibatch's score (mean loss plus regularisation)

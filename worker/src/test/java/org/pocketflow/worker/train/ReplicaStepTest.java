@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -17,6 +20,7 @@ import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.data.IdxDataset;
 import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.eval.Evaluator;
@@ -151,11 +155,11 @@ class ReplicaStepTest {
     void trainingsStepTogetherInOneJvmLeaveItsThreadCountsAsTheyWere() throws Exception {
         IdxDataset data = data(64 * 4, 10);
         List<DataSet> batches = batches(data, 64);
-        int env = org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads();
-        int blas = org.nd4j.linalg.factory.Nd4j.factory().blas().getMaxThreads();
-        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        int env = Nd4j.getEnvironment().maxThreads();
+        int blas = Nd4j.factory().blas().getMaxThreads();
+        ExecutorService two = Executors.newFixedThreadPool(2);
         try {
-            List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
+            List<Future<?>> runs = new ArrayList<>();
             for (int r = 0; r < 2; r++) {
                 runs.add(two.submit(() -> {
                     ComputationGraph g = network(Architecture.LENET, data, batches.size());
@@ -173,8 +177,8 @@ class ReplicaStepTest {
         } finally {
             two.shutdownNow();
         }
-        assertEquals(env, org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads(), "ND4J's thread count");
-        assertEquals(blas, org.nd4j.linalg.factory.Nd4j.factory().blas().getMaxThreads(), "OpenBLAS's thread count");
+        assertEquals(env, Nd4j.getEnvironment().maxThreads(), "ND4J's thread count");
+        assertEquals(blas, Nd4j.factory().blas().getMaxThreads(), "OpenBLAS's thread count");
     }
 
     @Test
