@@ -61,7 +61,8 @@ import org.pocketflow.worker.train.TrainingSpec;
  * the allocation timed by {@code Learner.fastest}), prune50-fast-lasso-kept (the same with the first
  * convolution whole), prune50-kd, prune50-cutfirst, prune50-lasso-cutfirst and prune50-dcp-cutfirst (L1,
  * LASSO, DCP with the first convolution's groups pruned too, any count: a network whose first
- * convolution is tied to a concatenation needs it), sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
+ * convolution is tied to a concatenation needs it; {@code prune<NN>-cutfirst} is the first at NN% of the MACs,
+ * e.g. {@code prune30-cutfirst}), sparse75, uniform8, uniform4, nonuniform4, uniform2, uniform2-kd,
  * nonuniform2, uniform3, nonuniform3, chain50-8} or {@code all}, where any experiment may end in
  * {@code @FILE}, a properties file of per-layer settings ({@code name=value} lines, e.g. the best
  * candidate {@code PruningSamplerBench} prints) used instead of the uniform ones, and a codebook experiment
@@ -79,6 +80,7 @@ public final class LearnerFiguresBench {
     private static final long SEED = 42;
     private static final int LATENCY_ITERATIONS = 200;
     private static final Pattern CODEBOOK = Pattern.compile("nonuniform(\\d+)((?:-linear|-grad|-assign|-ch|-books)*)");
+    private static final Pattern CUT_FIRST = Pattern.compile("prune(\\d{1,2})-cutfirst");
 
     private LearnerFiguresBench() {
     }
@@ -202,6 +204,11 @@ public final class LearnerFiguresBench {
                             : opts.contains("-ch") ? CodebookOptions.Scale.CHANNEL : CodebookOptions.Scale.LAYER);
             return new Experiment(name, new NonUniformQuantLearner(options),
                     Budget.bits(Integer.parseInt(codebook.group(1))), false);
+        }
+        Matcher cutFirst = CUT_FIRST.matcher(name);
+        if (cutFirst.matches()) {
+            return new Experiment(name, new ChannelPruningLearner(new L1ChannelSelector(), false, FlopsBudget.ANY_COUNT),
+                    Budget.macs(Integer.parseInt(cutFirst.group(1)) / 100.0), false);
         }
         return experiments(seed, calibration, dcp).stream().filter(e -> e.name.equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown experiment " + name));
