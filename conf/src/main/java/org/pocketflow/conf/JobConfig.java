@@ -75,6 +75,8 @@ public final class JobConfig {
         }
         if (problems.isEmpty()) {
             qualifyLocalPaths(values);
+            values.put(SearchKeys.SAMPLER.name(), SearchKeys.resolveSampler((String) values.get(SearchKeys.SAMPLER.name()),
+                    origins.get(SearchKeys.TRIALS.name()) != Origin.DEFAULT));
             refuseLocalPathsOnACluster(values, effective, problems);
         }
         if (!problems.isEmpty()) {

@@ -21,13 +21,33 @@ class JobConfigLayeringTest {
     void everyKeyHasItsDeclaredDefaultWhenNothingIsSet() {
         JobConfig config = new Jobs(dir).load(Optional.empty());
         for (ConfigKey<?> key : ConfigKeys.all()) {
-            if (key != DataKeys.URI && key != RunKeys.RUN_ROOT) {
+            if (key != DataKeys.URI && key != RunKeys.RUN_ROOT && key != SearchKeys.SAMPLER) {
                 assertEquals(key.defaultValue(), config.get(key), key.name());
                 assertEquals("default", config.origin(key), key.name());
             }
         }
         assertEquals("file:" + Path.of("runs").toAbsolutePath(), config.get(RunKeys.RUN_ROOT),
                 "a relative default is qualified like any other local path");
+        assertEquals("none", config.get(SearchKeys.SAMPLER), "auto without pocketflow.search.trials: no study");
+    }
+
+    @Test
+    void theAutoSamplerIsTpeWhenTheJobAsksForTrialsAndIsRecordedResolved() {
+        Jobs jobs = new Jobs(dir);
+        assertEquals("tpe", jobs.load("pocketflow.search.trials=8").get(SearchKeys.SAMPLER));
+        assertEquals("tpe", jobs.load(jobs.write("study.conf", "pocketflow.search { trials = 8 }\n"))
+                .get(SearchKeys.SAMPLER), "trials set in the job file");
+        assertEquals("tpe", jobs.load("pocketflow.search.sampler=auto", "pocketflow.search.trials=8")
+                .get(SearchKeys.SAMPLER));
+        assertEquals("none", jobs.load("pocketflow.search.parallelism=4").get(SearchKeys.SAMPLER),
+                "only the trial count asks for a study");
+        assertEquals("random", jobs.load("pocketflow.search.sampler=random").get(SearchKeys.SAMPLER));
+        assertEquals("none", jobs.load("pocketflow.search.sampler=none", "pocketflow.search.trials=8")
+                .get(SearchKeys.SAMPLER), "an explicit none wins");
+        // a resumed job reloads job.conf, where every key is set, trials included, and the sampler recorded resolved
+        assertEquals("none", jobs.load().resolved().get(SearchKeys.SAMPLER.name()));
+        assertEquals("none", jobs.load(jobs.write("job.conf", "pocketflow.search.sampler = \"none\"\n"
+                + "pocketflow.search.trials = \"20\"\n")).get(SearchKeys.SAMPLER));
     }
 
     @Test

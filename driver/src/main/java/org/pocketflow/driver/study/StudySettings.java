@@ -16,7 +16,7 @@ import org.pocketflow.worker.runtime.Seeds;
  * The study part of a job's configuration ({@code pocketflow.search.*}), read once on the driver.
  * {@link #problems} checks the rules that span keys, before any Spark job starts.
  *
- * @param sampler         sampler name ({@code none} = no study)
+ * @param sampler         sampler name ({@code none} = no study), {@code auto} already resolved by the configuration
  * @param trials          trials in the study
  * @param parallelism     trials at once
  * @param maxFailed       failures that end the study
@@ -113,8 +113,8 @@ public record StudySettings(String sampler, int trials, int startupTrials, int p
                 String key = s.workersPerTrial > 1 ? SearchKeys.WORKERS_PER_TRIAL.name() + " = " + s.workersPerTrial
                         : SearchKeys.FINAL_EPOCHS.name() + " = " + s.finalEpochs;
                 p.add(key + ": applies to a study's trials, but " + SearchKeys.SAMPLER.name() + " = none (no study)."
-                        + " Fix: set " + SearchKeys.SAMPLER.name() + " (e.g. tpe), or leave " + key.substring(0, key.indexOf(' '))
-                        + " at its default");
+                        + " Fix: set " + SearchKeys.TRIALS.name() + " (a TPE study) or " + SearchKeys.SAMPLER.name()
+                        + ", or leave " + key.substring(0, key.indexOf(' ')) + " at its default");
             }
             return p;
         }

@@ -95,9 +95,10 @@ class BatchNormStudyTest {
                 "--conf", "pocketflow.seed=5", "--conf", "pocketflow.learn.algorithm=channel-pruning",
                 "--conf", "pocketflow.learn.mac-fraction=0.5", "--conf", "pocketflow.learn.channel-multiple=1",
                 "--conf", "pocketflow.learn.fine-tune-epochs=0", "--conf", "pocketflow.learn.batch-norm-images=100",
-                "--conf", "pocketflow.search.sampler=tpe", "--conf", "pocketflow.search.trials=2");
+                "--conf", "pocketflow.search.trials=2");
         assertEquals(0, o.code(), o.err() + o.out());
         JsonNode r = Cli.report(run);
+        assertEquals("tpe", r.at("/study/sampler").asText(), "the default sampler when trials are set");
         assertEquals(2, r.at("/study/counts/complete").asLong(), r.get("study").toString());
         var packed = PackedModelFile.read(run.resolve("model.pfpk").toUri().toString());
         // ResNet-20: a norm after the stem and after each of the 18 convolutions of its 9 blocks, 2 projections
