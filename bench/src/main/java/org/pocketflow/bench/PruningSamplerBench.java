@@ -55,6 +55,8 @@ public final class PruningSamplerBench {
     private static final int BN_IMAGES = 256;
     private static final DdpgSampler.Settings TUNED = new DdpgSampler.Settings(64, 1e-3, 1e-3, 0.01, 1.0, 64, 2000, 5,
             0.3, 0.9, 0.95, 50);
+    private static final DdpgSampler.Settings SLOW = new DdpgSampler.Settings(64, 1e-3, 1e-3, 0.01, 1.0, 64, 2000, 10,
+            0.5, 0.99, 0.95, 20);
 
     private PruningSamplerBench() {
     }
@@ -141,7 +143,8 @@ public final class PruningSamplerBench {
      * 16-trial budget is then left to the agent), exploration σ from 0.3 decaying 0.9 per episode
      * instead of 0.5 and 0.95, 50 updates per episode instead of 20; {@code ddpg-amc}: the default
      * with AMC's reduced and remaining MACs in the state (each group's share: its first producer's);
-     * {@code ddpg-amc-tuned}: both.
+     * {@code ddpg-amc-tuned}: both; {@code ddpg-slow} and {@code ddpg-amc-slow}: exploration σ decaying
+     * 0.99 per episode instead of 0.95, so that it has not vanished after a hundred episodes.
      */
     private static LongFunction<Sampler> sampler(String name) {
         return switch (name) {
@@ -153,8 +156,10 @@ public final class PruningSamplerBench {
             case "ddpg-amc-tuned" -> seed -> new DdpgSampler(seed, TUNED.withCostFeature(LayerFeatures.MAC_SHARE));
             case "ddpg-amc" -> seed -> new DdpgSampler(seed, DdpgSampler.Settings.DEFAULT.withCostFeature(
                     LayerFeatures.MAC_SHARE));
+            case "ddpg-slow" -> seed -> new DdpgSampler(seed, SLOW);
+            case "ddpg-amc-slow" -> seed -> new DdpgSampler(seed, SLOW.withCostFeature(LayerFeatures.MAC_SHARE));
             default -> throw new IllegalArgumentException("unknown sampler " + name
-                    + "; known: random, tpe, gp, ddpg, ddpg-tuned, ddpg-amc, ddpg-amc-tuned");
+                    + "; known: random, tpe, gp, ddpg, ddpg-tuned, ddpg-amc, ddpg-amc-tuned, ddpg-slow, ddpg-amc-slow");
         };
     }
 
