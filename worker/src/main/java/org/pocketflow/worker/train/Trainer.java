@@ -118,15 +118,16 @@ public final class Trainer {
     }
 
     /**
-     * Gives {@code graph}'s layers the project's backward passes where DL4J 1.0.0-M2's are slow on
-     * CPU: {@link BatchNormBackprop} on batch norms and {@link InputConvBackprop} on convolutions
-     * that read the network's input. The parameters' gradients are DL4J's up to float rounding (the
-     * network input's own gradient, which nothing reads, is left zero); layers without DL4J's oneDNN
-     * helpers keep DL4J's own. Layers are created with the graph, so call it again on
-     * a rebuilt or cloned graph.
+     * Gives {@code graph}'s layers the project's passes where DL4J 1.0.0-M2's are slow on CPU:
+     * {@link BatchNormBackprop} on batch norms, with {@link BatchNormForward}'s training-mode forward
+     * pass, and {@link InputConvBackprop} on convolutions that read the network's input. The
+     * parameters' gradients are DL4J's up to float rounding (the network input's own gradient, which
+     * nothing reads, is left zero); layers without DL4J's oneDNN helpers keep DL4J's own. Layers are
+     * created with the graph, so call it again on a rebuilt or cloned graph.
      */
     public static void useFasterBackprop(ComputationGraph graph) {
         BatchNormBackprop.install(graph);
+        BatchNormForward.install(graph);
         InputConvBackprop.install(graph);
     }
 
