@@ -22,6 +22,7 @@ import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.BatchNormBackprop;
+import org.pocketflow.worker.train.BatchNormForward;
 import org.pocketflow.worker.train.InputConvBackprop;
 import org.pocketflow.worker.train.ReplicaStep;
 import org.pocketflow.worker.train.Trainer;
@@ -47,9 +48,12 @@ import org.pocketflow.worker.train.TrainingSpec;
  *       backward pass;</li>
  *   <li>{@code best+forward kept+faster backprop}: the same with {@code InputConvBackprop} too
  *       ({@code Trainer.useFasterBackprop});</li>
+ *   <li>{@code ...+bn forward}: the same with {@code BatchNormForward}'s training-mode batch-norm
+ *       forward pass;</li>
  *   <li>{@code ...+2 copies}: the same with each step computed by two copies of the network on
- *       half the threads each ({@code ReplicaStep}), as the product trains by default on two or more
- *       threads ({@code pocketflow.train.replicas}).</li>
+ *       half the threads each ({@code ReplicaStep}, whose copies use the passes the network uses), as
+ *       the product trains by default on two or more threads ({@code pocketflow.train.replicas}); the
+ *       product is {@code ...+2 copies+bn forward}.</li>
  * </ul>
  * Every setting trains its own copy of the same initial network with the same optimizer.
  *
@@ -68,7 +72,14 @@ public final class TrainingSpeedBench {
 
     /** One setting: how the training thread, data and network are prepared. */
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
-                           boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies) {
+                           boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies,
+                           boolean bnForward) {
+        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
+                CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies) {
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
+                    false);
+        }
+
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn) {
             this(ompThreads, poolThreads, prebatched, workspaces, onednn, CacheMode.NONE, false, false, 1);
         }
@@ -102,9 +113,13 @@ public final class TrainingSpeedBench {
                 true, CacheMode.DEVICE, true, false));
         settings.put("best+forward kept+faster backprop", new Setting(best, defaultPool, true, WorkspaceMode.ENABLED,
                 true, CacheMode.DEVICE, true, true));
+        settings.put("best+forward kept+faster backprop+bn forward", new Setting(best, defaultPool, true,
+                WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 1, true));
         if (best >= 2) {
             settings.put("best+forward kept+faster backprop+2 copies", new Setting(best, defaultPool, true,
                     WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward", new Setting(best, defaultPool, true,
+                    WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true));
         }
         String only = args.length > 3 ? args[3] : ".*";
         settings.keySet().removeIf(name -> !name.matches(only));
@@ -148,7 +163,7 @@ public final class TrainingSpeedBench {
         double base = median(rates.getOrDefault("as-is", rates.values().iterator().next()));
         for (var e : rates.entrySet()) {
             double m = median(e.getValue());
-            System.out.printf(Locale.ROOT, "%-34s median %6.0f samples/s (%.2fx as-is)  rounds %s%n", e.getKey(), m,
+            System.out.printf(Locale.ROOT, "%-52s median %6.0f samples/s (%.2fx as-is)  rounds %s%n", e.getKey(), m,
                     m / base, Arrays.toString(Arrays.stream(e.getValue()).mapToLong(Math::round).toArray()));
         }
     }
@@ -167,6 +182,9 @@ public final class TrainingSpeedBench {
         }
         if (s.inputConvBackprop()) {
             InputConvBackprop.install(out);
+        }
+        if (s.bnForward()) {
+            BatchNormForward.install(out);
         }
         return out;
     }

@@ -66,6 +66,17 @@ public final class BatchNormBackprop implements BatchNormalizationHelper {
         return n;
     }
 
+    /** Whether any layer of {@code graph} uses this pass (on its own or under {@link BatchNormForward}). */
+    static boolean usedBy(ComputationGraph graph) {
+        for (Layer layer : graph.getLayers()) {
+            if (layer instanceof BatchNormalization l
+                    && (l.getHelper() instanceof BatchNormBackprop || l.getHelper() instanceof BatchNormForward)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Puts DL4J's oneDNN helper back on every layer that has this one or {@link BatchNormForward} (for comparisons). */
     public static void uninstall(ComputationGraph graph) {
         for (Layer layer : graph.getLayers()) {

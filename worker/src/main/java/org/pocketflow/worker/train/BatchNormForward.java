@@ -69,6 +69,16 @@ public final class BatchNormForward implements BatchNormalizationHelper {
         return n;
     }
 
+    /** Whether any layer of {@code graph} uses this pass. */
+    static boolean usedBy(ComputationGraph graph) {
+        for (Layer layer : graph.getLayers()) {
+            if (layer instanceof BatchNormalization l && l.getHelper() instanceof BatchNormForward) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Puts {@link BatchNormBackprop} back on every layer that has this one (for comparisons). */
     public static void uninstall(ComputationGraph graph) {
         for (Layer layer : graph.getLayers()) {

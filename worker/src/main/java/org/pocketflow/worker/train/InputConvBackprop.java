@@ -73,6 +73,16 @@ public final class InputConvBackprop implements ConvolutionHelper {
         return n;
     }
 
+    /** Whether any layer of {@code graph} uses this pass. */
+    static boolean usedBy(ComputationGraph graph) {
+        for (Layer layer : graph.getLayers()) {
+            if (layer instanceof ConvolutionLayer l && l.getHelper() instanceof InputConvBackprop) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Puts DL4J's oneDNN helper back on every layer that has this one (for comparisons). */
     public static void uninstall(ComputationGraph graph) {
         for (Layer layer : graph.getLayers()) {

@@ -131,6 +131,24 @@ public final class Trainer {
         InputConvBackprop.install(graph);
     }
 
+    /**
+     * {@link #useFasterBackprop} on {@code copy}, a copy of {@code graph} (the copies of
+     * {@link ReplicaStep}), leaving out each of its passes that {@code graph} does not use (a
+     * comparison turned it off), so that the copies compute as the network does.
+     */
+    static void useFasterBackpropAs(ComputationGraph graph, ComputationGraph copy) {
+        useFasterBackprop(copy);
+        if (!BatchNormForward.usedBy(graph)) {
+            BatchNormForward.uninstall(copy);
+        }
+        if (!BatchNormBackprop.usedBy(graph)) {
+            BatchNormBackprop.uninstall(copy);
+        }
+        if (!InputConvBackprop.usedBy(graph)) {
+            InputConvBackprop.uninstall(copy);
+        }
+    }
+
     /** The learning-rate schedule of {@code spec} over {@code totalSteps} optimizer steps, as local training uses it. */
     public static ISchedule schedule(TrainingSpec spec, long totalSteps) {
         double lr = spec.learningRate();

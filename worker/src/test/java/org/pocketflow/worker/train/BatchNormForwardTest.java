@@ -91,6 +91,24 @@ class BatchNormForwardTest {
                 "the trainer installs it");
     }
 
+    @Test
+    void replicaCopiesUseThePassesTheNetworkUses() {
+        ComputationGraph g = Trainer.withOptimizer(resnet20(3), spec(), 10);
+        int batchNorms = (int) count(g, BatchNormForward.class);
+        ComputationGraph copy = new ComputationGraph(g.getConfiguration().clone());
+        copy.init(g.params(), false);
+        Trainer.useFasterBackpropAs(g, copy);
+        assertEquals(batchNorms, count(copy, BatchNormForward.class));
+        assertTrue(InputConvBackprop.usedBy(copy));
+        BatchNormForward.uninstall(g);
+        ComputationGraph without = new ComputationGraph(g.getConfiguration().clone());
+        without.init(g.params(), false);
+        Trainer.useFasterBackpropAs(g, without);
+        assertEquals(0, count(without, BatchNormForward.class));
+        assertEquals(batchNorms, count(without, BatchNormBackprop.class));
+        assertTrue(InputConvBackprop.usedBy(without));
+    }
+
     /**
      * ResNet-20's gradient (random weights, random data) is ill-conditioned: scaling DL4J's own input
      * by 1 + 1e-6 moves DL4J's whole gradient by 0.1-0.4% (ReLU masks flip, batch norms amplify),
