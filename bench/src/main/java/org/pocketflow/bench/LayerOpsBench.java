@@ -47,6 +47,8 @@ import org.pocketflow.worker.train.TrainingSpec;
 public final class LayerOpsBench {
     private static final ImageShape SHAPE = new ImageShape(1, 28, 28);
     private static final int CLASSES = 10;
+    /** Untimed calls first, enough for the JIT to compile the project's plain-Java passes. */
+    private static final int WARMUP = 15;
     /** One workspace for everything a vertex allocates, reset each call, as DL4J's training workspaces are per step. */
     private static final String WORKSPACE = "LAYER_OPS";
     private static final WorkspaceConfiguration WORKSPACE_CONF = WorkspaceConfiguration.builder().initialSize(0)
@@ -105,7 +107,7 @@ public final class LayerOpsBench {
             List<String> in = inputsOf.get(v.getVertexName());
             double[] fwd = new double[iterations];
             double[] bwd = new double[iterations];
-            for (int i = -3; i < iterations; i++) {
+            for (int i = -WARMUP; i < iterations; i++) {
                 double[] t = once(v, in.stream().map(acts::get).toList(), y, mgr);
                 if (i >= 0) {
                     fwd[i] = t[0];
@@ -122,7 +124,7 @@ public final class LayerOpsBench {
                 fwdSum + bwdSum);
         double[] grad = new double[iterations];
         double[] step = new double[iterations];
-        for (int i = -3; i < iterations; i++) {
+        for (int i = -WARMUP; i < iterations; i++) {
             long t0 = System.nanoTime();
             g.setInputs(x);
             g.setLabels(y);

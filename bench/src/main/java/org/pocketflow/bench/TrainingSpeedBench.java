@@ -118,6 +118,8 @@ public final class TrainingSpeedBench {
         if (best >= 2) {
             settings.put("best+forward kept+faster backprop+2 copies", new Setting(best, defaultPool, true,
                     WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2));
+            settings.put("best+forward kept+bn backprop+bn forward+2 copies", new Setting(best, defaultPool, true,
+                    WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, false, 2, true));
             settings.put("best+forward kept+faster backprop+2 copies+bn forward", new Setting(best, defaultPool, true,
                     WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true));
         }
