@@ -23,6 +23,8 @@ import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.BatchNormForward;
+import org.pocketflow.worker.train.InputConvBackprop;
+import org.pocketflow.worker.train.ReluBackprop;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
 
@@ -41,7 +43,8 @@ import org.pocketflow.worker.train.TrainingSpec;
  * the product's two copies runs.
  *
  * <p>Run: {@code bench/bin/run LayerOpsBench [arch=all|lenet|resnet20] [iterations=20] [batches=32,64]
- * [helpers=product|bnforward]}; {@code bnforward} adds {@code BatchNormForward}.
+ * [helpers=product|dl4j-bn-forward|dl4j-relu|dl4j-input-conv]}: the product's passes, or all but one of them
+ * (that one DL4J's).
  * Prints the median ms per call; asserts nothing.
  */
 public final class LayerOpsBench {
@@ -81,8 +84,11 @@ public final class LayerOpsBench {
                 1000);
         switch (helpers) {
             case "product" -> { }
-            case "bnforward" -> BatchNormForward.install(g);
-            default -> throw new IllegalArgumentException("helpers: product or bnforward, not " + helpers);
+            case "dl4j-bn-forward" -> BatchNormForward.uninstall(g);
+            case "dl4j-relu" -> ReluBackprop.uninstall(g);
+            case "dl4j-input-conv" -> InputConvBackprop.uninstall(g);
+            default -> throw new IllegalArgumentException(
+                    "helpers: product, dl4j-bn-forward, dl4j-relu or dl4j-input-conv, not " + helpers);
         }
         INDArray x = Nd4j.randn(DataType.FLOAT, batch, 1, 28, 28);
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, CLASSES);
