@@ -18,10 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * ReLU whose backward pass, {@code dL/dz = z > 0 ? dL/dy : 0}, is one pass of plain Java over the
- * data. ND4J 1.0.0-M2's {@link ActivationReLU} runs libnd4j's {@code relu_bp}, which on one thread
- * takes about ten times PyTorch's ReLU backward ({@code LayerOpsBench} against
- * {@code bench/torch_ops.py}: 0.67 against 0.06 ms on ResNet-20's first stage at batch 32); the
- * forward pass stays ND4J's.
+ * data. ND4J 1.0.0-M2's {@link ActivationReLU} runs libnd4j's {@code relu_bp}; DL4J's ReLU layer
+ * backward takes about ten times PyTorch's ({@code LayerOpsBench} against {@code bench/torch_ops.py}:
+ * 0.67 against 0.06 ms on ResNet-20's first stage at batch 32); the forward pass stays ND4J's.
  *
  * <p>DL4J layers read their activation from their own configuration, so {@link #install} gives each
  * layer with a plain ReLU (no cap, threshold or negative slope) its own copy of its configuration
@@ -29,6 +28,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * is a subclass of {@link ActivationReLU}, so code that asks whether a layer's activation is a ReLU
  * still gets yes. Cases it does not cover (not float, views with offsets or gaps, shapes that
  * differ) go to ND4J's.
+ *
+ * <p>Not installed by {@link Trainer#useFasterBackprop}: alone it takes 0.8 ms against ND4J's 1.35 ms
+ * (LeNet's first layer at batch 32, one thread, outside workspaces), but training steps with it
+ * measured no faster in interleaved runs (docs/SPEED.md); {@code TrainingSpeedBench} compares the two.
  */
 public final class ReluBackprop extends ActivationReLU {
     private static final int CHUNK = 4096;
@@ -98,6 +101,17 @@ public final class ReluBackprop extends ActivationReLU {
         return new Pair<>(out, null);
     }
 
+    /**
+     * All ones where {@code z > 0}, else zero, without a branch: with random signs a branch is
+     * mispredicted half the time, which made this pass slower than libnd4j's. {@code z > 0} exactly
+     * when its bits, read as an int, lie in [1, bits of +∞]: zeros, negatives (-0 included) and NaN fall
+     * outside.
+     */
+    static int positive(float z) {
+        int bits = Float.floatToRawIntBits(z);
+        return ~(((0x7F800000 - bits) | (bits - 1)) >> 31);
+    }
+
     /** {@code dz[i] = z[i] > 0 ? dy[i] : 0} for the first {@code length} values. */
     static void backward(FloatBuffer z, FloatBuffer dy, FloatBuffer dz, int length) {
         float[] zs = new float[Math.min(CHUNK, length)];
@@ -107,7 +121,7 @@ public final class ReluBackprop extends ActivationReLU {
             z.get(at, zs, 0, len);
             dy.get(at, gs, 0, len);
             for (int k = 0; k < len; k++) {
-                gs[k] = zs[k] > 0 ? gs[k] : 0f;
+                gs[k] = Float.intBitsToFloat(Float.floatToRawIntBits(gs[k]) & positive(zs[k]));
             }
             dz.put(at, gs, 0, len);
         }

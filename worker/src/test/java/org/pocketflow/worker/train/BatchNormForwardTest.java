@@ -1,6 +1,7 @@
 package org.pocketflow.worker.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,6 +108,7 @@ class BatchNormForwardTest {
         assertEquals(0, count(without, BatchNormForward.class));
         assertEquals(batchNorms, count(without, BatchNormBackprop.class));
         assertTrue(InputConvBackprop.usedBy(without));
+        assertFalse(ReluBackprop.usedBy(without));
     }
 
     /**

@@ -44,6 +44,15 @@ class ReluBackpropTest {
             assertEquals(want, got);
             assertEquals(0, want.sub(got).amaxNumber().doubleValue());
         }
+        // the values where a sign test without a branch could go wrong
+        INDArray special = Nd4j.createFromArray(0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE,
+                -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1f, -1f, 1e-40f)
+                .reshape(2, 6);
+        INDArray grads = Nd4j.createFromArray(new float[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}).reshape(2, 6);
+        assertEquals(new ActivationReLU().backprop(special.dup(), grads.dup()).getFirst(),
+                new ReluBackprop().backprop(special.dup(), grads.dup()).getFirst());
+        assertEquals(Nd4j.createFromArray(new float[]{0, 0, 3, 0, 5, 0, 7, 0, 0, 10, 0, 12}).reshape(2, 6),
+                new ReluBackprop().backprop(special.dup(), grads.dup()).getFirst());
         // a view with gaps goes to ND4J's
         INDArray z = Nd4j.randn(DataType.FLOAT, 6, 10).get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 5));
@@ -68,9 +77,16 @@ class ReluBackpropTest {
                 lenet.getLayer("conv1").conf());
         ComputationGraph resnet = Architecture.RESNET20.factory().create(MNIST, 10, 1);
         assertEquals(19, ReluBackprop.install(resnet), "the stem's and each block's two ReLU layers");
-        assertTrue(ReluBackprop.usedBy(Trainer.withOptimizer(Architecture.LENET.factory().create(MNIST, 10, 1),
-                new TrainingSpec(1, 16, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.CONSTANT, 1, 1000), 10)),
-                "the trainer installs it");
+        ComputationGraph trained = Trainer.withOptimizer(Architecture.LENET.factory().create(MNIST, 10, 1),
+                new TrainingSpec(1, 16, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.CONSTANT, 1, 1000), 10);
+        assertFalse(ReluBackprop.usedBy(trained), "not installed by the trainer: it measured no faster");
+        ReluBackprop.install(trained);
+        ComputationGraph copy = new ComputationGraph(trained.getConfiguration().clone());
+        copy.init(trained.params(), false);
+        Trainer.useFasterBackpropAs(trained, copy);
+        assertEquals(3, java.util.Arrays.stream(copy.getLayers())
+                .filter(l -> l.conf().getLayer() instanceof BaseLayer b && b.getActivationFn() instanceof ReluBackprop)
+                .count(), "a replica copy gets it when the network has it");
     }
 
     @Test
@@ -79,7 +95,7 @@ class ReluBackpropTest {
         for (Architecture arch : List.of(Architecture.LENET, Architecture.RESNET20)) {
             ComputationGraph mine = Trainer.withOptimizer(arch.factory().create(MNIST, 10, 5), spec, 10);
             ComputationGraph stock = Trainer.withOptimizer(arch.factory().create(MNIST, 10, 5), spec, 10);
-            ReluBackprop.uninstall(stock);
+            ReluBackprop.install(mine);
             assertTrue(ReluBackprop.usedBy(mine));
             assertFalse(ReluBackprop.usedBy(stock));
             assertEquals(stock.params(), mine.params());
