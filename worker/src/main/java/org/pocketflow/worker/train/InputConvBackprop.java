@@ -44,7 +44,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * libnd4j's im2col, batched matmul and strided {@code sum(0, 2, 3)} as this class first used them
  * 2.6 ms. The input gradient
  * handed back is zeros (nothing consumes a network input's gradient in training). Channels-last
- * layers, dilation and data types other than float go to the wrapped helper.
+ * layers, dilation, data types other than float and arrays of more than 2^31 values go to the
+ * wrapped helper.
  */
 public final class InputConvBackprop implements ConvolutionHelper {
     private static final LayerHelperField<ConvolutionLayer, ConvolutionHelper> HELPER =
@@ -154,6 +155,7 @@ public final class InputConvBackprop implements ConvolutionHelper {
         boolean asConvolution = reachH >= kernel[0] && reachW >= kernel[1];
         if (format != CNN2DFormat.NCHW || dilation[0] != 1 || dilation[1] != 1 || input.rank() != 4
                 || input.dataType() != DataType.FLOAT || delta.dataType() != DataType.FLOAT
+                || input.length() > Integer.MAX_VALUE || delta.length() > Integer.MAX_VALUE
                 || !asConvolution && columnBytes(input, delta, kernel) > MAX_COLUMN_BYTES) {
             return stock.backpropGradient(input, weights, bias, delta, kernel, strides, pad, biasGradView,
                     weightGradView, afn, mode, bwdFilterAlgo, bwdDataAlgo, convolutionMode, dilation, format,
