@@ -148,10 +148,8 @@ public final class InputConvBackprop implements ConvolutionHelper {
         int w = input.rank() == 4 ? (int) input.size(3) : 0;
         int outH = (int) delta.size(2);
         int outW = (int) delta.size(3);
-        // how many kernel positions the output's receptive field can take along each axis (kernel
-        // size when the padding is even, one less when "same" padding puts more at the bottom or right)
-        int reachH = h + 2 * pad[0] - (strides[0] * (outH - 1) + 1) + 1;
-        int reachW = w + 2 * pad[1] - (strides[1] * (outW - 1) + 1) + 1;
+        int reachH = reach(h, pad[0], strides[0], outH);
+        int reachW = reach(w, pad[1], strides[1], outW);
         boolean asConvolution = reachH >= kernel[0] && reachW >= kernel[1];
         if (format != CNN2DFormat.NCHW || dilation[0] != 1 || dilation[1] != 1 || input.rank() != 4
                 || input.dataType() != DataType.FLOAT || delta.dataType() != DataType.FLOAT
@@ -197,6 +195,16 @@ public final class InputConvBackprop implements ConvolutionHelper {
         g.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView);
         INDArray inputGrad = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
         return new Pair<>(g, inputGrad);
+    }
+
+    /**
+     * How many kernel positions the output gradient, as a kernel dilated by {@code stride}, can take
+     * along an input axis of {@code size} padded by {@code pad} on both sides: at least the kernel
+     * size when the padding is even (more when the stride leaves input unread at the end), one less
+     * when "same" padding puts more at the bottom or right than at the top or left.
+     */
+    static int reach(int size, int pad, int stride, int out) {
+        return size + 2 * pad - stride * (out - 1);
     }
 
     /**
