@@ -43,8 +43,8 @@ import org.pocketflow.worker.train.TrainingSpec;
  * the product's two copies runs.
  *
  * <p>Run: {@code bench/bin/run LayerOpsBench [arch=all|lenet|resnet20] [iterations=20] [batches=32,64]
- * [helpers=product|dl4j-bn-forward|dl4j-input-conv|relu]}: the product's passes, all but one of them (that one
- * DL4J's), or the product's with {@code ReluBackprop}.
+ * [helpers=product|dl4j-bn-forward|dl4j-input-conv|dl4j-relu]}: the product's passes, or all but one of them
+ * (that one DL4J's).
  * Prints the median ms per call; asserts nothing.
  */
 public final class LayerOpsBench {
@@ -85,10 +85,10 @@ public final class LayerOpsBench {
         switch (helpers) {
             case "product" -> { }
             case "dl4j-bn-forward" -> BatchNormForward.uninstall(g);
-            case "relu" -> ReluBackprop.install(g);
+            case "dl4j-relu" -> ReluBackprop.uninstall(g);
             case "dl4j-input-conv" -> InputConvBackprop.uninstall(g);
             default -> throw new IllegalArgumentException(
-                    "helpers: product, dl4j-bn-forward, dl4j-input-conv or relu, not " + helpers);
+                    "helpers: product, dl4j-bn-forward, dl4j-input-conv or dl4j-relu, not " + helpers);
         }
         INDArray x = Nd4j.randn(DataType.FLOAT, batch, 1, 28, 28);
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, CLASSES);

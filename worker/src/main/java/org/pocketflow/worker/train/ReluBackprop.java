@@ -29,9 +29,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * still gets yes. Cases it does not cover (not float, views with offsets or gaps, shapes that
  * differ) go to ND4J's.
  *
- * <p>Not installed by {@link Trainer#useFasterBackprop}: alone it takes 0.8 ms against ND4J's 1.35 ms
- * (LeNet's first layer at batch 32, one thread, outside workspaces), but training steps with it
- * measured no faster in interleaved runs (docs/SPEED.md); {@code TrainingSpeedBench} compares the two.
+ * <p>Installed by {@link Trainer#useFasterBackprop}: alone it takes 0.8 ms against ND4J's 1.35 ms
+ * (LeNet's first layer at batch 32, one thread, outside workspaces); training with it measured
+ * faster in interleaved runs on the quiet machine (docs/SPEED.md).
  */
 public final class ReluBackprop extends ActivationReLU {
     private static final int CHUNK = 4096;
