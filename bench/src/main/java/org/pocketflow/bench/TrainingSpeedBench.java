@@ -22,7 +22,9 @@ import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.BatchNormBackprop;
+import org.pocketflow.worker.train.BatchNormForward;
 import org.pocketflow.worker.train.InputConvBackprop;
+import org.pocketflow.worker.train.ReluBackprop;
 import org.pocketflow.worker.train.ReplicaStep;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
@@ -47,9 +49,13 @@ import org.pocketflow.worker.train.TrainingSpec;
  *       backward pass;</li>
  *   <li>{@code best+forward kept+faster backprop}: the same with {@code InputConvBackprop} too
  *       ({@code Trainer.useFasterBackprop});</li>
+ *   <li>{@code ...+bn forward}: the same with {@code BatchNormForward}'s training-mode batch-norm
+ *       forward pass; {@code ...+relu}: and {@code ReluBackprop}'s ReLU backward pass;</li>
  *   <li>{@code ...+2 copies}: the same with each step computed by two copies of the network on
- *       half the threads each ({@code ReplicaStep}), as the product trains by default on two or more
- *       threads ({@code pocketflow.train.replicas}).</li>
+ *       half the threads each ({@code ReplicaStep}, whose copies use the passes the network uses), as
+ *       the product trains by default on two or more threads ({@code pocketflow.train.replicas}); the
+ *       product is {@code ...+faster backprop+2 copies+bn forward+relu}; {@code ...+bn backprop+bn
+ *       forward+relu+2 copies} is the product without {@code InputConvBackprop}.</li>
  * </ul>
  * Every setting trains its own copy of the same initial network with the same optimizer.
  *
@@ -68,7 +74,14 @@ public final class TrainingSpeedBench {
 
     /** One setting: how the training thread, data and network are prepared. */
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
-                           boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies) {
+                           boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies,
+                           boolean bnForward, boolean reluBackprop) {
+        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
+                CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies) {
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
+                    false, false);
+        }
+
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn) {
             this(ompThreads, poolThreads, prebatched, workspaces, onednn, CacheMode.NONE, false, false, 1);
         }
@@ -102,9 +115,19 @@ public final class TrainingSpeedBench {
                 true, CacheMode.DEVICE, true, false));
         settings.put("best+forward kept+faster backprop", new Setting(best, defaultPool, true, WorkspaceMode.ENABLED,
                 true, CacheMode.DEVICE, true, true));
+        settings.put("best+forward kept+faster backprop+bn forward", new Setting(best, defaultPool, true,
+                WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 1, true, false));
+        settings.put("best+forward kept+faster backprop+bn forward+relu", new Setting(best, defaultPool, true,
+                WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 1, true, true));
         if (best >= 2) {
             settings.put("best+forward kept+faster backprop+2 copies", new Setting(best, defaultPool, true,
                     WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2));
+            settings.put("best+forward kept+bn backprop+bn forward+relu+2 copies", new Setting(best, defaultPool,
+                    true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, false, 2, true, true));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward", new Setting(best, defaultPool, true,
+                    WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, false));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu", new Setting(best, defaultPool,
+                    true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true));
         }
         String only = args.length > 3 ? args[3] : ".*";
         settings.keySet().removeIf(name -> !name.matches(only));
@@ -148,7 +171,7 @@ public final class TrainingSpeedBench {
         double base = median(rates.getOrDefault("as-is", rates.values().iterator().next()));
         for (var e : rates.entrySet()) {
             double m = median(e.getValue());
-            System.out.printf(Locale.ROOT, "%-34s median %6.0f samples/s (%.2fx as-is)  rounds %s%n", e.getKey(), m,
+            System.out.printf(Locale.ROOT, "%-58s median %6.0f samples/s (%.2fx as-is)  rounds %s%n", e.getKey(), m,
                     m / base, Arrays.toString(Arrays.stream(e.getValue()).mapToLong(Math::round).toArray()));
         }
     }
@@ -167,6 +190,12 @@ public final class TrainingSpeedBench {
         }
         if (s.inputConvBackprop()) {
             InputConvBackprop.install(out);
+        }
+        if (s.bnForward()) {
+            BatchNormForward.install(out);
+        }
+        if (s.reluBackprop()) {
+            ReluBackprop.install(out);
         }
         return out;
     }

@@ -60,17 +60,30 @@ public final class BatchNormBackprop implements BatchNormalizationHelper {
                 if (bn.getHelper() instanceof MKLDNNBatchNormHelper stock) {
                     HELPER.set(bn, new BatchNormBackprop(stock));
                 }
-                n += bn.getHelper() instanceof BatchNormBackprop ? 1 : 0;
+                n += bn.getHelper() instanceof BatchNormBackprop || bn.getHelper() instanceof BatchNormForward ? 1 : 0;
             }
         }
         return n;
     }
 
-    /** Puts DL4J's oneDNN helper back on every layer that has this one (for comparisons). */
+    /** Whether any layer of {@code graph} uses this pass (on its own or under {@link BatchNormForward}). */
+    static boolean usedBy(ComputationGraph graph) {
+        for (Layer layer : graph.getLayers()) {
+            if (layer instanceof BatchNormalization l
+                    && (l.getHelper() instanceof BatchNormBackprop || l.getHelper() instanceof BatchNormForward)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Puts DL4J's oneDNN helper back on every layer that has this one or {@link BatchNormForward} (for comparisons). */
     public static void uninstall(ComputationGraph graph) {
         for (Layer layer : graph.getLayers()) {
             if (layer instanceof BatchNormalization bn && bn.getHelper() instanceof BatchNormBackprop mine) {
                 HELPER.set(bn, mine.stock);
+            } else if (layer instanceof BatchNormalization bn && bn.getHelper() instanceof BatchNormForward forward) {
+                HELPER.set(bn, forward.backward().stock);
             }
         }
     }
@@ -96,8 +109,18 @@ public final class BatchNormBackprop implements BatchNormalizationHelper {
     public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
                                                      INDArray beta, INDArray dGammaView, INDArray dBetaView,
                                                      double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
-        INDArray mean = stock.getMeanCache(input.dataType());
-        INDArray var = stock.getVarCache(input.dataType());
+        return backpropGradient(input, epsilon, shape, gamma, beta, dGammaView, dBetaView, eps, format, workspaceMgr,
+                stock.getMeanCache(input.dataType()), stock.getVarCache(input.dataType()));
+    }
+
+    /**
+     * The backward pass from the batch mean and (biased) variance the forward pass normalised
+     * with: DL4J's kept ones, or {@link BatchNormForward}'s.
+     */
+    Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
+                                              INDArray beta, INDArray dGammaView, INDArray dBetaView, double eps,
+                                              CNN2DFormat format, LayerWorkspaceMgr workspaceMgr, INDArray mean,
+                                              INDArray var) {
         if (input.rank() != 4 || format != CNN2DFormat.NCHW || mean == null || input.dataType() != DataType.FLOAT
                 || epsilon.dataType() != DataType.FLOAT || gamma == null || input.length() > Integer.MAX_VALUE) {
             return stock.backpropGradient(input, epsilon, shape, gamma, beta, dGammaView, dBetaView, eps, format,
@@ -195,7 +218,7 @@ public final class BatchNormBackprop implements BatchNormalizationHelper {
     }
 
     /** A view of {@code a}'s values in C order, copied first when its layout is not plain C order. */
-    private static FloatBuffer floats(INDArray a) {
+    static FloatBuffer floats(INDArray a) {
         return (plain(a) ? a : a.dup('c')).data().asNioFloat().slice();
     }
 

@@ -80,7 +80,7 @@ public final class ReplicaStep implements AutoCloseable {
             ComputationGraph copy = new ComputationGraph(graph.getConfiguration().clone());
             copy.init(graph.params(), false);
             Trainer.keepForwardResults(copy);
-            Trainer.useFasterBackprop(copy);
+            Trainer.useFasterBackpropAs(graph, copy);
             this.copies.add(copy);
             threadOf.add(Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "pf-replica");

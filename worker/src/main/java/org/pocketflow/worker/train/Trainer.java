@@ -118,16 +118,39 @@ public final class Trainer {
     }
 
     /**
-     * Gives {@code graph}'s layers the project's backward passes where DL4J 1.0.0-M2's are slow on
-     * CPU: {@link BatchNormBackprop} on batch norms and {@link InputConvBackprop} on convolutions
-     * that read the network's input. The parameters' gradients are DL4J's up to float rounding (the
-     * network input's own gradient, which nothing reads, is left zero); layers without DL4J's oneDNN
-     * helpers keep DL4J's own. Layers are created with the graph, so call it again on
-     * a rebuilt or cloned graph.
+     * Gives {@code graph}'s layers the project's passes where DL4J 1.0.0-M2's are slow on CPU:
+     * {@link BatchNormBackprop} on batch norms, with {@link BatchNormForward}'s training-mode forward
+     * pass, {@link InputConvBackprop} on convolutions that read the network's input and
+     * {@link ReluBackprop} on layers with a plain ReLU activation. The
+     * parameters' gradients are DL4J's up to float rounding (the network input's own gradient, which
+     * nothing reads, is left zero); layers without DL4J's oneDNN helpers keep DL4J's own. Layers are
+     * created with the graph, so call it again on a rebuilt or cloned graph.
      */
     public static void useFasterBackprop(ComputationGraph graph) {
         BatchNormBackprop.install(graph);
+        BatchNormForward.install(graph);
         InputConvBackprop.install(graph);
+        ReluBackprop.install(graph);
+    }
+
+    /**
+     * Gives {@code copy}, a copy of {@code graph} (the copies of {@link ReplicaStep}), each of the
+     * project's passes that {@code graph} uses, so that the copies compute as the network does (a
+     * comparison may have turned one off, or on).
+     */
+    static void useFasterBackpropAs(ComputationGraph graph, ComputationGraph copy) {
+        if (BatchNormBackprop.usedBy(graph)) {
+            BatchNormBackprop.install(copy);
+        }
+        if (BatchNormForward.usedBy(graph)) {
+            BatchNormForward.install(copy);
+        }
+        if (InputConvBackprop.usedBy(graph)) {
+            InputConvBackprop.install(copy);
+        }
+        if (ReluBackprop.usedBy(graph)) {
+            ReluBackprop.install(copy);
+        }
     }
 
     /** The learning-rate schedule of {@code spec} over {@code totalSteps} optimizer steps, as local training uses it. */

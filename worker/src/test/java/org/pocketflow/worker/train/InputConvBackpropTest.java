@@ -52,6 +52,15 @@ class InputConvBackpropTest {
     }
 
     @Test
+    void theWeightGradientIsAConvolutionUnlessSamePaddingIsUneven() {
+        assertEquals(5, InputConvBackprop.reach(28, 0, 1, 24), "LeNet's 5x5 conv1: the convolution");
+        assertEquals(3, InputConvBackprop.reach(28, 1, 1, 28), "ResNet-20's padded 3x3 stem: the convolution");
+        assertEquals(4, InputConvBackprop.reach(10, 0, 2, 4), "3x3/2 over 10 unpadded: one unread column, sliced off");
+        // "same" 3x3/2 over 8: 0 padding left, 1 right; DL4J hands over the left one; the matrix product
+        assertEquals(2, InputConvBackprop.reach(8, 0, 2, 4));
+    }
+
+    @Test
     void trainerInstallsItOnTheGraphsItTrains() {
         TrainingSpec spec = new TrainingSpec(1, 16, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.CONSTANT, 1, 1000);
         ComputationGraph g = Trainer.withOptimizer(

@@ -193,22 +193,30 @@ class ReplicaStepTest {
     void theTrainerWithTwoCopiesLearnsAsWellAsWithOne() {
         IdxDataset data = data(3000, 2000);
         Normalizer norm = Normalizer.fit(data.train());
+        // one epoch of 3,000 images: ResNet-20 reaches about 65-72%. How one training run ends moves by
+        // several points with any change of float rounding (two copies against one, seed by seed:
+        // -3.4, +2.1 and -0.9 points with DL4J's batch-norm forward pass; -5.5, +3.1 and +1.7 with the
+        // project's), so the copies are compared over three initialisations: normalising half-batches
+        // must not cost more than 4 points on average
+        long[] seeds = {3, 4, 5};
         double[] accuracy = new double[2];
-        for (int replicas = 1; replicas <= 2; replicas++) {
-            TrainingSpec spec = new TrainingSpec(1, 64, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, 3, 1000,
-                    replicas);
-            ComputationGraph g = Trainer.withOptimizer(
-                    Architecture.RESNET20.factory().create(data.shape(), data.classes(), 3), spec, 47);
-            List<String> progress = new ArrayList<>();
-            new Trainer(spec, progress::add).fit(g, new ImageSetEpochs(data.train(), norm, 64, 3));
-            accuracy[replicas - 1] = Evaluator.evaluate(g, data.test().batchesInOrder(256, norm)).accuracy();
-            assertEquals(replicas == 2, progress.stream().anyMatch(l -> l.startsWith("training with 2 copies")),
-                    progress.toString());
+        for (long seed : seeds) {
+            for (int replicas = 1; replicas <= 2; replicas++) {
+                TrainingSpec spec = new TrainingSpec(1, 64, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.COSINE, 3, 1000,
+                        replicas);
+                ComputationGraph g = Trainer.withOptimizer(
+                        Architecture.RESNET20.factory().create(data.shape(), data.classes(), seed), spec, 47);
+                List<String> progress = new ArrayList<>();
+                new Trainer(spec, progress::add).fit(g, new ImageSetEpochs(data.train(), norm, 64, 3));
+                double a = Evaluator.evaluate(g, data.test().batchesInOrder(256, norm)).accuracy();
+                assertEquals(replicas == 2, progress.stream().anyMatch(l -> l.startsWith("training with 2 copies")),
+                        progress.toString());
+                assertTrue(a > 0.55, replicas + " copies, seed " + seed + ": " + a);
+                accuracy[replicas - 1] += a / seeds.length;
+            }
         }
-        // one epoch of 3,000 images: ResNet-20 reaches about 65-70%; copies normalising half-batches must not cost more
-        // than the run-to-run spread of a minibatch order
-        assertTrue(accuracy[0] > 0.55, "one copy: " + accuracy[0]);
-        assertTrue(accuracy[1] > accuracy[0] - 0.04, "two copies " + accuracy[1] + " against one " + accuracy[0]);
+        assertTrue(accuracy[1] > accuracy[0] - 0.04, "two copies " + accuracy[1] + " against one " + accuracy[0]
+                + " (mean of " + seeds.length + " initialisations)");
     }
 
     @Test
