@@ -290,12 +290,12 @@ class BatchNormBackpropTest {
                 .count();
     }
 
-    private static ComputationGraph resnet20(long seed) {
+    static ComputationGraph resnet20(long seed) {
         return Architecture.RESNET20.factory().create(new ImageShape(1, 28, 28), 10, seed);
     }
 
     /** Random images with a per-image offset (so batch statistics move) and random one-hot labels. */
-    private static List<DataSet> batches(int count, int size, long seed) {
+    static List<DataSet> batches(int count, int size, long seed) {
         Random rnd = new Random(seed);
         Nd4j.getRandom().setSeed(seed);
         List<DataSet> out = new ArrayList<>();

@@ -3,9 +3,9 @@ package org.pocketflow.worker.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pocketflow.worker.train.BatchNormBackpropTest.batches;
+import static org.pocketflow.worker.train.BatchNormBackpropTest.resnet20;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 
 import org.deeplearning4j.nn.api.Layer;
@@ -21,8 +21,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.pocketflow.worker.data.ImageShape;
-import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
 
 /**
@@ -217,26 +215,6 @@ class BatchNormForwardTest {
 
     private static TrainingSpec spec() {
         return new TrainingSpec(1, 32, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.CONSTANT, 1, 1000);
-    }
-
-    private static ComputationGraph resnet20(long seed) {
-        return Architecture.RESNET20.factory().create(new ImageShape(1, 28, 28), 10, seed);
-    }
-
-    /** Random images with a per-image offset (so batch statistics move) and random one-hot labels. */
-    private static List<DataSet> batches(int count, int size, long seed) {
-        Random rnd = new Random(seed);
-        Nd4j.getRandom().setSeed(seed);
-        List<DataSet> out = new ArrayList<>();
-        for (int b = 0; b < count; b++) {
-            INDArray f = Nd4j.randn(DataType.FLOAT, size, 1, 28, 28).addi(rnd.nextGaussian());
-            INDArray l = Nd4j.zeros(DataType.FLOAT, size, 10);
-            for (int i = 0; i < size; i++) {
-                l.putScalar(i, rnd.nextInt(10), 1f);
-            }
-            out.add(new DataSet(f, l));
-        }
-        return out;
     }
 
     /** Largest absolute difference within {@code relative} of the largest absolute value. */
