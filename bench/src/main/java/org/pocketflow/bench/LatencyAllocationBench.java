@@ -1,14 +1,19 @@
 package org.pocketflow.bench;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.export.BatchNormFolding;
+import org.pocketflow.worker.export.onnx.OnnxExporter;
+import org.pocketflow.worker.export.onnx.OnnxRuntimeSession;
 import org.pocketflow.worker.learn.prune.ChannelAllocation;
 import org.pocketflow.worker.learn.prune.FlopsBudget;
 import org.pocketflow.worker.learn.prune.LatencyAllocation;
@@ -19,11 +24,12 @@ import org.pocketflow.worker.runtime.Backend;
 /**
  * What {@code pocketflow.learn.allocation=latency} buys: for LeNet and ResNet-20 (28x28x1, untrained:
  * the time does not depend on the weights), with the first group kept whole and cut, channel
- * counts in multiples of 8 (or another multiple), {@link LatencyAllocation} times its candidates at a MAC fraction and
- * picks the fastest; then the unpruned network, the uniform allocation and the chosen one are
- * timed again, round-robin, in a separate and longer run (so that the figure is not the minimum
- * of noisy readings that made the choice), at batch 64 and batch 1; and the three once more at
- * batch 64 with their batch norms folded into the convolutions ({@link BatchNormFolding}).
+ * counts in multiples of 8 (or another multiple), {@link LatencyAllocation} times its candidates at a
+ * MAC fraction (in ONNX Runtime, as the product does for networks that export) and picks the fastest;
+ * then the unpruned network, the uniform allocation and the chosen one are timed again, round-robin,
+ * in a separate and longer run (so that the figure is not the minimum of noisy readings that made the
+ * choice): in ONNX Runtime on one thread at batch 64 and batch 1, and in DL4J with the batch norms
+ * folded ({@link BatchNormFolding}) at batch 64.
  *
  * <p>Run: {@code bench/bin/run LatencyAllocationBench [iterations] [warmup] [macFraction]
  * [channelMultiple]} (defaults 200, 40, 0.5, 8). Prints figures; asserts nothing.
@@ -55,25 +61,52 @@ public final class LatencyAllocationBench {
                 ChannelAllocation best = choice.best().allocation();
                 ComputationGraph[] nets = {full, LatencyAllocation.timingCopy(full, info, uniform),
                         LatencyAllocation.timingCopy(full, info, best)};
-                double[] b64 = LatencyAllocation.medianMillis(nets, input(64), warmup, iterations);
-                double[] b1 = LatencyAllocation.medianMillis(nets, input(1), warmup, iterations);
-                // unfolded and folded side by side in one round-robin: [0..2] as nets, [3..5] folded
-                ComputationGraph[] both = new ComputationGraph[2 * nets.length];
+                double[] o64 = onnxRuntime(nets, 64, warmup, iterations);
+                double[] o1 = onnxRuntime(nets, 1, warmup, iterations);
+                ComputationGraph[] folded = new ComputationGraph[nets.length];
                 for (int i = 0; i < nets.length; i++) {
-                    both[i] = nets[i];
-                    both[nets.length + i] = BatchNormFolding.fold(nets[i]);
+                    folded[i] = BatchNormFolding.fold(nets[i]);
                 }
-                double[] t = LatencyAllocation.medianMillis(both, input(64), warmup, iterations);
-                double[] f64 = Arrays.copyOfRange(t, nets.length, both.length);
-                System.out.printf("%-22s unpruned b64 %.3f ms, b1 %.3f ms | uniform %.3f MACs %s: b64 %.2fx, b1 %.2fx "
-                                + "| chosen \"%s\" %.3f MACs %s: b64 %.2fx, b1 %.2fx%n", name, b64[0], b1[0],
-                        uniform.macFraction(), uniform.channels().values(), b64[0] / b64[1], b1[0] / b1[1],
-                        choice.best().name(), best.macFraction(), best.channels().values(), b64[0] / b64[2],
-                        b1[0] / b1[2]);
-                System.out.printf("%-22s batch norm folded (timed beside the unfolded, %.3f ms): unpruned b64 %.3f ms "
-                        + "(%.2fx faster than unfolded) | uniform b64 %.2fx | chosen b64 %.2fx%n", name, t[0], f64[0],
-                        t[0] / f64[0], f64[0] / f64[1], f64[0] / f64[2]);
+                double[] d64 = LatencyAllocation.medianMillis(folded, input(64), warmup, iterations);
+                System.out.printf("%-22s chosen \"%s\" %.3f MACs %s | uniform %.3f MACs %s%n", name,
+                        choice.best().name(), best.macFraction(), best.channels().values(), uniform.macFraction(),
+                        uniform.channels().values());
+                System.out.printf("%-22s ONNX Runtime 1 thread: unpruned b64 %.3f ms, b1 %.3f ms | uniform b64 %.2fx, "
+                        + "b1 %.2fx | chosen b64 %.2fx, b1 %.2fx%n", name, o64[0], o1[0], o64[0] / o64[1],
+                        o1[0] / o1[1], o64[0] / o64[2], o1[0] / o1[2]);
+                System.out.printf("%-22s DL4J, batch norms folded: unpruned b64 %.3f ms | uniform b64 %.2fx | chosen "
+                        + "b64 %.2fx%n", name, d64[0], d64[0] / d64[1], d64[0] / d64[2]);
             }
+        }
+    }
+
+    /** Median ms per network in ONNX Runtime (one intra-op thread), round-robin. */
+    private static double[] onnxRuntime(ComputationGraph[] nets, int batch, int warmup, int iterations) {
+        List<OnnxRuntimeSession> sessions = new ArrayList<>();
+        try {
+            for (ComputationGraph net : nets) {
+                sessions.add(new OnnxRuntimeSession(OnnxExporter.export(net, Map.of(), MNIST, Normalizer.UNIT,
+                        Map.of()), 1));
+            }
+            float[] pixels = input(batch).data().asFloat();
+            double[][] t = new double[nets.length][iterations];
+            for (int it = -warmup; it < iterations; it++) {
+                for (int k = 0; k < nets.length; k++) {
+                    int n = Math.floorMod(it + k, nets.length);
+                    long s = System.nanoTime();
+                    sessions.get(n).run(pixels, batch);
+                    if (it >= 0) {
+                        t[n][it] = (System.nanoTime() - s) / 1e6;
+                    }
+                }
+            }
+            double[] m = new double[nets.length];
+            for (int n = 0; n < nets.length; n++) {
+                m[n] = LatencyAllocation.quantile(t[n], 0.5);
+            }
+            return m;
+        } finally {
+            sessions.forEach(OnnxRuntimeSession::close);
         }
     }
 

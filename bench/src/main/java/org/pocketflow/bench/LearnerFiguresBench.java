@@ -20,6 +20,9 @@ import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.eval.Evaluator;
 import org.pocketflow.worker.eval.Latency;
 import org.pocketflow.worker.export.PackedModelFile;
+import org.pocketflow.worker.export.onnx.OnnxExporter;
+import org.pocketflow.worker.export.onnx.OnnxRuntimeSession;
+import org.pocketflow.worker.export.onnx.UnsupportedLayerException;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.ChainLearner;
 import org.pocketflow.worker.learn.CompressedModel;
@@ -168,6 +171,9 @@ public final class LearnerFiguresBench {
                         baseBytes / (double) m.packed().tensorBytes(), file.length, b1[1], b1[0] / b1[1], b64[1],
                         b64[0] / b64[1], seconds);
                 System.out.println(row);
+                if (seed == seeds.get(0)) {
+                    System.out.println("             " + onnxRuntime(base, m, data));
+                }
                 System.out.println("             settings " + new LinkedHashMap<>(m.settings()));
                 printChannels(ModelInfo.of(base, data.shape()), ModelInfo.of(m.graph(), data.shape()), m);
                 rows.add(row);
@@ -324,6 +330,36 @@ public final class LearnerFiguresBench {
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, data.shape().channels(), data.shape().height(),
                 data.shape().width());
         return LatencyAllocation.medianMillis(new ComputationGraph[]{base, compressed}, x, 30, LATENCY_ITERATIONS);
+    }
+
+    /** Base and compressed network in ONNX Runtime (one thread, float export), batch 64 and 1, round-robin. */
+    private static String onnxRuntime(ComputationGraph base, CompressedModel m, IdxDataset data) {
+        StringBuilder out = new StringBuilder("ONNX Runtime, 1 thread (float export):");
+        try (OnnxRuntimeSession b = new OnnxRuntimeSession(OnnxExporter.export(base, Map.of(), data.shape(),
+                Normalizer.UNIT, Map.of()), 1);
+             OnnxRuntimeSession c = new OnnxRuntimeSession(OnnxExporter.export(m.graph(), Map.of(), data.shape(),
+                     Normalizer.UNIT, Map.of()), 1)) {
+            for (int batch : new int[]{64, 1}) {
+                float[] pixels = new float[batch * data.shape().pixels()];
+                double[][] t = new double[2][LATENCY_ITERATIONS];
+                for (int it = -30; it < LATENCY_ITERATIONS; it++) {
+                    for (int k = 0; k < 2; k++) {
+                        int n = Math.floorMod(it + k, 2);
+                        long s0 = System.nanoTime();
+                        (n == 0 ? b : c).run(pixels, batch);
+                        if (it >= 0) {
+                            t[n][it] = (System.nanoTime() - s0) / 1e6;
+                        }
+                    }
+                }
+                double tb = LatencyAllocation.quantile(t[0], 0.5);
+                double tc = LatencyAllocation.quantile(t[1], 0.5);
+                out.append(String.format(" b%d base %.3f ms, compressed %.3f ms (%.2fx)", batch, tb, tc, tb / tc));
+            }
+        } catch (UnsupportedLayerException e) {
+            out.append(" no export: ").append(e.getMessage());
+        }
+        return out.toString();
     }
 
     private static double accuracy(ComputationGraph g, IdxDataset data, Normalizer norm) {

@@ -48,8 +48,9 @@ public final class LearnKeys {
     /** How a compression job spreads the budget over the layers. */
     public static final ConfigKey<String> ALLOCATION = ConfigKey.oneOf("pocketflow.learn.allocation", "uniform",
             "Compression job: per-layer settings: uniform (the same ratio or bits in every layer) or latency (channel "
-                    + "pruning: a few allocations meeting the MAC budget are timed at batch 64 on the executor and the "
-                    + "fastest is used; other learners stay uniform). A search chooses its own settings.",
+                    + "pruning: allocations meeting the MAC budget are timed at batch 64 on the executor, in ONNX Runtime "
+                    + "when the network exports, else in DL4J, and the fastest is used; other learners stay uniform). A "
+                    + "search chooses its own settings.",
             "uniform", "latency");
 
     /** Channel count granularity. */

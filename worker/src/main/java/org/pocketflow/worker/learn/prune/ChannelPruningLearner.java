@@ -116,8 +116,9 @@ public final class ChannelPruningLearner implements Learner {
 
     /**
      * The fastest of {@link LatencyAllocation}'s candidates, timed on this machine at batch
-     * {@value LatencyAllocation#BATCH} ({@value #LATENCY_WARMUP} warm-up and {@value
-     * #LATENCY_ITERATIONS} timed rounds).
+     * {@value LatencyAllocation#BATCH} in ONNX Runtime when the network exports, else in DL4J
+     * ({@value #LATENCY_WARMUP} warm-up and {@value #LATENCY_ITERATIONS} timed rounds for the
+     * candidates timed again).
      */
     @Override
     public Map<String, Double> fastest(ComputationGraph graph, ImageShape shape, Budget budget,
@@ -126,9 +127,9 @@ public final class ChannelPruningLearner implements Learner {
         double target = checkedTarget(info, budget);
         LatencyAllocation.Choice choice = LatencyAllocation.choose(graph, shape, budget(info), target,
                 LATENCY_WARMUP, LATENCY_ITERATIONS, progress);
-        progress.accept(String.format("latency allocation: chose %s (%.2fx faster than unpruned at batch %d, "
+        progress.accept(String.format("latency allocation: chose %s (%.2fx faster than unpruned at batch %d in %s, "
                 + "%.3f of the MACs)", choice.best().name(), choice.speedUp(), LatencyAllocation.BATCH,
-                choice.best().allocation().macFraction()));
+                choice.runtime().label(), choice.best().allocation().macFraction()));
         return ratiosByName(info, choice.best().allocation());
     }
 

@@ -173,6 +173,31 @@ public final class FlopsBudget {
         return new ChannelAllocation(channels, cost.macs(low), cost.fullMacs(), targetFraction);
     }
 
+    /**
+     * Channel counts nearest the preserve ratios, without adjusting them to a budget: what the
+     * caller compares with the budget itself (the latency allocation's grid of candidates).
+     *
+     * @param ratios         per group id, a fraction of channels to keep, in (0, 1]; groups this
+     *                       budget cuts that are left out stay whole
+     * @param targetFraction the MAC fraction recorded in the allocation
+     * @throws IllegalArgumentException as {@link #allocate}
+     */
+    public ChannelAllocation rounded(Map<Integer, Double> ratios, double targetFraction) {
+        checkRatios(ratios);
+        long[] c = cost.fullChannels();
+        for (int id : free) {
+            long[] counts = allowed.get(id);
+            c[id] = counts[nearest(counts, ratios.getOrDefault(id, 1.0) * c[id])];
+        }
+        Map<Integer, Integer> channels = new LinkedHashMap<>();
+        for (ChannelGroup g : info.groups()) {
+            if (g.prunable()) {
+                channels.put(g.id(), (int) c[g.id()]);
+            }
+        }
+        return new ChannelAllocation(channels, cost.macs(c), cost.fullMacs(), targetFraction);
+    }
+
     /** One preserve ratio for every group this budget cuts, the largest whose rounded counts meet the target. */
     public Map<Integer, Double> uniformRatios(double targetFraction) {
         return fillRatios(Map.of(), targetFraction);

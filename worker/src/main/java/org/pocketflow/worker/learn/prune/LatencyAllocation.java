@@ -2,42 +2,56 @@ package org.pocketflow.worker.learn.prune;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.data.ImageShape;
+import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.export.BatchNormFolding;
+import org.pocketflow.worker.export.onnx.OnnxExporter;
+import org.pocketflow.worker.export.onnx.OnnxRuntimeSession;
+import org.pocketflow.worker.export.onnx.UnsupportedLayerException;
 import org.pocketflow.worker.model.ChannelGroup;
 import org.pocketflow.worker.model.ModelInfo;
 
 /**
  * Chooses how to spread a MAC budget over the channel groups by measuring, not by counting:
- * with oneDNN the time of a layer does not follow its multiply-adds (LeNet's first convolution
- * has 12% of the MACs and half of the batch-64 time; small channel counts at high resolution are
- * memory-bound), so the allocation with the fewest MACs per group is not the fastest. A few
- * candidate allocations that all meet the budget are built (channels cut by surgery only, no
- * selection or fine-tuning: which channels are kept does not change the time), timed in their
- * inference form (batch norms folded, {@link BatchNormFolding}: what a job deploys as {@code
- * inference.zip}) at batch 64 round-robin with the unpruned network on this machine, and the fastest is returned (as NetAdapt,
- * Yang et al. 2018, and AMC's latency mode, He et al. 2018, use measured latency rather than
- * FLOPs).
+ * the time of a layer does not follow its multiply-adds (LeNet's first convolution has 12% of the
+ * MACs and half of the batch-64 time in DL4J; small channel counts at high resolution are
+ * memory-bound), so the allocation with the fewest MACs per group is not the fastest. Candidate
+ * allocations that all meet the budget are built (channels cut by surgery only, no selection or
+ * fine-tuning: which channels are kept does not change the time) and timed at batch 64 on this
+ * machine in the runtime the job deploys to: ONNX Runtime on one thread (the {@code model.onnx} a
+ * job writes; as the report times it) when the network exports, else DL4J with the batch norms
+ * folded ({@link BatchNormFolding}: the {@code inference.zip} a job writes). As NetAdapt (Yang et
+ * al. 2018) and AMC's latency mode (He et al. 2018), measured latency rather than FLOPs decides.
  *
  * <p>Candidates: the uniform allocation ({@link FlopsBudget#uniformRatios}); the groups with
  * several producers (ResNet's residual channels, shared by every block of a stage) whole and the
- * others sharing one ratio; and for every split of
- * the groups by the resolution of their outputs (largest first), the higher-resolution groups fixed
- * at a preserve ratio of 1, 0.75 or 0.5 while the others share one ratio that meets the budget
- * ({@link FlopsBudget#fillRatios}). Candidates whose fixed groups alone exceed the budget are left
- * out; identical allocations are timed once.
+ * others sharing one ratio; for every split of the groups by the resolution of their outputs
+ * (largest first), the higher-resolution groups fixed at a preserve ratio of 1, 0.75 or 0.5 while
+ * the others share one ratio that meets the budget ({@link FlopsBudget#fillRatios}); and a grid:
+ * the groups put in classes by output resolution and by whether several producers share them,
+ * every class at a preserve ratio of 1, 0.75, 0.5 or 0.25, kept when its rounded counts spend between
+ * {@value #GRID_FLOOR} of the budget and the budget, then completed to the budget as the learner
+ * completes any allocation ({@link FlopsBudget#allocate}), so that what is timed is what a job
+ * compresses to (the most MACs first). Identical allocations are timed once.
+ *
+ * <p>Timing in two rounds: each candidate alone ({@value #SCREEN_RUNS} runs after one untimed, the
+ * fastest run; for at most {@value #SCREEN_SECONDS} seconds, the candidates in the order above),
+ * then the uniform allocation and the {@value #CONFIRMED} fastest of the first round round-robin
+ * with the unpruned network (medians). The choice is the fastest of the second round, or, among
+ * those within {@value #TIE} of its time, the one that keeps the most MACs.
  *
  * <p>The timing depends on the machine and its load: the choice is a measurement, reported with its
  * figures, not a property of the network. Stateless.
@@ -45,10 +59,43 @@ import org.pocketflow.worker.model.ModelInfo;
 public final class LatencyAllocation {
     /** Preserve ratios tried for the higher-resolution groups. */
     static final double[] FIXED_RATIOS = {1.0, 0.75, 0.5};
+    /** Preserve ratios of the grid's classes of groups. */
+    static final double[] GRID_RATIOS = {1.0, 0.75, 0.5, 0.25};
+    /** Least fraction of the MAC budget a grid candidate spends. */
+    static final double GRID_FLOOR = 0.9;
+    /** Grids with more combinations than this (many classes of groups) are left out. */
+    static final int MAX_GRID = 1 << 16;
+    /** Timed runs of each candidate in the first round. */
+    static final int SCREEN_RUNS = 3;
+    /** Seconds the first round may take; candidates after it are not timed. */
+    static final int SCREEN_SECONDS = 60;
+    /** Candidates of the first round timed again (besides the uniform allocation). */
+    static final int CONFIRMED = 5;
+    /** Relative time within which a candidate that keeps more MACs is preferred. */
+    static final double TIE = 0.03;
     /** Batch size the candidates are timed at. */
     public static final int BATCH = 64;
 
     private LatencyAllocation() {
+    }
+
+    /** Where the candidates are timed. */
+    public enum Runtime {
+        /** The exported ONNX model in ONNX Runtime, one intra-op thread. */
+        ONNX_RUNTIME("ONNX Runtime, 1 thread"),
+        /** DL4J with the batch norms folded, the executor's threads. */
+        DL4J("DL4J, batch norms folded");
+
+        private final String label;
+
+        Runtime(String label) {
+            this.label = label;
+        }
+
+        /** How progress lines and reports name it. */
+        public String label() {
+            return label;
+        }
     }
 
     /** One allocation and its measured time. */
@@ -58,15 +105,28 @@ public final class LatencyAllocation {
     /**
      * The measured candidates.
      *
-     * @param candidates     every candidate timed, in the order built (uniform first)
+     * @param candidates     the candidates of the second round (uniform first) with their median times
      * @param unprunedMillis median batch time of the unpruned network, timed beside them
+     * @param runtime        where they were timed
+     * @param screened       candidates timed in the first round
+     * @param built          candidates built
      */
-    public record Choice(List<Candidate> candidates, double unprunedMillis) {
-        /** The fastest candidate (the earlier on a tie). */
+    public record Choice(List<Candidate> candidates, double unprunedMillis, Runtime runtime, int screened,
+                         int built) {
+        /**
+         * The fastest candidate, or among those within {@link #TIE} of its time the one with the most
+         * MACs (the earlier on a tie).
+         */
         public Candidate best() {
-            Candidate best = candidates.get(0);
+            Candidate fastest = candidates.get(0);
             for (Candidate c : candidates) {
-                if (c.millis() < best.millis()) {
+                if (c.millis() < fastest.millis()) {
+                    fastest = c;
+                }
+            }
+            Candidate best = fastest;
+            for (Candidate c : candidates) {
+                if (c.millis() <= fastest.millis() * (1 + TIE) && c.allocation().macs() > best.allocation().macs()) {
                     best = c;
                 }
             }
@@ -80,18 +140,25 @@ public final class LatencyAllocation {
     }
 
     /**
-     * Times the candidates and returns them.
+     * Times the candidates in ONNX Runtime when {@code graph} exports, else in DL4J, and returns them.
      *
      * @param graph      the network to prune; not modified
      * @param shape      its input images
      * @param budget     the budget rule (first group kept or not, channel multiple)
      * @param target     fraction of the MACs to keep, in (0, 1]
-     * @param warmup     untimed rounds before timing, at least 0
-     * @param iterations timed rounds, at least 1 (each round runs every network once)
-     * @param progress   one line per candidate
+     * @param warmup     untimed rounds of the second round, at least 0
+     * @param iterations timed rounds of the second round, at least 1 (each runs every network once)
+     * @param progress   one line for the first round and one per candidate of the second
      */
     public static Choice choose(ComputationGraph graph, ImageShape shape, FlopsBudget budget, double target,
                                 int warmup, int iterations, Consumer<String> progress) {
+        return choose(graph, shape, budget, target, warmup, iterations, exports(graph, shape) ? Runtime.ONNX_RUNTIME
+                : Runtime.DL4J, progress);
+    }
+
+    /** As {@link #choose(ComputationGraph, ImageShape, FlopsBudget, double, int, int, Consumer)}, timed in {@code runtime}. */
+    public static Choice choose(ComputationGraph graph, ImageShape shape, FlopsBudget budget, double target,
+                                int warmup, int iterations, Runtime runtime, Consumer<String> progress) {
         if (warmup < 0 || iterations < 1) {
             throw new IllegalArgumentException("latency allocation needs warmup >= 0 and iterations >= 1, but got "
                     + warmup + " and " + iterations);
@@ -99,23 +166,69 @@ public final class LatencyAllocation {
         ModelInfo info = ModelInfo.of(graph, shape);
         Map<String, ChannelAllocation> candidates = candidates(info, budget, target);
         List<String> names = new ArrayList<>(candidates.keySet());
-        ComputationGraph[] nets = new ComputationGraph[names.size() + 1];
-        nets[0] = BatchNormFolding.fold(graph);
-        for (int i = 0; i < names.size(); i++) {
-            nets[i + 1] = BatchNormFolding.fold(timingCopy(graph, info, candidates.get(names.get(i))));
+        int screened = names.size();
+        if (names.size() > CONFIRMED + 1) {
+            Map<String, Double> first = screen(graph, info, shape, candidates, runtime);
+            screened = first.size();
+            names.subList(1, names.size()).clear();
+            first.entrySet().stream().filter(e -> !e.getKey().equals(names.get(0)))
+                    .sorted(Map.Entry.comparingByValue()).limit(CONFIRMED).forEach(e -> names.add(e.getKey()));
+            progress.accept(String.format("latency allocation: %d of %d candidate allocations timed alone in %s at "
+                    + "batch %d; the %d fastest and the uniform one are timed again against the unpruned network",
+                    screened, candidates.size(), runtime.label(), BATCH, names.size() - 1));
         }
-        Nd4j.getRandom().setSeed(1);
-        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, shape.channels(), shape.height(), shape.width());
-        double[] millis = medianMillis(nets, x, warmup, iterations);
+        List<Timed> nets = new ArrayList<>();
+        double[] millis;
+        try {
+            nets.add(Timed.of(graph, shape, runtime));
+            for (String name : names) {
+                nets.add(Timed.of(timingCopy(graph, info, candidates.get(name)), shape, runtime));
+            }
+            millis = medians(roundRobin(nets, warmup, iterations));
+        } finally {
+            nets.forEach(Timed::close);
+        }
         List<Candidate> out = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             Candidate c = new Candidate(names.get(i), candidates.get(names.get(i)), millis[i + 1]);
             out.add(c);
-            progress.accept(String.format("latency allocation: %-36s %.3f of the MACs, %.3f ms at batch %d (%.2fx), "
-                            + "channels %s", c.name(), c.allocation().macFraction(), c.millis(), BATCH,
-                    millis[0] / c.millis(), c.allocation().channels().values()));
+            progress.accept(String.format("latency allocation: %-36s %.3f of the MACs, %.3f ms at batch %d in %s "
+                            + "(%.2fx), channels %s", c.name(), c.allocation().macFraction(), c.millis(), BATCH,
+                    runtime.label(), millis[0] / c.millis(), c.allocation().channels().values()));
         }
-        return new Choice(out, millis[0]);
+        return new Choice(out, millis[0], runtime, screened, candidates.size());
+    }
+
+    /** Whether {@code graph} has an ONNX export that ONNX Runtime loads. */
+    static boolean exports(ComputationGraph graph, ImageShape shape) {
+        try (Timed t = Timed.of(graph, shape, Runtime.ONNX_RUNTIME)) {
+            return true;
+        } catch (UnsupportedLayerException | IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /** The first round: each candidate alone, fastest of {@link #SCREEN_RUNS}, until {@link #SCREEN_SECONDS}. */
+    private static Map<String, Double> screen(ComputationGraph graph, ModelInfo info, ImageShape shape,
+                                              Map<String, ChannelAllocation> candidates, Runtime runtime) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        long end = System.nanoTime() + SCREEN_SECONDS * 1_000_000_000L;
+        for (var e : candidates.entrySet()) {
+            if (!out.isEmpty() && System.nanoTime() > end) {
+                break;
+            }
+            try (Timed t = Timed.of(timingCopy(graph, info, e.getValue()), shape, runtime)) {
+                t.run();
+                double best = Double.MAX_VALUE;
+                for (int r = 0; r < SCREEN_RUNS; r++) {
+                    long s = System.nanoTime();
+                    t.run();
+                    best = Math.min(best, (System.nanoTime() - s) / 1e6);
+                }
+                out.put(e.getKey(), best);
+            }
+        }
+        return out;
     }
 
     /** The candidate allocations by name, duplicates removed (see the class comment). */
@@ -149,6 +262,45 @@ public final class LatencyAllocation {
                         fixed, target);
             }
         }
+        grid(info, budget, target).forEach((name, a) -> add(out, seen, name, a));
+        return out;
+    }
+
+    /**
+     * The grid's allocations (see the class comment): those whose rounded counts spend
+     * [{@link #GRID_FLOOR}, 1] of the budget, completed by {@link FlopsBudget#allocate}, the most MACs first.
+     */
+    static Map<String, ChannelAllocation> grid(ModelInfo info, FlopsBudget budget, double target) {
+        Map<String, List<Integer>> classes = new LinkedHashMap<>();
+        for (int id : budget.prunableGroups()) {
+            ChannelGroup g = info.groups().get(id);
+            String key = resolution(info, g) + " px" + (g.producers().size() > 1 ? " shared" : "");
+            classes.computeIfAbsent(key, k -> new ArrayList<>()).add(id);
+        }
+        List<String> keys = new ArrayList<>(classes.keySet());
+        double combinations = Math.pow(GRID_RATIOS.length, keys.size());
+        List<Map.Entry<String, ChannelAllocation>> within = new ArrayList<>();
+        if (keys.isEmpty() || combinations > MAX_GRID) {
+            return Map.of();
+        }
+        long budgetMacs = (long) Math.floor(target * info.totalMacs());
+        for (int c = 0; c < (int) combinations; c++) {
+            Map<Integer, Double> ratios = new TreeMap<>();
+            StringBuilder name = new StringBuilder("grid:");
+            for (int k = 0, rest = c; k < keys.size(); k++, rest /= GRID_RATIOS.length) {
+                double r = GRID_RATIOS[rest % GRID_RATIOS.length];
+                classes.get(keys.get(k)).forEach(id -> ratios.put(id, r));
+                name.append(String.format(" %s %.2f", keys.get(k), r));
+            }
+            ChannelAllocation a = budget.rounded(ratios, target);
+            if (a.macs() <= budgetMacs && a.macs() >= GRID_FLOOR * budgetMacs) {
+                within.add(Map.entry(name.toString(), budget.allocate(ratios, target)));
+            }
+        }
+        within.sort(Comparator.comparingLong((Map.Entry<String, ChannelAllocation> e) -> e.getValue().macs())
+                .reversed());
+        Map<String, ChannelAllocation> out = new LinkedHashMap<>();
+        within.forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 
@@ -201,22 +353,25 @@ public final class LatencyAllocation {
      * all see the same load on a shared machine.
      */
     public static double[] medianMillis(ComputationGraph[] nets, INDArray x, int warmup, int iterations) {
-        double[][] t = roundRobinMillis(nets, x, warmup, iterations);
-        double[] m = new double[nets.length];
-        for (int n = 0; n < nets.length; n++) {
-            m[n] = quantile(t[n], 0.5);
-        }
-        return m;
+        return medians(roundRobinMillis(nets, x, warmup, iterations));
     }
 
     /** Every timed call's milliseconds, {@code [network][iteration]}, round-robin as {@link #medianMillis}. */
     public static double[][] roundRobinMillis(ComputationGraph[] nets, INDArray x, int warmup, int iterations) {
-        double[][] t = new double[nets.length][iterations];
+        List<Timed> runs = new ArrayList<>();
+        for (ComputationGraph net : nets) {
+            runs.add(Timed.of(() -> net.outputSingle(false, x)));
+        }
+        return roundRobin(runs, warmup, iterations);
+    }
+
+    private static double[][] roundRobin(List<Timed> nets, int warmup, int iterations) {
+        double[][] t = new double[nets.size()][iterations];
         for (int it = -warmup; it < iterations; it++) {
-            for (int k = 0; k < nets.length; k++) {
-                int n = Math.floorMod(it + k, nets.length);
+            for (int k = 0; k < nets.size(); k++) {
+                int n = Math.floorMod(it + k, nets.size());
                 long s = System.nanoTime();
-                nets[n].outputSingle(false, x);
+                nets.get(n).run();
                 if (it >= 0) {
                     t[n][it] = (System.nanoTime() - s) / 1e6;
                 }
@@ -225,10 +380,59 @@ public final class LatencyAllocation {
         return t;
     }
 
+    private static double[] medians(double[][] t) {
+        double[] m = new double[t.length];
+        for (int n = 0; n < t.length; n++) {
+            m[n] = quantile(t[n], 0.5);
+        }
+        return m;
+    }
+
     /** The {@code q} quantile of {@code times} (nearest rank). */
     public static double quantile(double[] times, double q) {
         double[] c = times.clone();
         Arrays.sort(c);
         return c[Math.min(c.length - 1, (int) Math.floor(q * c.length))];
+    }
+
+    /** One network ready to run a batch of {@link #BATCH} random images; close frees what it holds. */
+    private interface Timed extends AutoCloseable {
+        void run();
+
+        @Override
+        default void close() {
+        }
+
+        static Timed of(Runnable run) {
+            return run::run;
+        }
+
+        /** {@code graph} prepared in {@code runtime}: exported to ONNX, or with its batch norms folded. */
+        static Timed of(ComputationGraph graph, ImageShape shape, Runtime runtime) {
+            int pixels = Math.toIntExact(BATCH * shape.pixels());
+            SplittableRandom rnd = new SplittableRandom(1);
+            float[] x = new float[pixels];
+            for (int i = 0; i < pixels; i++) {
+                x[i] = rnd.nextInt(256) / 255f;
+            }
+            if (runtime == Runtime.DL4J) {
+                ComputationGraph folded = BatchNormFolding.fold(graph);
+                INDArray in = Nd4j.create(x, new long[]{BATCH, shape.channels(), shape.height(), shape.width()}, 'c');
+                return () -> folded.outputSingle(false, in);
+            }
+            OnnxRuntimeSession session = new OnnxRuntimeSession(OnnxExporter.export(graph, Map.of(), shape,
+                    Normalizer.UNIT, Map.of()), 1);
+            return new Timed() {
+                @Override
+                public void run() {
+                    session.run(x, BATCH);
+                }
+
+                @Override
+                public void close() {
+                    session.close();
+                }
+            };
+        }
     }
 }
