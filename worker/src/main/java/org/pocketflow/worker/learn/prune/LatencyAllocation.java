@@ -148,11 +148,16 @@ public final class LatencyAllocation {
      * @param target     fraction of the MACs to keep, in (0, 1]
      * @param warmup     untimed rounds of the second round, at least 0
      * @param iterations timed rounds of the second round, at least 1 (each runs every network once)
-     * @param progress   one line for the first round and one per candidate of the second
+     * @param progress   a line when the network has no ONNX export, one for the first round and one
+     *                   per candidate of the second
      */
     public static Choice choose(ComputationGraph graph, ImageShape shape, FlopsBudget budget, double target,
                                 int warmup, int iterations, Consumer<String> progress) {
-        return choose(graph, shape, budget, target, warmup, iterations, exports(graph, shape) ? Runtime.ONNX_RUNTIME
+        String noExport = whyNoExport(graph, shape);
+        if (noExport != null) {
+            progress.accept("latency allocation: timed in DL4J, the network has no ONNX export (" + noExport + ")");
+        }
+        return choose(graph, shape, budget, target, warmup, iterations, noExport == null ? Runtime.ONNX_RUNTIME
                 : Runtime.DL4J, progress);
     }
 
@@ -199,12 +204,12 @@ public final class LatencyAllocation {
         return new Choice(out, millis[0], runtime, screened, candidates.size());
     }
 
-    /** Whether {@code graph} has an ONNX export that ONNX Runtime loads. */
-    static boolean exports(ComputationGraph graph, ImageShape shape) {
+    /** Why {@code graph} has no ONNX export that ONNX Runtime loads; null when it has one. */
+    static String whyNoExport(ComputationGraph graph, ImageShape shape) {
         try (Timed t = Timed.of(graph, shape, Runtime.ONNX_RUNTIME)) {
-            return true;
+            return null;
         } catch (UnsupportedLayerException | IllegalStateException e) {
-            return false;
+            return e.getMessage();
         }
     }
 

@@ -10,10 +10,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.model.ChannelGroup;
@@ -143,6 +151,31 @@ class LatencyAllocationTest {
                 new LatencyAllocation.Candidate("most", most, 10.5)), 20.0, LatencyAllocation.Runtime.DL4J, 3, 3);
         assertEquals("many", tie.best().name(), "within 3% of the fastest, the one with the most MACs");
         assertEquals(20.0 / 10.2, tie.speedUp(), 1e-12);
+    }
+
+    /** A vertex the ONNX export has no mapping for: the candidates are timed in DL4J, and the progress says why. */
+    @Test
+    void aNetworkWithoutAnOnnxExportIsTimedInDl4j() {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3).graphBuilder()
+                .addInputs("input")
+                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.RELU).build(),
+                        "input")
+                .addLayer("conv2", new ConvolutionLayer.Builder(3, 3).nOut(32).activation(Activation.RELU).build(),
+                        "conv1")
+                .addLayer("conv3", new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.RELU).build(),
+                        "conv2")
+                .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "conv3")
+                .addVertex("l2", new L2NormalizeVertex(), "gap")
+                .addLayer("output", new OutputLayer.Builder().nOut(10).activation(Activation.SOFTMAX).build(), "l2")
+                .setOutputs("output").setInputTypes(InputType.convolutionalFlat(28, 28, 1)).build());
+        g.init();
+        ModelInfo info = ModelInfo.of(g, Networks.MNIST);
+        List<String> lines = new ArrayList<>();
+        LatencyAllocation.Choice choice = LatencyAllocation.choose(g, Networks.MNIST, new FlopsBudget(info, false, 8),
+                0.5, 1, 2, lines::add);
+        assertEquals(LatencyAllocation.Runtime.DL4J, choice.runtime());
+        assertTrue(lines.get(0).contains("no ONNX export") && lines.get(0).contains("l2"), lines.get(0));
+        assertTrue(choice.best().allocation().macs() <= 0.5 * info.totalMacs());
     }
 
     @Test
