@@ -204,12 +204,14 @@ public final class LatencyAllocation {
         return new Choice(out, millis[0], runtime, screened, candidates.size());
     }
 
-    /** Why {@code graph} has no ONNX export that ONNX Runtime loads; null when it has one. */
+    /** Why {@code graph} has no ONNX export that ONNX Runtime loads here; null when it has one. */
     static String whyNoExport(ComputationGraph graph, ImageShape shape) {
         try (Timed t = Timed.of(graph, shape, Runtime.ONNX_RUNTIME)) {
             return null;
         } catch (UnsupportedLayerException | IllegalStateException e) {
             return e.getMessage();
+        } catch (LinkageError e) { // ONNX Runtime's native library does not load on this executor
+            return "ONNX Runtime unavailable: " + e;
         }
     }
 
