@@ -50,7 +50,9 @@ import org.pocketflow.worker.model.ModelInfo;
  * <p>Timing in two rounds: each candidate alone ({@value #SCREEN_RUNS} runs after one untimed, the
  * fastest run; for at most {@value #SCREEN_SECONDS} seconds, the candidates in the order above),
  * then the uniform allocation and the {@value #CONFIRMED} fastest of the first round round-robin
- * with the unpruned network (medians). The choice is the fastest of the second round, or, among
+ * with the unpruned network (medians; as many rounds as asked for, but no more than fit in about
+ * {@value #CONFIRM_SECONDS} seconds and at least {@value #MIN_ROUNDS}, so that ImageNet-size
+ * networks are not timed for half an hour). The choice is the fastest of the second round, or, among
  * those within {@value #TIE} of its time, the one that keeps the most MACs.
  *
  * <p>The timing depends on the machine and its load: the choice is a measurement, reported with its
@@ -71,6 +73,10 @@ public final class LatencyAllocation {
     static final int SCREEN_SECONDS = 60;
     /** Candidates of the first round timed again (besides the uniform allocation). */
     static final int CONFIRMED = 5;
+    /** Seconds the second round's timed rounds aim at: a large network gets fewer rounds (and warm-up rounds). */
+    static final int CONFIRM_SECONDS = 120;
+    /** Fewest timed rounds of the second round, whatever they take (unless fewer are asked for). */
+    static final int MIN_ROUNDS = 3;
     /** Relative time within which a candidate that keeps more MACs is preferred. */
     static final double TIE = 0.03;
     /** Batch size the candidates are timed at. */
@@ -148,8 +154,8 @@ public final class LatencyAllocation {
      * @param target     fraction of the MACs to keep, in (0, 1]
      * @param warmup     untimed rounds of the second round, at least 0
      * @param iterations timed rounds of the second round, at least 1 (each runs every network once)
-     * @param progress   a line when the network has no ONNX export, one for the first round and one
-     *                   per candidate of the second
+     * @param progress   a line when the network has no ONNX export, one for the first round, one when
+     *                   the second is cut to fewer rounds, and one per candidate of the second
      */
     public static Choice choose(ComputationGraph graph, ImageShape shape, FlopsBudget budget, double target,
                                 int warmup, int iterations, Consumer<String> progress) {
@@ -164,6 +170,12 @@ public final class LatencyAllocation {
     /** As {@link #choose(ComputationGraph, ImageShape, FlopsBudget, double, int, int, Consumer)}, timed in {@code runtime}. */
     public static Choice choose(ComputationGraph graph, ImageShape shape, FlopsBudget budget, double target,
                                 int warmup, int iterations, Runtime runtime, Consumer<String> progress) {
+        return choose(graph, shape, budget, target, warmup, iterations, runtime, CONFIRM_SECONDS, progress);
+    }
+
+    /** As above, the second round's timed rounds aiming at {@code confirmSeconds}. */
+    static Choice choose(ComputationGraph graph, ImageShape shape, FlopsBudget budget, double target, int warmup,
+                         int iterations, Runtime runtime, double confirmSeconds, Consumer<String> progress) {
         if (warmup < 0 || iterations < 1) {
             throw new IllegalArgumentException("latency allocation needs warmup >= 0 and iterations >= 1, but got "
                     + warmup + " and " + iterations);
@@ -189,7 +201,15 @@ public final class LatencyAllocation {
             for (String name : names) {
                 nets.add(Timed.of(timingCopy(graph, info, candidates.get(name)), shape, runtime));
             }
-            millis = medians(roundRobin(nets, warmup, iterations));
+            long start = System.nanoTime();
+            nets.forEach(Timed::run);
+            double round = (System.nanoTime() - start) / 1e9;
+            int timed = (int) Math.min(iterations, Math.max(MIN_ROUNDS, Math.floor(confirmSeconds / round)));
+            if (timed < iterations) {
+                progress.accept(String.format("latency allocation: one round of the %d networks takes %.1f s, so %d "
+                        + "timed rounds instead of %d", nets.size(), round, timed, iterations));
+            }
+            millis = medians(roundRobin(nets, Math.min(warmup, timed), timed));
         } finally {
             nets.forEach(Timed::close);
         }

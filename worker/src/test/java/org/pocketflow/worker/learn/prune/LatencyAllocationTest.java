@@ -134,13 +134,19 @@ class LatencyAllocationTest {
     }
 
     @Test
-    void timesInDl4jWhenAskedAndPrefersMoreMacsOnANearTie() {
+    void timesInDl4jWhenAskedCutsASlowSecondRoundAndPrefersMoreMacsOnANearTie() {
         ComputationGraph g = Networks.create(Architecture.LENET, 6);
         ModelInfo info = ModelInfo.of(g, Networks.MNIST);
         LatencyAllocation.Choice choice = LatencyAllocation.choose(g, Networks.MNIST, new FlopsBudget(info, false, 8),
                 0.5, 1, 2, LatencyAllocation.Runtime.DL4J, s -> { });
         assertEquals(LatencyAllocation.Runtime.DL4J, choice.runtime());
         assertTrue(choice.candidates().stream().allMatch(c -> c.millis() > 0));
+
+        List<String> lines = new ArrayList<>();
+        LatencyAllocation.choose(g, Networks.MNIST, new FlopsBudget(info, false, 8), 0.5, 20, 50,
+                LatencyAllocation.Runtime.ONNX_RUNTIME, 0.0, lines::add);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(LatencyAllocation.MIN_ROUNDS + " timed rounds instead of 50")),
+                "a second round that would take too long is cut to the fewest rounds: " + lines);
 
         ChannelAllocation few = new ChannelAllocation(Map.of(0, 8), 100, 1000, 0.5);
         ChannelAllocation many = new ChannelAllocation(Map.of(0, 16), 400, 1000, 0.5);
