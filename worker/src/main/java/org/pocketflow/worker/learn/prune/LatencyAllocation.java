@@ -41,7 +41,8 @@ import org.pocketflow.worker.model.ModelInfo;
  * others sharing one ratio; for every split of the groups by the resolution of their outputs
  * (largest first), the higher-resolution groups fixed at a preserve ratio of 1, 0.75 or 0.5 while
  * the others share one ratio that meets the budget ({@link FlopsBudget#fillRatios}); and a grid:
- * the groups put in classes by output resolution and by whether several producers share them,
+ * the groups put in classes by output resolution and by whether several producers share them (by
+ * resolution alone where that makes more than {@value #MAX_GRID} combinations; no grid where that still does),
  * every class at a preserve ratio of 1, 0.75, 0.5 or 0.25, kept when its rounded counts spend between
  * {@value #GRID_FLOOR} of the budget and the budget, then completed to the budget as the learner
  * completes any allocation ({@link FlopsBudget#allocate}), so that what is timed is what a job
@@ -65,7 +66,7 @@ public final class LatencyAllocation {
     static final double[] GRID_RATIOS = {1.0, 0.75, 0.5, 0.25};
     /** Least fraction of the MAC budget a grid candidate spends. */
     static final double GRID_FLOOR = 0.9;
-    /** Grids with more combinations than this (many classes of groups) are left out. */
+    /** Most combinations a grid may have (4 ratios for each of 8 classes of groups). */
     static final int MAX_GRID = 1 << 16;
     /** Timed runs of each candidate in the first round. */
     static final int SCREEN_RUNS = 3;
@@ -298,16 +299,19 @@ public final class LatencyAllocation {
      * [{@link #GRID_FLOOR}, 1] of the budget, completed by {@link FlopsBudget#allocate}, the most MACs first.
      */
     static Map<String, ChannelAllocation> grid(ModelInfo info, FlopsBudget budget, double target) {
-        Map<String, List<Integer>> classes = new LinkedHashMap<>();
-        for (int id : budget.prunableGroups()) {
-            ChannelGroup g = info.groups().get(id);
-            String key = resolution(info, g) + " px" + (g.producers().size() > 1 ? " shared" : "");
-            classes.computeIfAbsent(key, k -> new ArrayList<>()).add(id);
+        return grid(info, budget, target, MAX_GRID);
+    }
+
+    /** As above, with at most {@code maxCombinations} combinations. */
+    static Map<String, ChannelAllocation> grid(ModelInfo info, FlopsBudget budget, double target, int maxCombinations) {
+        Map<String, List<Integer>> classes = classes(info, budget, true);
+        if (Math.pow(GRID_RATIOS.length, classes.size()) > maxCombinations) {
+            classes = classes(info, budget, false);
         }
         List<String> keys = new ArrayList<>(classes.keySet());
         double combinations = Math.pow(GRID_RATIOS.length, keys.size());
         List<Map.Entry<String, ChannelAllocation>> within = new ArrayList<>();
-        if (keys.isEmpty() || combinations > MAX_GRID) {
+        if (keys.isEmpty() || combinations > maxCombinations) {
             return Map.of();
         }
         long budgetMacs = (long) Math.floor(target * info.totalMacs());
@@ -329,6 +333,17 @@ public final class LatencyAllocation {
         Map<String, ChannelAllocation> out = new LinkedHashMap<>();
         within.forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
+    }
+
+    /** The groups this budget cuts by output resolution, and by whether several producers share them if {@code bySharing}. */
+    private static Map<String, List<Integer>> classes(ModelInfo info, FlopsBudget budget, boolean bySharing) {
+        Map<String, List<Integer>> classes = new LinkedHashMap<>();
+        for (int id : budget.prunableGroups()) {
+            ChannelGroup g = info.groups().get(id);
+            String key = resolution(info, g) + " px" + (bySharing && g.producers().size() > 1 ? " shared" : "");
+            classes.computeIfAbsent(key, k -> new ArrayList<>()).add(id);
+        }
+        return classes;
     }
 
     /** Adds the allocation with {@code fixed} groups and the rest filled, unless the fixed ones alone break the budget. */

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
+import org.pocketflow.worker.data.ImageShape;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.model.ChannelGroup;
@@ -131,6 +132,26 @@ class LatencyAllocationTest {
         Map<String, ChannelAllocation> all = LatencyAllocation.candidates(info, budget, 0.5);
         var timed = all.values().stream().map(ChannelAllocation::channels).toList();
         assertTrue(grid.values().stream().allMatch(a -> timed.contains(a.channels())), "the grid is part of the candidates");
+    }
+
+    /**
+     * Too many (resolution, sharing) classes for the grid's cap: classes by resolution alone, and no
+     * grid when even those are too many. ImageNet's ResNet-18 at 224x224 (7 classes) gets one within budget.
+     */
+    @Test
+    void aGridWithTooManyClassesFallsBackToResolutionAlone() {
+        ModelInfo info = ModelInfo.of(Architecture.RESNET20.factory().create(Networks.MNIST, 10, 1), Networks.MNIST);
+        FlopsBudget budget = new FlopsBudget(info, false, 8);
+        Map<String, ChannelAllocation> byResolution = LatencyAllocation.grid(info, budget, 0.5, 1024);
+        assertTrue(!byResolution.isEmpty() && byResolution.keySet().stream().noneMatch(n -> n.contains("shared")),
+                byResolution.keySet().toString());
+        assertTrue(LatencyAllocation.grid(info, budget, 0.5, 16).isEmpty(), "3 classes are 64 combinations");
+
+        ImageShape imagenet = new ImageShape(3, 224, 224);
+        ModelInfo resnet18 = ModelInfo.of(Architecture.RESNET18.factory().create(imagenet, 1000, 1), imagenet);
+        Map<String, ChannelAllocation> grid = LatencyAllocation.grid(resnet18, new FlopsBudget(resnet18, true, 8), 0.5);
+        assertTrue(!grid.isEmpty() && grid.values().stream().allMatch(a -> a.macs() <= 0.5 * resnet18.totalMacs()),
+                grid.size() + " candidates");
     }
 
     @Test
