@@ -58,6 +58,9 @@ public final class ReplicaStep implements AutoCloseable {
     private final List<ComputationGraph> copies = new ArrayList<>();
     private final int[] threads;
     private final List<long[]> directRanges;
+    private final BitSet direct;
+    /** The fused end of a step, or {@code null} for DL4J's updater. */
+    private NesterovStepFused fused;
     /** Copy i's thread ({@code threadOf.get(i - 1)}): one each, so that its ND4J workspaces can be freed on it. */
     private final List<ExecutorService> threadOf = new ArrayList<>();
 
@@ -88,7 +91,9 @@ public final class ReplicaStep implements AutoCloseable {
                 return t;
             }));
         }
-        this.directRanges = ranges(UpdaterPositions.updatedDirectly(graph));
+        this.direct = UpdaterPositions.updatedDirectly(graph);
+        this.directRanges = ranges(direct);
+        this.fused = NesterovStepFused.of(graph, direct);
     }
 
     /**
@@ -132,17 +137,27 @@ public final class ReplicaStep implements AutoCloseable {
 
     /**
      * One optimizer step on {@code batch}: {@link #gradient}, then DL4J's updater and the step, as
-     * {@code ComputationGraph.fit} applies them.
+     * {@code ComputationGraph.fit} applies them. Where {@link NesterovStepFused} covers the network's
+     * optimizer (the product's: Nesterov momentum with weight decay), the sum of the copies'
+     * gradients, the updater and the step are that one pass instead, on two threads, with the
+     * same result to float rounding.
      *
      * @return the minibatch's score (mean loss plus regularisation), as {@code graph.score()} after {@code fit}
      */
     public double step(DataSet batch) {
         int iteration = graph.getIterationCount();
         int epoch = graph.getEpochCount();
-        double score = gradient(batch);
-        INDArray sum = graph.getFlattenedGradients();
-        graph.getUpdater().update(graph.gradient(), iteration, epoch, batch.numExamples(), LayerWorkspaceMgr.noWorkspaces());
-        graph.params().subi(sum);
+        double score;
+        if (fused != null) {
+            Parts parts = parts(batch);
+            fused.apply(parts.gradients(), batch.numExamples(), iteration, epoch, threadOf.get(0));
+            score = parts.score();
+        } else {
+            score = gradient(batch);
+            INDArray sum = graph.getFlattenedGradients();
+            graph.getUpdater().update(graph.gradient(), iteration, epoch, batch.numExamples(), LayerWorkspaceMgr.noWorkspaces());
+            graph.params().subi(sum);
+        }
         graph.setScore(score);
         for (TrainingListener l : graph.getListeners()) {
             l.iterationDone(graph, iteration, epoch);
@@ -156,6 +171,14 @@ public final class ReplicaStep implements AutoCloseable {
     }
 
     /**
+     * Makes {@link #step} use DL4J's updater ({@code false}) or, where it covers the network, the fused
+     * pass ({@code true}, the default); for comparisons.
+     */
+    public void fuseUpdate(boolean on) {
+        fused = on ? NesterovStepFused.of(graph, direct) : null;
+    }
+
+    /**
      * The gradient of {@code batch} at the network's current parameters, left in the network's
      * flattened gradient as {@code computeGradientAndScore} on the whole minibatch leaves it: summed
      * over the minibatch, batch norm's running-statistics updates averaged. A minibatch too small to
@@ -165,6 +188,26 @@ public final class ReplicaStep implements AutoCloseable {
      * @return the minibatch's score (mean loss plus regularisation)
      */
     public double gradient(DataSet batch) {
+        Parts parts = parts(batch);
+        INDArray sum = graph.getFlattenedGradients();
+        for (int i = 1; i < parts.gradients().size(); i++) {
+            sum.addi(parts.gradients().get(i));
+        }
+        for (int r = 0; r < directRanges.size(); r++) {
+            slice(sum, directRanges.get(r)).assign(parts.averaged().get(r));
+        }
+        return parts.score();
+    }
+
+    /**
+     * What the copies computed for one minibatch: their flattened gradients (the network's first), batch
+     * norm's running-statistics updates averaged over them, already in the network's gradient, and the
+     * minibatch's score.
+     */
+    private record Parts(List<INDArray> gradients, List<INDArray> averaged, double score) {
+    }
+
+    private Parts parts(DataSet batch) {
         if (!handles(batch)) {
             throw new IllegalArgumentException("minibatches with masks are trained by ComputationGraph.fit, not by copies");
         }
@@ -178,24 +221,26 @@ public final class ReplicaStep implements AutoCloseable {
         }
         double[] scores = gradients(batch, from, iteration, epoch);
 
-        INDArray sum = graph.getFlattenedGradients();
+        List<INDArray> gradients = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            gradients.add(copies.get(i).getFlattenedGradients());
+        }
         List<INDArray> averaged = new ArrayList<>();
         for (long[] r : directRanges) {
-            INDArray avg = slice(sum, r).mul((double) (from[1] - from[0]) / n);
+            INDArray avg = slice(gradients.get(0), r).mul((double) (from[1] - from[0]) / n);
             for (int i = 1; i < parts; i++) {
-                avg.addi(slice(copies.get(i).getFlattenedGradients(), r).mul((double) (from[i + 1] - from[i]) / n));
+                avg.addi(slice(gradients.get(i), r).mul((double) (from[i + 1] - from[i]) / n));
             }
             averaged.add(avg);
         }
+        for (int r = 0; r < directRanges.size(); r++) {
+            slice(gradients.get(0), directRanges.get(r)).assign(averaged.get(r));
+        }
         double score = scores[0] * (from[1] - from[0]) / n;
         for (int i = 1; i < parts; i++) {
-            sum.addi(copies.get(i).getFlattenedGradients());
             score += scores[i] * (from[i + 1] - from[i]) / n;
         }
-        for (int r = 0; r < directRanges.size(); r++) {
-            slice(sum, directRanges.get(r)).assign(averaged.get(r));
-        }
-        return score;
+        return new Parts(gradients, averaged, score);
     }
 
     /**
