@@ -55,7 +55,11 @@ import org.pocketflow.worker.train.TrainingSpec;
  *       half the threads each ({@code ReplicaStep}, whose copies use the passes the network uses), as
  *       the product trains by default on two or more threads ({@code pocketflow.train.replicas}); the
  *       product is {@code ...+faster backprop+2 copies+bn forward+relu}; {@code ...+bn backprop+bn
- *       forward+relu+2 copies} is the product without {@code InputConvBackprop}.</li>
+ *       forward+relu+2 copies} is the product without {@code InputConvBackprop}; {@code ...+relu+dl4j
+ *       updater} is the product with DL4J's updater instead of {@code NesterovStepFused}'s fused step
+ *       ({@code ReplicaStep.fuseUpdate(false)}); {@code ...+dl4j updater+threads each step} also puts
+ *       ND4J's and OpenBLAS's thread counts back after every step ({@code ReplicaStep.releaseThreads}),
+ *       as the product did before 2026-12-06 late evening.</li>
  * </ul>
  * Every setting trains its own copy of the same initial network with the same optimizer.
  *
@@ -75,7 +79,14 @@ public final class TrainingSpeedBench {
     /** One setting: how the training thread, data and network are prepared. */
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
                            boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies,
-                           boolean bnForward, boolean reluBackprop) {
+                           boolean bnForward, boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep) {
+        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
+                CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies, boolean bnForward,
+                boolean reluBackprop) {
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
+                    bnForward, reluBackprop, false, false);
+        }
+
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
                 CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies) {
             this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
@@ -128,6 +139,11 @@ public final class TrainingSpeedBench {
                     WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, false));
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu", new Setting(best, defaultPool,
                     true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dl4j updater", new Setting(best,
+                    defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, true, false));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dl4j updater+threads each step",
+                    new Setting(best, defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true,
+                            true, true, true));
         }
         String only = args.length > 3 ? args[3] : ".*";
         settings.keySet().removeIf(name -> !name.matches(only));
@@ -156,7 +172,7 @@ public final class TrainingSpeedBench {
                 Supplier<Iterator<DataSet>> data = s.prebatched() ? prebatched::iterator
                         : () -> train.batches(BATCH, norm, 7, epoch);
                 double rate = samplesPerSecond(nets.get(e.getKey()), data.get(), r < 0 ? 10 : Integer.MAX_VALUE,
-                        s.copies(), s.ompThreads());
+                        s.copies(), s.ompThreads(), s.dl4jUpdater(), s.releaseEachStep());
                 if (r >= 0) {
                     rates.get(e.getKey())[r] = rate;
                 }
@@ -201,8 +217,12 @@ public final class TrainingSpeedBench {
     }
 
     private static double samplesPerSecond(ComputationGraph g, Iterator<DataSet> batches, int maxSteps, int copies,
-                                           int threads) {
-        ReplicaStep replicas = copies > 1 ? REPLICAS.computeIfAbsent(g, x -> new ReplicaStep(x, copies, threads)) : null;
+                                           int threads, boolean dl4jUpdater, boolean releaseEachStep) {
+        ReplicaStep replicas = copies > 1 ? REPLICAS.computeIfAbsent(g, x -> {
+            ReplicaStep r = new ReplicaStep(x, copies, threads);
+            r.fuseUpdate(!dl4jUpdater);
+            return r;
+        }) : null;
         long samples = 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < maxSteps && batches.hasNext(); i++) {
@@ -211,8 +231,14 @@ public final class TrainingSpeedBench {
                 g.fit(b);
             } else {
                 replicas.step(b);
+                if (releaseEachStep) {
+                    replicas.releaseThreads();
+                }
             }
             samples += b.numExamples();
+        }
+        if (replicas != null) {
+            replicas.releaseThreads(); // the next setting runs with the JVM's thread counts
         }
         return samples / ((System.nanoTime() - t0) / 1e9);
     }

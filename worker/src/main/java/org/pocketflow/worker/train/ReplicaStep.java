@@ -59,6 +59,8 @@ public final class ReplicaStep implements AutoCloseable {
     private final int[] threads;
     private final List<long[]> directRanges;
     private final BitSet direct;
+    /** Whether this instance has ND4J's and OpenBLAS's JVM-wide thread counts narrowed ({@link JvmThreads}). */
+    private boolean holdsJvmThreads;
     /** The fused end of a step, or {@code null} for DL4J's updater. */
     private NesterovStepFused fused;
     /** Copy i's thread ({@code threadOf.get(i - 1)}): one each, so that its ND4J workspaces can be freed on it. */
@@ -245,16 +247,20 @@ public final class ReplicaStep implements AutoCloseable {
 
     /**
      * Each part's gradient and score, copy 0 on this thread. While they run, this thread's OpenMP
-     * count and ND4J's and OpenBLAS's JVM-wide thread counts are copy 0's share, so that no copy
-     * spreads its kernels over the others' cores; they are restored before returning (evaluation
-     * between steps runs on all threads), the JVM-wide ones when no other copies compute
-     * ({@link JvmThreads}).
+     * count is copy 0's share, restored before returning. ND4J's and OpenBLAS's JVM-wide thread counts
+     * are narrowed to that share too, so that no copy spreads its kernels over the others' cores, and
+     * stay so from the first step until {@link #releaseThreads} or {@link #close}: setting
+     * OpenBLAS's count and back costs about 0.6 ms (it frees and allocates its threads' buffers),
+     * which each step paid when they were restored after it.
      */
     private double[] gradients(DataSet batch, long[] from, int iteration, int epoch) {
         int parts = from.length - 1;
         int callerThreads = Backend.threads();
         Backend.setThreads(threads[0]);
-        JvmThreads.narrow(threads[0]);
+        if (!holdsJvmThreads) {
+            JvmThreads.narrow(threads[0]);
+            holdsJvmThreads = true;
+        }
         List<Future<Double>> running = new ArrayList<>();
         try {
             for (int i = 1; i < parts; i++) {
@@ -270,7 +276,6 @@ public final class ReplicaStep implements AutoCloseable {
         } finally {
             settle(running); // after a failure, no copy may still compute when the step returns
             Backend.setThreads(callerThreads);
-            JvmThreads.restore();
         }
     }
 
@@ -375,9 +380,22 @@ public final class ReplicaStep implements AutoCloseable {
         return out;
     }
 
-    /** Frees each copy thread's ND4J workspaces on that thread, then ends the threads. */
+    /**
+     * Puts ND4J's and OpenBLAS's JVM-wide thread counts back as they were before the first step (when
+     * no other training narrows them), for work between steps that should use every thread, such as an
+     * evaluation; the next step narrows them again.
+     */
+    public void releaseThreads() {
+        if (holdsJvmThreads) {
+            holdsJvmThreads = false;
+            JvmThreads.restore();
+        }
+    }
+
+    /** Releases the JVM-wide thread counts, frees each copy thread's ND4J workspaces on that thread, then ends the threads. */
     @Override
     public void close() {
+        releaseThreads();
         for (ExecutorService t : threadOf) {
             try {
                 t.submit(() -> Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread()).get();

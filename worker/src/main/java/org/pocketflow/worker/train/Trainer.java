@@ -239,6 +239,9 @@ public final class Trainer {
             }
             graph.getConfiguration().setEpochCount(e + 1);
             double seconds = (System.nanoTime() - epochStart) / 1e9;
+            if (replicas != null) {
+                replicas.releaseThreads(); // the evaluation runs on every thread
+            }
             double accuracy = epochAccuracy == null ? Double.NaN : epochAccuracy.applyAsDouble(graph);
             EpochStats s = new EpochStats(e + 1, lossSum / Math.max(1, batches), samples / seconds, seconds, accuracy);
             stats.add(s);
