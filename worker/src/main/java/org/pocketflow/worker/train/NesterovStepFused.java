@@ -50,8 +50,11 @@ final class NesterovStepFused {
                        WeightDecay decay) {
     }
 
-    /** One step's scalars for a run, in float as libnd4j casts them. */
-    private record Scalars(float lr, float mu, float muT, float decay) {
+    /**
+     * One step's scalars for a run, in float as libnd4j casts them, and the decay's coefficient for
+     * its score.
+     */
+    private record Scalars(float lr, float mu, float muT, float decay, double scoreCoeff) {
     }
 
     private final ComputationGraph graph;
@@ -99,7 +102,8 @@ final class NesterovStepFused {
                 List<Regularization> regs = layer.getConfig().getRegularizationByParam(p.getParamName());
                 WeightDecay decay = null;
                 if (regs != null && !regs.isEmpty()) {
-                    if (regs.size() > 1 || regs.get(0).getClass() != WeightDecay.class || u instanceof NoOp) {
+                    if (regs.size() > 1 || !(regs.get(0).getClass() == WeightDecay.class || regs.get(0) instanceof DeferredWeightDecay)
+                            || u instanceof NoOp) {
                         return null;
                     }
                     decay = (WeightDecay) regs.get(0);
@@ -131,8 +135,11 @@ final class NesterovStepFused {
      * One step: {@code gradients.get(0)} is the network's flattened gradient, the others its copies'
      * (the same layout), each summed over its share of a minibatch of {@code batchSize}. Half the
      * positions are computed on {@code helper} (a thread that is idle meanwhile), half on this one.
+     *
+     * @return the weight decay's score at the parameters before the step, {@code Σ coeff/2·Σw²} over
+     *         the decayed parameters, as DL4J adds it to the loss ({@link DeferredWeightDecay})
      */
-    void apply(List<INDArray> gradients, int batchSize, int iteration, int epoch, ExecutorService helper) {
+    double apply(List<INDArray> gradients, int batchSize, int iteration, int epoch, ExecutorService helper) {
         List<Scalars> scalars = new ArrayList<>(runs.size());
         for (Run r : runs) {
             scalars.add(scalars(r, iteration, epoch));
@@ -146,10 +153,10 @@ final class NesterovStepFused {
             g[i] = buffer(gradients.get(i));
         }
         int half = length / 2;
-        Future<?> other = helper.submit(() -> apply(half, length, g, w, v, scalars, batchSize));
-        apply(0, half, g, w, v, scalars, batchSize);
+        Future<Double> other = helper.submit(() -> apply(half, length, g, w, v, scalars, batchSize));
+        double score = apply(0, half, g, w, v, scalars, batchSize);
         try {
-            other.get();
+            return score + other.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during the optimizer step", e);
@@ -160,18 +167,13 @@ final class NesterovStepFused {
 
     private static Scalars scalars(Run r, int iteration, int epoch) {
         if (!(r.updater() instanceof Nesterovs n)) {
-            return new Scalars(0f, 0f, 0f, 0f);
+            return new Scalars(0f, 0f, 0f, 0f, 0);
         }
         double lr = n.getLearningRate(iteration, epoch);
         float mu = (float) n.currentMomentum(iteration, epoch);
-        double decay = 0;
-        if (r.decay() != null) {
-            decay = r.decay().getCoeff().valueAt(iteration, epoch);
-            if (r.decay().isApplyLR()) {
-                decay *= lr;
-            }
-        }
-        return new Scalars((float) lr, mu, -mu - 1f, (float) decay);
+        double coeff = r.decay() == null ? 0 : r.decay().getCoeff().valueAt(iteration, epoch);
+        double decay = r.decay() != null && r.decay().isApplyLR() ? coeff * lr : coeff;
+        return new Scalars((float) lr, mu, -mu - 1f, (float) decay, coeff);
     }
 
     private static FloatBuffer buffer(INDArray a) {
@@ -179,8 +181,10 @@ final class NesterovStepFused {
         return b.position((int) a.offset()).slice();
     }
 
-    private void apply(int from, int to, FloatBuffer[] g, FloatBuffer w, FloatBuffer v, List<Scalars> scalars,
-                       int batchSize) {
+    /** Positions {@code [from, to)}; returns their part of the weight decay's score. */
+    private double apply(int from, int to, FloatBuffer[] g, FloatBuffer w, FloatBuffer v, List<Scalars> scalars,
+                         int batchSize) {
+        double score = 0;
         float n = batchSize;
         float[] gs = new float[CHUNK];
         float[] os = new float[CHUNK];
@@ -191,6 +195,7 @@ final class NesterovStepFused {
             Scalars s = scalars.get(r);
             int a = Math.max(from, run.from());
             int b = Math.min(to, run.to());
+            double squares = 0;
             for (int at = a; at < b; at += CHUNK) {
                 int len = Math.min(CHUNK, b - at);
                 g[0].get(at, gs, 0, len);
@@ -219,6 +224,7 @@ final class NesterovStepFused {
                 }
                 w.get(at, ws, 0, len);
                 if (run.decay() != null) {
+                    squares += squares(ws, len);
                     for (int k = 0; k < len; k++) {
                         gs[k] = Math.fma(ws[k], s.decay(), gs[k]);
                     }
@@ -229,6 +235,32 @@ final class NesterovStepFused {
                 w.put(at, ws, 0, len);
                 g[0].put(at, gs, 0, len);
             }
+            score += s.scoreCoeff() * 0.5 * squares;
         }
+        return score;
+    }
+
+    /** {@code Σ x²} over the first {@code len} values in double, four sums at once (one would wait on each addition). */
+    private static double squares(float[] x, int len) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int k = 0;
+        for (; k + 3 < len; k += 4) {
+            double a = x[k];
+            double b = x[k + 1];
+            double c = x[k + 2];
+            double d = x[k + 3];
+            s0 += a * a;
+            s1 += b * b;
+            s2 += c * c;
+            s3 += d * d;
+        }
+        for (; k < len; k++) {
+            double a = x[k];
+            s0 += a * a;
+        }
+        return s0 + s1 + s2 + s3;
     }
 }

@@ -61,6 +61,8 @@ public final class ReplicaStep implements AutoCloseable {
     private final BitSet direct;
     /** Whether this instance has ND4J's and OpenBLAS's JVM-wide thread counts narrowed ({@link JvmThreads}). */
     private boolean holdsJvmThreads;
+    /** On while the copies leave the weight decay's score to the fused step ({@link DeferredWeightDecay}). */
+    private final DeferredWeightDecay.Switch scoreInFusedStep = new DeferredWeightDecay.Switch();
     /** The fused end of a step, or {@code null} for DL4J's updater. */
     private NesterovStepFused fused;
     /** Copy i's thread ({@code threadOf.get(i - 1)}): one each, so that its ND4J workspaces can be freed on it. */
@@ -96,6 +98,9 @@ public final class ReplicaStep implements AutoCloseable {
         this.direct = UpdaterPositions.updatedDirectly(graph);
         this.directRanges = ranges(direct);
         this.fused = NesterovStepFused.of(graph, direct);
+        for (ComputationGraph c : this.copies) {
+            DeferredWeightDecay.install(c, scoreInFusedStep);
+        }
     }
 
     /**
@@ -141,8 +146,9 @@ public final class ReplicaStep implements AutoCloseable {
      * One optimizer step on {@code batch}: {@link #gradient}, then DL4J's updater and the step, as
      * {@code ComputationGraph.fit} applies them. Where {@link NesterovStepFused} covers the network's
      * optimizer (the product's: Nesterov momentum with weight decay), the sum of the copies'
-     * gradients, the updater and the step are that one pass instead, on two threads, with the
-     * same result to float rounding.
+     * gradients, the updater and the step are that one pass instead, on two threads, with DL4J's
+     * result bit for bit; it also computes the weight decay's part of the score, which the copies
+     * then leave out ({@link DeferredWeightDecay}).
      *
      * @return the minibatch's score (mean loss plus regularisation), as {@code graph.score()} after {@code fit}
      */
@@ -151,9 +157,14 @@ public final class ReplicaStep implements AutoCloseable {
         int epoch = graph.getEpochCount();
         double score;
         if (fused != null) {
-            Parts parts = parts(batch);
-            fused.apply(parts.gradients(), batch.numExamples(), iteration, epoch, threadOf.get(0));
-            score = parts.score();
+            Parts parts;
+            scoreInFusedStep.set(true);
+            try {
+                parts = parts(batch);
+            } finally {
+                scoreInFusedStep.set(false);
+            }
+            score = parts.score() + fused.apply(parts.gradients(), batch.numExamples(), iteration, epoch, threadOf.get(0));
         } else {
             score = gradient(batch);
             INDArray sum = graph.getFlattenedGradients();
