@@ -23,6 +23,7 @@ import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.BatchNormBackprop;
 import org.pocketflow.worker.train.BatchNormForward;
+import org.pocketflow.worker.train.DenseReluBackprop;
 import org.pocketflow.worker.train.InputConvBackprop;
 import org.pocketflow.worker.train.ReluBackprop;
 import org.pocketflow.worker.train.ReplicaStep;
@@ -55,7 +56,8 @@ import org.pocketflow.worker.train.TrainingSpec;
  *       half the threads each ({@code ReplicaStep}, whose copies use the passes the network uses), as
  *       the product trains by default on two or more threads ({@code pocketflow.train.replicas}); the
  *       product is {@code ...+faster backprop+2 copies+bn forward+relu}; {@code ...+bn backprop+bn
- *       forward+relu+2 copies} is the product without {@code InputConvBackprop}; {@code ...+relu+dl4j
+ *       forward+relu+2 copies} is the product without {@code InputConvBackprop}; {@code ...+relu+dense}
+ *       adds {@code DenseReluBackprop} (the product since 2026-12-06 late evening); {@code ...+relu+dl4j
  *       updater} is the product with DL4J's updater instead of {@code NesterovStepFused}'s fused step
  *       ({@code ReplicaStep.fuseUpdate(false)}); {@code ...+dl4j updater+threads each step} also puts
  *       ND4J's and OpenBLAS's thread counts back after every step ({@code ReplicaStep.releaseThreads}),
@@ -79,7 +81,15 @@ public final class TrainingSpeedBench {
     /** One setting: how the training thread, data and network are prepared. */
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
                            boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies,
-                           boolean bnForward, boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep) {
+                           boolean bnForward, boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep,
+                           boolean denseRelu) {
+        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
+                CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies, boolean bnForward,
+                boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep) {
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
+                    bnForward, reluBackprop, dl4jUpdater, releaseEachStep, false);
+        }
+
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
                 CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies, boolean bnForward,
                 boolean reluBackprop) {
@@ -139,6 +149,9 @@ public final class TrainingSpeedBench {
                     WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, false));
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu", new Setting(best, defaultPool,
                     true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dense", new Setting(best,
+                    defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, false, false,
+                    true));
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dl4j updater", new Setting(best,
                     defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, true, false));
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dl4j updater+threads each step",
@@ -212,6 +225,9 @@ public final class TrainingSpeedBench {
         }
         if (s.reluBackprop()) {
             ReluBackprop.install(out);
+        }
+        if (s.denseRelu()) {
+            DenseReluBackprop.install(out);
         }
         return out;
     }

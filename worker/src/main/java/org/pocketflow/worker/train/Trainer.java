@@ -121,7 +121,8 @@ public final class Trainer {
      * Gives {@code graph}'s layers the project's passes where DL4J 1.0.0-M2's are slow on CPU:
      * {@link BatchNormBackprop} on batch norms, with {@link BatchNormForward}'s training-mode forward
      * pass, {@link InputConvBackprop} on convolutions that read the network's input and
-     * {@link ReluBackprop} on layers with a plain ReLU activation. The
+     * {@link ReluBackprop} on layers with a plain ReLU activation, {@link DenseReluBackprop} in place of
+     * dense layers with a ReLU (no second forward matrix product in backprop). The
      * parameters' gradients are DL4J's up to float rounding (the network input's own gradient, which
      * nothing reads, is left zero); layers without DL4J's oneDNN helpers keep DL4J's own. Layers are
      * created with the graph, so call it again on a rebuilt or cloned graph.
@@ -131,6 +132,7 @@ public final class Trainer {
         BatchNormForward.install(graph);
         InputConvBackprop.install(graph);
         ReluBackprop.install(graph);
+        DenseReluBackprop.install(graph);
     }
 
     /**
@@ -150,6 +152,9 @@ public final class Trainer {
         }
         if (ReluBackprop.usedBy(graph)) {
             ReluBackprop.install(copy);
+        }
+        if (DenseReluBackprop.usedBy(graph)) {
+            DenseReluBackprop.install(copy);
         }
     }
 
