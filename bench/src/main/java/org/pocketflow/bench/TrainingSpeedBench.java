@@ -25,7 +25,6 @@ import org.pocketflow.worker.train.BatchNormBackprop;
 import org.pocketflow.worker.train.BatchNormForward;
 import org.pocketflow.worker.train.DenseReluBackprop;
 import org.pocketflow.worker.train.InputConvBackprop;
-import org.pocketflow.worker.train.MaxPoolBackprop;
 import org.pocketflow.worker.train.ReluBackprop;
 import org.pocketflow.worker.train.ReplicaStep;
 import org.pocketflow.worker.train.Trainer;
@@ -58,8 +57,7 @@ import org.pocketflow.worker.train.TrainingSpec;
  *       the product trains by default on two or more threads ({@code pocketflow.train.replicas}); the
  *       product is {@code ...+faster backprop+2 copies+bn forward+relu}; {@code ...+bn backprop+bn
  *       forward+relu+2 copies} is the product without {@code InputConvBackprop}; {@code ...+relu+dense}
- *       adds {@code DenseReluBackprop}, {@code ...+dense+pool} also {@code MaxPoolBackprop} (the product since
- *       2026-12-06 late evening); {@code ...+relu+dl4j
+ *       adds {@code DenseReluBackprop} (the product since 2026-12-06 late evening); {@code ...+relu+dl4j
  *       updater} is the product with DL4J's updater instead of {@code NesterovStepFused}'s fused step
  *       ({@code ReplicaStep.fuseUpdate(false)}); {@code ...+dl4j updater+threads each step} also puts
  *       ND4J's and OpenBLAS's thread counts back after every step ({@code ReplicaStep.releaseThreads}),
@@ -84,19 +82,12 @@ public final class TrainingSpeedBench {
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
                            boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies,
                            boolean bnForward, boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep,
-                           boolean denseRelu, boolean maxPool) {
-        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
-                CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies, boolean bnForward,
-                boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep, boolean denseRelu) {
-            this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
-                    bnForward, reluBackprop, dl4jUpdater, releaseEachStep, denseRelu, false);
-        }
-
+                           boolean denseRelu) {
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
                 CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies, boolean bnForward,
                 boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep) {
             this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
-                    bnForward, reluBackprop, dl4jUpdater, releaseEachStep, false, false);
+                    bnForward, reluBackprop, dl4jUpdater, releaseEachStep, false);
         }
 
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
@@ -161,9 +152,6 @@ public final class TrainingSpeedBench {
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dense", new Setting(best,
                     defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, false, false,
                     true));
-            settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dense+pool", new Setting(best,
-                    defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, false, false,
-                    true, true));
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dl4j updater", new Setting(best,
                     defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, true, false));
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dl4j updater+threads each step",
@@ -240,9 +228,6 @@ public final class TrainingSpeedBench {
         }
         if (s.denseRelu()) {
             DenseReluBackprop.install(out);
-        }
-        if (s.maxPool()) {
-            MaxPoolBackprop.install(out);
         }
         return out;
     }
