@@ -184,7 +184,10 @@ public final class TrainingSpeedBench {
                 int epoch = r + 1;
                 Supplier<Iterator<DataSet>> data = s.prebatched() ? prebatched::iterator
                         : () -> train.batches(BATCH, norm, 7, epoch);
-                double rate = samplesPerSecond(nets.get(e.getKey()), data.get(), r < 0 ? 10 : Integer.MAX_VALUE,
+                // the untimed round: long enough for the JIT to compile the project's plain-Java passes (on two busy
+                // cores its compiler threads take hundreds of steps), at least 10 steps
+                double rate = samplesPerSecond(nets.get(e.getKey()), data.get(), r < 0 ? Math.max(10, steps / 3)
+                        : Integer.MAX_VALUE,
                         s.copies(), s.ompThreads(), s.dl4jUpdater(), s.releaseEachStep());
                 if (r >= 0) {
                     rates.get(e.getKey())[r] = rate;
