@@ -98,9 +98,6 @@ public final class ReplicaStep implements AutoCloseable {
         this.direct = UpdaterPositions.updatedDirectly(graph);
         this.directRanges = ranges(direct);
         this.fused = NesterovStepFused.of(graph, direct);
-        for (ComputationGraph c : this.copies) {
-            DeferredWeightDecay.install(c, scoreInFusedStep);
-        }
     }
 
     /**
@@ -158,6 +155,10 @@ public final class ReplicaStep implements AutoCloseable {
         double score;
         if (fused != null) {
             Parts parts;
+            for (ComputationGraph c : copies) {
+                // each step: a layer whose configuration was put back since (a comparison) would score twice
+                DeferredWeightDecay.install(c, scoreInFusedStep);
+            }
             scoreInFusedStep.set(true);
             try {
                 parts = parts(batch);

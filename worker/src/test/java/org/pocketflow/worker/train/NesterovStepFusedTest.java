@@ -75,11 +75,11 @@ class NesterovStepFusedTest {
         ComputationGraph net = Trainer.withOptimizer(Architecture.LENET.factory().create(MNIST, 10, 5), spec, 10);
         List<DataSet> batches = batches(3, 32, 7);
         try (ReplicaStep copies = new ReplicaStep(net, 2, 2)) {
-            assertTrue(((BaseLayer) net.getLayer("fc1").conf().getLayer()).getRegularization().get(0)
-                    instanceof DeferredWeightDecay, "the network's own layers leave the score to the fused step");
             for (DataSet b : batches) {
                 copies.step(b);
             }
+            assertTrue(((BaseLayer) net.getLayer("fc1").conf().getLayer()).getRegularization().get(0)
+                    instanceof DeferredWeightDecay, "the network's own layers leave the score to the fused step");
         }
         // what is saved: DL4J's own weight decay
         assertTrue(!net.getConfiguration().toJson().contains("Deferred"));
