@@ -27,6 +27,7 @@ import org.pocketflow.worker.train.DenseReluBackprop;
 import org.pocketflow.worker.train.InputConvBackprop;
 import org.pocketflow.worker.train.ReluBackprop;
 import org.pocketflow.worker.train.ReplicaStep;
+import org.pocketflow.worker.train.SoftmaxScoreOnce;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
 
@@ -57,7 +58,8 @@ import org.pocketflow.worker.train.TrainingSpec;
  *       the product trains by default on two or more threads ({@code pocketflow.train.replicas}); the
  *       product is {@code ...+faster backprop+2 copies+bn forward+relu}; {@code ...+bn backprop+bn
  *       forward+relu+2 copies} is the product without {@code InputConvBackprop}; {@code ...+relu+dense}
- *       adds {@code DenseReluBackprop} (the product since 2026-12-06 late evening); {@code ...+relu+dl4j
+ *       adds {@code DenseReluBackprop}, {@code ...+dense+score} also {@code SoftmaxScoreOnce} (the product
+ *       since the night of 2026-12-06); {@code ...+relu+dl4j
  *       updater} is the product with DL4J's updater instead of {@code NesterovStepFused}'s fused step
  *       ({@code ReplicaStep.fuseUpdate(false)}); {@code ...+dl4j updater+threads each step} also puts
  *       ND4J's and OpenBLAS's thread counts back after every step ({@code ReplicaStep.releaseThreads}),
@@ -82,12 +84,19 @@ public final class TrainingSpeedBench {
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
                            boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies,
                            boolean bnForward, boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep,
-                           boolean denseRelu) {
+                           boolean denseRelu, boolean softmaxScore) {
+        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
+                CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies, boolean bnForward,
+                boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep, boolean denseRelu) {
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
+                    bnForward, reluBackprop, dl4jUpdater, releaseEachStep, denseRelu, false);
+        }
+
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
                 CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies, boolean bnForward,
                 boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep) {
             this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
-                    bnForward, reluBackprop, dl4jUpdater, releaseEachStep, false);
+                    bnForward, reluBackprop, dl4jUpdater, releaseEachStep, false, false);
         }
 
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
@@ -152,6 +161,9 @@ public final class TrainingSpeedBench {
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dense", new Setting(best,
                     defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, false, false,
                     true));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dense+score", new Setting(best,
+                    defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, false, false,
+                    true, true));
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dl4j updater", new Setting(best,
                     defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, true, false));
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dl4j updater+threads each step",
@@ -231,6 +243,9 @@ public final class TrainingSpeedBench {
         }
         if (s.denseRelu()) {
             DenseReluBackprop.install(out);
+        }
+        if (s.softmaxScore()) {
+            SoftmaxScoreOnce.install(out);
         }
         return out;
     }

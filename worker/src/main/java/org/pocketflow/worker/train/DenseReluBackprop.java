@@ -2,7 +2,6 @@ package org.pocketflow.worker.train;
 
 import java.util.Arrays;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
@@ -34,15 +33,7 @@ public final class DenseReluBackprop extends DenseLayer {
 
     private DenseReluBackprop(DenseLayer layer) {
         super(layer.conf(), layer.params().dataType());
-        setListeners(layer.getListeners());
-        setIndex(layer.getIndex());
-        setParamsViewArray(layer.params());
-        setParamTable(layer.paramTable());
-        if (layer.getGradientsViewArray() != null) { // else the graph lays them out at its first gradient
-            setBackpropGradientsViewArray(layer.getGradientsViewArray());
-        }
-        setIterationCount(layer.getIterationCount());
-        setEpochCount(layer.getEpochCount());
+        LayerSwap.adopt(this, layer);
     }
 
     /**
@@ -54,15 +45,7 @@ public final class DenseReluBackprop extends DenseLayer {
         for (GraphVertex v : graph.getVertices()) {
             if (v instanceof LayerVertex lv && lv.getLayer().getClass() == DenseLayer.class
                     && covers(graph, v.getVertexName(), (DenseLayer) lv.getLayer())) {
-                DenseReluBackprop mine = new DenseReluBackprop((DenseLayer) lv.getLayer());
-                mine.setCacheMode(graph.getConfiguration().getCacheMode());
-                Layer[] layers = graph.getLayers();
-                for (int i = 0; i < layers.length; i++) {
-                    if (layers[i] == lv.getLayer()) {
-                        layers[i] = mine;
-                    }
-                }
-                lv.setLayer(mine);
+                LayerSwap.put(graph, lv, new DenseReluBackprop((DenseLayer) lv.getLayer()));
             }
         }
         return (int) Arrays.stream(graph.getLayers()).filter(l -> l instanceof DenseReluBackprop).count();

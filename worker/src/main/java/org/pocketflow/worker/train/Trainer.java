@@ -122,7 +122,8 @@ public final class Trainer {
      * {@link BatchNormBackprop} on batch norms, with {@link BatchNormForward}'s training-mode forward
      * pass, {@link InputConvBackprop} on convolutions that read the network's input and
      * {@link ReluBackprop} on layers with a plain ReLU activation, {@link DenseReluBackprop} in place of
-     * dense layers with a ReLU (no second forward matrix product in backprop). The
+     * dense layers with a ReLU (no second forward matrix product in backprop) and {@link SoftmaxScoreOnce} in
+     * place of softmax cross-entropy output layers (the score from the backward pass). The
      * parameters' gradients are DL4J's up to float rounding (the network input's own gradient, which
      * nothing reads, is left zero); layers without DL4J's oneDNN helpers keep DL4J's own. Layers are
      * created with the graph, so call it again on a rebuilt or cloned graph.
@@ -133,6 +134,7 @@ public final class Trainer {
         InputConvBackprop.install(graph);
         ReluBackprop.install(graph);
         DenseReluBackprop.install(graph);
+        SoftmaxScoreOnce.install(graph);
     }
 
     /**
@@ -155,6 +157,9 @@ public final class Trainer {
         }
         if (DenseReluBackprop.usedBy(graph)) {
             DenseReluBackprop.install(copy);
+        }
+        if (SoftmaxScoreOnce.usedBy(graph)) {
+            SoftmaxScoreOnce.install(copy);
         }
     }
 

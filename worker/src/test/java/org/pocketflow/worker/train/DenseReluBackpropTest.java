@@ -55,6 +55,7 @@ class DenseReluBackpropTest {
         BatchNormForward.install(stock);
         InputConvBackprop.install(stock);
         ReluBackprop.install(stock);
+        SoftmaxScoreOnce.install(stock);
         assertFalse(DenseReluBackprop.usedBy(stock));
         for (DataSet b : batches(10, 32, 3, 1, 28, 28)) {
             mine.fit(b);

@@ -91,6 +91,7 @@ class NesterovStepFusedTest {
 
         ComputationGraph fresh = new ComputationGraph(net.getConfiguration().clone());
         fresh.init(net.params().dup(), false);
+        Trainer.useFasterBackprop(fresh);
         for (ComputationGraph g : List.of(net, fresh)) {
             g.setInputs(batches.get(0).getFeatures());
             g.setLabels(batches.get(0).getLabels());
