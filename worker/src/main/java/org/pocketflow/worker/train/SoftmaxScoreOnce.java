@@ -69,34 +69,42 @@ public final class SoftmaxScoreOnce extends OutputLayer {
         scoredInput = null;
         if (training && maskArray == null && labels != null && z.rank() == 2 && Arrays.equals(z.shape(), labels.shape())) {
             double eps = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
-            lossSum = crossEntropy(z.toFloatMatrix(), labels.toFloatMatrix(), eps);
+            lossSum = crossEntropy(values(z), values(labels), (int) z.size(1), eps);
             scoredInput = input;
             scoredLabels = labels;
         }
         return z;
     }
 
+    /** A matrix's values row after row (one bulk copy; ND4J's {@code toFloatMatrix} takes an op per row). */
+    private static float[] values(INDArray m) {
+        INDArray c = m.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && BatchNormBackprop.plain(m) ? m
+                : m.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c');
+        float[] out = new float[(int) c.length()];
+        c.data().asNioFloat().get((int) c.offset(), out);
+        return out;
+    }
+
     /**
-     * {@code −Σ labels·log(softmax(z))} over the rows, the probabilities clipped to {@code [eps, 1−eps]}
-     * as {@link LossMCXENT} clips them, in double.
+     * {@code −Σ labels·log(softmax(z))} over the rows of {@code width} values, the probabilities
+     * clipped to {@code [eps, 1−eps]} as {@link LossMCXENT} clips them, in double.
      */
-    static double crossEntropy(float[][] z, float[][] labels, double eps) {
+    static double crossEntropy(float[] z, float[] labels, int width, double eps) {
         double loss = 0;
-        for (int i = 0; i < z.length; i++) {
-            float[] row = z[i];
+        for (int at = 0; at < z.length; at += width) {
             double max = Double.NEGATIVE_INFINITY;
-            for (float v : row) {
-                max = Math.max(max, v);
+            for (int j = at; j < at + width; j++) {
+                max = Math.max(max, z[j]);
             }
             double sum = 0;
-            for (float v : row) {
-                sum += Math.exp(v - max);
+            for (int j = at; j < at + width; j++) {
+                sum += Math.exp(z[j] - max);
             }
-            for (int j = 0; j < row.length; j++) {
-                if (labels[i][j] != 0) {
-                    double p = Math.exp(row[j] - max) / sum;
+            for (int j = at; j < at + width; j++) {
+                if (labels[j] != 0) {
+                    double p = Math.exp(z[j] - max) / sum;
                     p = eps > 0 ? Math.min(Math.max(p, eps), 1 - eps) : p;
-                    loss -= labels[i][j] * Math.log(p);
+                    loss -= labels[j] * Math.log(p);
                 }
             }
         }

@@ -66,7 +66,7 @@ class SoftmaxScoreOnceTest {
                     .sumNumber().intValue(), arch + ": gradients");
         }
         assertEquals(1.0 * Math.log(1 / 0.5) + 1.0 * Math.log(1 + Math.exp(-3)),
-                SoftmaxScoreOnce.crossEntropy(new float[][] {{1, 1}, {3, 0}}, new float[][] {{1, 0}, {1, 0}}, 1e-10), 1e-12);
+                SoftmaxScoreOnce.crossEntropy(new float[] {1, 1, 3, 0}, new float[] {1, 0, 1, 0}, 2, 1e-10), 1e-12);
     }
 
     @Test
