@@ -196,9 +196,9 @@ public final class TrainingSpeedBench {
                 int epoch = r + 1;
                 Supplier<Iterator<DataSet>> data = s.prebatched() ? prebatched::iterator
                         : () -> train.batches(BATCH, norm, 7, epoch);
-                // the untimed round: long enough for the JIT to compile the project's plain-Java passes (on two busy
-                // cores its compiler threads take hundreds of steps), at least 10 steps
-                double rate = samplesPerSecond(nets.get(e.getKey()), data.get(), r < 0 ? Math.max(10, steps / 3)
+                // the untimed round: as long as a timed one (at least 10 steps), for the JIT to compile DL4J's and the
+                // project's Java code (on two busy cores its compiler threads take hundreds of steps)
+                double rate = samplesPerSecond(nets.get(e.getKey()), data.get(), r < 0 ? Math.max(10, steps)
                         : Integer.MAX_VALUE,
                         s.copies(), s.ompThreads(), s.dl4jUpdater(), s.releaseEachStep());
                 if (r >= 0) {
