@@ -2,6 +2,7 @@ package org.pocketflow.worker.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -42,11 +43,12 @@ final class DeferredWeightDecay extends WeightDecay {
 
     /**
      * Gives every layer of {@code graph} with DL4J's {@link WeightDecay} this one instead, scored
-     * elsewhere while {@code scoreElsewhere} is on.
+     * elsewhere while {@code scoreElsewhere} is on, recording in {@code replaced} (when not null) each
+     * layer's configuration before, for {@link #restore}.
      *
-     * @return how many layers now use it
+     * @return how many layers it gave this one now
      */
-    static int install(ComputationGraph graph, Switch scoreElsewhere) {
+    static int install(ComputationGraph graph, Switch scoreElsewhere, Map<Layer, NeuralNetConfiguration[]> replaced) {
         int n = 0;
         for (Layer layer : graph.getLayers()) {
             if (layer.conf().getLayer() instanceof BaseLayer b
@@ -55,11 +57,28 @@ final class DeferredWeightDecay extends WeightDecay {
                 BaseLayer mine = (BaseLayer) own.getLayer();
                 mine.setRegularization(replaced(mine.getRegularization(), scoreElsewhere));
                 mine.setRegularizationBias(replaced(mine.getRegularizationBias(), scoreElsewhere));
+                if (replaced != null) {
+                    replaced.put(layer, new NeuralNetConfiguration[] {layer.conf(), own});
+                }
                 layer.setConf(own);
                 n++;
             }
         }
         return n;
+    }
+
+    /**
+     * Gives each layer recorded by {@link #install} its configuration from before, where it still has
+     * the one install gave it: a learner may change the layer's configuration object during training
+     * and put it back after (distillation's loss), which a copy left in place would keep.
+     */
+    static void restore(Map<Layer, NeuralNetConfiguration[]> replaced) {
+        for (Map.Entry<Layer, NeuralNetConfiguration[]> e : replaced.entrySet()) {
+            if (e.getKey().conf() == e.getValue()[1]) {
+                e.getKey().setConf(e.getValue()[0]);
+            }
+        }
+        replaced.clear();
     }
 
     private static boolean replaces(List<Regularization> regs) {

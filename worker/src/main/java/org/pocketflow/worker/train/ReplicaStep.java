@@ -2,14 +2,18 @@ package org.pocketflow.worker.train;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -63,6 +67,8 @@ public final class ReplicaStep implements AutoCloseable {
     private boolean holdsJvmThreads;
     /** On while the copies leave the weight decay's score to the fused step ({@link DeferredWeightDecay}). */
     private final DeferredWeightDecay.Switch scoreInFusedStep = new DeferredWeightDecay.Switch();
+    /** The network's layer configurations that {@link DeferredWeightDecay} replaced, put back by {@link #close}. */
+    private final Map<Layer, NeuralNetConfiguration[]> deferredConfs = new IdentityHashMap<>();
     /** The fused end of a step, or {@code null} for DL4J's updater. */
     private NesterovStepFused fused;
     /** Copy i's thread ({@code threadOf.get(i - 1)}): one each, so that its ND4J workspaces can be freed on it. */
@@ -157,7 +163,7 @@ public final class ReplicaStep implements AutoCloseable {
             Parts parts;
             for (ComputationGraph c : copies) {
                 // each step: a layer whose configuration was put back since (a comparison) would score twice
-                DeferredWeightDecay.install(c, scoreInFusedStep);
+                DeferredWeightDecay.install(c, scoreInFusedStep, c == graph ? deferredConfs : null);
             }
             scoreInFusedStep.set(true);
             try {
@@ -404,10 +410,15 @@ public final class ReplicaStep implements AutoCloseable {
         }
     }
 
-    /** Releases the JVM-wide thread counts, frees each copy thread's ND4J workspaces on that thread, then ends the threads. */
+    /**
+     * Releases the JVM-wide thread counts, gives the network's layers back the configurations they had
+     * before the first fused step, frees each copy thread's ND4J workspaces on that thread, then ends
+     * the threads.
+     */
     @Override
     public void close() {
         releaseThreads();
+        DeferredWeightDecay.restore(deferredConfs);
         for (ExecutorService t : threadOf) {
             try {
                 t.submit(() -> Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread()).get();

@@ -56,7 +56,7 @@ public final class SoftmaxScoreOnce extends OutputLayer {
         return Arrays.stream(graph.getLayers()).anyMatch(l -> l instanceof SoftmaxScoreOnce);
     }
 
-    private static boolean covers(org.deeplearning4j.nn.conf.layers.OutputLayer conf) {
+    private static boolean covers(org.deeplearning4j.nn.conf.layers.BaseOutputLayer conf) {
         return conf.getActivationFn() instanceof ActivationSoftmax && conf.getLossFn() != null
                 && conf.getLossFn().getClass() == LossMCXENT.class && ((LossMCXENT) conf.getLossFn()).getWeights() == null
                 && conf.getIDropout() == null && conf.getWeightNoise() == null;
@@ -67,7 +67,9 @@ public final class SoftmaxScoreOnce extends OutputLayer {
     protected INDArray preOutput2d(boolean training, LayerWorkspaceMgr workspaceMgr) {
         INDArray z = super.preOutput2d(training, workspaceMgr);
         scoredInput = null;
-        if (training && maskArray == null && labels != null && z.rank() == 2 && Arrays.equals(z.shape(), labels.shape())) {
+        // the loss is checked each time: a learner may replace it after the graph is built (distillation)
+        if (training && maskArray == null && labels != null && covers(layerConf()) && z.rank() == 2
+                && Arrays.equals(z.shape(), labels.shape())) {
             double eps = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
             lossSum = crossEntropy(values(z), values(labels), (int) z.size(1), eps);
             scoredInput = input;

@@ -81,6 +81,14 @@ class NesterovStepFusedTest {
             assertTrue(((BaseLayer) net.getLayer("fc1").conf().getLayer()).getRegularization().get(0)
                     instanceof DeferredWeightDecay, "the network's own layers leave the score to the fused step");
         }
+        for (var layer : net.getLayers()) {
+            if (layer.conf().getLayer() instanceof BaseLayer b) {
+                b.getRegularization().forEach(r -> assertEquals(WeightDecay.class, r.getClass(), "after close"));
+            }
+        }
+        assertTrue(net.getLayer("output").conf().getLayer()
+                == ((LayerVertex) net.getConfiguration().getVertices().get("output")).getLayerConf().getLayer(),
+                "the output layer has the graph's configuration object back (a learner's loss change reaches it)");
         // what is saved: DL4J's own weight decay
         assertTrue(!net.getConfiguration().toJson().contains("Deferred"));
         for (var v : net.getConfiguration().getVertices().values()) {

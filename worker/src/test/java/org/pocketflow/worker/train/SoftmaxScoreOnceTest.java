@@ -65,6 +65,23 @@ class SoftmaxScoreOnceTest {
             assertEquals(0, stock.getFlattenedGradients().neq(mine.getFlattenedGradients()).castTo(DataType.INT)
                     .sumNumber().intValue(), arch + ": gradients");
         }
+        // a loss replaced after the graph is built (as distillation does) is scored by DL4J
+        ComputationGraph g = Trainer.withOptimizer(Architecture.LENET.factory().create(MNIST, 10, 5), spec, 10);
+        ComputationGraph ref = new ComputationGraph(g.getConfiguration().clone());
+        ref.init(g.params().dup(), false);
+        for (ComputationGraph n : List.of(g, ref)) {
+            ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) n.getLayer("output").conf().getLayer())
+                    .setLossFn(new org.nd4j.linalg.lossfunctions.impl.LossMSE());
+            n.setInputs(Nd4j.randn(DataType.FLOAT, 8, 1, 28, 28));
+        }
+        ref.setInputs(g.getInputs());
+        INDArray labels = Nd4j.rand(DataType.FLOAT, 8, 10);
+        for (ComputationGraph n : List.of(g, ref)) {
+            n.setLabels(labels);
+            n.computeGradientAndScore();
+        }
+        assertFalse(((SoftmaxScoreOnce) g.getLayer("output")).lastScoreReused);
+        assertEquals(ref.score(), g.score(), 1e-6 * ref.score(), "MSE, scored by DL4J");
         assertEquals(1.0 * Math.log(1 / 0.5) + 1.0 * Math.log(1 + Math.exp(-3)),
                 SoftmaxScoreOnce.crossEntropy(new float[] {1, 1, 3, 0}, new float[] {1, 0, 1, 0}, 2, 1e-10), 1e-12);
     }
