@@ -1,12 +1,17 @@
 package org.pocketflow.worker.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 
 import org.deeplearning4j.nn.api.Trainable;
 import org.deeplearning4j.nn.conf.GradientNormalization;
@@ -29,8 +34,8 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * parameters, about 1 ms a step of a 10 ms step, docs/SPEED.md); this pass is split between two threads.
  *
  * <p>It computes, in float, what DL4J 1.0.0-M2 computes for each parameter position, in the same
- * order and with the same fused multiply-adds as libnd4j's AVX2 build, so that the result is DL4J's
- * bit for bit: {@code g = g0 + g1 + ...}; {@code g = g / n} where DL4J divides by the minibatch;
+ * order and with the same fused multiply-adds as libnd4j's AVX2 build (on CPUs with them, {@link #FMA}),
+ * so that the result is DL4J's bit for bit: {@code g = g0 + g1 + ...}; {@code g = g / n} where DL4J divides by the minibatch;
  * for Nesterov's {@code v ← fma(μ, v, −lr·g)}, {@code u = fma(μ, v_old, (−μ−1)·v)}; for NoOp
  * {@code u = g}; for {@link WeightDecay} (applied after the updater) {@code u = fma(w, lr·coeff, u)};
  * then {@code w ← w − u}, and the gradient array holds {@code u} as after DL4J's updater. The
@@ -44,6 +49,12 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  */
 final class NesterovStepFused {
     private static final int CHUNK = 2048;
+    /**
+     * Whether the CPU has x86's fused multiply-add (FMA3), which libnd4j's AVX2 build uses. Without it
+     * {@link Math#fma} is computed in software, thousands of times slower, and libnd4j's build does not
+     * fuse either: the pass then multiplies and adds separately (DL4J's result to float rounding).
+     */
+    static final boolean FMA = cpuHasFma();
 
     /** Parameter positions {@code [from, to)} treated alike; {@code stateFrom} is where their momentum starts. */
     private record Run(int from, int to, int stateFrom, boolean summed, boolean divided, IUpdater updater,
@@ -124,6 +135,14 @@ final class NesterovStepFused {
             }
         }
         return new NesterovStepFused(graph, runs, (int) graph.params().length());
+    }
+
+    private static boolean cpuHasFma() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("flags")).findFirst().map(l -> (l + " ").contains(" fma ")).orElse(false);
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
     }
 
     private static int nextSet(BitSet b, int from) {
@@ -215,10 +234,19 @@ final class NesterovStepFused {
                 if (run.stateFrom() >= 0) {
                     int st = run.stateFrom() + (at - run.from());
                     v.get(st, vs, 0, len);
-                    for (int k = 0; k < len; k++) {
-                        float next = Math.fma(s.mu(), vs[k], -s.lr() * gs[k]);
-                        gs[k] = Math.fma(s.mu(), vs[k], s.muT() * next);
-                        vs[k] = next;
+                    if (FMA) {
+                        for (int k = 0; k < len; k++) {
+                            float next = Math.fma(s.mu(), vs[k], -s.lr() * gs[k]);
+                            gs[k] = Math.fma(s.mu(), vs[k], s.muT() * next);
+                            vs[k] = next;
+                        }
+                    } else {
+                        for (int k = 0; k < len; k++) {
+                            float prev = s.mu() * vs[k];
+                            float next = prev - s.lr() * gs[k];
+                            gs[k] = prev + s.muT() * next;
+                            vs[k] = next;
+                        }
                     }
                     v.put(st, vs, 0, len);
                 }
@@ -226,7 +254,7 @@ final class NesterovStepFused {
                 if (run.decay() != null) {
                     squares += squares(ws, len);
                     for (int k = 0; k < len; k++) {
-                        gs[k] = Math.fma(ws[k], s.decay(), gs[k]);
+                        gs[k] = FMA ? Math.fma(ws[k], s.decay(), gs[k]) : ws[k] * s.decay() + gs[k];
                     }
                 }
                 for (int k = 0; k < len; k++) {

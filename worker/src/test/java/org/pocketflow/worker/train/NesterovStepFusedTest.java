@@ -42,6 +42,7 @@ class NesterovStepFusedTest {
 
     @Test
     void lenetAndResNet20StepAsWithDl4jsUpdater() {
+        assertTrue(NesterovStepFused.FMA, "this machine's CPU has FMA3, as libnd4j's AVX2 build needs");
         // a step schedule whose learning rate falls within the steps, so the per-step rate is read as DL4J reads it
         TrainingSpec spec = new TrainingSpec(1, 32, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.STEP, 1, 1000);
         for (Architecture arch : List.of(Architecture.LENET, Architecture.RESNET20)) {
