@@ -23,9 +23,11 @@ import org.pocketflow.worker.model.Architecture;
 import org.pocketflow.worker.runtime.Backend;
 import org.pocketflow.worker.train.BatchNormBackprop;
 import org.pocketflow.worker.train.BatchNormForward;
+import org.pocketflow.worker.train.DenseReluBackprop;
 import org.pocketflow.worker.train.InputConvBackprop;
 import org.pocketflow.worker.train.ReluBackprop;
 import org.pocketflow.worker.train.ReplicaStep;
+import org.pocketflow.worker.train.SoftmaxScoreOnce;
 import org.pocketflow.worker.train.Trainer;
 import org.pocketflow.worker.train.TrainingSpec;
 
@@ -55,7 +57,13 @@ import org.pocketflow.worker.train.TrainingSpec;
  *       half the threads each ({@code ReplicaStep}, whose copies use the passes the network uses), as
  *       the product trains by default on two or more threads ({@code pocketflow.train.replicas}); the
  *       product is {@code ...+faster backprop+2 copies+bn forward+relu}; {@code ...+bn backprop+bn
- *       forward+relu+2 copies} is the product without {@code InputConvBackprop}.</li>
+ *       forward+relu+2 copies} is the product without {@code InputConvBackprop}; {@code ...+relu+dense}
+ *       adds {@code DenseReluBackprop}, {@code ...+dense+score} also {@code SoftmaxScoreOnce} (the product
+ *       since the night of 2026-12-06); {@code ...+relu+dl4j
+ *       updater} is the product with DL4J's updater instead of {@code NesterovStepFused}'s fused step
+ *       ({@code ReplicaStep.fuseUpdate(false)}); {@code ...+dl4j updater+threads each step} also puts
+ *       ND4J's and OpenBLAS's thread counts back after every step ({@code ReplicaStep.releaseThreads}),
+ *       as the product did before 2026-12-06 late evening.</li>
  * </ul>
  * Every setting trains its own copy of the same initial network with the same optimizer.
  *
@@ -75,7 +83,29 @@ public final class TrainingSpeedBench {
     /** One setting: how the training thread, data and network are prepared. */
     private record Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces,
                            boolean onednn, CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies,
-                           boolean bnForward, boolean reluBackprop) {
+                           boolean bnForward, boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep,
+                           boolean denseRelu, boolean softmaxScore) {
+        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
+                CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies, boolean bnForward,
+                boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep, boolean denseRelu) {
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
+                    bnForward, reluBackprop, dl4jUpdater, releaseEachStep, denseRelu, false);
+        }
+
+        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
+                CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies, boolean bnForward,
+                boolean reluBackprop, boolean dl4jUpdater, boolean releaseEachStep) {
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
+                    bnForward, reluBackprop, dl4jUpdater, releaseEachStep, false, false);
+        }
+
+        Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
+                CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies, boolean bnForward,
+                boolean reluBackprop) {
+            this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
+                    bnForward, reluBackprop, false, false);
+        }
+
         Setting(int ompThreads, int poolThreads, boolean prebatched, WorkspaceMode workspaces, boolean onednn,
                 CacheMode cache, boolean bnBackprop, boolean inputConvBackprop, int copies) {
             this(ompThreads, poolThreads, prebatched, workspaces, onednn, cache, bnBackprop, inputConvBackprop, copies,
@@ -128,6 +158,17 @@ public final class TrainingSpeedBench {
                     WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, false));
             settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu", new Setting(best, defaultPool,
                     true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dense", new Setting(best,
+                    defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, false, false,
+                    true));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dense+score", new Setting(best,
+                    defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, false, false,
+                    true, true));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dl4j updater", new Setting(best,
+                    defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true, true, true, false));
+            settings.put("best+forward kept+faster backprop+2 copies+bn forward+relu+dl4j updater+threads each step",
+                    new Setting(best, defaultPool, true, WorkspaceMode.ENABLED, true, CacheMode.DEVICE, true, true, 2, true,
+                            true, true, true));
         }
         String only = args.length > 3 ? args[3] : ".*";
         settings.keySet().removeIf(name -> !name.matches(only));
@@ -155,8 +196,11 @@ public final class TrainingSpeedBench {
                 int epoch = r + 1;
                 Supplier<Iterator<DataSet>> data = s.prebatched() ? prebatched::iterator
                         : () -> train.batches(BATCH, norm, 7, epoch);
-                double rate = samplesPerSecond(nets.get(e.getKey()), data.get(), r < 0 ? 10 : Integer.MAX_VALUE,
-                        s.copies(), s.ompThreads());
+                // the untimed round: as long as a timed one (at least 10 steps), for the JIT to compile DL4J's and the
+                // project's Java code (on two busy cores its compiler threads take hundreds of steps)
+                double rate = samplesPerSecond(nets.get(e.getKey()), data.get(), r < 0 ? Math.max(10, steps)
+                        : Integer.MAX_VALUE,
+                        s.copies(), s.ompThreads(), s.dl4jUpdater(), s.releaseEachStep());
                 if (r >= 0) {
                     rates.get(e.getKey())[r] = rate;
                 }
@@ -197,12 +241,22 @@ public final class TrainingSpeedBench {
         if (s.reluBackprop()) {
             ReluBackprop.install(out);
         }
+        if (s.denseRelu()) {
+            DenseReluBackprop.install(out);
+        }
+        if (s.softmaxScore()) {
+            SoftmaxScoreOnce.install(out);
+        }
         return out;
     }
 
     private static double samplesPerSecond(ComputationGraph g, Iterator<DataSet> batches, int maxSteps, int copies,
-                                           int threads) {
-        ReplicaStep replicas = copies > 1 ? REPLICAS.computeIfAbsent(g, x -> new ReplicaStep(x, copies, threads)) : null;
+                                           int threads, boolean dl4jUpdater, boolean releaseEachStep) {
+        ReplicaStep replicas = copies > 1 ? REPLICAS.computeIfAbsent(g, x -> {
+            ReplicaStep r = new ReplicaStep(x, copies, threads);
+            r.fuseUpdate(!dl4jUpdater);
+            return r;
+        }) : null;
         long samples = 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < maxSteps && batches.hasNext(); i++) {
@@ -211,8 +265,14 @@ public final class TrainingSpeedBench {
                 g.fit(b);
             } else {
                 replicas.step(b);
+                if (releaseEachStep) {
+                    replicas.releaseThreads();
+                }
             }
             samples += b.numExamples();
+        }
+        if (replicas != null) {
+            replicas.releaseThreads(); // the next setting runs with the JVM's thread counts
         }
         return samples / ((System.nanoTime() - t0) / 1e9);
     }

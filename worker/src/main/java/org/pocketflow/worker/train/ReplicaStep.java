@@ -2,14 +2,18 @@ package org.pocketflow.worker.train;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -58,6 +62,15 @@ public final class ReplicaStep implements AutoCloseable {
     private final List<ComputationGraph> copies = new ArrayList<>();
     private final int[] threads;
     private final List<long[]> directRanges;
+    private final BitSet direct;
+    /** Whether this instance has ND4J's and OpenBLAS's JVM-wide thread counts narrowed ({@link JvmThreads}). */
+    private boolean holdsJvmThreads;
+    /** On while the copies leave the weight decay's score to the fused step ({@link DeferredWeightDecay}). */
+    private final DeferredWeightDecay.Switch scoreInFusedStep = new DeferredWeightDecay.Switch();
+    /** The network's layer configurations that {@link DeferredWeightDecay} replaced, put back by {@link #close}. */
+    private final Map<Layer, NeuralNetConfiguration[]> deferredConfs = new IdentityHashMap<>();
+    /** The fused end of a step, or {@code null} for DL4J's updater. */
+    private NesterovStepFused fused;
     /** Copy i's thread ({@code threadOf.get(i - 1)}): one each, so that its ND4J workspaces can be freed on it. */
     private final List<ExecutorService> threadOf = new ArrayList<>();
 
@@ -88,7 +101,9 @@ public final class ReplicaStep implements AutoCloseable {
                 return t;
             }));
         }
-        this.directRanges = ranges(UpdaterPositions.updatedDirectly(graph));
+        this.direct = UpdaterPositions.updatedDirectly(graph);
+        this.directRanges = ranges(direct);
+        this.fused = NesterovStepFused.of(graph, direct);
     }
 
     /**
@@ -132,17 +147,37 @@ public final class ReplicaStep implements AutoCloseable {
 
     /**
      * One optimizer step on {@code batch}: {@link #gradient}, then DL4J's updater and the step, as
-     * {@code ComputationGraph.fit} applies them.
+     * {@code ComputationGraph.fit} applies them. Where {@link NesterovStepFused} covers the network's
+     * optimizer (the product's: Nesterov momentum with weight decay), the sum of the copies'
+     * gradients, the updater and the step are that one pass instead, on two threads, with DL4J's
+     * result bit for bit; it also computes the weight decay's part of the score, which the copies
+     * then leave out ({@link DeferredWeightDecay}).
      *
      * @return the minibatch's score (mean loss plus regularisation), as {@code graph.score()} after {@code fit}
      */
     public double step(DataSet batch) {
         int iteration = graph.getIterationCount();
         int epoch = graph.getEpochCount();
-        double score = gradient(batch);
-        INDArray sum = graph.getFlattenedGradients();
-        graph.getUpdater().update(graph.gradient(), iteration, epoch, batch.numExamples(), LayerWorkspaceMgr.noWorkspaces());
-        graph.params().subi(sum);
+        double score;
+        if (fused != null) {
+            Parts parts;
+            for (ComputationGraph c : copies) {
+                // each step: a layer whose configuration was put back since (a comparison) would score twice
+                DeferredWeightDecay.install(c, scoreInFusedStep, c == graph ? deferredConfs : null);
+            }
+            scoreInFusedStep.set(true);
+            try {
+                parts = parts(batch);
+            } finally {
+                scoreInFusedStep.set(false);
+            }
+            score = parts.score() + fused.apply(parts.gradients(), batch.numExamples(), iteration, epoch, threadOf.get(0));
+        } else {
+            score = gradient(batch);
+            INDArray sum = graph.getFlattenedGradients();
+            graph.getUpdater().update(graph.gradient(), iteration, epoch, batch.numExamples(), LayerWorkspaceMgr.noWorkspaces());
+            graph.params().subi(sum);
+        }
         graph.setScore(score);
         for (TrainingListener l : graph.getListeners()) {
             l.iterationDone(graph, iteration, epoch);
@@ -156,6 +191,14 @@ public final class ReplicaStep implements AutoCloseable {
     }
 
     /**
+     * Makes {@link #step} use DL4J's updater ({@code false}) or, where it covers the network, the fused
+     * pass ({@code true}, the default); for comparisons.
+     */
+    public void fuseUpdate(boolean on) {
+        fused = on ? NesterovStepFused.of(graph, direct) : null;
+    }
+
+    /**
      * The gradient of {@code batch} at the network's current parameters, left in the network's
      * flattened gradient as {@code computeGradientAndScore} on the whole minibatch leaves it: summed
      * over the minibatch, batch norm's running-statistics updates averaged. A minibatch too small to
@@ -165,6 +208,26 @@ public final class ReplicaStep implements AutoCloseable {
      * @return the minibatch's score (mean loss plus regularisation)
      */
     public double gradient(DataSet batch) {
+        Parts parts = parts(batch);
+        INDArray sum = graph.getFlattenedGradients();
+        for (int i = 1; i < parts.gradients().size(); i++) {
+            sum.addi(parts.gradients().get(i));
+        }
+        for (int r = 0; r < directRanges.size(); r++) {
+            slice(sum, directRanges.get(r)).assign(parts.averaged().get(r));
+        }
+        return parts.score();
+    }
+
+    /**
+     * What the copies computed for one minibatch: their flattened gradients (the network's first), batch
+     * norm's running-statistics updates averaged over them, already in the network's gradient, and the
+     * minibatch's score.
+     */
+    private record Parts(List<INDArray> gradients, List<INDArray> averaged, double score) {
+    }
+
+    private Parts parts(DataSet batch) {
         if (!handles(batch)) {
             throw new IllegalArgumentException("minibatches with masks are trained by ComputationGraph.fit, not by copies");
         }
@@ -178,38 +241,44 @@ public final class ReplicaStep implements AutoCloseable {
         }
         double[] scores = gradients(batch, from, iteration, epoch);
 
-        INDArray sum = graph.getFlattenedGradients();
+        List<INDArray> gradients = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            gradients.add(copies.get(i).getFlattenedGradients());
+        }
         List<INDArray> averaged = new ArrayList<>();
         for (long[] r : directRanges) {
-            INDArray avg = slice(sum, r).mul((double) (from[1] - from[0]) / n);
+            INDArray avg = slice(gradients.get(0), r).mul((double) (from[1] - from[0]) / n);
             for (int i = 1; i < parts; i++) {
-                avg.addi(slice(copies.get(i).getFlattenedGradients(), r).mul((double) (from[i + 1] - from[i]) / n));
+                avg.addi(slice(gradients.get(i), r).mul((double) (from[i + 1] - from[i]) / n));
             }
             averaged.add(avg);
         }
+        for (int r = 0; r < directRanges.size(); r++) {
+            slice(gradients.get(0), directRanges.get(r)).assign(averaged.get(r));
+        }
         double score = scores[0] * (from[1] - from[0]) / n;
         for (int i = 1; i < parts; i++) {
-            sum.addi(copies.get(i).getFlattenedGradients());
             score += scores[i] * (from[i + 1] - from[i]) / n;
         }
-        for (int r = 0; r < directRanges.size(); r++) {
-            slice(sum, directRanges.get(r)).assign(averaged.get(r));
-        }
-        return score;
+        return new Parts(gradients, averaged, score);
     }
 
     /**
      * Each part's gradient and score, copy 0 on this thread. While they run, this thread's OpenMP
-     * count and ND4J's and OpenBLAS's JVM-wide thread counts are copy 0's share, so that no copy
-     * spreads its kernels over the others' cores; they are restored before returning (evaluation
-     * between steps runs on all threads), the JVM-wide ones when no other copies compute
-     * ({@link JvmThreads}).
+     * count is copy 0's share, restored before returning. ND4J's and OpenBLAS's JVM-wide thread counts
+     * are narrowed to that share too, so that no copy spreads its kernels over the others' cores, and
+     * stay so from the first step until {@link #releaseThreads} or {@link #close}: setting
+     * OpenBLAS's count and back costs about 0.6 ms (it frees and allocates its threads' buffers),
+     * which each step paid when they were restored after it.
      */
     private double[] gradients(DataSet batch, long[] from, int iteration, int epoch) {
         int parts = from.length - 1;
         int callerThreads = Backend.threads();
         Backend.setThreads(threads[0]);
-        JvmThreads.narrow(threads[0]);
+        if (!holdsJvmThreads) {
+            JvmThreads.narrow(threads[0]);
+            holdsJvmThreads = true;
+        }
         List<Future<Double>> running = new ArrayList<>();
         try {
             for (int i = 1; i < parts; i++) {
@@ -225,7 +294,6 @@ public final class ReplicaStep implements AutoCloseable {
         } finally {
             settle(running); // after a failure, no copy may still compute when the step returns
             Backend.setThreads(callerThreads);
-            JvmThreads.restore();
         }
     }
 
@@ -330,9 +398,27 @@ public final class ReplicaStep implements AutoCloseable {
         return out;
     }
 
-    /** Frees each copy thread's ND4J workspaces on that thread, then ends the threads. */
+    /**
+     * Puts ND4J's and OpenBLAS's JVM-wide thread counts back as they were before the first step (when
+     * no other training narrows them), for work between steps that should use every thread, such as an
+     * evaluation; the next step narrows them again.
+     */
+    public void releaseThreads() {
+        if (holdsJvmThreads) {
+            holdsJvmThreads = false;
+            JvmThreads.restore();
+        }
+    }
+
+    /**
+     * Releases the JVM-wide thread counts, gives the network's layers back the configurations they had
+     * before the first fused step, frees each copy thread's ND4J workspaces on that thread, then ends
+     * the threads.
+     */
     @Override
     public void close() {
+        releaseThreads();
+        DeferredWeightDecay.restore(deferredConfs);
         for (ExecutorService t : threadOf) {
             try {
                 t.submit(() -> Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread()).get();

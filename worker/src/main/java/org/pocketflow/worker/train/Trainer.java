@@ -121,7 +121,9 @@ public final class Trainer {
      * Gives {@code graph}'s layers the project's passes where DL4J 1.0.0-M2's are slow on CPU:
      * {@link BatchNormBackprop} on batch norms, with {@link BatchNormForward}'s training-mode forward
      * pass, {@link InputConvBackprop} on convolutions that read the network's input and
-     * {@link ReluBackprop} on layers with a plain ReLU activation. The
+     * {@link ReluBackprop} on layers with a plain ReLU activation, {@link DenseReluBackprop} in place of
+     * dense layers with a ReLU (no second forward matrix product in backprop) and {@link SoftmaxScoreOnce} in
+     * place of softmax cross-entropy output layers (the score from the backward pass). The
      * parameters' gradients are DL4J's up to float rounding (the network input's own gradient, which
      * nothing reads, is left zero); layers without DL4J's oneDNN helpers keep DL4J's own. Layers are
      * created with the graph, so call it again on a rebuilt or cloned graph.
@@ -131,6 +133,8 @@ public final class Trainer {
         BatchNormForward.install(graph);
         InputConvBackprop.install(graph);
         ReluBackprop.install(graph);
+        DenseReluBackprop.install(graph);
+        SoftmaxScoreOnce.install(graph);
     }
 
     /**
@@ -150,6 +154,12 @@ public final class Trainer {
         }
         if (ReluBackprop.usedBy(graph)) {
             ReluBackprop.install(copy);
+        }
+        if (DenseReluBackprop.usedBy(graph)) {
+            DenseReluBackprop.install(copy);
+        }
+        if (SoftmaxScoreOnce.usedBy(graph)) {
+            SoftmaxScoreOnce.install(copy);
         }
     }
 
@@ -239,6 +249,9 @@ public final class Trainer {
             }
             graph.getConfiguration().setEpochCount(e + 1);
             double seconds = (System.nanoTime() - epochStart) / 1e9;
+            if (replicas != null) {
+                replicas.releaseThreads(); // the evaluation runs on every thread
+            }
             double accuracy = epochAccuracy == null ? Double.NaN : epochAccuracy.applyAsDouble(graph);
             EpochStats s = new EpochStats(e + 1, lossSum / Math.max(1, batches), samples / seconds, seconds, accuracy);
             stats.add(s);
