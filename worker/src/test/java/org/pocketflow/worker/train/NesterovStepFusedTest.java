@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -53,7 +52,7 @@ class NesterovStepFusedTest {
                     arch + ": the product's optimizer is covered");
             try (ReplicaStep fused = new ReplicaStep(fusedNet, 2, 2); ReplicaStep stock = new ReplicaStep(stockNet, 2, 2)) {
                 stock.fuseUpdate(false);
-                for (DataSet b : batches(steps, 32, 11)) {
+                for (DataSet b : ReluBackpropTest.batches(steps, 32, 11)) {
                     // the weight decay's part is summed in double here, by libnd4j's float norm2 in DL4J, which is off
                     // by up to 1e-4 of it: compare with DL4J's score with that part in double
                     double inDouble = decayScoreInDouble(stockNet) - stockNet.calcRegularizationScore(true);
@@ -74,7 +73,7 @@ class NesterovStepFusedTest {
     void outsideAStepTheNetworkScoresItsWeightDecayAndSavesDl4jsConfiguration() {
         TrainingSpec spec = new TrainingSpec(1, 32, 0.05, 0.9, 5e-4, TrainingSpec.LrSchedule.CONSTANT, 1, 1000);
         ComputationGraph net = Trainer.withOptimizer(Architecture.LENET.factory().create(MNIST, 10, 5), spec, 10);
-        List<DataSet> batches = batches(3, 32, 7);
+        List<DataSet> batches = ReluBackpropTest.batches(3, 32, 7);
         try (ReplicaStep copies = new ReplicaStep(net, 2, 2)) {
             for (DataSet b : batches) {
                 copies.step(b);
@@ -131,7 +130,7 @@ class NesterovStepFusedTest {
         ComputationGraph stepped = new ComputationGraph(rebuilt.getConfiguration().clone());
         stepped.init(rebuilt.params().dup(), false);
         try (ReplicaStep copies = new ReplicaStep(stepped, 2, 2)) {
-            List<DataSet> batches = batches(3, 32, 4);
+            List<DataSet> batches = ReluBackpropTest.batches(3, 32, 4);
             for (DataSet b : batches) {
                 rebuilt.fit(b);
                 copies.step(b);
@@ -165,21 +164,6 @@ class NesterovStepFusedTest {
     private static void assertClose(INDArray want, INDArray got, double tolerance, String what) {
         double scale = Math.max(1e-12, want.amaxNumber().doubleValue());
         double diff = want.sub(got).amaxNumber().doubleValue();
-                assertTrue(diff <= tolerance * scale, what + ": largest difference " + diff + " against largest value " + scale);
-    }
-
-    private static List<DataSet> batches(int count, int size, long seed) {
-        Random rnd = new Random(seed);
-        Nd4j.getRandom().setSeed(seed);
-        List<DataSet> out = new ArrayList<>();
-        for (int b = 0; b < count; b++) {
-            INDArray f = Nd4j.randn(DataType.FLOAT, size, 1, 28, 28);
-            INDArray l = Nd4j.zeros(DataType.FLOAT, size, 10);
-            for (int i = 0; i < size; i++) {
-                l.putScalar(i, rnd.nextInt(10), 1f);
-            }
-            out.add(new DataSet(f, l));
-        }
-        return out;
+        assertTrue(diff <= tolerance * scale, what + ": largest difference " + diff + " against largest value " + scale);
     }
 }

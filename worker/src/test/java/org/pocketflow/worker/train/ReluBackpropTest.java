@@ -108,7 +108,8 @@ class ReluBackpropTest {
         }
     }
 
-    private static List<DataSet> batches(int count, int size, long seed) {
+    /** {@code count} random batches of {@code size} 28x28 images with one-hot labels of 10 classes. */
+    static List<DataSet> batches(int count, int size, long seed) {
         Random rnd = new Random(seed);
         Nd4j.getRandom().setSeed(seed);
         List<DataSet> out = new ArrayList<>();
