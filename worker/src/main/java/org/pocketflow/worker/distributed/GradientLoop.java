@@ -200,7 +200,7 @@ public final class GradientLoop {
         } else {
             loss = copies.gradient(batch);
         }
-        if (!Double.isFinite(loss)) {
+        if (Trainer.diverged(loss)) {
             throw new IllegalStateException("worker " + workerId + ": training diverged, loss " + loss + " at its step "
                     + (steps + 1) + ". Fix: lower " + settings.learningRateKey());
         }

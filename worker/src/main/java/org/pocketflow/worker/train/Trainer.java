@@ -163,6 +163,15 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Whether a step's loss says training diverged: NaN, infinite, or beyond float's range. The
+     * network computes in float, so a loss beyond it has overflowed somewhere (DL4J's own float score
+     * reads infinite there; the fused step sums the weight-decay term in double, which does not).
+     */
+    public static boolean diverged(double loss) {
+        return !Double.isFinite(loss) || Math.abs(loss) > Float.MAX_VALUE;
+    }
+
     /** The learning-rate schedule of {@code spec} over {@code totalSteps} optimizer steps, as local training uses it. */
     public static ISchedule schedule(TrainingSpec spec, long totalSteps) {
         double lr = spec.learningRate();
@@ -231,7 +240,7 @@ public final class Trainer {
                 }
                 hook.afterStep(graph, step, totalSteps);
                 step++;
-                if (!Double.isFinite(loss)) {
+                if (diverged(loss)) {
                     throw new IllegalStateException("training diverged: loss " + loss + " at epoch " + (e + 1)
                             + " step " + step + ". Fix: lower " + learningRateKey + " (now "
                             + spec.learningRate() + ")");

@@ -28,6 +28,14 @@ class TrainerTest {
         return IdxDataset.open("file://" + DATA, 6000, 2000);
     }
 
+    /** A loss beyond float's range is divergence: the fused step's double weight-decay sum does not overflow as DL4J's float one does. */
+    @Test
+    void aLossBeyondFloatRangeIsDivergence() {
+        assertTrue(Trainer.diverged(Double.NaN) && Trainer.diverged(Double.POSITIVE_INFINITY));
+        assertTrue(Trainer.diverged(4.0e38) && Trainer.diverged(-4.0e38), "beyond Float.MAX_VALUE");
+        assertTrue(!Trainer.diverged(2.3) && !Trainer.diverged(1e30));
+    }
+
     @Test
     void lenetOnFashionMnistSubsetClearsAccuracyBound() {
         IdxDataset data = subset();
