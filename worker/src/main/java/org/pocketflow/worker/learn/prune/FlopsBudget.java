@@ -164,13 +164,7 @@ public final class FlopsBudget {
             low[id] = n;
             high[id] = n;
         }
-        Map<Integer, Integer> channels = new LinkedHashMap<>();
-        for (ChannelGroup g : info.groups()) {
-            if (g.prunable()) {
-                channels.put(g.id(), (int) low[g.id()]);
-            }
-        }
-        return new ChannelAllocation(channels, cost.macs(low), cost.fullMacs(), targetFraction);
+        return allocation(low, targetFraction);
     }
 
     /**
@@ -184,18 +178,18 @@ public final class FlopsBudget {
      */
     public ChannelAllocation rounded(Map<Integer, Double> ratios, double targetFraction) {
         checkRatios(ratios);
-        long[] c = cost.fullChannels();
-        for (int id : free) {
-            long[] counts = allowed.get(id);
-            c[id] = counts[nearest(counts, ratios.getOrDefault(id, 1.0) * c[id])];
-        }
+        return allocation(counts(ratios, 1.0), targetFraction);
+    }
+
+    /** The allocation of {@code counts} (per group id) over the prunable groups. */
+    private ChannelAllocation allocation(long[] counts, double targetFraction) {
         Map<Integer, Integer> channels = new LinkedHashMap<>();
         for (ChannelGroup g : info.groups()) {
             if (g.prunable()) {
-                channels.put(g.id(), (int) c[g.id()]);
+                channels.put(g.id(), (int) counts[g.id()]);
             }
         }
-        return new ChannelAllocation(channels, cost.macs(c), cost.fullMacs(), targetFraction);
+        return new ChannelAllocation(channels, cost.macs(counts), cost.fullMacs(), targetFraction);
     }
 
     /** One preserve ratio for every group this budget cuts, the largest whose rounded counts meet the target. */
