@@ -1,19 +1,13 @@
 package org.pocketflow.bench;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pocketflow.worker.data.ImageShape;
-import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.export.BatchNormFolding;
-import org.pocketflow.worker.export.onnx.OnnxExporter;
-import org.pocketflow.worker.export.onnx.OnnxRuntimeSession;
 import org.pocketflow.worker.learn.prune.ChannelAllocation;
 import org.pocketflow.worker.learn.prune.FlopsBudget;
 import org.pocketflow.worker.learn.prune.LatencyAllocation;
@@ -61,8 +55,8 @@ public final class LatencyAllocationBench {
                 ChannelAllocation best = choice.best().allocation();
                 ComputationGraph[] nets = {full, LatencyAllocation.timingCopy(full, info, uniform),
                         LatencyAllocation.timingCopy(full, info, best)};
-                double[] o64 = onnxRuntime(nets, 64, warmup, iterations);
-                double[] o1 = onnxRuntime(nets, 1, warmup, iterations);
+                double[] o64 = OnnxTiming.medianMillis(nets, MNIST, 64, warmup, iterations);
+                double[] o1 = OnnxTiming.medianMillis(nets, MNIST, 1, warmup, iterations);
                 ComputationGraph[] folded = new ComputationGraph[nets.length];
                 for (int i = 0; i < nets.length; i++) {
                     folded[i] = BatchNormFolding.fold(nets[i]);
@@ -77,36 +71,6 @@ public final class LatencyAllocationBench {
                 System.out.printf("%-22s DL4J, batch norms folded: unpruned b64 %.3f ms | uniform b64 %.2fx | chosen "
                         + "b64 %.2fx%n", name, d64[0], d64[0] / d64[1], d64[0] / d64[2]);
             }
-        }
-    }
-
-    /** Median ms per network in ONNX Runtime (one intra-op thread), round-robin. */
-    private static double[] onnxRuntime(ComputationGraph[] nets, int batch, int warmup, int iterations) {
-        List<OnnxRuntimeSession> sessions = new ArrayList<>();
-        try {
-            for (ComputationGraph net : nets) {
-                sessions.add(new OnnxRuntimeSession(OnnxExporter.export(net, Map.of(), MNIST, Normalizer.UNIT,
-                        Map.of()), 1));
-            }
-            float[] pixels = input(batch).data().asFloat();
-            double[][] t = new double[nets.length][iterations];
-            for (int it = -warmup; it < iterations; it++) {
-                for (int k = 0; k < nets.length; k++) {
-                    int n = Math.floorMod(it + k, nets.length);
-                    long s = System.nanoTime();
-                    sessions.get(n).run(pixels, batch);
-                    if (it >= 0) {
-                        t[n][it] = (System.nanoTime() - s) / 1e6;
-                    }
-                }
-            }
-            double[] m = new double[nets.length];
-            for (int n = 0; n < nets.length; n++) {
-                m[n] = LatencyAllocation.quantile(t[n], 0.5);
-            }
-            return m;
-        } finally {
-            sessions.forEach(OnnxRuntimeSession::close);
         }
     }
 

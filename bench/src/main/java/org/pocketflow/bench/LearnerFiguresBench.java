@@ -20,8 +20,6 @@ import org.pocketflow.worker.data.Normalizer;
 import org.pocketflow.worker.eval.Evaluator;
 import org.pocketflow.worker.eval.Latency;
 import org.pocketflow.worker.export.PackedModelFile;
-import org.pocketflow.worker.export.onnx.OnnxExporter;
-import org.pocketflow.worker.export.onnx.OnnxRuntimeSession;
 import org.pocketflow.worker.export.onnx.UnsupportedLayerException;
 import org.pocketflow.worker.learn.Budget;
 import org.pocketflow.worker.learn.ChainLearner;
@@ -335,26 +333,12 @@ public final class LearnerFiguresBench {
     /** Base and compressed network in ONNX Runtime (one thread, float export), batch 64 and 1, round-robin. */
     private static String onnxRuntime(ComputationGraph base, CompressedModel m, IdxDataset data) {
         StringBuilder out = new StringBuilder("ONNX Runtime, 1 thread (float export):");
-        try (OnnxRuntimeSession b = new OnnxRuntimeSession(OnnxExporter.export(base, Map.of(), data.shape(),
-                Normalizer.UNIT, Map.of()), 1);
-             OnnxRuntimeSession c = new OnnxRuntimeSession(OnnxExporter.export(m.graph(), Map.of(), data.shape(),
-                     Normalizer.UNIT, Map.of()), 1)) {
+        try {
             for (int batch : new int[]{64, 1}) {
-                float[] pixels = new float[batch * data.shape().pixels()];
-                double[][] t = new double[2][LATENCY_ITERATIONS];
-                for (int it = -30; it < LATENCY_ITERATIONS; it++) {
-                    for (int k = 0; k < 2; k++) {
-                        int n = Math.floorMod(it + k, 2);
-                        long s0 = System.nanoTime();
-                        (n == 0 ? b : c).run(pixels, batch);
-                        if (it >= 0) {
-                            t[n][it] = (System.nanoTime() - s0) / 1e6;
-                        }
-                    }
-                }
-                double tb = LatencyAllocation.quantile(t[0], 0.5);
-                double tc = LatencyAllocation.quantile(t[1], 0.5);
-                out.append(String.format(" b%d base %.3f ms, compressed %.3f ms (%.2fx)", batch, tb, tc, tb / tc));
+                double[] t = OnnxTiming.medianMillis(new ComputationGraph[]{base, m.graph()}, data.shape(), batch, 30,
+                        LATENCY_ITERATIONS);
+                out.append(String.format(" b%d base %.3f ms, compressed %.3f ms (%.2fx)", batch, t[0], t[1],
+                        t[0] / t[1]));
             }
         } catch (UnsupportedLayerException e) {
             out.append(" no export: ").append(e.getMessage());
