@@ -48,8 +48,10 @@ public final class ModelInfo {
     private final Map<String, ChannelGroup> groupByName;
     private final Map<String, ChannelLayout> layouts;
     private final Map<String, String> consumed;
+    private final Map<Integer, List<String>> branches;
 
-    private ModelInfo(List<LayerInfo> layers, ChannelTracer.Result channels) {
+    private ModelInfo(List<LayerInfo> layers, ChannelTracer.Result channels, ComputationGraphConfiguration conf,
+                      List<String> order) {
         this.layers = List.copyOf(layers);
         Map<String, LayerInfo> names = new LinkedHashMap<>();
         layers.forEach(l -> names.put(l.name(), l));
@@ -60,6 +62,7 @@ public final class ModelInfo {
         this.groupByName = Map.copyOf(gn);
         this.layouts = Map.copyOf(channels.layouts());
         this.consumed = channels.consumed();
+        this.branches = Map.copyOf(ResidualBranches.of(conf, order, groups, layouts, consumed));
     }
 
     /** Describes {@code graph} for input images of {@code shape}. */
@@ -91,7 +94,7 @@ public final class ModelInfo {
             layers.add(new LayerInfo(name, kind, tracer.role(name), in, outShape, params, macs,
                     params * Float.BYTES));
         }
-        return new ModelInfo(layers, tracer.build(order));
+        return new ModelInfo(layers, tracer.build(order), conf, order);
     }
 
     /** Why a producer's input channels cannot be cut, or null: only no preprocessor or an NCHW flattening is followed. */
@@ -182,6 +185,28 @@ public final class ModelInfo {
      */
     public String consumedInput(String consumer) {
         return consumed.get(consumer);
+    }
+
+    /**
+     * Whether every channel of group {@code id} can be cut: the group is a residual branch's own
+     * (see {@code ResidualBranches}), and cutting it removes the branch.
+     */
+    public boolean removable(int id) {
+        return branches.containsKey(id);
+    }
+
+    /**
+     * The vertices that cutting every channel of group {@code id} removes, in topological order.
+     *
+     * @throws IllegalArgumentException when the group is not {@link #removable}
+     */
+    public List<String> branch(int id) {
+        List<String> b = branches.get(id);
+        if (b == null) {
+            throw new IllegalArgumentException("channel group " + id + " cannot be cut to zero channels: it is not "
+                    + "a residual branch of its own; the removable groups are " + branches.keySet());
+        }
+        return b;
     }
 
     /** Total multiply-adds for one image. */

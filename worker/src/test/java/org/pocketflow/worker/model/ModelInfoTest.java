@@ -86,4 +86,24 @@ class ModelInfoTest {
     private static List<Long> toList(long[] a) {
         return java.util.Arrays.stream(a).boxed().toList();
     }
+    /**
+     * A bottleneck block has two inner groups; removing either removes the whole branch (the
+     * convolutions after a removed group lose every input), up to the addition, which keeps the
+     * shortcut. The mobile network without residual additions has nothing to remove.
+     */
+    @Test
+    void bottleneckBranchesAreRemovableThroughEitherInnerGroup() {
+        ModelInfo info = ModelInfo.of(Architecture.RESNET50.factory().create(MNIST, 10, 1), MNIST);
+        int a = info.groupOf("s2b2_a_conv").id();
+        int b = info.groupOf("s2b2_b_conv").id();
+        List<String> branch = List.of("s2b2_a_conv", "s2b2_a_bn", "s2b2_a_relu", "s2b2_b_conv", "s2b2_b_bn",
+                "s2b2_b_relu", "s2b2_c_conv", "s2b2_c_bn");
+        assertEquals(branch, info.branch(a));
+        assertEquals(branch.subList(3, branch.size()), info.branch(b));
+        assertFalse(info.removable(info.groupOf("s2b2_c_conv").id()), "the stage's residual group stays");
+        assertEquals(2L * 16, info.groups().stream().filter(g -> info.removable(g.id())).count(),
+                "two inner groups in each of the 16 blocks");
+        ModelInfo mobile = ModelInfo.of(Architecture.MOBILENET.factory().create(MNIST, 10, 1), MNIST);
+        assertTrue(mobile.groups().stream().noneMatch(g -> mobile.removable(g.id())));
+    }
 }

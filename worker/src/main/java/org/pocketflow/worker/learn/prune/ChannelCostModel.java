@@ -18,7 +18,8 @@ import org.pocketflow.worker.model.ModelInfo;
  * {@code n_g} of its {@code C_g} channels): a concatenation adds its branches' counts. A
  * convolution or dense layer costs {@code M * (c_out / C_out) * (c_in / C_in)} (its MACs are linear
  * in its output and in its input channels), a depthwise convolution {@code M * c / C}; every other
- * layer costs nothing, as in {@link ModelInfo}. The result equals {@code
+ * layer costs nothing, as in {@link ModelInfo}. A group kept at zero channels removes its residual
+ * branch ({@link ModelInfo#branch}), and every layer of the branch costs nothing. The result equals {@code
  * ModelInfo.of(pruned).totalMacs()} of the network {@link ChannelSurgery} builds.
  *
  * <p>Immutable and thread-safe.
@@ -27,8 +28,19 @@ public final class ChannelCostModel {
     private final long[] groupChannels;
     private final List<Term> terms;
 
-    /** One layer: {@code macs} at full width, its output and (for producers) input channels as group sums. */
-    private record Term(long macs, Channels out, Channels in) {
+    /**
+     * One layer: {@code macs} at full width, its output and (for producers) input channels as group
+     * sums, and the removable groups whose removal deletes it (its MACs are 0 when one keeps no channel).
+     */
+    private record Term(long macs, Channels out, Channels in, int[] removedBy) {
+        boolean removed(long[] kept) {
+            for (int g : removedBy) {
+                if (kept[g] == 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** A channel count {@code sum_g uses[g] * n_g / C_g}, with {@code full} the sum at full width. */
@@ -72,7 +84,9 @@ public final class ChannelCostModel {
             if (l.role() == ChannelRole.PRODUCER && read != null) {
                 in = Channels.of(info.layout(read));
             }
-            terms.add(new Term(l.macs(), out, in));
+            terms.add(new Term(l.macs(), out, in, info.groups().stream()
+                    .filter(g -> info.removable(g.id()) && info.branch(g.id()).contains(l.name()))
+                    .mapToInt(ChannelGroup::id).toArray()));
         }
         return new ChannelCostModel(channels, terms);
     }
@@ -95,6 +109,9 @@ public final class ChannelCostModel {
         }
         long total = 0;
         for (Term t : terms) {
+            if (t.removed(channels)) {
+                continue;
+            }
             total += scaled(t.macs, t.out.count(channels, groupChannels), t.out.full,
                     t.in.count(channels, groupChannels), t.in.full);
         }

@@ -114,7 +114,8 @@ public final class ChannelPruning {
         for (Map.Entry<Integer, Integer> e : allocation.channels().entrySet()) {
             ChannelGroup g = info.groups().get(e.getKey());
             int count = e.getValue();
-            int[] kept = count == g.channels() ? allChannels(g) : selector.select(graph, info, g, count);
+            int[] kept = count == g.channels() ? allChannels(g) : count == 0 ? new int[0]
+                    : selector.select(graph, info, g, count);
             if (kept.length != count) {
                 throw new IllegalStateException("selector " + selector.name() + " returned " + kept.length
                         + " channels for group " + g.id() + ", asked for " + count);
@@ -125,16 +126,26 @@ public final class ChannelPruning {
             groups.add(new PrunedGroup(g.id(), g.producers(), g.channels(), Arrays.stream(kept).boxed().toList()));
         }
         ComputationGraph smaller = ChannelSurgery.prune(graph, info, keep);
-        if (!keep.isEmpty()) {
-            selector.reconstruction().reconstruct(graph, info, smaller, keep);
+        // a removed branch has no consumer left to reconstruct
+        Map<Integer, int[]> cut = new TreeMap<>(keep);
+        cut.values().removeIf(k -> k.length == 0);
+        if (!cut.isEmpty()) {
+            selector.reconstruction().reconstruct(graph, info, smaller, cut);
         }
         ModelInfo after = ModelInfo.of(smaller, shape);
         if (after.totalMacs() != allocation.macs()) {
             throw new IllegalStateException("pruned network has " + after.totalMacs() + " MACs, the cost model "
                     + "predicted " + allocation.macs());
         }
+        List<String> notes = new ArrayList<>(PruningReport.wholeGroupNotes(info));
+        keep.forEach((id, kept) -> {
+            if (kept.length == 0) {
+                notes.add("residual branch of group " + info.groups().get(id).name() + " removed (layers "
+                        + String.join(", ", info.branch(id)) + "): its block passes the shortcut on");
+            }
+        });
         return new PrunedNetwork(smaller, new PruningReport(selector.name(), target, groups, ModelCost.of(info),
-                ModelCost.of(after), PruningReport.wholeGroupNotes(info)));
+                ModelCost.of(after), notes));
     }
 
     private static int[] allChannels(ChannelGroup g) {

@@ -102,7 +102,9 @@ public final class ChannelPruningLearner implements Learner {
         Map<Integer, Double> ratios = new LinkedHashMap<>();
         for (Knob k : knobs(info)) {
             Double v = preferred.get(k.name());
-            ratios.put(idOf(info, k.name()), v == null ? 1.0 : k.check(v, name()));
+            int id = idOf(info, k.name());
+            // 0 removes a residual branch (the latency allocation's choice); samplers stay within the knob
+            ratios.put(id, v == null ? 1.0 : v == 0.0 && info.removable(id) ? 0.0 : k.check(v, name()));
         }
         return ratiosByName(info, flops.allocate(ratios, target));
     }

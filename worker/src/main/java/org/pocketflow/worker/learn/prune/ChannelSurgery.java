@@ -52,7 +52,8 @@ public final class ChannelSurgery {
      * @param graph the network; not modified
      * @param info  {@code ModelInfo.of(graph, shape)}
      * @param keep  per channel group id, the strictly increasing indices of the channels to keep;
-     *              groups not named stay whole
+     *              groups not named stay whole; an empty list removes a {@link ModelInfo#removable}
+     *              group's residual branch (the vertices {@link ModelInfo#branch} names)
      * @return the pruned network, initialised, with the kept parameters copied
      * @throws IllegalArgumentException naming the group and the fix when a keep list is empty, unsorted
      *         or out of range, or names an unknown or unprunable group (see {@link ChannelGroup#block()})
@@ -60,7 +61,8 @@ public final class ChannelSurgery {
     public static ComputationGraph prune(ComputationGraph graph, ModelInfo info, Map<Integer, int[]> keep) {
         Map<Integer, int[]> checked = validate(info, keep);
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
-        Map<String, LayerCut> cuts = plan(conf, info, checked);
+        java.util.Set<String> gone = removeBranches(conf, info, checked);
+        Map<String, LayerCut> cuts = plan(conf, info, checked, gone);
         cuts.forEach((name, cut) -> resize(conf, name, cut));
 
         ComputationGraph pruned = new ComputationGraph(conf);
@@ -104,6 +106,12 @@ public final class ChannelSurgery {
                         + g.block().describe() + ". Fix: remove group " + id + " from the keep map (only groups whose "
                         + "ChannelGroup.prunable() is true can be cut)");
             }
+            if (e.getValue() != null && e.getValue().length == 0 && !info.removable(id)) {
+                throw new IllegalArgumentException("keep list of channel group " + id + " (" + g.name() + ") is empty, "
+                        + "but only a residual branch's own group can lose every channel (this one is not: "
+                        + "ModelInfo.removable(" + id + ") is false). Fix: keep at least one channel, or leave the group "
+                        + "out of the map to keep all of them");
+            }
             out.put(id, checkKeepList(g, e.getValue()));
         }
         return out;
@@ -112,8 +120,8 @@ public final class ChannelSurgery {
     private static int[] checkKeepList(ChannelGroup g, int[] list) {
         String what = "keep list of channel group " + g.id() + " (producers " + g.producers() + ", "
                 + g.channels() + " channels)";
-        if (list == null || list.length == 0) {
-            throw new IllegalArgumentException(what + " is empty; keep at least one channel, or leave the group "
+        if (list == null) {
+            throw new IllegalArgumentException(what + " is null; keep at least one channel, or leave the group "
                     + "out of the map to keep all of them");
         }
         for (int i = 0; i < list.length; i++) {
@@ -130,14 +138,67 @@ public final class ChannelSurgery {
     }
 
     /**
+     * Deletes the branches of the groups cut to zero channels from {@code conf}: their vertices, the
+     * inputs they fed to additions, and additions left with one operand (whose consumers then read
+     * that operand). Returns every vertex deleted.
+     */
+    private static java.util.Set<String> removeBranches(ComputationGraphConfiguration conf, ModelInfo info,
+                                                        Map<Integer, int[]> keep) {
+        java.util.Set<String> gone = new java.util.LinkedHashSet<>();
+        keep.forEach((id, kept) -> {
+            if (kept.length == 0) {
+                gone.addAll(info.branch(id));
+            }
+        });
+        if (gone.isEmpty()) {
+            return gone;
+        }
+        Map<String, List<String>> inputsOf = conf.getVertexInputs();
+        gone.forEach(v -> {
+            conf.getVertices().remove(v);
+            inputsOf.remove(v);
+        });
+        for (LayerInfo l : info.layers()) {
+            List<String> in = inputsOf.get(l.name());
+            if (in == null || in.stream().noneMatch(gone::contains)) {
+                continue;
+            }
+            List<String> left = in.stream().filter(x -> !gone.contains(x)).toList();
+            if (left.size() > 1) {
+                inputsOf.put(l.name(), new java.util.ArrayList<>(left));
+                continue;
+            }
+            if (left.isEmpty() || conf.getNetworkOutputs().contains(l.name())) {
+                throw new IllegalArgumentException("the groups cut to zero channels " + keep.entrySet().stream()
+                        .filter(e -> e.getValue().length == 0).map(Map.Entry::getKey).toList() + " together leave "
+                        + l.name() + " with " + left.size() + " operand(s) and it " + (left.isEmpty() ? "would compute "
+                        + "nothing" : "is a network output") + ". Fix: keep at least one channel in one of them");
+            }
+            // an addition of one operand: its consumers read the operand
+            String operand = left.get(0);
+            gone.add(l.name());
+            conf.getVertices().remove(l.name());
+            inputsOf.remove(l.name());
+            inputsOf.replaceAll((v, ins) -> ins.stream().map(x -> x.equals(l.name()) ? operand : x)
+                    .collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new)));
+        }
+        conf.setTopologicalOrder(null);
+        conf.setTopologicalOrderStr(null);
+        return gone;
+    }
+
+    /**
      * Per layer, what to cut: its output channels from its own {@link ChannelLayout}, a producer's
      * input channels from the layout of the vertex it reads (a concatenation's: each branch's kept
      * channels at that branch's offset).
      */
     private static Map<String, LayerCut> plan(ComputationGraphConfiguration conf, ModelInfo info,
-                                              Map<Integer, int[]> keep) {
+                                              Map<Integer, int[]> keep, java.util.Set<String> gone) {
         Map<String, LayerCut> cuts = new LinkedHashMap<>();
         for (LayerInfo l : info.layers()) {
+            if (gone.contains(l.name())) {
+                continue;
+            }
             GraphVertex v = conf.getVertices().get(l.name());
             if (v == null) {
                 throw new IllegalArgumentException("the ModelInfo names vertex " + l.name() + " that the graph does "

@@ -32,6 +32,11 @@ import org.pocketflow.worker.model.ModelInfo;
  * never exceeds the budget, and the last groups take what the budget leaves, which keeps it within
  * about one allowed step's MACs below it.
  *
+ * <p>A ratio of exactly 0 for a group that only a residual branch carries ({@link
+ * ModelInfo#removable}) keeps none of its channels: {@link ChannelSurgery} then removes the branch.
+ * Ratios never round to 0 otherwise, so only a caller that asks for it removes a branch (the
+ * latency allocation's grid).
+ *
  * <p>The group of the first convolution (for ResNet the whole first residual stage; every group its
  * output holds when a concatenation splits it) is kept whole
  * by default, as AMC and most channel-pruning papers do; a ratio given for it is then ignored.
@@ -144,7 +149,8 @@ public final class FlopsBudget {
      * Channel counts per group from preserve ratios, meeting the budget (see the class comment).
      *
      * @param ratios         per group id, the preferred fraction of channels to keep, in (0, 1];
-     *                       groups left out prefer 1
+     *                       groups left out prefer 1; exactly 0 removes a {@link ModelInfo#removable}
+     *                       group's residual branch (the group then keeps no channel, whatever the budget)
      * @param targetFraction the fraction of the network's MACs to keep, in (0, 1]
      * @throws IllegalArgumentException naming the group and value for a ratio outside (0, 1] or an
      *         unknown or unprunable group; for a target outside (0, 1] or below {@link #minimumFraction()}
@@ -156,6 +162,15 @@ public final class FlopsBudget {
         long[] low = atMinimum();
         long[] high = full.clone();
         for (int id : free) {
+            if (removed(ratios, id)) {
+                low[id] = 0;
+                high[id] = 0;
+            }
+        }
+        for (int id : free) {
+            if (removed(ratios, id)) {
+                continue;
+            }
             long[] counts = allowed.get(id);
             int wanted = nearest(counts, ratios.getOrDefault(id, 1.0) * full[id]);
             int upper = largestWithin(low, id, counts, budget);
@@ -236,12 +251,18 @@ public final class FlopsBudget {
         return ratios;
     }
 
+    /** Whether {@code ratios} removes group {@code id}: a ratio of exactly 0 (allowed only for removable groups). */
+    private static boolean removed(Map<Integer, Double> ratios, int id) {
+        Double r = ratios.get(id);
+        return r != null && r == 0.0;
+    }
+
     /** Allowed counts nearest the fixed ratios, and {@code ratio} for the other groups this budget cuts. */
     private long[] counts(Map<Integer, Double> fixed, double ratio) {
         long[] c = cost.fullChannels();
         for (int id : free) {
             long[] counts = allowed.get(id);
-            c[id] = counts[nearest(counts, fixed.getOrDefault(id, ratio) * c[id])];
+            c[id] = removed(fixed, id) ? 0 : counts[nearest(counts, fixed.getOrDefault(id, ratio) * c[id])];
         }
         return c;
     }
@@ -333,9 +354,15 @@ public final class FlopsBudget {
                         + "), which cannot be pruned: " + g.block().describe() + "; remove it");
             }
             Double r = e.getValue();
-            if (r == null || !(r > 0 && r <= 1)) {
+            if (r != null && r == 0.0 && !info.removable(id)) {
+                throw new IllegalArgumentException("preserve ratio " + r + " given for channel group " + id + " (producers "
+                        + g.producers() + "), which is not a residual branch of its own, so it cannot lose every "
+                        + "channel; give a ratio in (0, 1]");
+            }
+            if (r == null || !(r >= 0 && r <= 1)) {
                 throw new IllegalArgumentException("preserve ratio of channel group " + id + " (producers "
-                        + g.producers() + ") must be in (0, 1], but got " + r + "; 1 keeps every channel");
+                        + g.producers() + ") must be in (0, 1] (or 0, removing a residual branch), but got " + r
+                        + "; 1 keeps every channel");
             }
         }
     }

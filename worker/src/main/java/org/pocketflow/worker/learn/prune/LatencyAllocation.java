@@ -42,8 +42,12 @@ import org.pocketflow.worker.model.ModelInfo;
  * (largest first), the higher-resolution groups fixed at a preserve ratio of 1, 0.75 or 0.5 while
  * the others share one ratio that meets the budget ({@link FlopsBudget#fillRatios}); and a grid:
  * the groups put in classes by output resolution and by whether several producers share them (by
- * resolution alone where that makes more than {@value #MAX_GRID} combinations; no grid where that still does),
- * every class at a preserve ratio of 1, 0.75, 0.5 or 0.25, kept when its rounded counts spend between
+ * resolution alone where that makes more than {@value #MAX_GRID} combinations; without branch removal
+ * where that still does; no grid where even that does), every class at a preserve ratio of 1, 0.75,
+ * 0.5 or 0.25 and, in a class holding residual branches ({@link ModelInfo#removable}), with its last
+ * branch kept or removed (the deepest block of a stage, the one stochastic depth drops most often:
+ * in ONNX Runtime a block at 16 channels, AVX-512's block width, cannot get faster by losing
+ * channels, only by going), kept when its rounded counts spend between
  * {@value #GRID_FLOOR} of the budget and the budget, then completed to the budget as the learner
  * completes any allocation ({@link FlopsBudget#allocate}), so that what is timed is what a job
  * compresses to (the most MACs first). Identical allocations are timed once.
@@ -305,11 +309,15 @@ public final class LatencyAllocation {
     /** As above, with at most {@code maxCombinations} combinations. */
     static Map<String, ChannelAllocation> grid(ModelInfo info, FlopsBudget budget, double target, int maxCombinations) {
         Map<String, List<Integer>> classes = classes(info, budget, true);
-        if (Math.pow(GRID_RATIOS.length, classes.size()) > maxCombinations) {
+        boolean removal = true;
+        if (combinations(info, classes, true) > maxCombinations) {
             classes = classes(info, budget, false);
+            if (combinations(info, classes, true) > maxCombinations) {
+                removal = false;
+            }
         }
         List<String> keys = new ArrayList<>(classes.keySet());
-        double combinations = Math.pow(GRID_RATIOS.length, keys.size());
+        double combinations = combinations(info, classes, removal);
         List<Map.Entry<String, ChannelAllocation>> within = new ArrayList<>();
         if (keys.isEmpty() || combinations > maxCombinations) {
             return Map.of();
@@ -318,10 +326,23 @@ public final class LatencyAllocation {
         for (int c = 0; c < (int) combinations; c++) {
             Map<Integer, Double> ratios = new TreeMap<>();
             StringBuilder name = new StringBuilder("grid:");
-            for (int k = 0, rest = c; k < keys.size(); k++, rest /= GRID_RATIOS.length) {
+            int rest = c;
+            for (String key : keys) {
                 double r = GRID_RATIOS[rest % GRID_RATIOS.length];
-                classes.get(keys.get(k)).forEach(id -> ratios.put(id, r));
-                name.append(String.format(" %s %.2f", keys.get(k), r));
+                rest /= GRID_RATIOS.length;
+                List<Integer> ids = classes.get(key);
+                ids.forEach(id -> ratios.put(id, r));
+                name.append(String.format(" %s %.2f", key, r));
+                List<Integer> removable = ids.stream().filter(info::removable).toList();
+                if (removal && !removable.isEmpty()) {
+                    boolean remove = rest % 2 == 1;
+                    rest /= 2;
+                    if (remove) {
+                        int last = removable.get(removable.size() - 1);
+                        ratios.put(last, 0.0);
+                        name.append(" -").append(info.groups().get(last).name());
+                    }
+                }
             }
             ChannelAllocation a = budget.rounded(ratios, target);
             if (a.macs() <= budgetMacs && a.macs() >= GRID_FLOOR * budgetMacs) {
@@ -333,6 +354,18 @@ public final class LatencyAllocation {
         Map<String, ChannelAllocation> out = new LinkedHashMap<>();
         within.forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
+    }
+
+    /**
+     * Grid combinations over {@code classes}: {@link #GRID_RATIOS} per class, times two (the class's
+     * last residual branch kept or removed) per class holding a removable group if {@code removal}.
+     */
+    private static double combinations(ModelInfo info, Map<String, List<Integer>> classes, boolean removal) {
+        double n = 1;
+        for (List<Integer> ids : classes.values()) {
+            n *= GRID_RATIOS.length * (removal && ids.stream().anyMatch(info::removable) ? 2 : 1);
+        }
+        return n;
     }
 
     /** The groups this budget cuts by output resolution, and by whether several producers share them if {@code bySharing}. */

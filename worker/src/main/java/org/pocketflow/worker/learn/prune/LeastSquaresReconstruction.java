@@ -59,7 +59,8 @@ public final class LeastSquaresReconstruction implements ConsumerReconstruction 
     public void reconstruct(ComputationGraph original, ModelInfo info, ComputationGraph pruned,
                             Map<Integer, int[]> keep) {
         // in chunks, keeping samples only: a forward pass keeps every vertex's output
-        List<String> consumers = consumers(original, info, keep);
+        List<String> consumers = new ArrayList<>(consumers(original, info, keep));
+        consumers.removeIf(c -> pruned.getVertex(c) == null); // in a removed residual branch
         Map<String, ConsumerSamples> before = ConsumerSamples.collect(original, info, consumers, calibration,
                 positionsPerImage, seed);
         for (String consumer : consumers) {

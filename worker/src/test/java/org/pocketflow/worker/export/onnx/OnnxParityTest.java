@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -90,6 +91,34 @@ class OnnxParityTest {
                 assertTrue(p.top1Agreement() >= 0.99, net + " " + label + ": " + p);
                 assertTrue(Math.abs(p.top1DifferencePoints()) <= 1.0, net + " " + label + ": " + p);
             }
+        }
+    }
+    /**
+     * A learner setting of 0 for a residual branch's group (the latency allocation's choice) removes
+     * the branch; the smaller network, some additions gone, computes the same in ONNX Runtime.
+     */
+    @Test
+    void aNetworkWithResidualBranchesRemovedComputesTheSameInOnnxRuntime() {
+        ImageSet images = OnnxTestNetworks.randomImages(OnnxTestNetworks.MNIST, 300, 22);
+        ComputationGraph base = network("resnet20");
+        Map<String, Double> settings = Map.of("s1b3_a_conv", 0.0, "s2b1_a_conv", 0.0, "s3b2_a_conv", 0.0);
+        CompressedModel m = LearnerRun.run(new ChannelPruningLearner(), base, OnnxTestNetworks.MNIST, settings,
+                Budget.macs(0.5), FineTuneSpec.none(), new ImageSetEpochs(images, NORM, 32, 3), Map.of("seed", "3"),
+                s -> { });
+        var vertices = m.graph().getConfiguration().getVertices();
+        // an addition left with one operand goes too; s3b1's keeps both
+        assertTrue(!vertices.containsKey("s1b3_a_conv") && !vertices.containsKey("s2b1_b_conv")
+                && !vertices.containsKey("s2b1_add") && !vertices.containsKey("s3b2_add")
+                && vertices.containsKey("s3b1_add"),
+                vertices.keySet().toString());
+        assertTrue(m.after().macs() <= 0.5 * m.before().macs(), m.after().macs() + " MACs");
+        assertTrue(m.notes().stream().anyMatch(n -> n.startsWith("residual branch of group s1b3_a_conv removed")),
+                m.notes().toString());
+        OnnxModel onnx = OnnxExporter.export(m.graph(), m.packed().tensors(), OnnxTestNetworks.MNIST, NORM,
+                Map.of("seed", "3"));
+        try (OnnxRuntimeSession ort = new OnnxRuntimeSession(onnx, 1)) {
+            OnnxParity p = OnnxParity.measure(m.graph(), ort, images, NORM);
+            assertTrue(p.maxProbabilityDifference() < TOLERANCE && p.top1Agreement() >= 0.99, p.toString());
         }
     }
 }

@@ -166,6 +166,75 @@ class ChannelSurgeryTest {
     }
 
     @Test
+    void cuttingAResidualBranchToZeroChannelsRemovesTheBranch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        ComputationGraph g = Networks.create(Architecture.RESNET20, 21);
+        ModelInfo info = ModelInfo.of(g, Networks.MNIST);
+        // every block's inner group can go; the stem, the shared residual groups and the output cannot
+        java.util.List<String> removable = info.groups().stream().filter(x -> info.removable(x.id()))
+                .map(ChannelGroup::name).toList();
+        assertEquals(java.util.List.of("s1b1_a_conv", "s1b2_a_conv", "s1b3_a_conv", "s2b1_a_conv", "s2b2_a_conv",
+                "s2b3_a_conv", "s3b1_a_conv", "s3b2_a_conv", "s3b3_a_conv"), removable);
+        int s1b2 = info.group("s1b2_a_conv").id();
+        int s2b1 = info.group("s2b1_a_conv").id();
+        assertEquals(java.util.List.of("s1b2_a_conv", "s1b2_a_bn", "s1b2_a_relu", "s1b2_b_conv", "s1b2_b_bn"),
+                info.branch(s1b2));
+        assertThrows(IllegalArgumentException.class, () -> info.branch(info.groupOf("stem_conv").id()));
+
+        Map<Integer, int[]> keep = new java.util.TreeMap<>(Networks.keepRandom(info, 0.5, 22));
+        keep.put(s1b2, new int[0]);
+        keep.put(s2b1, new int[0]);
+        ComputationGraph pruned = ChannelSurgery.prune(g, info, keep);
+
+        // the reference: the removed channels zeroed and the removed branches' outputs silenced
+        ComputationGraph zeroed = Networks.zeroRemoved(g, info, keep);
+        for (String bn : new String[]{"s1b2_b_bn", "s2b1_b_bn"}) {
+            zeroed.getLayer(bn).getParam("gamma").assign(0);
+            zeroed.getLayer(bn).getParam("beta").assign(0);
+        }
+        INDArray x = Networks.input(8, 23);
+        assertTrue(maxAbsDiff(g.outputSingle(false, x), zeroed.outputSingle(false, x)) > 1e-3);
+        assertClose(zeroed.outputSingle(false, x), pruned.outputSingle(false, x));
+
+        var vertices = pruned.getConfiguration().getVertices();
+        for (String v : info.branch(s1b2)) {
+            assertTrue(!vertices.containsKey(v), v + " should be removed");
+        }
+        // s1b2's addition keeps the shortcut and its other operand is gone: it is removed, its ReLU reads the input
+        assertTrue(!vertices.containsKey("s1b2_add") && !vertices.containsKey("s2b1_add"));
+        assertEquals(java.util.List.of("s1b1_relu"), pruned.getConfiguration().getVertexInputs().get("s1b2_relu"));
+        assertEquals(java.util.List.of("s2b1_proj_bn"), pruned.getConfiguration().getVertexInputs().get("s2b1_relu"));
+        ModelInfo after = ModelInfo.of(pruned, Networks.MNIST);
+        assertEquals(ChannelCostModel.of(info).macs(counts(keep)), after.totalMacs());
+        assertEquals(pruned.numParams(), after.totalParameters());
+
+        // a copy through the model file computes the same, and the smaller network trains
+        java.nio.file.Path file = tmp.resolve("pruned.zip");
+        org.pocketflow.worker.model.ModelFiles.save(pruned, file.toString());
+        assertClose(pruned.outputSingle(false, x),
+                org.pocketflow.worker.model.ModelFiles.load(file.toString()).outputSingle(false, x));
+        INDArray labels = Nd4j.eye(10).getRows(0, 1, 2, 3, 4, 5, 6, 7);
+        pruned.fit(new DataSet(x, labels));
+        assertTrue(Double.isFinite(pruned.score()), "loss " + pruned.score());
+    }
+
+    @Test
+    void onlyResidualBranchGroupsMayLoseEveryChannel() {
+        ComputationGraph lenet = Networks.create(Architecture.LENET, 24);
+        ModelInfo info = ModelInfo.of(lenet, Networks.MNIST);
+        assertTrue(info.groups().stream().noneMatch(x -> info.removable(x.id())), "a chain has no branch to remove");
+        for (UserNetworks.Kind kind : UserNetworks.Kind.values()) {
+            ModelInfo user = ModelInfo.of(UserNetworks.create(kind, 25), Networks.MNIST);
+            // a concatenation's branch leaves its channels in the concatenation: it stays
+            assertTrue(user.groups().stream().noneMatch(x -> user.removable(x.id())), kind.name());
+        }
+        ComputationGraph resnet = Networks.create(Architecture.RESNET20, 26);
+        ModelInfo r = ModelInfo.of(resnet, Networks.MNIST);
+        int shared = r.groupOf("s2b1_proj_conv").id();
+        assertMessage(resnet, r, Map.of(shared, new int[0]), "channel group " + shared, "is empty",
+                "residual branch", "keep at least one channel");
+    }
+
+    @Test
     void rejectsTheModelInfoOfAnotherNetwork() {
         ComputationGraph lenet = Networks.create(Architecture.LENET, 1);
         ModelInfo resnet = ModelInfo.of(Networks.create(Architecture.RESNET20, 1), Networks.MNIST);

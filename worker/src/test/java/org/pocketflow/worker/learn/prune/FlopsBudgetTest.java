@@ -23,6 +23,39 @@ class FlopsBudgetTest {
         return ModelInfo.of(arch.factory().create(Networks.MNIST, 10, 1), Networks.MNIST);
     }
 
+    /**
+     * A ratio of 0 removes a residual branch whatever the budget; the other groups still meet it,
+     * taking the MACs the branch leaves; the cost model counts nothing for the whole branch (its
+     * second convolution, whose output channels are another group's, included).
+     */
+    @Test
+    void aZeroRatioRemovesAResidualBranchAndTheOthersMeetTheBudget() {
+        ModelInfo info = info(Architecture.RESNET20);
+        FlopsBudget budget = new FlopsBudget(info, true, 8);
+        int s1b3 = info.group("s1b3_a_conv").id();
+        Map<Integer, Double> ratios = new HashMap<>(budget.uniformRatios(0.5));
+        ChannelAllocation uniform = budget.allocate(ratios, 0.5);
+        ratios.put(s1b3, 0.0);
+        ChannelAllocation removed = budget.allocate(ratios, 0.5);
+        assertEquals(0, removed.channelsOf(s1b3));
+        assertTrue(removed.macs() <= 0.5 * info.totalMacs() && removed.macFraction() >= 0.5 - UNDERSHOOT,
+                removed.toString());
+        assertTrue(removed.channels().entrySet().stream().filter(e -> e.getKey() != s1b3)
+                .allMatch(e -> e.getValue() >= uniform.channelsOf(e.getKey())), "the others keep at least as much");
+        long branch = info.branch(s1b3).stream().mapToLong(v -> info.layer(v).macs()).sum();
+        assertEquals(2L * 28 * 28 * 9 * 16 * 16, branch);
+        Map<Integer, Integer> whole = new HashMap<>();
+        whole.put(s1b3, 0);
+        assertEquals(info.totalMacs() - branch, budget.costModel().macs(whole));
+        assertEquals(0, budget.rounded(Map.of(s1b3, 0.0), 0.5).channelsOf(s1b3));
+
+        int shared = info.groupOf("s2b1_proj_conv").id();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> budget.allocate(Map.of(shared, 0.0), 0.5));
+        assertTrue(e.getMessage().contains("not a residual branch of its own"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> budget.allocate(Map.of(s1b3, -0.1), 0.5));
+    }
+
     @ParameterizedTest
     @EnumSource(value = Architecture.class, mode = EnumSource.Mode.EXCLUDE,
             names = {"RESNET18", "RESNET50", "MOBILENET_V1", "MOBILENET_V1_050"})

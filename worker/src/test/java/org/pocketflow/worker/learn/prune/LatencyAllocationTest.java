@@ -135,6 +135,32 @@ class LatencyAllocationTest {
     }
 
     /**
+     * The grid also removes the last residual branch of a class: such candidates keep no channel of
+     * exactly that group (the deepest block of the class), meet the budget as compressed, and the
+     * network built for timing has the MACs the budget counted.
+     */
+    @Test
+    void theGridRemovesTheLastResidualBranchOfAClass() {
+        ComputationGraph g = Architecture.RESNET20.factory().create(Networks.MNIST, 10, 1);
+        ModelInfo info = ModelInfo.of(g, Networks.MNIST);
+        FlopsBudget budget = new FlopsBudget(info, true, 8);
+        Map<String, ChannelAllocation> grid = LatencyAllocation.grid(info, budget, 0.5);
+        java.util.Set<String> removed = new java.util.TreeSet<>();
+        int withRemoval = 0;
+        for (Map.Entry<String, ChannelAllocation> e : grid.entrySet()) {
+            List<String> zero = e.getValue().channels().entrySet().stream().filter(x -> x.getValue() == 0)
+                    .map(x -> info.groups().get(x.getKey()).name()).toList();
+            zero.forEach(name -> assertTrue(e.getKey().contains("-" + name), e.getKey()));
+            removed.addAll(zero);
+            withRemoval += zero.isEmpty() ? 0 : 1;
+        }
+        assertEquals(java.util.Set.of("s1b3_a_conv", "s2b3_a_conv", "s3b3_a_conv"), removed);
+        assertTrue(withRemoval > 0 && withRemoval < grid.size(), withRemoval + " of " + grid.size());
+        ChannelAllocation a = grid.values().stream().filter(x -> x.channels().containsValue(0)).findFirst().orElseThrow();
+        assertEquals(a.macs(), ModelInfo.of(LatencyAllocation.timingCopy(g, info, a), Networks.MNIST).totalMacs());
+    }
+
+    /**
      * Too many (resolution, sharing) classes for the grid's cap: classes by resolution alone, and no
      * grid when even those are too many. ImageNet's ResNet-18 at 224x224 (7 classes) gets one within budget.
      */
