@@ -15,8 +15,9 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
  * Finds the channel groups whose every channel can be cut: a group that only a residual branch
  * carries, ending in an element-wise addition with a shortcut (ResNet's inner block channels,
  * MobileNet-V2's expansion channels). Cutting every channel removes the branch: the vertices whose
- * output is only that group, and after them every vertex all of whose inputs are removed (the
- * branch's last convolution and batch norm), leaving the addition with its other operands; an
+ * output is only that group, after them every vertex all of whose inputs are removed (the
+ * branch's last convolution and batch norm), and before them every vertex all of whose consumers
+ * are removed (a pre-activation block's batch norm and ReLU), leaving the addition with its other operands; an
  * addition left with one operand is removed and its consumers read that operand. The block then
  * computes what it computes with the branch's output at zero: depth pruning, the block-dropping of
  * stochastic depth (Huang et al. 2016) and of Veit et al. (2016, "Residual networks behave like
@@ -67,6 +68,17 @@ final class ResidualBranches {
                 gone.add(v);
             }
         }
+        // a pre-activation block's batch norm and ReLU before the branch's first convolution feed only the branch
+        Map<String, List<String>> consumersOf = new java.util.HashMap<>();
+        inputsOf.forEach((v, in) -> in.forEach(x -> consumersOf.computeIfAbsent(x, k -> new ArrayList<>()).add(v)));
+        for (int i = order.size() - 1; i >= 0; i--) {
+            String v = order.get(i);
+            List<String> out = consumersOf.getOrDefault(v, List.of());
+            if (!inputs.contains(v) && !conf.getNetworkOutputs().contains(v) && !out.isEmpty()
+                    && gone.containsAll(out)) {
+                gone.add(v);
+            }
+        }
         for (String v : order) {
             if (inputs.contains(v)) {
                 continue;
@@ -93,7 +105,7 @@ final class ResidualBranches {
                 return null;
             }
         }
-        return new ArrayList<>(gone);
+        return order.stream().filter(gone::contains).toList();
     }
 
     private static boolean isAddition(GraphVertex v) {

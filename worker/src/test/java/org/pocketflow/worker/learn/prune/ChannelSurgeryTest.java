@@ -217,6 +217,55 @@ class ChannelSurgeryTest {
         assertTrue(Double.isFinite(pruned.score()), "loss " + pruned.score());
     }
 
+    /**
+     * A pre-activation block (batch norm and ReLU before each convolution, the sum not followed by a
+     * ReLU): the batch norm and ReLU that only fed the branch go with it, and the layer after the sum
+     * reads the shortcut.
+     */
+    @Test
+    void aPreActivationBranchGoesWithTheLayersThatOnlyFedIt() {
+        var conv = (java.util.function.BiFunction<Integer, Integer, org.deeplearning4j.nn.conf.layers.ConvolutionLayer>)
+                (k, n) -> new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(k, k).nOut(n)
+                        .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build();
+        var relu = new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder()
+                .activation(org.nd4j.linalg.activations.Activation.RELU).build();
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(31)
+                .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).graphBuilder().addInputs("input")
+                .addLayer("conv0", conv.apply(3, 8), "input")
+                .addLayer("pre_bn", new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build(), "conv0")
+                .addLayer("pre_relu", relu.clone(), "pre_bn")
+                .addLayer("a_conv", conv.apply(3, 12), "pre_relu")
+                .addLayer("a_bn", new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build(), "a_conv")
+                .addLayer("a_relu", relu.clone(), "a_bn")
+                .addLayer("b_conv", conv.apply(3, 8), "a_relu")
+                .addVertex("add", new org.deeplearning4j.nn.conf.graph.ElementWiseVertex(
+                        org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add), "b_conv", "conv0")
+                .addLayer("head", conv.apply(1, 6), "add")
+                .addLayer("gap", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build(), "head")
+                .addLayer("output", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "gap")
+                .setOutputs("output")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(28, 28, 1)).build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        Networks.randomBatchNorms(g, new java.util.SplittableRandom(32));
+        ModelInfo info = ModelInfo.of(g, Networks.MNIST);
+        int a = info.groupOf("a_conv").id();
+        assertEquals(java.util.List.of("pre_bn", "pre_relu", "a_conv", "a_bn", "a_relu", "b_conv"), info.branch(a));
+
+        ComputationGraph pruned = ChannelSurgery.prune(g, info, Map.of(a, new int[0]));
+        ComputationGraph silenced = g.clone();
+        silenced.getLayer("b_conv").getParam("W").assign(0);
+        silenced.getLayer("b_conv").getParam("b").assign(0);
+        INDArray x = Networks.input(8, 33);
+        assertTrue(maxAbsDiff(g.outputSingle(false, x), silenced.outputSingle(false, x)) > 1e-4);
+        assertClose(silenced.outputSingle(false, x), pruned.outputSingle(false, x));
+        assertEquals(java.util.List.of("conv0"), pruned.getConfiguration().getVertexInputs().get("head"));
+        assertEquals(ChannelCostModel.of(info).macs(Map.of(a, 0)), ModelInfo.of(pruned, Networks.MNIST).totalMacs());
+    }
+
     @Test
     void onlyResidualBranchGroupsMayLoseEveryChannel() {
         ComputationGraph lenet = Networks.create(Architecture.LENET, 24);
