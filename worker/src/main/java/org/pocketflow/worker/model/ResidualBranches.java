@@ -1,6 +1,7 @@
 package org.pocketflow.worker.model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ final class ResidualBranches {
             }
         }
         // a pre-activation block's batch norm and ReLU before the branch's first convolution feed only the branch
-        Map<String, List<String>> consumersOf = new java.util.HashMap<>();
+        Map<String, List<String>> consumersOf = new HashMap<>();
         inputsOf.forEach((v, in) -> in.forEach(x -> consumersOf.computeIfAbsent(x, k -> new ArrayList<>()).add(v)));
         for (int i = order.size() - 1; i >= 0; i--) {
             String v = order.get(i);
@@ -97,11 +98,9 @@ final class ResidualBranches {
                 return null;
             }
             List<String> in = inputsOf.getOrDefault(v, List.of());
-            if (in.stream().anyMatch(gone::contains) && !isAddition(conf.getVertices().get(v))) {
-                return null;
-            }
-            if (in.stream().anyMatch(gone::contains) && conf.getNetworkOutputs().contains(v)
-                    && in.stream().filter(x -> !gone.contains(x)).count() < 2) {
+            long kept = in.stream().filter(x -> !gone.contains(x)).count();
+            if (kept < in.size() && (!isAddition(conf.getVertices().get(v))
+                    || conf.getNetworkOutputs().contains(v) && kept < 2)) {
                 return null;
             }
         }

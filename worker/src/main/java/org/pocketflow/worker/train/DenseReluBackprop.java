@@ -1,9 +1,6 @@
 package org.pocketflow.worker.train;
 
-import java.util.Arrays;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -42,18 +39,14 @@ public final class DenseReluBackprop extends DenseLayer {
      * @return how many layers of the graph are now this one
      */
     public static int install(ComputationGraph graph) {
-        for (GraphVertex v : graph.getVertices()) {
-            if (v instanceof LayerVertex lv && lv.getLayer().getClass() == DenseLayer.class
-                    && covers(graph, v.getVertexName(), (DenseLayer) lv.getLayer())) {
-                LayerSwap.put(graph, lv, new DenseReluBackprop((DenseLayer) lv.getLayer()));
-            }
-        }
-        return (int) Arrays.stream(graph.getLayers()).filter(l -> l instanceof DenseReluBackprop).count();
+        return LayerSwap.install(graph, DenseLayer.class,
+                lv -> covers(graph, lv.getVertexName(), (DenseLayer) lv.getLayer()), DenseReluBackprop::new,
+                DenseReluBackprop.class);
     }
 
     /** Whether any layer of {@code graph} is one of these. */
     static boolean usedBy(ComputationGraph graph) {
-        return Arrays.stream(graph.getLayers()).anyMatch(l -> l instanceof DenseReluBackprop);
+        return LayerSwap.usedBy(graph, DenseReluBackprop.class);
     }
 
     private static boolean covers(ComputationGraph graph, String name, DenseLayer layer) {

@@ -1,7 +1,12 @@
 package org.pocketflow.worker.train;
 
+import java.util.Arrays;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.BaseLayer;
 
@@ -25,6 +30,27 @@ final class LayerSwap {
         }
         fresh.setIterationCount(old.getIterationCount());
         fresh.setEpochCount(old.getEpochCount());
+    }
+
+    /**
+     * Puts {@code make(layer)} in place of every layer of {@code graph} whose class is exactly
+     * {@code type} and that {@code covers} accepts.
+     *
+     * @return how many layers of the graph are now of class {@code swapped}
+     */
+    static <L extends BaseLayer<?>> int install(ComputationGraph graph, Class<L> type, Predicate<LayerVertex> covers,
+                                                Function<L, ? extends BaseLayer<?>> make, Class<?> swapped) {
+        for (GraphVertex v : graph.getVertices()) {
+            if (v instanceof LayerVertex lv && lv.getLayer().getClass() == type && covers.test(lv)) {
+                put(graph, lv, make.apply(type.cast(lv.getLayer())));
+            }
+        }
+        return (int) Arrays.stream(graph.getLayers()).filter(swapped::isInstance).count();
+    }
+
+    /** Whether any layer of {@code graph} is of class {@code swapped}. */
+    static boolean usedBy(ComputationGraph graph, Class<?> swapped) {
+        return Arrays.stream(graph.getLayers()).anyMatch(swapped::isInstance);
     }
 
     /** Makes {@code fresh} the layer of {@code vertex} in {@code graph}. */

@@ -3,8 +3,6 @@ package org.pocketflow.worker.train;
 import java.util.Arrays;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
-import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.OutputLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -42,18 +40,14 @@ public final class SoftmaxScoreOnce extends OutputLayer {
      * @return how many layers of the graph are now this one
      */
     public static int install(ComputationGraph graph) {
-        for (GraphVertex v : graph.getVertices()) {
-            if (v instanceof LayerVertex lv && lv.getLayer().getClass() == OutputLayer.class
-                    && covers((org.deeplearning4j.nn.conf.layers.OutputLayer) lv.getLayer().conf().getLayer())) {
-                LayerSwap.put(graph, lv, new SoftmaxScoreOnce((OutputLayer) lv.getLayer()));
-            }
-        }
-        return (int) Arrays.stream(graph.getLayers()).filter(l -> l instanceof SoftmaxScoreOnce).count();
+        return LayerSwap.install(graph, OutputLayer.class,
+                lv -> covers((org.deeplearning4j.nn.conf.layers.OutputLayer) lv.getLayer().conf().getLayer()),
+                SoftmaxScoreOnce::new, SoftmaxScoreOnce.class);
     }
 
     /** Whether any layer of {@code graph} is one of these. */
     static boolean usedBy(ComputationGraph graph) {
-        return Arrays.stream(graph.getLayers()).anyMatch(l -> l instanceof SoftmaxScoreOnce);
+        return LayerSwap.usedBy(graph, SoftmaxScoreOnce.class);
     }
 
     private static boolean covers(org.deeplearning4j.nn.conf.layers.BaseOutputLayer conf) {

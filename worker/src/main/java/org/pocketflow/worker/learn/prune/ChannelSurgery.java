@@ -1,10 +1,14 @@
 package org.pocketflow.worker.learn.prune;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -61,7 +65,7 @@ public final class ChannelSurgery {
     public static ComputationGraph prune(ComputationGraph graph, ModelInfo info, Map<Integer, int[]> keep) {
         Map<Integer, int[]> checked = validate(info, keep);
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
-        java.util.Set<String> gone = removeBranches(conf, info, checked);
+        Set<String> gone = removeBranches(conf, info, checked);
         Map<String, LayerCut> cuts = plan(conf, info, checked, gone);
         cuts.forEach((name, cut) -> resize(conf, name, cut));
 
@@ -142,9 +146,9 @@ public final class ChannelSurgery {
      * inputs they fed to additions, and additions left with one operand (whose consumers then read
      * that operand). Returns every vertex deleted.
      */
-    private static java.util.Set<String> removeBranches(ComputationGraphConfiguration conf, ModelInfo info,
+    private static Set<String> removeBranches(ComputationGraphConfiguration conf, ModelInfo info,
                                                         Map<Integer, int[]> keep) {
-        java.util.Set<String> gone = new java.util.LinkedHashSet<>();
+        Set<String> gone = new LinkedHashSet<>();
         keep.forEach((id, kept) -> {
             if (kept.length == 0) {
                 gone.addAll(info.branch(id));
@@ -165,7 +169,7 @@ public final class ChannelSurgery {
             }
             List<String> left = in.stream().filter(x -> !gone.contains(x)).toList();
             if (left.size() > 1) {
-                inputsOf.put(l.name(), new java.util.ArrayList<>(left));
+                inputsOf.put(l.name(), new ArrayList<>(left));
                 continue;
             }
             if (left.isEmpty() || conf.getNetworkOutputs().contains(l.name())) {
@@ -180,7 +184,7 @@ public final class ChannelSurgery {
             conf.getVertices().remove(l.name());
             inputsOf.remove(l.name());
             inputsOf.replaceAll((v, ins) -> ins.stream().map(x -> x.equals(l.name()) ? operand : x)
-                    .collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new)));
+                    .collect(Collectors.toCollection(ArrayList::new)));
         }
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);
@@ -193,7 +197,7 @@ public final class ChannelSurgery {
      * channels at that branch's offset).
      */
     private static Map<String, LayerCut> plan(ComputationGraphConfiguration conf, ModelInfo info,
-                                              Map<Integer, int[]> keep, java.util.Set<String> gone) {
+                                              Map<Integer, int[]> keep, Set<String> gone) {
         Map<String, LayerCut> cuts = new LinkedHashMap<>();
         for (LayerInfo l : info.layers()) {
             if (gone.contains(l.name())) {
